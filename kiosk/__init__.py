@@ -1,0 +1,8 @@
+"""motcua-kiosk core: models, configuration, storage, search, ID cards and the outbox.
+
+This package is plain Python. It imports no Kivy, no hardware library and no HTTP
+library; the UI (``screens``), the drivers (``devices``) and the wire (``sync``) depend
+on it, never the other way round.
+"""
+
+__version__ = "0.1.0"

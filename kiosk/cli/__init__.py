@@ -1,0 +1,51 @@
+"""The ``kiosk`` command line: technicians, tests and the back office use it.
+
+Each area of the product has one module here with a ``register`` function that adds its
+sub-commands; every handler takes the parsed arguments and a :class:`Context` and returns
+the exit status. Exit status 0 is success, 1 a runtime fault, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from kiosk.cli import catalog, demo, directory, idcard, submissions
+from kiosk.cli.context import Context, UsageError
+
+_AREAS: tuple[ModuleType, ...] = (catalog, directory, idcard, submissions, demo)
+
+Handler = Callable[[argparse.Namespace, Context], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used by tests to check help texts)."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="motcua-kiosk: the commune public-service point kiosk"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode: per-user data directory, shipped demo catalog, simulated devices",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for area in _AREAS:
+        area.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kiosk`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    context = Context(demo=args.demo)
+    handler: Handler = args.handler
+    try:
+        return handler(args, context)
+    except UsageError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 2
+    finally:
+        context.close()

@@ -1,0 +1,256 @@
+"""Layered configuration: every key declared once, with its type, bounds and meaning.
+
+Layers, later ones winning:
+
+1. the shipped defaults, ``kiosk/data/defaults.toml`` (every declared key, nothing else);
+2. in demo mode, ``kiosk/data/demo.toml`` (simulated devices, a loopback backend);
+3. the system file, ``/etc/motcua-kiosk/kiosk.toml``, or the file named by ``KIOSK_CONFIG``
+   (skipped in demo mode unless ``KIOSK_CONFIG`` names it);
+4. the technician layer, ``technician.toml`` in the data directory, written by the
+   technician screen and ``kiosk config set``.
+
+The data directory is ``KIOSK_DATA_DIR`` if set, else a per-user directory in demo mode,
+else ``/var/lib/motcua-kiosk``. A bad value or an unknown key fails with a
+:class:`ConfigError` naming the file, the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+SYSTEM_CONFIG = Path("/etc/motcua-kiosk/kiosk.toml")
+PRODUCTION_DATA_DIR = Path("/var/lib/motcua-kiosk")
+TECHNICIAN_FILE = "technician.toml"
+DATABASE_FILE = "kiosk.sqlite3"
+
+Value = str | int | bool
+
+
+class ConfigError(Exception):
+    """A configuration file or value that cannot be used, with a message saying why."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared configuration key."""
+
+    key: str
+    kind: type[str] | type[int] | type[bool]
+    meaning: str
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str | int, ...] | None = None
+    pattern: str | None = None
+
+    def allowed(self) -> str:
+        """What values are allowed, in words, for error messages."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(choice) for choice in self.choices)
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is int:
+            low = "" if self.minimum is None else f" >= {self.minimum}"
+            high = "" if self.maximum is None else f" <= {self.maximum}"
+            return "an integer" + low + ("," if low and high else "") + high
+        if self.pattern is not None:
+            return f"text matching {self.pattern}"
+        return "text"
+
+    def check(self, value: object) -> Value:
+        """``value`` if it is allowed for this key; else raise ValueError."""
+        # bool is a subclass of int in Python: never accept true for a number.
+        if self.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(self.allowed())
+        if not isinstance(value, self.kind):
+            raise ValueError(self.allowed())
+        assert isinstance(value, str | int)
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(self.allowed())
+        if isinstance(value, int) and not isinstance(value, bool):
+            if self.minimum is not None and value < self.minimum:
+                raise ValueError(self.allowed())
+            if self.maximum is not None and value > self.maximum:
+                raise ValueError(self.allowed())
+        if (
+            isinstance(value, str)
+            and self.pattern is not None
+            and re.fullmatch(self.pattern, value) is None
+        ):
+            raise ValueError(self.allowed())
+        return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "kiosk.id", str, "this kiosk's identity at the backend", pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
+    ),
+    Setting(
+        "kiosk.queue_prefix",
+        str,
+        "digit or letter that keeps this kiosk's queue numbers apart from its neighbours'",
+        pattern=r"[1-9A-Z]",
+    ),
+    Setting("kiosk.commune_code", int, "ward code of the commune/ward served (0: not set)",
+            minimum=0, maximum=99999),
+    Setting("kiosk.service_point_name", str, "name shown on the welcome screen and slips",
+            pattern=r"(?s).{1,120}"),
+    Setting("kiosk.hotline", str, "hotline printed on slips", pattern=r"[0-9 .+-]{3,20}"),
+    Setting("ui.language", str, "language a session starts in", choices=("vi", "en")),
+    Setting("ui.idle_seconds", int, "seconds without a touch before asking 'need more time?'",
+            minimum=15, maximum=600),
+    Setting("ui.idle_warning_seconds", int, "seconds the 'need more time?' prompt stays",
+            minimum=5, maximum=60),
+    Setting("ui.large_text", bool, "start with large text"),
+    Setting("ui.high_contrast", bool, "start in high contrast"),
+    Setting("printer.driver", str, "receipt printer transport",
+            choices=("none", "usb", "serial", "network", "file", "fake")),
+    Setting("printer.width_dots", int, "printable width in dots (384: 58 mm, 576: 80 mm)",
+            choices=(384, 576)),
+    Setting("scanner.driver", str, "code reader",
+            choices=("none", "serial", "keyboard", "camera", "fake")),
+    Setting("scanner.decoder", str, "QR decoder for the camera",
+            choices=("auto", "zxing", "pyzbar")),
+    Setting("sync.backend_url", str, "city backend base URL (empty: not configured)",
+            pattern=r"(https?://[^\s]+)?"),
+    Setting("sync.interval_seconds", int, "seconds between sync rounds when idle",
+            minimum=5, maximum=3600),
+    Setting("privacy.retention_days", int,
+            "days personal data of acknowledged submissions is kept before it is purged",
+            minimum=0, maximum=365),
+)
+
+SETTINGS_BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration and where each value came from."""
+
+    values: Mapping[str, Value]
+    sources: Mapping[str, str]
+    data_dir: Path
+    demo: bool
+
+    @property
+    def database_path(self) -> Path:
+        """The kiosk's SQLite database."""
+        return self.data_dir / DATABASE_FILE
+
+    @property
+    def technician_path(self) -> Path:
+        """The technician layer file."""
+        return self.data_dir / TECHNICIAN_FILE
+
+    def text(self, key: str) -> str:
+        """The value of a text setting."""
+        value = self.values[key]
+        assert isinstance(value, str), key
+        return value
+
+    def number(self, key: str) -> int:
+        """The value of an integer setting."""
+        value = self.values[key]
+        assert isinstance(value, int) and not isinstance(value, bool), key
+        return value
+
+    def flag(self, key: str) -> bool:
+        """The value of a true/false setting."""
+        value = self.values[key]
+        assert isinstance(value, bool), key
+        return value
+
+
+def _flatten(table: Mapping[str, object], origin: str, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, origin, f"{key}."))
+        else:
+            flat[key] = value
+    return flat
+
+
+def parse_layer(text: str, origin: str) -> dict[str, Value]:
+    """Checked settings from TOML ``text``; ``origin`` names the file in errors."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{origin}: not valid TOML: {error}") from error
+    checked: dict[str, Value] = {}
+    for key, value in _flatten(table, origin).items():
+        setting = SETTINGS_BY_KEY.get(key)
+        if setting is None:
+            raise ConfigError(f"{origin}: unknown key {key!r} (known keys: kiosk config show)")
+        try:
+            checked[key] = setting.check(value)
+        except ValueError as error:
+            raise ConfigError(
+                f"{origin}: {key} = {value!r} is not allowed: must be {error}"
+            ) from None
+    return checked
+
+
+def _read_layer(path: Path) -> dict[str, Value]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text: {error}") from error
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from error
+    return parse_layer(text, str(path))
+
+
+def _packaged_layer(name: str) -> dict[str, Value]:
+    text = resources.files("kiosk.data").joinpath(name).read_text(encoding="utf-8")
+    return parse_layer(text, f"packaged {name}")
+
+
+def default_data_dir(*, demo: bool, environ: Mapping[str, str]) -> Path:
+    """Where the database, technician layer and printed previews live."""
+    if environ.get("KIOSK_DATA_DIR"):
+        return Path(environ["KIOSK_DATA_DIR"])
+    if demo:
+        base = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(base) / "motcua-kiosk-demo"
+    return PRODUCTION_DATA_DIR
+
+
+def load_config(*, demo: bool = False, environ: Mapping[str, str] | None = None) -> Config:
+    """The effective configuration from all layers (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    data_dir = default_data_dir(demo=demo, environ=env)
+    values: dict[str, Value] = {}
+    sources: dict[str, str] = {}
+
+    def apply(layer: Mapping[str, Value], origin: str) -> None:
+        values.update(layer)
+        sources.update(dict.fromkeys(layer, origin))
+
+    defaults = _packaged_layer("defaults.toml")
+    missing = sorted(set(SETTINGS_BY_KEY) - set(defaults))
+    if missing:
+        raise ConfigError(f"packaged defaults.toml: no default for {', '.join(missing)}")
+    apply(defaults, "default")
+    if demo:
+        apply(_packaged_layer("demo.toml"), "demo")
+
+    named = env.get("KIOSK_CONFIG")
+    if named:
+        system = Path(named)
+        if not system.is_file():
+            raise ConfigError(f"KIOSK_CONFIG names {system}, which is not a file")
+        apply(_read_layer(system), str(system))
+    elif not demo and SYSTEM_CONFIG.is_file():
+        apply(_read_layer(SYSTEM_CONFIG), str(SYSTEM_CONFIG))
+
+    technician = data_dir / TECHNICIAN_FILE
+    if technician.is_file():
+        apply(_read_layer(technician), str(technician))
+    return Config(values=values, sources=sources, data_dir=data_dir, demo=demo)

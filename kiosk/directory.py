@@ -1,0 +1,167 @@
+"""The commune directory: Hanoi's 126 commune-level units and their service points.
+
+The units themselves (code, name, type, centre) are public facts shipped in
+``kiosk/data/communes-hanoi.json``. The service-point details (address, hotline, head,
+phone, opening hours) are not public in one place: they stay empty, shown as "not yet
+published", until the city backend publishes them (:func:`apply_details`).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from importlib import resources
+
+from kiosk.search import Field, SearchIndex
+from kiosk.storage import Database, write_transaction
+from kiosk.text import nfc
+
+DIRECTORY_FILE = "communes-hanoi.json"
+DIRECTORY_FORMAT = "motcua-directory/1"
+#: Service-point details the backend may publish, each at most this long.
+DETAIL_KEYS = ("address", "hotline", "head", "phone", "opening_hours")
+MAX_DETAIL_LENGTH = 200
+
+
+class DirectoryError(Exception):
+    """Published directory details that cannot be applied, and why."""
+
+
+class UnitType(enum.Enum):
+    """Urban ward or rural commune."""
+
+    PHUONG = "phuong"
+    XA = "xa"
+
+    @property
+    def label(self) -> str:
+        """The Vietnamese word, as written before the unit's name."""
+        return {"phuong": "Phường", "xa": "Xã"}[self.value]
+
+
+@dataclass(frozen=True)
+class Commune:
+    """One commune-level unit and what is published about its service point."""
+
+    code: int
+    name: str
+    type: UnitType
+    short_name: str
+    lat: float
+    lon: float
+    area_km2: float | None = None
+    address: str | None = None
+    hotline: str | None = None
+    head: str | None = None
+    phone: str | None = None
+    opening_hours: str | None = None
+
+    @property
+    def map_url(self) -> str:
+        """A map of the unit's centre (for the QR code on the directory screen)."""
+        return (
+            f"https://www.openstreetmap.org/?mlat={self.lat:.5f}&mlon={self.lon:.5f}"
+            f"#map=15/{self.lat:.5f}/{self.lon:.5f}"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        """Every field, the type as its code, plus ``map_url``."""
+        record: dict[str, object] = {item.name: getattr(self, item.name) for item in fields(self)}
+        record["type"] = self.type.value
+        record["map_url"] = self.map_url
+        return record
+
+
+def seed_directory(db: Database) -> int:
+    """Load the shipped units into an empty directory; returns how many were added."""
+    if db.execute("SELECT count(*) FROM communes").fetchone()[0]:
+        return 0
+    document = json.loads(
+        resources.files("kiosk.data").joinpath(DIRECTORY_FILE).read_text(encoding="utf-8")
+    )
+    assert document["format"] == DIRECTORY_FORMAT
+    with write_transaction(db):
+        db["communes"].insert_all(
+            {
+                "code": unit["code"],
+                "name": unit["name"],
+                "type": unit["type"],
+                "short_name": unit["short_name"],
+                "lat": unit["centre"]["lat"],
+                "lon": unit["centre"]["lon"],
+                "area_km2": unit["area_km2"],
+            }
+            for unit in document["units"]
+        )
+    return len(document["units"])
+
+
+def load_directory(db: Database) -> list[Commune]:
+    """Every unit, phường first, then xã, each by name."""
+    return [
+        Commune(
+            code=row["code"],
+            name=row["name"],
+            type=UnitType(row["type"]),
+            short_name=row["short_name"],
+            lat=row["lat"],
+            lon=row["lon"],
+            area_km2=row["area_km2"],
+            **{key: row[key] for key in DETAIL_KEYS},
+        )
+        for row in db.query("SELECT * FROM communes ORDER BY type, short_name")
+    ]
+
+
+def apply_details(db: Database, details: Sequence[Mapping[str, object]], version: int) -> int:
+    """Apply service-point details published by the backend, all or none.
+
+    Each item is ``{"code": ward code, key: text or null, ...}`` with keys from
+    :data:`DETAIL_KEYS`; a key left out keeps its value, null clears it.
+    """
+    checked: list[tuple[int, dict[str, str | None]]] = []
+    known = {row[0] for row in db.execute("SELECT code FROM communes")}
+    for index, item in enumerate(details):
+        code = item.get("code")
+        if not isinstance(code, int) or code not in known:
+            raise DirectoryError(f"details[{index}]: unknown unit code {code!r}")
+        unknown = sorted(set(item) - {"code", *DETAIL_KEYS})
+        if unknown:
+            raise DirectoryError(f"details[{index}] ({code}): unknown key(s) {', '.join(unknown)}")
+        values: dict[str, str | None] = {}
+        for key in DETAIL_KEYS:
+            if key not in item:
+                continue
+            value = item[key]
+            if value is not None and (
+                not isinstance(value, str) or not value.strip() or len(value) > MAX_DETAIL_LENGTH
+            ):
+                raise DirectoryError(
+                    f"details[{index}] ({code}): {key} must be null or text of 1 to "
+                    f"{MAX_DETAIL_LENGTH} characters"
+                )
+            values[key] = None if value is None else nfc(value.strip())
+        checked.append((code, values))
+    with write_transaction(db):
+        for code, values in checked:
+            if values:
+                db["communes"].update(code, {**values, "published_version": version})
+    return len(checked)
+
+
+def directory_index(communes: Sequence[Commune]) -> SearchIndex[int]:
+    """A search index over ``communes``, keyed by ward code."""
+    return SearchIndex(
+        (
+            commune.code,
+            [
+                Field(commune.short_name, 3.0, phrase=True),
+                Field(commune.name, 2.0, phrase=True),
+                Field(str(commune.code), 2.0),
+                Field(commune.address or "", 0.5),
+            ],
+        )
+        for commune in communes
+    )

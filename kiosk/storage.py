@@ -1,0 +1,174 @@
+"""The kiosk's SQLite database: opening, pragmas, schema migrations, transactions.
+
+The UI and the sync agent are separate processes sharing one database file, so it runs in
+WAL mode (readers never block the writer) with ``synchronous=FULL``: a printed slip is a
+promise, and a commit must survive a power cut. Each thread or process opens its own
+connection with :func:`open_database`; connections are never shared between threads.
+
+Writes that must be atomic go through :func:`write_transaction`, which takes the write
+lock up front (``BEGIN IMMEDIATE``) so two processes never deadlock upgrading a read lock;
+sqlite-utils calls made inside it nest as savepoints.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+__all__ = ["SCHEMA_VERSION", "Database", "StorageError", "open_database", "write_transaction"]
+
+#: Seconds a connection waits for another process's write lock before giving up.
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+class StorageError(Exception):
+    """The database cannot be opened or is from a newer release."""
+
+
+def _migrate_1(db: Database) -> None:
+    """The first schema: catalog, directory, submissions, outbox, queue counters."""
+    db.execute(
+        """CREATE TABLE catalog_meta (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            format TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            published TEXT,
+            imported_at TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE services (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_en TEXT,
+            counter TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE procedures (
+            code TEXT PRIMARY KEY,
+            position INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            field TEXT NOT NULL,
+            service TEXT REFERENCES services(code),
+            record TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE communes (
+            code INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL CHECK (type IN ('phuong', 'xa')),
+            short_name TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            area_km2 REAL,
+            address TEXT,
+            hotline TEXT,
+            head TEXT,
+            phone TEXT,
+            opening_hours TEXT,
+            published_version INTEGER)"""
+    )
+    # seq orders submissions without trusting the device clock; uuid is the idempotency
+    # key all the way to the backend.
+    db.execute(
+        """CREATE TABLE submissions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            uuid TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            receipt_code TEXT NOT NULL,
+            kiosk_id TEXT NOT NULL,
+            service_day TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            procedure_code TEXT,
+            ticket_number TEXT,
+            details TEXT NOT NULL,
+            citizen TEXT,
+            citizen_masked TEXT,
+            UNIQUE (kiosk_id, service_day, receipt_code))"""
+    )
+    db.execute(
+        """CREATE TABLE outbox (
+            submission_uuid TEXT PRIMARY KEY
+                REFERENCES submissions(uuid) ON DELETE RESTRICT,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            acknowledged_at TEXT)"""
+    )
+    db.execute("CREATE INDEX outbox_state ON outbox(state)")
+    db.execute(
+        """CREATE TABLE queue_counters (
+            service_day TEXT NOT NULL,
+            service TEXT NOT NULL,
+            series TEXT NOT NULL,
+            last_number INTEGER NOT NULL,
+            PRIMARY KEY (service_day, service, series))"""
+    )
+
+
+#: Forward migrations; entry i brings the schema from version i to i + 1. Never edit one
+#: that has shipped: add the next.
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One atomic write: everything inside commits together or not at all."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+def _schema_version(db: Database) -> int:
+    db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _migrate(db: Database) -> None:
+    with write_transaction(db):
+        current = _schema_version(db)
+        if current > SCHEMA_VERSION:
+            raise StorageError(
+                f"{db.conn} has schema version {current}, newer than this release "
+                f"understands ({SCHEMA_VERSION}): install the newer release again"
+            )
+        for migration in MIGRATIONS[current:]:
+            migration(db)
+        if current < SCHEMA_VERSION:
+            db.execute("DELETE FROM schema_version")
+            db.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
+
+
+def open_database(path: Path) -> Database:
+    """A new connection to the database at ``path``, created and migrated as needed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are explicit (write_transaction, atomic()),
+        # never opened behind our back by the sqlite3 module.
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    except (OSError, sqlite3.Error) as error:
+        raise StorageError(
+            f"cannot open the database {path}: {error} "
+            "(set KIOSK_DATA_DIR to a writable directory, or use --demo)"
+        ) from error
+    db = Database(conn)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        _migrate(db)
+    except sqlite3.Error as error:
+        conn.close()
+        raise StorageError(f"cannot use the database {path}: {error}") from error
+    return db

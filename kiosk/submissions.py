@@ -1,0 +1,466 @@
+"""Submissions and the outbox: what citizens hand in, kept until the backend has it.
+
+A submission (queue ticket, application intake, feedback, rating) gets its UUID, its
+receipt code and (for a ticket) its queue number in the same transaction that puts it in
+the outbox, so there is never one without the other. The UUID is the idempotency key all
+the way to the backend. Order is the database's own sequence, never the device clock (a Pi
+without a clock battery may boot in 1970).
+
+Personal data from the ID card is kept only where the submission needs it: an intake
+keeps the card holder's identity, a ticket or feedback only the masked name, a rating
+nothing. Once the backend has acknowledged a submission, :meth:`Outbox.purge_personal_data`
+removes what is left after the retention period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk import clock, receipt_code
+from kiosk.idcard import CitizenCard
+from kiosk.masking import mask_id_number, mask_name
+from kiosk.storage import Database, write_transaction
+from kiosk.text import nfc
+
+MAX_FEEDBACK_LENGTH = 2000
+MAX_CONTACT_LENGTH = 100
+#: Receipt codes drawn before giving up on a free one (29^7 codes: never reached).
+RECEIPT_CODE_ATTEMPTS = 20
+
+
+class SubmissionError(ValueError):
+    """A submission that cannot be created, and why (nothing was stored)."""
+
+
+class SubmissionKind(enum.Enum):
+    """What a citizen handed in."""
+
+    QUEUE_TICKET = "queue_ticket"
+    APPLICATION_INTAKE = "application_intake"
+    FEEDBACK = "feedback"
+    RATING = "rating"
+
+
+class PriorityGroup(enum.Enum):
+    """Citizens served first (ưu tiên)."""
+
+    NONE = "none"
+    ELDERLY = "elderly"
+    DISABLED = "disabled"
+    PREGNANT = "pregnant"
+    SMALL_CHILDREN = "small_children"
+
+
+class FeedbackCategory(enum.Enum):
+    """Kinds of phản ánh kiến nghị."""
+
+    CONSTRUCTION_ORDER = "construction_order"
+    ENVIRONMENT_SANITATION = "environment_sanitation"
+    LAND = "land"
+    TRAFFIC = "traffic"
+    SERVICE_ATTITUDE = "service_attitude"
+    OTHER = "other"
+
+
+class RatingLevel(enum.Enum):
+    """The four satisfaction levels."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    ACCEPTABLE = "acceptable"
+    UNSATISFIED = "unsatisfied"
+
+
+class OutboxState(enum.Enum):
+    """Where a submission is on its way to the backend."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class QueueTicketRequest:
+    """A queue number for a service, optionally for a procedure."""
+
+    service: str
+    priority: PriorityGroup = PriorityGroup.NONE
+    procedure_code: str | None = None
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    """An application handed in: the procedure and which of its documents the citizen has.
+
+    ``documents_present`` are indices into the procedure's document list.
+    """
+
+    procedure_code: str
+    documents_present: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FeedbackRequest:
+    """A phản ánh kiến nghị."""
+
+    category: FeedbackCategory
+    text: str
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class RatingRequest:
+    """A satisfaction rating, optionally about one counter or ticket."""
+
+    level: RatingLevel
+    counter: str | None = None
+    ticket_number: str | None = None
+
+
+Request = QueueTicketRequest | IntakeRequest | FeedbackRequest | RatingRequest
+
+_KIND_OF: dict[type[Any], SubmissionKind] = {
+    QueueTicketRequest: SubmissionKind.QUEUE_TICKET,
+    IntakeRequest: SubmissionKind.APPLICATION_INTAKE,
+    FeedbackRequest: SubmissionKind.FEEDBACK,
+    RatingRequest: SubmissionKind.RATING,
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A stored submission and its outbox state."""
+
+    seq: int
+    uuid: str
+    kind: SubmissionKind
+    receipt_code: str
+    kiosk_id: str
+    service_day: str
+    created_at: str
+    procedure_code: str | None
+    ticket_number: str | None
+    details: dict[str, Any]
+    citizen_masked: str | None
+    has_personal_data: bool
+    state: OutboxState
+    attempts: int
+    last_error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The submission for listings (never the personal data itself)."""
+        return {
+            "uuid": self.uuid,
+            "kind": self.kind.value,
+            "receipt_code": self.receipt_code,
+            "receipt_code_display": receipt_code.display(self.receipt_code),
+            "kiosk_id": self.kiosk_id,
+            "service_day": self.service_day,
+            "created_at": self.created_at,
+            "procedure_code": self.procedure_code,
+            "ticket_number": self.ticket_number,
+            "details": self.details,
+            "citizen_masked": self.citizen_masked,
+            "has_personal_data": self.has_personal_data,
+            "state": self.state.value,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+        }
+
+
+def ticket_number(service: str, kiosk_prefix: str, priority: bool, number: int) -> str:
+    """The printed queue number, e.g. ``A1-007``, or ``A1-U007`` for a priority ticket.
+
+    The kiosk prefix keeps numbers from two kiosks at one service point apart while they
+    are offline.
+    """
+    return f"{service}{kiosk_prefix}-{'U' if priority else ''}{number:03d}"
+
+
+def _masked(card: CitizenCard) -> str:
+    return f"{mask_name(card.full_name)} {mask_id_number(card.id_number)}"
+
+
+class Outbox:
+    """Creates submissions and tracks their delivery, on one database connection."""
+
+    def __init__(self, db: Database, *, kiosk_id: str, queue_prefix: str) -> None:
+        self.db = db
+        self.kiosk_id = kiosk_id
+        self.queue_prefix = queue_prefix
+
+    # -- creating -------------------------------------------------------------------------
+
+    def create(
+        self,
+        request: Request,
+        *,
+        citizen: CitizenCard | None = None,
+        now: dt.datetime | None = None,
+    ) -> Submission:
+        """Store ``request`` with a new UUID and receipt code, and queue it for the backend.
+
+        Raises SubmissionError (nothing stored) when the request is not valid.
+        """
+        moment = (now or clock.now()).astimezone(clock.HANOI)
+        service_day = moment.date().isoformat()
+        kind = _KIND_OF[type(request)]
+        submission_uuid = str(uuid.uuid4())
+        with write_transaction(self.db):
+            details, procedure_code = self._details(request)
+            number = (
+                self._next_ticket(service_day, request)
+                if isinstance(request, QueueTicketRequest)
+                else None
+            )
+            personal = self._personal_data(kind, citizen)
+            code = self._insert(
+                {
+                    "uuid": submission_uuid,
+                    "kind": kind.value,
+                    "kiosk_id": self.kiosk_id,
+                    "service_day": service_day,
+                    "created_at": moment.isoformat(timespec="seconds"),
+                    "procedure_code": procedure_code,
+                    "ticket_number": number,
+                    "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
+                    "citizen": personal,
+                    "citizen_masked": None if citizen is None else _masked(citizen),
+                }
+            )
+            self.db.execute(
+                "INSERT INTO outbox (submission_uuid, state) VALUES (?, ?)",
+                [submission_uuid, OutboxState.PENDING.value],
+            )
+        created = self.get(submission_uuid)
+        assert created is not None and created.receipt_code == code
+        return created
+
+    def _insert(self, row: dict[str, Any]) -> str:
+        for _ in range(RECEIPT_CODE_ATTEMPTS):
+            code = receipt_code.new_code()
+            try:
+                with self.db.atomic():
+                    self.db["submissions"].insert({**row, "receipt_code": code})
+            except sqlite3.IntegrityError:
+                continue  # that code was taken today on this kiosk: draw another
+            return code
+        raise SubmissionError("no free receipt code found")  # pragma: no cover
+
+    def _details(self, request: Request) -> tuple[dict[str, Any], str | None]:
+        if isinstance(request, QueueTicketRequest):
+            if self.db.execute(
+                "SELECT 1 FROM services WHERE code = ?", [request.service]
+            ).fetchone() is None:
+                raise SubmissionError(f"unknown queue service {request.service!r}")
+            if request.procedure_code is not None:
+                self._procedure(request.procedure_code)
+            return (
+                {"service": request.service, "priority": request.priority.value},
+                request.procedure_code,
+            )
+        if isinstance(request, IntakeRequest):
+            documents = self._procedure(request.procedure_code)["documents"]
+            present = sorted(set(request.documents_present))
+            outside = [index for index in present if not 0 <= index < len(documents)]
+            if outside:
+                raise SubmissionError(
+                    f"procedure {request.procedure_code} has {len(documents)} documents; "
+                    f"no document number {outside[0]}"
+                )
+            missing = [d["name"] for i, d in enumerate(documents) if i not in present]
+            return (
+                {
+                    "documents_present": [documents[index]["name"] for index in present],
+                    "documents_missing": missing,
+                },
+                request.procedure_code,
+            )
+        if isinstance(request, FeedbackRequest):
+            text = nfc(request.text.strip())
+            if not text:
+                raise SubmissionError("feedback text is empty")
+            if len(text) > MAX_FEEDBACK_LENGTH:
+                raise SubmissionError(
+                    f"feedback text has {len(text)} characters; at most {MAX_FEEDBACK_LENGTH}"
+                )
+            contact = nfc(request.contact.strip()) if request.contact else None
+            if contact is not None and len(contact) > MAX_CONTACT_LENGTH:
+                raise SubmissionError(f"contact is longer than {MAX_CONTACT_LENGTH} characters")
+            return {"category": request.category.value, "text": text, "contact": contact}, None
+        return (
+            {
+                "level": request.level.value,
+                "counter": request.counter,
+                "ticket_number": request.ticket_number,
+            },
+            None,
+        )
+
+    def _procedure(self, code: str) -> dict[str, Any]:
+        row = self.db.execute("SELECT record FROM procedures WHERE code = ?", [code]).fetchone()
+        if row is None:
+            raise SubmissionError(f"procedure {code!r} is not in the catalog")
+        record: dict[str, Any] = json.loads(row[0])
+        return record
+
+    def _next_ticket(self, service_day: str, request: QueueTicketRequest) -> str:
+        priority = request.priority is not PriorityGroup.NONE
+        series = "priority" if priority else "normal"
+        self.db.execute(
+            "INSERT INTO queue_counters (service_day, service, series, last_number) "
+            "VALUES (?, ?, ?, 1) ON CONFLICT (service_day, service, series) "
+            "DO UPDATE SET last_number = last_number + 1",
+            [service_day, request.service, series],
+        )
+        number = self.db.execute(
+            "SELECT last_number FROM queue_counters WHERE service_day = ? AND service = ? "
+            "AND series = ?",
+            [service_day, request.service, series],
+        ).fetchone()[0]
+        return ticket_number(request.service, self.queue_prefix, priority, int(number))
+
+    @staticmethod
+    def _personal_data(kind: SubmissionKind, citizen: CitizenCard | None) -> str | None:
+        if citizen is None or kind is not SubmissionKind.APPLICATION_INTAKE:
+            return None
+        card = citizen.to_json()
+        # The intake needs who applied; the issue date and old number are not needed.
+        kept = {key: card[key] for key in ("id_number", "full_name", "birth_date", "sex",
+                                           "address")}
+        return json.dumps(kept, ensure_ascii=False)
+
+    # -- reading --------------------------------------------------------------------------
+
+    _SELECT = (
+        "SELECT s.*, o.state, o.attempts, o.last_error FROM submissions s "
+        "JOIN outbox o ON o.submission_uuid = s.uuid"
+    )
+
+    @staticmethod
+    def _from_row(row: dict[str, Any]) -> Submission:
+        return Submission(
+            seq=row["seq"],
+            uuid=row["uuid"],
+            kind=SubmissionKind(row["kind"]),
+            receipt_code=row["receipt_code"],
+            kiosk_id=row["kiosk_id"],
+            service_day=row["service_day"],
+            created_at=row["created_at"],
+            procedure_code=row["procedure_code"],
+            ticket_number=row["ticket_number"],
+            details=json.loads(row["details"]),
+            citizen_masked=row["citizen_masked"],
+            has_personal_data=row["citizen"] is not None,
+            state=OutboxState(row["state"]),
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+        )
+
+    def get(self, submission_uuid: str) -> Submission | None:
+        """One submission by UUID."""
+        rows = list(self.db.query(self._SELECT + " WHERE s.uuid = ?", [submission_uuid]))
+        return self._from_row(rows[0]) if rows else None
+
+    def find_by_receipt(self, code: str) -> list[Submission]:
+        """Submissions with receipt ``code`` (canonical form), newest first."""
+        return [
+            self._from_row(row)
+            for row in self.db.query(
+                self._SELECT + " WHERE s.receipt_code = ? ORDER BY s.seq DESC", [code]
+            )
+        ]
+
+    def list(self, *, state: OutboxState | None = None, limit: int | None = None) -> list[Submission]:
+        """Submissions in the order they were made, optionally only those in ``state``."""
+        sql = self._SELECT
+        params: list[Any] = []
+        if state is not None:
+            sql += " WHERE o.state = ?"
+            params.append(state.value)
+        sql += " ORDER BY s.seq"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [self._from_row(row) for row in self.db.query(sql, params)]
+
+    def personal_data(self, submission_uuid: str) -> dict[str, Any] | None:
+        """The personal data kept for a submission (for delivery to the backend)."""
+        row = self.db.execute(
+            "SELECT citizen FROM submissions WHERE uuid = ?", [submission_uuid]
+        ).fetchone()
+        return None if row is None or row[0] is None else dict(json.loads(row[0]))
+
+    # -- delivery -------------------------------------------------------------------------
+
+    def mark_sent(self, uuids: Iterable[str], *, now: dt.datetime | None = None) -> int:
+        """Record the backend's acknowledgement of ``uuids``; returns how many changed."""
+        stamp = (now or clock.now()).astimezone(clock.HANOI).isoformat(timespec="seconds")
+        changed = 0
+        with write_transaction(self.db):
+            for item in uuids:
+                cursor = self.db.execute(
+                    "UPDATE outbox SET state = ?, acknowledged_at = ?, last_error = NULL, "
+                    "attempts = attempts + 1 WHERE submission_uuid = ? AND state != ?",
+                    [OutboxState.SENT.value, stamp, item, OutboxState.SENT.value],
+                )
+                changed += cursor.rowcount
+        return changed
+
+    def mark_failed(self, submission_uuid: str, reason: str) -> None:
+        """The backend refused this submission for good: keep it, with the reason."""
+        with write_transaction(self.db):
+            self.db.execute(
+                "UPDATE outbox SET state = ?, last_error = ?, attempts = attempts + 1 "
+                "WHERE submission_uuid = ? AND state = ?",
+                [OutboxState.FAILED.value, reason, submission_uuid, OutboxState.PENDING.value],
+            )
+
+    def record_attempt(self, uuids: Sequence[str], error: str) -> None:
+        """A delivery try that failed for a passing reason: the items stay pending."""
+        with write_transaction(self.db):
+            for item in uuids:
+                self.db.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ? "
+                    "WHERE submission_uuid = ? AND state = ?",
+                    [error, item, OutboxState.PENDING.value],
+                )
+
+    def retry_failed(self) -> int:
+        """Put every failed submission back in the queue (a technician's action)."""
+        with write_transaction(self.db):
+            cursor = self.db.execute(
+                "UPDATE outbox SET state = ? WHERE state = ?",
+                [OutboxState.PENDING.value, OutboxState.FAILED.value],
+            )
+        return cursor.rowcount
+
+    def purge_personal_data(self, *, retention_days: int, now: dt.datetime | None = None) -> int:
+        """Remove personal data of submissions acknowledged over ``retention_days`` ago.
+
+        Returns how many submissions were purged. Unsent ones keep theirs: the backend has
+        not got it yet.
+        """
+        cutoff = (now or clock.now()).astimezone(clock.HANOI) - dt.timedelta(days=retention_days)
+        with write_transaction(self.db):
+            cursor = self.db.execute(
+                "UPDATE submissions SET citizen = NULL, citizen_masked = NULL "
+                "WHERE (citizen IS NOT NULL OR citizen_masked IS NOT NULL) AND uuid IN ("
+                "SELECT submission_uuid FROM outbox WHERE state = ? AND acknowledged_at <= ?)",
+                [OutboxState.SENT.value, cutoff.isoformat(timespec="seconds")],
+            )
+        return cursor.rowcount
+
+    def counts(self) -> dict[str, int]:
+        """How many submissions are in each outbox state."""
+        counts = dict.fromkeys((state.value for state in OutboxState), 0)
+        for state, count in self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
+            counts[state] = count
+        return counts
