@@ -152,7 +152,9 @@ class Catalog:
 class _Record:
     """Typed field access on one JSON object, raising ValueError naming the bad key."""
 
-    def __init__(self, value: object, what: str, required: set[str], optional: set[str]):
+    def __init__(
+        self, value: object, what: str, required: set[str], optional: set[str]
+    ) -> None:
         if not isinstance(value, dict):
             raise ValueError(f"{what} must be a JSON object")
         unknown = sorted(set(value) - required - optional)
@@ -371,11 +373,11 @@ def import_catalog(
             )
         db.execute("DELETE FROM procedures")
         db.execute("DELETE FROM services")
-        db["services"].insert_all(
+        db.table("services").insert_all(
             {"code": s.code, "name": s.name, "name_en": s.name_en, "counter": s.counter}
             for s in catalog.services
         )
-        db["procedures"].insert_all(
+        db.table("procedures").insert_all(
             {
                 "code": p.code,
                 "position": position,

@@ -16,8 +16,10 @@ else ``/var/lib/motcua-kiosk``. A bad value or an unknown key fails with a
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,7 +90,10 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "kiosk.id", str, "this kiosk's identity at the backend", pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
+        "kiosk.id",
+        str,
+        "this kiosk's identity at the backend",
+        pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}",
     ),
     Setting(
         "kiosk.queue_prefix",
@@ -254,3 +259,71 @@ def load_config(*, demo: bool = False, environ: Mapping[str, str] | None = None)
     if technician.is_file():
         apply(_read_layer(technician), str(technician))
     return Config(values=values, sources=sources, data_dir=data_dir, demo=demo)
+
+
+def parse_value(key: str, text: str) -> Value:
+    """A value for ``key`` from what a technician typed ("90", "true", "file")."""
+    setting = SETTINGS_BY_KEY.get(key)
+    if setting is None:
+        raise ConfigError(f"unknown key {key!r} (known keys: kiosk config show)")
+    value: object = text
+    if setting.kind is bool:
+        value = {"true": True, "false": False}.get(text.strip().lower(), text)
+    elif setting.kind is int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = text
+    try:
+        return setting.check(value)
+    except ValueError as error:
+        raise ConfigError(f"{key} = {text!r} is not allowed: must be {error}") from None
+
+
+def render_layer(values: Mapping[str, Value]) -> str:
+    """TOML text for a layer of settings (keys grouped by section, in declared order)."""
+    lines: list[str] = []
+    section = None
+    for setting in SETTINGS:
+        if setting.key not in values:
+            continue
+        table, name = setting.key.split(".", 1)
+        if table != section:
+            lines.append(("\n" if lines else "") + f"[{table}]")
+            section = table
+        value = values[setting.key]
+        # JSON strings and numbers are valid TOML basic strings and integers.
+        rendered = ("true" if value else "false") if isinstance(value, bool) else json.dumps(
+            value, ensure_ascii=False
+        )
+        lines.append(f"{name} = {rendered}")
+    return "\n".join(lines) + "\n"
+
+
+def write_technician_layer(config: Config, changes: Mapping[str, Value]) -> Path:
+    """Merge ``changes`` into the technician layer, atomically; returns the file.
+
+    The file is written beside itself, flushed to disk and renamed over the old one, so a
+    power cut leaves either the old layer or the new one, never half of it.
+    """
+    path = config.technician_path
+    current = _read_layer(path) if path.is_file() else {}
+    text = render_layer({**current, **changes})
+    parse_layer(text, str(path))  # never write what would not load again
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".technician-", suffix=".toml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return path

@@ -83,7 +83,7 @@ def seed_directory(db: Database) -> int:
     )
     assert document["format"] == DIRECTORY_FORMAT
     with write_transaction(db):
-        db["communes"].insert_all(
+        db.table("communes").insert_all(
             {
                 "code": unit["code"],
                 "name": unit["name"],
@@ -147,7 +147,7 @@ def apply_details(db: Database, details: Sequence[Mapping[str, object]], version
     with write_transaction(db):
         for code, values in checked:
             if values:
-                db["communes"].update(code, {**values, "published_version": version})
+                db.table("communes").update(code, {**values, "published_version": version})
     return len(checked)
 
 

@@ -29,7 +29,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
@@ -74,10 +74,17 @@ _ID_NUMBER = re.compile(r"[0-9]{12}")
 _OLD_ID_NUMBER = re.compile(r"[0-9]{9}")
 _DATE = re.compile(r"[0-9]{8}")
 
-# Control, format (zero-width, bidirectional overrides), lone surrogate and private-use
-# characters: no card holds them, and they would garble the screen, the printed slip or
-# the JSON sent on (a lone surrogate cannot even be encoded as UTF-8).
-_BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+# Characters no card holds, by Unicode category, with what to call them in a message.
+# They would garble the screen, the printed slip or the JSON sent on; a lone surrogate
+# (how Python keeps bytes that were not UTF-8) cannot even be encoded as UTF-8.
+_BAD_CATEGORIES: Mapping[str, str] = MappingProxyType(
+    {
+        "Cc": "a control character",
+        "Cf": "an invisible formatting character",
+        "Cs": "a lone surrogate (bytes that were not valid UTF-8)",
+        "Co": "a private-use character",
+    }
+)
 
 _BYTE_ORDER_MARK = "\ufeff"
 
@@ -125,14 +132,16 @@ class CitizenCard:
     Text fields are NFC, stripped, and (name and address) have runs of spaces collapsed.
     """
 
-    id_number: str
-    old_id_number: str | None
-    full_name: str
-    birth_date: dt.date
-    sex: Sex
-    address: str
-    issue_date: dt.date
-    extra_fields: tuple[str, ...] = ()
+    # Personal fields stay out of repr(): a card in a log line or a traceback must not
+    # reveal who the citizen is.
+    id_number: str = field(repr=False)
+    old_id_number: str | None = field(repr=False)
+    full_name: str = field(repr=False)
+    birth_date: dt.date = field(repr=False)
+    sex: Sex = field(repr=False)
+    address: str = field(repr=False)
+    issue_date: dt.date = field(repr=False)
+    extra_fields: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def birth_province(self) -> str:
@@ -251,12 +260,12 @@ def parse_id_qr(payload: str, *, today: dt.date | None) -> CitizenCard:
 def _check_characters(text: str) -> None:
     """Refuse characters that no card holds (see ``_BAD_CATEGORIES``)."""
     for char in text:
-        if unicodedata.category(char) in _BAD_CATEGORIES:
+        kind = _BAD_CATEGORIES.get(unicodedata.category(char))
+        if kind is not None:
             # The code point, not the character: it may be invisible or unprintable.
             raise IdCardError(
                 "bad_character",
-                f"the payload contains U+{ord(char):04X}, a control or invisible character "
-                "that no ID card QR code holds",
+                f"the payload contains U+{ord(char):04X}, {kind}, which no ID card QR code holds",
             )
 
 

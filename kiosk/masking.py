@@ -4,9 +4,10 @@ A kiosk stands in a public hall and its slips get left on counters: after a citi
 their ID card, the screen and the receipt show enough to recognise one's own application
 ("N. V. A.", "********2345") and not enough to identify someone else's.
 
-The mask character defaults to ``*`` because receipts are printed: cheap 58 mm ESC/POS
-printers have only a legacy code page (CP1258 at best), in which "•" does not exist and
-would print as "?". Screens, which draw any Unicode character, may pass ``mask_char="•"``.
+The mask character defaults to ``*`` because receipts are printed: ``*`` is ASCII and so
+exists in every code page of cheap 58 mm ESC/POS printers, while "•" is missing from PC437,
+the code page most of them start in (and from the other DOS code pages), and would print
+as "?". Screens, which draw any Unicode character, may pass ``mask_char="•"``.
 """
 
 from __future__ import annotations

@@ -18,13 +18,15 @@ How a query is matched:
   title or alias, for covering a short title nearly whole, and for matching the accents the
   citizen did type: folding makes "khai tu" equal to khai tử, khai từ and khai tư alike,
   and these bonuses pick the right one.
-* Results rank first by how many query words they match, then by score; scores are
-  scaled to 0..1 against the best a document could get for that query.
+* Results rank by score, scaled to 0..1 against the best a document could get for that
+  query; a word the index knows exactly damps its own misspellings, so a near miss of a
+  rare word does not outrank an exact common one.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Hashable, Iterable, Sequence
@@ -41,6 +43,8 @@ K = TypeVar("K", bound=Hashable)
 
 #: How much an expansion counts, by how it was found.
 EXACT, PREFIX, ONE_EDIT, TWO_EDITS = 1.0, 0.8, 0.6, 0.4
+#: Edits of a word that is itself in the index count this much less.
+KNOWN_WORD_DAMPING = 0.25
 #: Bonuses added to the raw score of the best candidates (see the module docstring).
 PHRASE_BONUS = 0.5
 COVERAGE_BONUS = 1.0
@@ -140,10 +144,13 @@ class SearchIndex(Generic[K]):
                 found.setdefault(candidate, PREFIX)
         if len(word) >= 3:
             allowed = 2 if len(word) >= 6 else 1
+            # A word the index knows was most likely typed as meant: its neighbours one
+            # edit away ("lam" -> "lac") must not outrank it, only fill in behind.
+            damping = KNOWN_WORD_DAMPING if word in self._postings else 1.0
             for candidate, distance, _ in process.extract(
                 word, self._vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
             ):
-                weight = ONE_EDIT if distance == 1 else TWO_EDITS
+                weight = damping * (ONE_EDIT if distance == 1 else TWO_EDITS)
                 if found.get(candidate, 0.0) < weight:
                     found[candidate] = weight
         return tuple(found.items())
@@ -179,7 +186,7 @@ class SearchIndex(Generic[K]):
                 totals[1] += value
         if not raw:
             return []
-        ranked = sorted(raw.items(), key=lambda item: (item[1][0], item[1][1]), reverse=True)
+        ranked = sorted(raw.items(), key=lambda item: item[1][1], reverse=True)
         expansion_sets = [{word for word, _ in options} for options in expansions]
         typed_with_marks = [word for word in _marked_words(query) if has_marks(word)]
         # What a perfect document would score: every word exact in a weight-3 field.
@@ -195,7 +202,7 @@ class SearchIndex(Generic[K]):
                     matched_words=int(matched),
                 )
             )
-        hits.sort(key=lambda hit: (hit.matched_words, hit.score), reverse=True)
+        hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:limit]
 
     @staticmethod
@@ -210,7 +217,7 @@ class SearchIndex(Generic[K]):
             ]
             adjacent = sum(
                 1
-                for first, second in zip(positions, positions[1:], strict=False)
+                for first, second in itertools.pairwise(positions)
                 if any(at + 1 in second for at in first)
             )
             coverage = len(set().union(*positions)) / len(phrase.keys)

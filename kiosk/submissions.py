@@ -248,7 +248,7 @@ class Outbox:
             code = receipt_code.new_code()
             try:
                 with self.db.atomic():
-                    self.db["submissions"].insert({**row, "receipt_code": code})
+                    self.db.table("submissions").insert({**row, "receipt_code": code})
             except sqlite3.IntegrityError:
                 continue  # that code was taken today on this kiosk: draw another
             return code
@@ -378,7 +378,9 @@ class Outbox:
             )
         ]
 
-    def list(self, *, state: OutboxState | None = None, limit: int | None = None) -> list[Submission]:
+    def list(
+        self, *, state: OutboxState | None = None, limit: int | None = None
+    ) -> list[Submission]:
         """Submissions in the order they were made, optionally only those in ``state``."""
         sql = self._SELECT
         params: list[Any] = []

@@ -70,7 +70,7 @@ SMALL_CATALOG: dict[str, Any] = {
             "aliases": ["sao y", "sao y bản chính"],
         },
         {
-            "code": "1.004222",
+            "code": "1.004194",
             "title": "Đăng ký tạm trú",
             "field": "Cư trú",
             "level": "commune",

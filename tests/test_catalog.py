@@ -69,9 +69,9 @@ def test_import_stores_every_fact(db: Database, small_catalog: dict[str, Any]) -
          "procedures[0] (1.001193): fee: a fee without a fixed amount_vnd needs a note"
          " saying how it is set"),
         (lambda c: c["procedures"][3].update(service="Z"),
-         "procedures[3] (1.004222): procedure: service 'Z' is not among the file's services"),
+         "procedures[3] (1.004194): procedure: service 'Z' is not among the file's services"),
         (lambda c: c["procedures"][3].update(colour="red"),
-         "procedures[3] (1.004222): procedure has unknown key(s): colour"),
+         "procedures[3] (1.004194): procedure has unknown key(s): colour"),
         (lambda c: c["procedures"].append(dict(c["procedures"][0])),
          "procedures[4] (1.001193): procedure: code 1.001193 appears twice"),
         (lambda c: c["procedures"][0].update(channels=[]),

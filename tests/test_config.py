@@ -72,5 +72,5 @@ def test_broken_toml_and_missing_named_file_are_reported(tmp_path: Path) -> None
     broken.write_text("[ui\n")
     with pytest.raises(ConfigError, match=f"{broken}: not valid TOML"):
         load_config(environ={"KIOSK_CONFIG": str(broken), "KIOSK_DATA_DIR": str(tmp_path)})
-    with pytest.raises(ConfigError, match="KIOSK_CONFIG names /nonexistent.toml, which is not"):
+    with pytest.raises(ConfigError, match=r"KIOSK_CONFIG names /nonexistent\.toml, which is not"):
         load_config(environ={"KIOSK_CONFIG": "/nonexistent.toml"})

@@ -292,29 +292,33 @@ REFUSALS: list[tuple[str, object, dt.date | None, str]] = [
         "bad_character",
         with_field(2, "Nguyễn\x00Văn An"),
         TODAY,
-        "the payload contains U+0000, a control or invisible character that no ID card QR "
-        "code holds",
+        "the payload contains U+0000, a control character, which no ID card QR code holds",
     ),
     (
         "bad_character",
         with_field(2, "Nguyễn\u200bVăn An"),
         TODAY,
-        "the payload contains U+200B, a control or invisible character that no ID card QR "
+        "the payload contains U+200B, an invisible formatting character, which no ID card QR "
         "code holds",
     ),
     (
         "bad_character",
         with_field(5, "Hà Nội\udcff"),
         TODAY,
-        "the payload contains U+DCFF, a control or invisible character that no ID card QR "
-        "code holds",
+        "the payload contains U+DCFF, a lone surrogate (bytes that were not valid UTF-8), "
+        "which no ID card QR code holds",
+    ),
+    (
+        "bad_character",
+        with_field(2, "Nguyễn Văn An\ue000"),
+        TODAY,
+        "the payload contains U+E000, a private-use character, which no ID card QR code holds",
     ),
     (
         "bad_character",
         VALID.replace("|Nam|", "|Nam\r\n|"),
         TODAY,
-        "the payload contains U+000D, a control or invisible character that no ID card QR "
-        "code holds",
+        "the payload contains U+000D, a control character, which no ID card QR code holds",
     ),
     (
         "not_enough_fields",
@@ -731,3 +735,14 @@ def test_every_well_formed_card_is_accepted_as_written(fields: list[str], ending
     assert card.sex is (Sex.MALE if fields[4] in {"Nam", "nam"} else Sex.FEMALE)
     assert card.address == " ".join(fields[5].split())
     assert card.extra_fields == tuple(field.strip() for field in fields[7:])
+
+
+def test_repr_of_a_card_reveals_nothing_personal() -> None:
+    # GIVEN a valid card WHEN it ends up in a log line THEN no personal field is in it
+    card = parse_id_qr(
+        "001099012345|123456789|Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế|20042021",
+        today=None,
+    )
+    text = repr(card)
+    for secret in ("001099012345", "123456789", "Nguyễn", "1999", "Phố Huế"):
+        assert secret not in text

@@ -56,12 +56,16 @@ def test_mask_id_number_with_a_screen_mask_character() -> None:
     assert mask_id_number("001099012345", mask_char="•") == "••••••••2345"
 
 
-def test_default_mask_prints_on_a_cp1258_printer() -> None:
-    # Cheap ESC/POS printers have CP1258 at best: "*" exists there, "•" does not.
-    masked = mask_id_number("001099012345")
-    assert masked.encode("cp1258") == b"********2345"
+@pytest.mark.parametrize("code_page", ["ascii", "cp437", "cp1258"])
+def test_default_mask_prints_in_any_printer_code_page(code_page: str) -> None:
+    # GIVEN a slip printer in its power-on PC437 or in CP1258
+    # THEN the default mask encodes ("•" is not in PC437 and would print as "?")
+    assert mask_id_number("001099012345").encode(code_page) == b"********2345"
+
+
+def test_bullet_mask_does_not_print_in_pc437() -> None:
     with pytest.raises(UnicodeEncodeError):
-        mask_id_number("001099012345", mask_char="•").encode("cp1258")
+        mask_id_number("001099012345", mask_char="•").encode("cp437")
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,12 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from kiosk.cli import catalog, demo, directory, idcard, submissions
+from kiosk.cli import catalog, config, demo, directory, idcard, submissions
 from kiosk.cli.context import Context, UsageError
+from kiosk.config import ConfigError
+from kiosk.storage import StorageError
 
-_AREAS: tuple[ModuleType, ...] = (catalog, directory, idcard, submissions, demo)
+_AREAS: tuple[ModuleType, ...] = (catalog, directory, idcard, submissions, config, demo)
 
 Handler = Callable[[argparse.Namespace, Context], int]
 
@@ -44,8 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args, context)
-    except UsageError as error:
+    except (UsageError, ConfigError) as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
+    except StorageError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 1
     finally:
         context.close()

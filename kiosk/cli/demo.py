@@ -15,7 +15,10 @@ from kiosk.scanned import classify
 from kiosk.submissions import IntakeRequest, QueueTicketRequest
 
 #: A fictional citizen's card, in the published QR layout.
-SAMPLE_CARD = "001099012345|123456789|Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế, Hoàn Kiếm, Hà Nội|20042021"
+SAMPLE_CARD = (
+    "001099012345|123456789|Nguyễn Văn An|15031999|Nam|"
+    "Số 1 Phố Huế, Hoàn Kiếm, Hà Nội|20042021"
+)
 SAMPLE_QUERIES = ("dang ky khai sinh", "sao y", "nhap khau", "lam can cuoc", "khai tu")
 
 
@@ -41,7 +44,8 @@ def _demo(args: argparse.Namespace, context: Context) -> int:
             print(f"  {hit.key}  {hit.score:.2f}  {titles[hit.key]}")
     communes = load_directory(context.database)
     best = directory_index(communes).search("cau giay", limit=1)
-    print(f"\ndirectory 'cau giay': {[c.name for c in communes if c.code == best[0].key][0]}")
+    found = next(commune.name for commune in communes if commune.code == best[0].key)
+    print(f"\ndirectory 'cau giay': {found}")
 
     scanned = classify(SAMPLE_CARD, today=clock.trusted_today())
     card = scanned.card
