@@ -12,12 +12,14 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from kiosk.cli import catalog, config, demo, directory, idcard, submissions
+from kiosk.cli import catalog, config, demo, directory, doctor, idcard, submissions
 from kiosk.cli.context import Context, UsageError
 from kiosk.config import ConfigError
 from kiosk.storage import StorageError
 
-_AREAS: tuple[ModuleType, ...] = (catalog, directory, idcard, submissions, config, demo)
+_AREAS: tuple[ModuleType, ...] = (
+    catalog, directory, idcard, submissions, config, doctor, demo,
+)
 
 Handler = Callable[[argparse.Namespace, Context], int]
 
