@@ -27,12 +27,6 @@ from kiosk.submissions import Outbox, OutboxState
 VOLATILE_FILE_SYSTEMS = frozenset({"tmpfs", "ramfs", "overlay", "zram"})
 DISK_WARNING_BYTES = 500 * 1024 * 1024
 DISK_FAULT_BYTES = 50 * 1024 * 1024
-#: Fonts that cover Vietnamese, in order of preference (Debian package fonts-dejavu-core).
-VIETNAMESE_FONTS = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"),
-)
-
 
 class CheckStatus(enum.Enum):
     """How one dependency is."""
@@ -147,15 +141,6 @@ def check_library(name: str, library: str, package: str) -> Check:
     return _ok(name, found)
 
 
-def check_font(candidates: Iterable[Path] = VIETNAMESE_FONTS) -> Check:
-    """A font that covers Vietnamese, for printed slips."""
-    for path in candidates:
-        if path.is_file():
-            return _ok("Vietnamese font", str(path))
-    return Check("Vietnamese font", CheckStatus.FAULT, "no Vietnamese-capable font found",
-                 "apt-get install fonts-dejavu-core")
-
-
 def check_identity(config: Config) -> Check:
     """The kiosk has its identity (set by provisioning)."""
     kiosk_id = config.text("kiosk.id")
@@ -174,7 +159,6 @@ def core_checks(config: Config) -> list[Check]:
         check_disk(config),
         check_clock(),
         check_library("QR decoder library", "zbar", "libzbar0"),
-        check_font(),
     ]
     if checks[2].status is CheckStatus.FAULT:
         return checks

@@ -110,9 +110,60 @@ def _migrate_1(db: Database) -> None:
     )
 
 
+def _migrate_2(db: Database) -> None:
+    """Sync: sealed personal data, the agent's state, application statuses pulled.
+
+    ``citizen_sealed`` holds the citizen's data sealed for the backend (kiosk.sealing);
+    the clear-text ``citizen`` column of schema 1 is no longer written, and rows left in
+    it are sealed by :meth:`kiosk.submissions.Outbox.seal_legacy_personal_data`.
+    """
+    db.execute("ALTER TABLE submissions ADD COLUMN citizen_sealed BLOB")
+    # One row per fact the sync agent keeps between runs (cursors, ETags, last success,
+    # last error): small, read by `kiosk sync status` from another process.
+    db.execute(
+        """CREATE TABLE sync_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL)"""
+    )
+    # The latest status of each application as published by the back office; the feed
+    # cursor is the backend's, so ordering never depends on the device clock.
+    db.execute(
+        """CREATE TABLE application_statuses (
+            submission_uuid TEXT PRIMARY KEY,
+            receipt_code TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT,
+            updated_at TEXT NOT NULL,
+            feed_cursor INTEGER NOT NULL)"""
+    )
+    db.execute("CREATE INDEX application_statuses_receipt ON application_statuses(receipt_code)")
+
+
+def _migrate_3(db: Database) -> None:
+    """Printing: the durable print queue (kiosk.printing.PrintQueue).
+
+    A job is stored before the printer is touched and stays ``queued`` until the status
+    read after it is good; ``receipt`` is the slip's document (kiosk.receipt) as JSON.
+    """
+    db.execute(
+        """CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            reference TEXT,
+            receipt TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'printed', 'expired')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            printer_state TEXT,
+            last_error TEXT,
+            printed_at TEXT,
+            submission_uuid TEXT)"""
+    )
+    db.execute("CREATE INDEX print_jobs_state ON print_jobs(state, id)")
+
 #: Forward migrations; entry i brings the schema from version i to i + 1. Never edit one
 #: that has shipped: add the next.
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_1,)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_1, _migrate_2, _migrate_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -8,12 +8,16 @@ without a clock battery may boot in 1970).
 
 Personal data from the ID card is kept only where the submission needs it: an intake
 keeps the card holder's identity, a ticket or feedback only the masked name, a rating
-nothing. Once the backend has acknowledged a submission, :meth:`Outbox.purge_personal_data`
-removes what is left after the retention period.
+nothing. The identity is sealed for the backend (:mod:`kiosk.sealing`) before it is first
+stored: the kiosk keeps the sealed blob and the masked display form, never the clear text,
+so a stolen kiosk reveals nothing of past citizens. Once the backend has acknowledged a
+submission, :meth:`Outbox.purge_personal_data` removes what is left after the retention
+period.
 """
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import enum
 import json
@@ -26,9 +30,12 @@ from typing import Any
 from kiosk import clock, receipt_code
 from kiosk.idcard import CitizenCard
 from kiosk.masking import mask_id_number, mask_name
+from kiosk.sealing import Sealer
 from kiosk.storage import Database, write_transaction
 from kiosk.text import nfc
 
+#: What an intake keeps of the ID card (sealed): who applied, nothing more.
+PERSONAL_FIELDS = ("id_number", "full_name", "birth_date", "sex", "address")
 MAX_FEEDBACK_LENGTH = 2000
 MAX_CONTACT_LENGTH = 100
 #: Receipt codes drawn before giving up on a free one (29^7 codes: never reached).
@@ -184,17 +191,33 @@ def ticket_number(service: str, kiosk_prefix: str, priority: bool, number: int) 
     return f"{service}{kiosk_prefix}-{'U' if priority else ''}{number:03d}"
 
 
+@dataclass(frozen=True)
+class PendingDelivery:
+    """A submission waiting for the backend, with its sealed personal data (if any)."""
+
+    submission: Submission
+    citizen_sealed: bytes | None
+
+
 def _masked(card: CitizenCard) -> str:
     return f"{mask_name(card.full_name)} {mask_id_number(card.id_number)}"
 
 
 class Outbox:
-    """Creates submissions and tracks their delivery, on one database connection."""
+    """Creates submissions and tracks their delivery, on one database connection.
 
-    def __init__(self, db: Database, *, kiosk_id: str, queue_prefix: str) -> None:
+    ``sealer`` seals the citizen's identity for the backend; without one (no backend
+    public key provisioned) a submission that needs the identity is refused rather than
+    stored in clear.
+    """
+
+    def __init__(
+        self, db: Database, *, kiosk_id: str, queue_prefix: str, sealer: Sealer | None = None
+    ) -> None:
         self.db = db
         self.kiosk_id = kiosk_id
         self.queue_prefix = queue_prefix
+        self.sealer = sealer
 
     # -- creating -------------------------------------------------------------------------
 
@@ -213,6 +236,8 @@ class Outbox:
         service_day = moment.date().isoformat()
         kind = _KIND_OF[type(request)]
         submission_uuid = str(uuid.uuid4())
+        # Sealed before the write lock is taken: the clear text is never stored.
+        sealed = self._sealed_personal_data(kind, citizen)
         with write_transaction(self.db):
             details, procedure_code = self._details(request)
             number = (
@@ -220,7 +245,6 @@ class Outbox:
                 if isinstance(request, QueueTicketRequest)
                 else None
             )
-            personal = self._personal_data(kind, citizen)
             code = self._insert(
                 {
                     "uuid": submission_uuid,
@@ -231,7 +255,7 @@ class Outbox:
                     "procedure_code": procedure_code,
                     "ticket_number": number,
                     "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
-                    "citizen": personal,
+                    "citizen_sealed": sealed,
                     "citizen_masked": None if citizen is None else _masked(citizen),
                 }
             )
@@ -327,15 +351,20 @@ class Outbox:
         ).fetchone()[0]
         return ticket_number(request.service, self.queue_prefix, priority, int(number))
 
-    @staticmethod
-    def _personal_data(kind: SubmissionKind, citizen: CitizenCard | None) -> str | None:
+    def _sealed_personal_data(
+        self, kind: SubmissionKind, citizen: CitizenCard | None
+    ) -> bytes | None:
         if citizen is None or kind is not SubmissionKind.APPLICATION_INTAKE:
             return None
+        if self.sealer is None:
+            raise SubmissionError(
+                "no backend public key is set (sync.backend_public_key): the applicant's "
+                "identity cannot be sealed, so it is not stored"
+            )
         card = citizen.to_json()
         # The intake needs who applied; the issue date and old number are not needed.
-        kept = {key: card[key] for key in ("id_number", "full_name", "birth_date", "sex",
-                                           "address")}
-        return json.dumps(kept, ensure_ascii=False)
+        kept = {key: card[key] for key in PERSONAL_FIELDS}
+        return self.sealer.seal(json.dumps(kept, ensure_ascii=False).encode("utf-8"))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -358,7 +387,7 @@ class Outbox:
             ticket_number=row["ticket_number"],
             details=json.loads(row["details"]),
             citizen_masked=row["citizen_masked"],
-            has_personal_data=row["citizen"] is not None,
+            has_personal_data=row["citizen_sealed"] is not None or row["citizen"] is not None,
             state=OutboxState(row["state"]),
             attempts=row["attempts"],
             last_error=row["last_error"],
@@ -393,12 +422,52 @@ class Outbox:
             params.append(limit)
         return [self._from_row(row) for row in self.db.query(sql, params)]
 
-    def personal_data(self, submission_uuid: str) -> dict[str, Any] | None:
-        """The personal data kept for a submission (for delivery to the backend)."""
+    def sealed_personal_data(self, submission_uuid: str) -> bytes | None:
+        """The personal data kept for a submission, sealed for the backend."""
         row = self.db.execute(
-            "SELECT citizen FROM submissions WHERE uuid = ?", [submission_uuid]
+            "SELECT citizen_sealed FROM submissions WHERE uuid = ?", [submission_uuid]
         ).fetchone()
-        return None if row is None or row[0] is None else dict(json.loads(row[0]))
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def pending_deliveries(self, limit: int) -> builtins.list[PendingDelivery]:
+        """Up to ``limit`` pending submissions, oldest first, as the sync agent sends them.
+
+        Order is the database's sequence, never the device clock.
+        """
+        rows = self.db.query(
+            self._SELECT + " WHERE o.state = ? ORDER BY s.seq LIMIT ?",
+            [OutboxState.PENDING.value, limit],
+        )
+        return [
+            PendingDelivery(
+                self._from_row(row),
+                None if row["citizen_sealed"] is None else bytes(row["citizen_sealed"]),
+            )
+            for row in rows
+        ]
+
+    def seal_legacy_personal_data(self, sealer: Sealer) -> int:
+        """Seal personal data that schema 1 stored in clear; returns how many rows.
+
+        Databases written before sealing existed keep the identity in the ``citizen``
+        column. This seals it into ``citizen_sealed`` and clears the old value, with
+        ``secure_delete`` so the freed bytes are overwritten, then checkpoints the WAL so
+        no copy of the old page stays there either.
+        """
+        rows = self.db.execute(
+            "SELECT uuid, citizen FROM submissions WHERE citizen IS NOT NULL"
+        ).fetchall()
+        if not rows:
+            return 0
+        self.db.execute("PRAGMA secure_delete=ON")
+        with write_transaction(self.db):
+            for submission_uuid, clear in rows:
+                self.db.execute(
+                    "UPDATE submissions SET citizen_sealed = ?, citizen = NULL WHERE uuid = ?",
+                    [sealer.seal(str(clear).encode("utf-8")), submission_uuid],
+                )
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(rows)
 
     # -- delivery -------------------------------------------------------------------------
 
@@ -453,8 +522,9 @@ class Outbox:
         cutoff = (now or clock.now()).astimezone(clock.HANOI) - dt.timedelta(days=retention_days)
         with write_transaction(self.db):
             cursor = self.db.execute(
-                "UPDATE submissions SET citizen = NULL, citizen_masked = NULL "
-                "WHERE (citizen IS NOT NULL OR citizen_masked IS NOT NULL) AND uuid IN ("
+                "UPDATE submissions SET citizen = NULL, citizen_sealed = NULL, "
+                "citizen_masked = NULL WHERE (citizen IS NOT NULL OR citizen_sealed IS NOT "
+                "NULL OR citizen_masked IS NOT NULL) AND uuid IN ("
                 "SELECT submission_uuid FROM outbox WHERE state = ? AND acknowledged_at <= ?)",
                 [OutboxState.SENT.value, cutoff.isoformat(timespec="seconds")],
             )

@@ -193,3 +193,28 @@ def test_config_set_writes_the_technician_layer_and_refuses_bad_values(
     assert shown["ui.idle_seconds"]["source"] == str(tmp_path / "data" / "technician.toml")
     assert shown["printer.width_dots"]["allowed"] == "one of 384, 576"
     assert kiosk("config", "check").status == 0
+
+
+def test_technician_pin_is_set_hashed_and_checked(
+    kiosk: Kiosk, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import io
+
+    from kiosk.cli.technician import pin_gate
+    from kiosk.config import load_config
+    from kiosk.technician_pin import PinOutcome
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("135790\n135799\n"))
+    differ = kiosk("technician", "set-pin")
+    assert (differ.status, differ.err) == (2, "kiosk: the two PINs differ; nothing changed\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("135790\n135790\n"))
+    assert kiosk("technician", "set-pin").status == 0
+    layer = (tmp_path / "data" / "technician.toml").read_text()
+    assert "135790" not in layer and 'pin_hash = "scrypt$' in layer
+    gate = pin_gate(load_config(environ={"KIOSK_DATA_DIR": str(tmp_path / "data")}))
+    assert gate.enter("000000").outcome is PinOutcome.REJECTED
+    assert kiosk("technician", "status", "--json").json() == {
+        "outcome": "wait", "retry_after_seconds": 1, "failures": 1,
+    }
+    assert kiosk("technician", "unlock").status == 0
+    assert gate.enter("135790").outcome is PinOutcome.ACCEPTED

@@ -13,7 +13,6 @@ from kiosk.doctor import (
     CheckStatus,
     check_clock,
     check_data_dir,
-    check_font,
     check_library,
     mount_of,
     run_checks,
@@ -62,11 +61,9 @@ def test_a_clock_in_1970_is_a_fault_with_its_fix() -> None:
     assert check_clock(dt.datetime(2026, 12, 1, tzinfo=HANOI)).status is CheckStatus.OK
 
 
-def test_missing_library_and_font_name_the_package(tmp_path: Path) -> None:
+def test_a_missing_library_names_the_package() -> None:
     missing = check_library("QR decoder library", "no-such-library-xyz", "libzbar0")
     assert (missing.status, missing.fix) == (CheckStatus.FAULT, "apt-get install libzbar0")
-    font = check_font([tmp_path / "none.ttf"])
-    assert (font.status, font.fix) == (CheckStatus.FAULT, "apt-get install fonts-dejavu-core")
 
 
 def test_failed_submissions_are_listed_with_their_reasons(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from kiosk import receipt_code
 from kiosk.catalog import import_catalog
 from kiosk.clock import HANOI
 from kiosk.idcard import parse_id_qr
+from kiosk.sealing import SealedBoxSealer
 from kiosk.storage import Database, open_database
 from kiosk.submissions import (
     FeedbackCategory,
@@ -26,6 +28,7 @@ from kiosk.submissions import (
     SubmissionError,
     SubmissionKind,
 )
+from sync.backend.keys import SealingKeys
 from tests.conftest import catalog_bytes
 
 CARD = parse_id_qr(
@@ -33,11 +36,14 @@ CARD = parse_id_qr(
     today=dt.date(2026, 11, 27),
 )
 MORNING = dt.datetime(2026, 11, 27, 8, 0, tzinfo=HANOI)
+#: The backend's key pair; the kiosk is given only the public half.
+BACKEND_KEYS = SealingKeys.generate()
 
 
 @pytest.fixture
 def outbox(catalog_db: Database) -> Outbox:
-    return Outbox(catalog_db, kiosk_id="HN-4-K1", queue_prefix="1")
+    return Outbox(catalog_db, kiosk_id="HN-4-K1", queue_prefix="1",
+                  sealer=SealedBoxSealer(BACKEND_KEYS.public_key))
 
 
 def test_a_ticket_gets_uuid_code_number_and_a_pending_outbox_row(outbox: Outbox) -> None:
@@ -89,13 +95,50 @@ def test_an_intake_lists_missing_documents_and_keeps_the_applicant(outbox: Outbo
         "documents_missing": ["Tờ khai đăng ký khai sinh"],
     }
     assert intake.procedure_code == "1.001193"
-    assert outbox.personal_data(intake.uuid) == {
+    assert intake.has_personal_data is True
+    # THEN the kiosk keeps the identity only sealed, and only the backend's key opens it
+    sealed = outbox.sealed_personal_data(intake.uuid)
+    assert sealed is not None and b"001099012345" not in sealed
+    assert BACKEND_KEYS.open(base64.b64encode(sealed).decode()) == {
         "id_number": "001099012345",
         "full_name": "Nguyễn Văn An",
         "birth_date": "1999-03-15",
         "sex": "male",
         "address": "Số 1 Phố Huế, Hà Nội",
     }
+    clear = outbox.db.execute("SELECT citizen FROM submissions WHERE uuid = ?",
+                              [intake.uuid]).fetchone()[0]
+    assert clear is None
+
+
+def test_an_intake_with_a_card_is_refused_when_no_backend_key_is_set(
+    catalog_db: Database,
+) -> None:
+    # GIVEN a kiosk that was never given the backend's public key
+    unkeyed = Outbox(catalog_db, kiosk_id="HN-4-K1", queue_prefix="1")
+    # WHEN an intake with an ID card is made THEN it is refused and nothing is stored
+    with pytest.raises(SubmissionError) as refused:
+        unkeyed.create(IntakeRequest("1.001193", ()), citizen=CARD, now=MORNING)
+    assert "sync.backend_public_key" in str(refused.value)
+    assert unkeyed.list() == []
+    # AND a ticket, which needs no identity, is still made (keeping only the masked form)
+    ticket = unkeyed.create(QueueTicketRequest(service="A"), citizen=CARD, now=MORNING)
+    assert (ticket.has_personal_data, ticket.citizen_masked) == (False, "N. V. A. ********2345")
+
+
+def test_identity_stored_in_clear_by_schema_1_is_sealed_and_scrubbed(outbox: Outbox) -> None:
+    # GIVEN an intake whose identity an older release stored in clear
+    intake = outbox.create(IntakeRequest("1.001193", ()), citizen=CARD, now=MORNING)
+    outbox.db.execute("UPDATE submissions SET citizen = ?, citizen_sealed = NULL WHERE uuid = ?",
+                      ['{"id_number": "001099012345"}', intake.uuid])
+    # WHEN the legacy data is sealed
+    assert outbox.seal_legacy_personal_data(outbox.sealer) == 1  # type: ignore[arg-type]
+    # THEN only the sealed form is left, and it opens to what was there
+    row = outbox.db.execute("SELECT citizen, citizen_sealed FROM submissions WHERE uuid = ?",
+                            [intake.uuid]).fetchone()
+    assert row[0] is None
+    assert BACKEND_KEYS.open(base64.b64encode(row[1]).decode()) == {"id_number": "001099012345"}
+    assert outbox.seal_legacy_personal_data(outbox.sealer) == 0  # type: ignore[arg-type]
 
 
 def test_feedback_and_rating_are_stored_as_given(outbox: Outbox) -> None:
@@ -161,9 +204,9 @@ def test_personal_data_is_purged_only_after_acknowledgement_and_retention(
     outbox.mark_sent([sent.uuid], now=MORNING)
     assert outbox.purge_personal_data(retention_days=30, now=MORNING + dt.timedelta(days=29)) == 0
     assert outbox.purge_personal_data(retention_days=30, now=MORNING + dt.timedelta(days=31)) == 1
-    assert outbox.personal_data(sent.uuid) is None
+    assert outbox.sealed_personal_data(sent.uuid) is None
     assert outbox.get(sent.uuid).citizen_masked is None  # type: ignore[union-attr]
-    assert outbox.personal_data(unsent.uuid) is not None
+    assert outbox.sealed_personal_data(unsent.uuid) is not None
 
 
 def test_receipt_codes_can_be_found_again(outbox: Outbox) -> None:

@@ -12,13 +12,32 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from kiosk.cli import catalog, config, demo, directory, doctor, idcard, submissions
+from kiosk.cli import (
+    backend,
+    catalog,
+    config,
+    demo,
+    directory,
+    doctor,
+    idcard,
+    printer,
+    receipt,
+    run,
+    scan,
+    submissions,
+    sync,
+    technician,
+)
 from kiosk.cli.context import Context, UsageError
 from kiosk.config import ConfigError
 from kiosk.storage import StorageError
 
 _AREAS: tuple[ModuleType, ...] = (
-    catalog, directory, idcard, submissions, config, doctor, demo,
+    catalog, directory, idcard, scan, submissions, config, doctor, technician, demo,
+    sync,
+    backend,
+    printer, receipt,
+    run,
 )
 
 Handler = Callable[[argparse.Namespace, Context], int]

@@ -18,11 +18,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def check_sources() -> list[CheckSource]:
-    """The device and sync checks, each loaded only when asked for."""
-    return []
+    """The device and sync checks, loaded only when a doctor runs."""
+    from devices.printer_checks import printer_checks  # noqa: PLC0415 - core stays light
+    from devices.reader_checks import reader_checks  # noqa: PLC0415
+
+    return [printer_checks, reader_checks]
 
 
 def _doctor(args: argparse.Namespace, context: Context) -> int:
+    if context.demo:
+        context.database  # noqa: B018 - demo mode seeds its catalog on first open
     checks = run_checks(context.config, check_sources())
     if args.json:
         print_json([check.to_json() for check in checks])

@@ -9,6 +9,7 @@ from kiosk import clock
 from kiosk.cli.context import Context, UsageError, print_json
 from kiosk.idcard import CitizenCard, IdCardError, parse_id_qr
 from kiosk.receipt_code import display
+from kiosk.sealing import sealer_for
 from kiosk.submissions import (
     FeedbackCategory,
     FeedbackRequest,
@@ -70,6 +71,7 @@ def outbox_for(context: Context) -> Outbox:
         context.database,
         kiosk_id=context.config.text("kiosk.id"),
         queue_prefix=context.config.text("kiosk.queue_prefix"),
+        sealer=sealer_for(context.config.text("sync.backend_public_key")),
     )
 
 

@@ -1,0 +1,39 @@
+"""Network receipt printers: raw ESC/POS on TCP port 9100 (python-escpos ``Network``).
+
+One connection per exchange, closed after it: many printers accept a single client and
+drop idle sockets. The socket timeout bounds the connect, every send and every status
+read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from escpos.printer import Network  # type: ignore[import-untyped]
+
+from devices.escpos_printer import EscposReceiptPrinter
+from devices.printer_profile import ProfileError, resolve_profile
+from kiosk.printing import PrinterLoadError, PrinterSettings
+
+
+def build(settings: PrinterSettings) -> EscposReceiptPrinter:
+    """The network printer at ``printer.host``:``printer.port``."""
+    if not settings.host:
+        raise PrinterLoadError(
+            "printer.driver is 'network' but printer.host is empty: "
+            "set it to the printer's address (kiosk config set printer.host ...)"
+        )
+    try:
+        profile = resolve_profile(settings.profile, settings.width_dots)
+    except ProfileError as error:
+        raise PrinterLoadError(str(error)) from None
+    host, port, timeout = settings.host, settings.port, settings.timeout_seconds
+
+    def open_network() -> Any:
+        printer = Network(host, port, timeout=timeout)
+        printer.open()  # raises DeviceNotFoundError naming the host and the reason
+        return printer
+
+    return EscposReceiptPrinter(
+        open_network, profile, description=f"network printer {host}:{port}", keep_open=False
+    )

@@ -1,0 +1,228 @@
+"""``kiosk backend``: run and administer the reference city backend.
+
+Needs the ``backend`` extra (``pip install 'motcua-kiosk[backend]'``); its libraries are
+imported only inside the handlers, so the kiosk itself never needs them. The backend keeps
+its state in a home directory (``--home``, else ``KIOSK_BACKEND_HOME``, else
+``/var/lib/motcua-backend``; in demo mode ``backend/`` in the demo data directory): the
+SQLite database unless ``--db`` names another, and the sealing key ``sealing.key``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.cli.context import Context, UsageError, print_json
+
+if TYPE_CHECKING:
+    from sync.backend.keys import SealingKeys
+    from sync.backend.store import Store
+
+PRODUCTION_HOME = Path("/var/lib/motcua-backend")
+DATABASE_FILE = "backend.sqlite3"
+KEY_FILE = "sealing.key"
+DEMO_PORT = 8765
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``kiosk backend ...``."""
+    area = commands.add_parser("backend", help="the reference city backend")
+    actions = area.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help_text)
+        parser.add_argument("--home", type=Path, help="the backend's directory")
+        parser.add_argument("--db", help="database URL (default: SQLite in --home); "
+                            "postgresql://user@host/dbname for PostgreSQL")
+        return parser
+
+    serve = action("serve", "serve the HTTP API (OpenAPI at /v1/openapi.json)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=DEMO_PORT, help="port to listen on")
+    serve.add_argument("--rate-limit", default=None,
+                       help="requests per client, e.g. 50/second (the default)")
+    serve.add_argument("--no-access-log", action="store_true", help="log no request lines")
+    serve.set_defaults(handler=_serve)
+
+    keygen = action("keygen", "make the sealing key pair once; print the public key")
+    keygen.set_defaults(handler=_keygen)
+
+    public_key = action("public-key", "print the public key kiosks seal personal data with")
+    public_key.set_defaults(handler=_public_key)
+
+    add_kiosk = action("add-kiosk", "enrol a kiosk: print a new token for it, once")
+    add_kiosk.add_argument("kiosk_id")
+    add_kiosk.set_defaults(handler=_add_kiosk)
+
+    add_client = action("add-client", "add a back-office client: print its token, once")
+    add_client.add_argument("name")
+    add_client.set_defaults(handler=_add_client)
+
+    revoke = action("revoke", "revoke every token of a kiosk or back-office client")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=_revoke)
+
+    pull = action("pull", "the back office's view: submissions after a cursor")
+    pull.add_argument("--after", default="0", help="cursor to start after (0: the start)")
+    pull.add_argument("--limit", type=int, default=100, help="page size (1 to 1000)")
+    pull.add_argument("--json", action="store_true", help="print JSON")
+    pull.set_defaults(handler=_pull)
+
+    fleet = action("fleet", "every enrolled kiosk and its last heartbeat")
+    fleet.add_argument("--json", action="store_true", help="print JSON")
+    fleet.set_defaults(handler=_fleet)
+
+
+def backend_home(args: argparse.Namespace, context: Context) -> Path:
+    """The backend's directory for this command."""
+    if args.home is not None:
+        home: Path = args.home
+        return home
+    if os.environ.get("KIOSK_BACKEND_HOME"):
+        return Path(os.environ["KIOSK_BACKEND_HOME"])
+    if context.demo:
+        return context.config.data_dir / "backend"
+    return PRODUCTION_HOME
+
+
+def _keys(args: argparse.Namespace, context: Context) -> SealingKeys:
+    from sync.backend.keys import (  # noqa: PLC0415 - the backend extra
+        DEMO_PRIVATE_KEY,
+        SealingKeyError,
+        SealingKeys,
+        load_keys,
+    )
+
+    path = backend_home(args, context) / KEY_FILE
+    if context.demo and not path.exists():
+        return SealingKeys.from_base64(DEMO_PRIVATE_KEY)
+    try:
+        return load_keys(path)
+    except SealingKeyError as error:
+        raise UsageError(str(error)) from None
+
+
+def _store(args: argparse.Namespace, context: Context) -> Store:
+    try:
+        from sync.backend.database import DatabaseError, open_engine  # noqa: PLC0415
+        from sync.backend.store import Store  # noqa: PLC0415
+    except ImportError as error:
+        raise UsageError(
+            f"the backend needs its extra: pip install 'motcua-kiosk[backend]' ({error})"
+        ) from None
+    url = args.db or str(backend_home(args, context) / DATABASE_FILE)
+    try:
+        engine = open_engine(url)
+    except DatabaseError as error:
+        raise UsageError(str(error)) from None
+    return Store(engine, _keys(args, context))
+
+
+def _serve(args: argparse.Namespace, context: Context) -> int:
+    import uvicorn  # noqa: PLC0415 - the backend extra
+
+    from sync.backend.app import create_app  # noqa: PLC0415
+    from sync.backend.ratelimit import DEFAULT_RATE_LIMIT, RateLimitError  # noqa: PLC0415
+
+    store = _store(args, context)
+    try:
+        app = create_app(store, rate_limit=args.rate_limit or DEFAULT_RATE_LIMIT)
+    except RateLimitError as error:
+        raise UsageError(str(error)) from None
+    # A long keep-alive: kiosks reuse one connection between rounds.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log,
+                timeout_keep_alive=75, log_level="info")
+    return 0
+
+
+def _keygen(args: argparse.Namespace, context: Context) -> int:
+    from sync.backend.keys import SealingKeyError, create_keys  # noqa: PLC0415
+
+    path = backend_home(args, context) / KEY_FILE
+    try:
+        keys = create_keys(path)
+    except SealingKeyError as error:
+        raise UsageError(str(error)) from None
+    print(f"sealing key written to {path} (keep it secret, back it up offline)")
+    print("set on each kiosk:")
+    print(f"  kiosk config set sync.backend_public_key {keys.public_key}")
+    return 0
+
+
+def _public_key(args: argparse.Namespace, context: Context) -> int:
+    print(_keys(args, context).public_key)
+    return 0
+
+
+def _add(args: argparse.Namespace, context: Context, name: str, kiosk: bool) -> int:
+    from sync import wire  # noqa: PLC0415
+    from sync.backend.store import CredentialError, Role  # noqa: PLC0415
+
+    if re.fullmatch(wire.KIOSK_ID_PATTERN, name) is None:
+        raise UsageError(f"{name!r}: use 1 to 40 letters, digits, '.', '_' or '-'")
+    store = _store(args, context)
+    try:
+        token = store.add_credential(name, Role.KIOSK if kiosk else Role.BACK_OFFICE)
+    except CredentialError as error:
+        raise UsageError(str(error)) from None
+    print(token)
+    if kiosk:
+        print(f"# on kiosk {name} (shown once; the backend keeps only its hash):")
+        print(f"#   kiosk config set kiosk.id {name}")
+        print(f"#   kiosk config set sync.token {token}")
+        print(f"#   kiosk config set sync.backend_public_key {store.keys.public_key}")
+    else:
+        print(f"# back-office client {name}: send it as 'Authorization: Bearer TOKEN' "
+              "(shown once; the backend keeps only its hash)")
+    return 0
+
+
+def _add_kiosk(args: argparse.Namespace, context: Context) -> int:
+    return _add(args, context, args.kiosk_id, kiosk=True)
+
+
+def _add_client(args: argparse.Namespace, context: Context) -> int:
+    return _add(args, context, args.name, kiosk=False)
+
+
+def _revoke(args: argparse.Namespace, context: Context) -> int:
+    revoked = _store(args, context).revoke(args.name)
+    if not revoked:
+        raise UsageError(f"{args.name!r} has no active token")
+    print(f"revoked {revoked} token(s) of {args.name}")
+    return 0
+
+
+def _pull(args: argparse.Namespace, context: Context) -> int:
+    if not args.after.isdigit() or len(args.after) > 18:
+        raise UsageError(f"--after {args.after!r}: a cursor is a whole number")
+    if not 1 <= args.limit <= 1000:
+        raise UsageError("--limit must be from 1 to 1000")
+    page = _store(args, context).pull(int(args.after), args.limit)
+    if args.json:
+        print_json(page.model_dump(mode="json"))
+        return 0
+    for item in page.items:
+        submission = item.submission
+        print(f"{item.cursor:>8}  {submission.kiosk_id:<12} {submission.kind.value:<18} "
+              f"{submission.receipt_code}  {submission.uuid}")
+    print(f"next cursor: {page.next_cursor}{' (more)' if page.has_more else ''}")
+    return 0
+
+
+def _fleet(args: argparse.Namespace, context: Context) -> int:
+    fleet = _store(args, context).fleet()
+    if args.json:
+        print_json(fleet.model_dump(mode="json"))
+        return 0
+    for entry in fleet.kiosks:
+        beat: Any = entry.heartbeat
+        state = "revoked" if not entry.enrolled else "enrolled"
+        detail = (f"pending {beat.outbox_pending}, failed {beat.outbox_failed}, "
+                  f"version {beat.software_version}" if beat else "no heartbeat yet")
+        print(f"{entry.kiosk_id:<16} {state:<9} last heartbeat "
+              f"{entry.last_heartbeat_at or 'never'}: {detail}")
+    return 0

@@ -1,0 +1,244 @@
+"""Everything the citizen's screens ask of the kiosk, answered on one database connection.
+
+The screens never touch the database or the search index themselves: they hand a call on
+a :class:`ServiceDesk` to the background worker (:mod:`kiosk.background`), which owns the
+desk and its connection, and show the answer when it comes back. Answers are plain frozen
+values, safe to pass to the UI thread.
+
+The search index remembers the words typed into it (a cache of expansions); when a session
+is wiped the desk builds a fresh index (:meth:`ServiceDesk.forget_queries`), so what one
+citizen typed is not kept for the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kiosk import receipt_code
+from kiosk.application_status import StatusRecord, lookup_status
+from kiosk.catalog import (
+    Catalog,
+    Procedure,
+    Service,
+    demo_catalog_bytes,
+    import_catalog,
+    installed_version,
+    load_catalog,
+    procedure_index,
+    procedures_by_field,
+)
+from kiosk.config import Config
+from kiosk.directory import Commune, directory_index, load_directory, seed_directory
+from kiosk.idcard import CitizenCard
+from kiosk.receipt import Receipt, SlipContext, procedure_checklist, slip_for_submission
+from kiosk.sealing import sealer_for
+from kiosk.search import SearchIndex
+from kiosk.session import Language
+from kiosk.storage import Database, open_database
+from kiosk.submissions import Outbox, OutboxState, Request, Submission
+from kiosk.sync_state import SyncFact, read_fact
+
+#: Results shown for a search: more do not fit a screen and nobody reads them.
+SEARCH_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class FieldSummary:
+    """One field (lĩnh vực) of procedures, for browsing."""
+
+    name: str
+    procedures: tuple[Procedure, ...]
+
+
+class LookupOutcome(enum.Enum):
+    """What a status look-up found."""
+
+    NOT_A_CODE = "not_a_code"  # the text is not a valid receipt code (typo caught)
+    UNKNOWN_CODE = "unknown_code"  # valid, but neither this kiosk nor the office knows it
+    NOT_YET_SENT = "not_yet_sent"  # made here, still waiting to reach the office
+    NO_STATUS_YET = "no_status_yet"  # the office has it, no status published yet
+    STATUS = "status"  # the office published a status
+
+
+@dataclass(frozen=True)
+class StatusAnswer:
+    """The answer to a status look-up, for the status screen."""
+
+    outcome: LookupOutcome
+    code: str | None = None
+    submission: Submission | None = None
+    procedure: Procedure | None = None
+    latest: StatusRecord | None = None
+    #: When the kiosk last heard from the office (device clock, ISO), None if never.
+    synced_at: str | None = None
+
+
+def open_desk_database(config: Config) -> Database:
+    """The kiosk database for the desk: migrated, the directory seeded, in demo mode the
+    shipped demo catalog imported when there is none."""
+    db = open_database(config.database_path)
+    seed_directory(db)
+    if config.demo and installed_version(db) is None:
+        import_catalog(db, demo_catalog_bytes())
+    return db
+
+
+class ServiceDesk:
+    """The screens' questions and actions, on one database connection (one thread)."""
+
+    def __init__(self, db: Database, config: Config) -> None:
+        self.db = db
+        self.config = config
+        self.outbox = Outbox(
+            db,
+            kiosk_id=config.text("kiosk.id"),
+            queue_prefix=config.text("kiosk.queue_prefix"),
+            sealer=sealer_for(config.text("sync.backend_public_key")),
+        )
+        self._catalog: Catalog | None = None
+        self._catalog_version: int | None = None
+        self._index: SearchIndex[str] | None = None
+        self._communes: list[Commune] | None = None
+        self._commune_index: SearchIndex[int] | None = None
+
+    # -- catalog ----------------------------------------------------------------------------
+
+    def catalog(self) -> Catalog | None:
+        """The catalog; reloaded when the sync agent installed a newer one."""
+        version = installed_version(self.db)
+        if version != self._catalog_version:
+            self._catalog = load_catalog(self.db)
+            self._catalog_version = version
+            self._index = None
+        return self._catalog
+
+    def _procedures(self) -> tuple[Procedure, ...]:
+        catalog = self.catalog()
+        return () if catalog is None else catalog.procedures
+
+    def fields(self) -> list[FieldSummary]:
+        """Procedures grouped by field, for browsing."""
+        return [
+            FieldSummary(name, tuple(procedures))
+            for name, procedures in procedures_by_field(self._procedures()).items()
+        ]
+
+    def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[Procedure]:
+        """Procedures matching what the citizen typed, best first."""
+        if self.catalog() is None:
+            return []
+        if self._index is None:
+            self._index = procedure_index(self._procedures())
+        by_code = {procedure.code: procedure for procedure in self._procedures()}
+        return [by_code[hit.key] for hit in self._index.search(query, limit=limit)]
+
+    def procedure(self, code: str) -> Procedure | None:
+        """One procedure by code."""
+        return next((p for p in self._procedures() if p.code == code), None)
+
+    def services(self) -> tuple[Service, ...]:
+        """The queue services of this service point."""
+        catalog = self.catalog()
+        return () if catalog is None else catalog.services
+
+    def service_for(self, procedure: Procedure) -> Service | None:
+        """The queue service that handles ``procedure``."""
+        return next((s for s in self.services() if s.code == procedure.service), None)
+
+    # -- directory --------------------------------------------------------------------------
+
+    def communes(self) -> list[Commune]:
+        """Hanoi's communes and wards, phường first, each by name."""
+        if self._communes is None:
+            self._communes = load_directory(self.db)
+        return self._communes
+
+    def search_communes(self, query: str, limit: int = SEARCH_LIMIT) -> list[Commune]:
+        """Units matching ``query`` best first; every unit for an empty query."""
+        communes = self.communes()
+        if not query.strip():
+            return communes
+        if self._commune_index is None:
+            self._commune_index = directory_index(communes)
+        by_code = {commune.code: commune for commune in communes}
+        return [by_code[hit.key] for hit in self._commune_index.search(query, limit=limit)]
+
+    def commune(self, code: int) -> Commune | None:
+        """One unit by its code."""
+        return next((c for c in self.communes() if c.code == code), None)
+
+    # -- submissions and slips ------------------------------------------------------------
+
+    def submit(self, request: Request, citizen: CitizenCard | None) -> Submission:
+        """Store a submission in the outbox (raises SubmissionError saying why not)."""
+        return self.outbox.create(request, citizen=citizen)
+
+    def slip_context(self, language: Language) -> SlipContext:
+        """Where slips come from, in the citizen's language."""
+        return SlipContext.from_config(self.config, language)
+
+    def slip_for(self, submission: Submission, language: Language) -> Receipt:
+        """The slip for a submission, in ``language``."""
+        return slip_for_submission(submission, self.slip_context(language), self.catalog())
+
+    def checklist(self, procedure_code: str, language: Language) -> Receipt:
+        """The checklist slip of a procedure (KeyError when it is not in the catalog)."""
+        procedure = self.procedure(procedure_code)
+        if procedure is None:
+            raise KeyError(procedure_code)
+        return procedure_checklist(procedure, self.slip_context(language))
+
+    # -- status look-up ---------------------------------------------------------------------
+
+    def look_up(self, typed: str) -> StatusAnswer:
+        """The status of the application with the receipt code the citizen typed or scanned."""
+        code = receipt_code.normalise(typed)
+        if code is None:
+            return StatusAnswer(LookupOutcome.NOT_A_CODE)
+        synced_at = read_fact(self.db, SyncFact.LAST_SUCCESS_AT)
+        statuses = lookup_status(self.db, code)
+        local = self.outbox.find_by_receipt(code)
+        submission = local[0] if local else None
+        procedure_code = submission.procedure_code if submission is not None else None
+        procedure = self.procedure(procedure_code) if procedure_code else None
+        if statuses:
+            outcome = LookupOutcome.STATUS
+        elif submission is None:
+            outcome = LookupOutcome.UNKNOWN_CODE
+        elif submission.state is OutboxState.SENT:
+            outcome = LookupOutcome.NO_STATUS_YET
+        else:
+            outcome = LookupOutcome.NOT_YET_SENT
+        return StatusAnswer(
+            outcome,
+            code=code,
+            submission=submission,
+            procedure=procedure,
+            latest=statuses[0] if statuses else None,
+            synced_at=synced_at,
+        )
+
+    # -- privacy ----------------------------------------------------------------------------
+
+    def forget_queries(self) -> None:
+        """Drop the search indexes and what they cached of the last citizen's typing."""
+        self._index = None
+        self._commune_index = None
+
+
+def parse_moment(text: str | None) -> dt.datetime | None:
+    """An ISO time stored by the core, or None when missing or unreadable."""
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def procedures_of(fields: Sequence[FieldSummary], name: str) -> tuple[Procedure, ...]:
+    """The procedures of the field called ``name`` (empty when there is none)."""
+    return next((field.procedures for field in fields if field.name == name), ())

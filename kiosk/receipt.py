@@ -1,0 +1,509 @@
+"""What a printed slip says: a small document model and the builders of our four slips.
+
+A :class:`Receipt` is a list of blocks (title, text, label and value, big number, box to
+tick, separator, QR code). It says *what* is on the paper, never how: ``devices/`` lays it
+out at the printer's width, draws the text with a font that has every Vietnamese letter and
+encodes it as ESC/POS. The same receipt is stored in the print queue (as JSON) until it is
+printed, and its :meth:`Receipt.plain_text` is what a screen or a log shows instead.
+
+The builders make the four slips citizens take home: the queue ticket, the receipt for a
+submission, the checklist of a procedure and the thank-you for a rating; plus the test slip
+technicians print. All words come from :mod:`kiosk.receipt_strings`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk import clock, receipt_code
+from kiosk.catalog import Catalog, Document, Fee, Procedure, Service
+from kiosk.config import Config
+from kiosk.receipt_strings import Language, check_language, format_vnd, text
+from kiosk.submissions import Submission, SubmissionKind
+from kiosk.text import nfc
+
+
+class Align(enum.Enum):
+    """Where a line sits across the paper."""
+
+    LEFT = "left"
+    CENTER = "center"
+
+
+class TextSize(enum.Enum):
+    """How large a line is printed; the renderer maps these to dots for the paper width."""
+
+    SMALL = "small"
+    NORMAL = "normal"
+    LARGE = "large"
+
+
+class SlipKind(enum.Enum):
+    """Which slip a receipt is (for the print queue, logs and preview file names)."""
+
+    QUEUE_TICKET = "queue_ticket"
+    SUBMISSION_RECEIPT = "submission_receipt"
+    PROCEDURE_CHECKLIST = "procedure_checklist"
+    RATING_THANKS = "rating_thanks"
+    TEST = "test"
+
+
+@dataclass(frozen=True)
+class Title:
+    """The slip's heading: large, bold, centred."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """A paragraph, wrapped at word boundaries to the paper width."""
+
+    text: str
+    size: TextSize = TextSize.NORMAL
+    bold: bool = False
+    align: Align = Align.LEFT
+
+
+@dataclass(frozen=True)
+class Field:
+    """A label and its value: "Quầy: Quầy số 1"; the value goes under the label if long."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class BigNumber:
+    """The one thing to read from across the room: a queue number or a receipt code."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """A box to tick and what it stands for (a paper to bring), with an optional note."""
+
+    text: str
+    note: str | None = None
+    checked: bool = False
+
+
+@dataclass(frozen=True)
+class Separator:
+    """A dashed rule across the paper."""
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code, centred, with an optional caption under it."""
+
+    payload: str
+    caption: str | None = None
+
+
+Block = Title | Line | Field | BigNumber | CheckItem | Separator | QrCode
+
+_BLOCK_TYPES: Mapping[str, type[Block]] = {
+    "title": Title,
+    "line": Line,
+    "field": Field,
+    "big_number": BigNumber,
+    "check_item": CheckItem,
+    "separator": Separator,
+    "qr": QrCode,
+}
+_TYPE_NAMES: Mapping[type[Block], str] = {kind: name for name, kind in _BLOCK_TYPES.items()}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One slip: its blocks in paper order.
+
+    ``reference`` is what the citizen needs if the slip never comes out (the queue number
+    or receipt code): the UI shows it on screen instead.
+    """
+
+    kind: SlipKind
+    blocks: tuple[Block, ...]
+    language: Language = "vi"
+    reference: str | None = None
+
+    def plain_text(self) -> str:
+        """The slip as plain lines (for logs, tests and a screen without the paper)."""
+        lines: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, Title | Line | BigNumber):
+                lines.append(block.text)
+            elif isinstance(block, Field):
+                lines.append(f"{block.label}: {block.value}")
+            elif isinstance(block, CheckItem):
+                box = "[x]" if block.checked else "[ ]"
+                lines.append(f"{box} {block.text}" + (f" ({block.note})" if block.note else ""))
+            elif isinstance(block, Separator):
+                lines.append("-" * 16)
+            else:
+                lines.append(f"[QR {block.payload}]")
+                if block.caption:
+                    lines.append(block.caption)
+        return "\n".join(lines)
+
+    def qr_payloads(self) -> list[str]:
+        """What the slip's QR codes hold, in paper order."""
+        return [block.payload for block in self.blocks if isinstance(block, QrCode)]
+
+    def to_json(self) -> dict[str, Any]:
+        """The receipt as JSON-ready data (what the print queue stores)."""
+        blocks: list[dict[str, Any]] = []
+        for block in self.blocks:
+            item: dict[str, Any] = {"type": _TYPE_NAMES[type(block)]}
+            for name, value in vars(block).items():
+                item[name] = value.value if isinstance(value, enum.Enum) else value
+            blocks.append(item)
+        return {
+            "kind": self.kind.value,
+            "language": self.language,
+            "reference": self.reference,
+            "blocks": blocks,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Receipt:
+        """The receipt stored by :meth:`to_json` (ValueError if it is not one)."""
+        try:
+            blocks = tuple(_block_from_json(item) for item in data["blocks"])
+            return cls(
+                kind=SlipKind(data["kind"]),
+                blocks=blocks,
+                language=check_language(data["language"]),
+                reference=data.get("reference"),
+            )
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"not a stored receipt: {error!r}") from None
+
+
+def _block_from_json(item: Mapping[str, Any]) -> Block:
+    fields = {key: value for key, value in item.items() if key != "type"}
+    kind = _BLOCK_TYPES[item["type"]]
+    if kind is Line:
+        return Line(
+            text=fields["text"],
+            size=TextSize(fields.get("size", TextSize.NORMAL.value)),
+            bold=bool(fields.get("bold", False)),
+            align=Align(fields.get("align", Align.LEFT.value)),
+        )
+    return kind(**fields)
+
+
+def _with_check_symbol(body: str) -> str:
+    return next(body + s for s in receipt_code.ALPHABET if receipt_code.is_valid(body + s))
+
+
+#: The receipt code on the test slip: valid, so a scan of it is classified as a receipt.
+TEST_RECEIPT_CODE = _with_check_symbol("TESTQRK")
+
+
+# -- where the slip comes from -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlipContext:
+    """What every slip says about where it was printed, and in which language."""
+
+    service_point_name: str
+    hotline: str
+    kiosk_id: str
+    language: Language = "vi"
+
+    @classmethod
+    def from_config(cls, config: Config, language: str | None = None) -> SlipContext:
+        """The context of this kiosk; ``language`` defaults to the configured UI language."""
+        return cls(
+            service_point_name=config.text("kiosk.service_point_name"),
+            hotline=config.text("kiosk.hotline"),
+            kiosk_id=config.text("kiosk.id"),
+            language=check_language(language or config.text("ui.language")),
+        )
+
+    def t(self, key: str, **values: object) -> str:
+        """The string ``key`` in this slip's language."""
+        return text(key, self.language, **values)
+
+
+def format_moment(moment: dt.datetime) -> str:
+    """A time as printed on slips, in Hanoi time: "14:05 01/12/2026"."""
+    return moment.astimezone(clock.HANOI).strftime("%H:%M %d/%m/%Y")
+
+
+def _created(submission: Submission) -> str:
+    return format_moment(dt.datetime.fromisoformat(submission.created_at))
+
+
+def _header(context: SlipContext, title: str) -> list[Block]:
+    return [
+        Line(nfc(context.service_point_name), TextSize.SMALL, bold=True, align=Align.CENTER),
+        Separator(),
+        Title(title),
+    ]
+
+
+def _footer(context: SlipContext) -> list[Block]:
+    return [
+        Separator(),
+        Line(
+            f"{context.t('label.hotline')}: {context.hotline}",
+            bold=True,
+            align=Align.CENTER,
+        ),
+    ]
+
+
+# -- the slips -----------------------------------------------------------------------------
+
+
+def queue_ticket(
+    submission: Submission,
+    context: SlipContext,
+    *,
+    service: Service | None,
+    procedure: Procedure | None = None,
+    people_ahead: int | None = None,
+) -> Receipt:
+    """The queue ticket: the big number, where to go, when it was taken, and a QR code.
+
+    ``people_ahead`` is printed only when known (the backend publishes it; offline the
+    kiosk cannot know). The QR code holds the receipt code, so the counter or the kiosk can
+    look the ticket up.
+    """
+    if submission.kind is not SubmissionKind.QUEUE_TICKET or submission.ticket_number is None:
+        raise ValueError(f"submission {submission.uuid} is not a queue ticket")
+    blocks = _header(context, context.t("queue_ticket.title"))
+    blocks.append(BigNumber(submission.ticket_number))
+    priority = submission.details.get("priority", "none")
+    if priority != "none":
+        blocks.append(Field(context.t("label.priority"), context.t(f"priority.{priority}")))
+    if service is not None:
+        name = service.name_en if context.language == "en" and service.name_en else service.name
+        blocks.append(Field(context.t("label.service"), name))
+        if service.counter:
+            blocks.append(Field(context.t("label.counter"), service.counter))
+    if procedure is not None:
+        blocks.append(Field(context.t("label.procedure"), _title(procedure, context)))
+    if people_ahead is not None:
+        blocks.append(Field(context.t("label.people_ahead"), str(people_ahead)))
+    blocks.append(Field(context.t("label.time"), _created(submission)))
+    code = receipt_code.display(submission.receipt_code)
+    blocks.append(
+        QrCode(
+            receipt_code.qr_payload(submission.receipt_code),
+            caption=f"{context.t('label.ticket_code')}: {code}",
+        )
+    )
+    blocks.append(Line(context.t("queue_ticket.wait"), align=Align.CENTER))
+    blocks.extend(_footer(context))
+    return Receipt(SlipKind.QUEUE_TICKET, tuple(blocks), context.language,
+                   submission.ticket_number)
+
+
+def submission_receipt(
+    submission: Submission, context: SlipContext, *, procedure: Procedure | None = None
+) -> Receipt:
+    """The receipt for an application, feedback or any submission: the code to look it up.
+
+    Shows the receipt code large, what was handed in, the citizen masked ("N. V. A.
+    ********2345": enough to recognise one's own slip, not to identify anyone), the papers
+    still missing for an application, and a QR code holding the receipt code for the
+    status look-up.
+    """
+    code = receipt_code.display(submission.receipt_code)
+    blocks = _header(context, context.t("submission.title"))
+    blocks.append(Line(context.t("label.receipt_code"), TextSize.SMALL, align=Align.CENTER))
+    blocks.append(BigNumber(code))
+    blocks.append(Field(context.t("label.kind"), context.t(f"kind.{submission.kind.value}")))
+    if procedure is not None:
+        blocks.append(Field(context.t("label.procedure"), _title(procedure, context)))
+    elif submission.procedure_code is not None:
+        blocks.append(Field(context.t("label.procedure_code"), submission.procedure_code))
+    if submission.kind is SubmissionKind.FEEDBACK and "category" in submission.details:
+        category = context.t(f"feedback.{submission.details['category']}")
+        blocks.append(Field(context.t("label.category"), category))
+    if submission.ticket_number is not None:
+        blocks.append(Field(context.t("label.ticket"), submission.ticket_number))
+    if submission.citizen_masked:
+        blocks.append(Field(context.t("label.citizen"), submission.citizen_masked))
+    blocks.append(Field(context.t("label.time"), _created(submission)))
+    present: Sequence[str] = submission.details.get("documents_present", ())
+    missing: Sequence[str] = submission.details.get("documents_missing", ())
+    if present:
+        blocks.append(Line(context.t("label.documents_present") + ":", bold=True))
+        blocks.extend(CheckItem(name, checked=True) for name in present)
+    if missing:
+        blocks.append(Line(context.t("label.documents_missing") + ":", bold=True))
+        blocks.extend(CheckItem(name) for name in missing)
+    blocks.append(QrCode(receipt_code.qr_payload(submission.receipt_code), caption=code))
+    blocks.append(Line(context.t("submission.lookup"), TextSize.SMALL, align=Align.CENTER))
+    if submission.kind is SubmissionKind.APPLICATION_INTAKE:
+        blocks.append(Line(context.t("submission.keep"), TextSize.SMALL, align=Align.CENTER))
+    blocks.extend(_footer(context))
+    return Receipt(SlipKind.SUBMISSION_RECEIPT, tuple(blocks), context.language, code)
+
+
+def procedure_checklist(
+    procedure: Procedure, context: SlipContext, *, printed_at: dt.datetime | None = None
+) -> Receipt:
+    """What to bring for ``procedure``, what it costs, how long it takes, and a portal QR.
+
+    Citizens take this home: every paper gets a box to tick, its number of originals and
+    copies and the catalog's note; the QR code opens the procedure on the National Public
+    Service Portal.
+    """
+    blocks = _header(context, context.t("checklist.title"))
+    blocks.append(Line(_title(procedure, context), TextSize.LARGE, bold=True, align=Align.CENTER))
+    blocks.append(Field(context.t("label.procedure_code"), procedure.code))
+    blocks.append(Field(context.t("label.agency"), procedure.agency))
+    blocks.append(Separator())
+    blocks.append(Line(context.t("label.documents") + ":", bold=True))
+    if not procedure.documents:
+        blocks.append(Line(context.t("checklist.no_documents")))
+    blocks.extend(_document_item(document, context) for document in procedure.documents)
+    blocks.append(Separator())
+    fees = _fees(procedure.fees, context)
+    if len(fees) == 1:
+        blocks.append(Field(context.t("label.fees"), fees[0]))
+    else:  # one line per fee: a paragraph of fees joined by ";" is hard to read
+        blocks.append(Line(context.t("label.fees") + ":", bold=True))
+        blocks.extend(Line(f"– {fee}") for fee in fees)
+    blocks.append(Field(context.t("label.processing_time"), procedure.processing_time))
+    channels = ", ".join(context.t(f"channel.{channel.value}") for channel in procedure.channels)
+    blocks.append(Field(context.t("label.channels"), channels))
+    blocks.append(QrCode(procedure.portal_url, caption=context.t("checklist.portal")))
+    moment = format_moment(printed_at or clock.now())
+    blocks.append(
+        Line(
+            f"{context.t('label.printed_at')} {moment} · {context.t('label.kiosk')} "
+            f"{context.kiosk_id}",
+            TextSize.SMALL,
+            align=Align.CENTER,
+        )
+    )
+    blocks.extend(_footer(context))
+    return Receipt(SlipKind.PROCEDURE_CHECKLIST, tuple(blocks), context.language, procedure.code)
+
+
+def rating_thanks(submission: Submission, context: SlipContext) -> Receipt:
+    """The thank-you for a rating: the level given, the counter or ticket rated, the code."""
+    if submission.kind is not SubmissionKind.RATING:
+        raise ValueError(f"submission {submission.uuid} is not a rating")
+    blocks = _header(context, context.t("rating.title"))
+    level = submission.details.get("level")
+    if level:
+        blocks.append(Field(context.t("label.rating"), context.t(f"rating.{level}")))
+    if submission.details.get("counter"):
+        blocks.append(Field(context.t("label.counter"), submission.details["counter"]))
+    if submission.details.get("ticket_number"):
+        blocks.append(Field(context.t("label.ticket"), submission.details["ticket_number"]))
+    blocks.append(Field(context.t("label.time"), _created(submission)))
+    code = receipt_code.display(submission.receipt_code)
+    blocks.append(Field(context.t("label.receipt_code"), code))
+    blocks.append(Line(context.t("rating.thanks"), align=Align.CENTER))
+    blocks.extend(_footer(context))
+    return Receipt(SlipKind.RATING_THANKS, tuple(blocks), context.language, code)
+
+
+def printer_test_slip(
+    context: SlipContext, *, printer: str, printed_at: dt.datetime | None = None
+) -> Receipt:
+    """The technician's test slip: every Vietnamese letter, a big number and a QR code."""
+    moment = printed_at or clock.now()
+    blocks = _header(context, context.t("test.title"))
+    blocks.append(BigNumber("A1-001"))
+    blocks.append(Line(text("test.sample", "vi"), bold=True))
+    blocks.append(Line(text("test.alphabet", "vi")))
+    blocks.append(CheckItem(text("test.sample", "vi"), note=context.t("checklist.no_documents")))
+    blocks.append(Field(context.t("label.printer"), printer))
+    blocks.append(Field(context.t("label.kiosk"), context.kiosk_id))
+    blocks.append(Field(context.t("label.printed_at"), format_moment(moment)))
+    blocks.append(
+        QrCode(receipt_code.qr_payload(TEST_RECEIPT_CODE),
+               caption=receipt_code.display(TEST_RECEIPT_CODE))
+    )
+    blocks.append(Line(context.t("test.check"), TextSize.SMALL, align=Align.CENTER))
+    blocks.extend(_footer(context))
+    return Receipt(SlipKind.TEST, tuple(blocks), context.language, None)
+
+
+def slip_for_submission(
+    submission: Submission,
+    context: SlipContext,
+    catalog: Catalog | None,
+    *,
+    people_ahead: int | None = None,
+) -> Receipt:
+    """The slip a citizen got (or gets again) for ``submission``: ticket, thank-you or receipt."""
+    procedures = {} if catalog is None else {p.code: p for p in catalog.procedures}
+    services = {} if catalog is None else {s.code: s for s in catalog.services}
+    procedure = procedures.get(submission.procedure_code or "")
+    if submission.kind is SubmissionKind.QUEUE_TICKET:
+        service = services.get(str(submission.details.get("service", "")))
+        return queue_ticket(
+            submission, context, service=service, procedure=procedure, people_ahead=people_ahead
+        )
+    if submission.kind is SubmissionKind.RATING:
+        return rating_thanks(submission, context)
+    return submission_receipt(submission, context, procedure=procedure)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _title(procedure: Procedure, context: SlipContext) -> str:
+    if context.language == "en" and procedure.title_en:
+        return procedure.title_en
+    return procedure.title
+
+
+def _document_item(document: Document, context: SlipContext) -> CheckItem:
+    counts: list[str] = []
+    if document.originals:
+        counts.append(
+            context.t(
+                "document.originals",
+                count=document.originals,
+                plural="" if document.originals == 1 else "s",
+            )
+        )
+    if document.copies:
+        counts.append(
+            context.t(
+                "document.copies",
+                count=document.copies,
+                copies="copy" if document.copies == 1 else "copies",
+            )
+        )
+    text_ = document.name + (f" ({', '.join(counts)})" if counts else "")
+    return CheckItem(text_, note=document.note)
+
+
+def _fees(fees: Sequence[Fee], context: SlipContext) -> list[str]:
+    """One text per fee ("Trực tuyến: 7.000 đồng"); a single "free" when nothing is charged."""
+    if not fees or all(fee.amount_vnd == 0 and not fee.note for fee in fees):
+        return [context.t("fee.free")]
+    parts: list[str] = []
+    for fee in fees:
+        if fee.amount_vnd is None:
+            amount = fee.note or context.t("fee.varies")
+            note = None
+        else:
+            amount = (
+                context.t("fee.free")
+                if fee.amount_vnd == 0
+                else format_vnd(fee.amount_vnd, context.language)
+            )
+            note = fee.note
+        channel = context.t(f"channel.{fee.channel.value}")
+        parts.append(f"{channel}: {amount}" + (f" ({note})" if note else ""))
+    return parts

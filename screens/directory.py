@@ -1,0 +1,86 @@
+"""The commune directory: Hanoi's 126 communes and wards, searchable without accents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import DictProperty, StringProperty
+
+from kiosk.desk import ServiceDesk
+from kiosk.directory import Commune
+from screens.base import N_, KioskScreen
+from screens.i18n import _, translator
+from screens.widgets import Row
+
+SEARCH_DELAY = 0.25
+
+
+def commune_row(commune: Commune) -> Row:
+    """A unit as a list row: its name, its code and whether its details are published."""
+    detail = _("Code {code}").format(code=commune.code)
+    if commune.address:
+        detail += f" · {commune.address}"
+    return Row(str(commune.code), commune.name, detail)
+
+
+class DirectoryScreen(KioskScreen):
+    """Every unit, or those matching what is typed."""
+
+    title = N_("Commune directory")
+    message = StringProperty("")
+    message_args = DictProperty({})
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._search_trigger = Clock.create_trigger(lambda _dt: self.do_search(), SEARCH_DELAY)
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        """Wire the keyboard and the list."""
+        self.ids.keyboard.target = self.ids.query
+        self.ids.keyboard.bind(on_typed=lambda *_args: self._search_trigger())
+        self.ids.results.when_chosen = self.do_choose
+        translator.bind(language=self.retranslate)
+
+    def retranslate(self, *_args: object) -> None:
+        """The language changed: show this screen's texts in it (a bound method: Kivy
+        keeps only a weak reference, so a screen thrown away is not kept alive)."""
+        self.do_search()
+
+    def show(self, **params: Any) -> None:
+        """Every unit, phường first."""
+        del params
+        self.do_search()
+
+    def do_search(self) -> None:
+        """List the units matching the field (all of them when it is empty)."""
+        query = self.ids.query.value
+
+        def search(desk: ServiceDesk) -> list[Commune]:
+            return desk.search_communes(query)
+
+        self.kiosk.ask_desk(search, self._got, key="directory")
+
+    def _got(self, communes: list[Commune]) -> None:
+        # The values first: the message is formatted with them as soon as it changes.
+        self.message_args = {"count": len(communes)}
+        if not self.ids.query.value.strip():
+            self.message = N_("All {count} communes and wards. Type a name to find one.")
+        elif communes:
+            self.message = N_("Best matches first.")
+        else:
+            self.message = N_("No commune or ward has that name. Try fewer letters.")
+        self.ids.results.show_rows([commune_row(commune) for commune in communes])
+
+    def do_choose(self, key: str) -> None:
+        """Open a unit's details."""
+        self.kiosk.do_go("commune", code=int(key))
+
+    def do_reset(self) -> None:
+        """Forget what was typed."""
+        self._search_trigger.cancel()
+        self.ids.query.value = ""
+        self.ids.keyboard.shift = False
+        self.message = ""
+        self.message_args = {}
+        self.ids.results.clear()

@@ -1,0 +1,148 @@
+"""Procedures: browse by field, or search with the on-screen keyboard (accents optional)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import DictProperty, StringProperty
+
+from kiosk.catalog import Procedure
+from kiosk.desk import FieldSummary, ServiceDesk
+from screens.base import N_, KioskScreen
+from screens.i18n import ngettext, translator
+from screens.widgets import Row
+
+#: Seconds after the last key press before searching: a burst of keys is one search.
+SEARCH_DELAY = 0.25
+
+
+def procedure_title(procedure: Procedure) -> str:
+    """The title in the screen's language (the catalog's Vietnamese when it has no English)."""
+    if translator.language == "en" and procedure.title_en:
+        return procedure.title_en
+    return procedure.title
+
+
+def procedure_row(procedure: Procedure) -> Row:
+    """A procedure as a list row: its title, its field and code."""
+    return Row(procedure.code, procedure_title(procedure), f"{procedure.field} · {procedure.code}")
+
+
+class ProceduresScreen(KioskScreen):
+    """Fields to browse; as the citizen types, the best matching procedures."""
+
+    title = N_("Look up a procedure")
+    #: The field being browsed ("" for the list of fields).
+    field_name = StringProperty("")
+    #: What the list shows, as a message id and its values.
+    message = StringProperty("")
+    message_args = DictProperty({})
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Set before Screen.__init__, which applies the .kv rule and calls on_kv_post.
+        self._fields: list[FieldSummary] = []
+        self._search_trigger = Clock.create_trigger(lambda _dt: self.do_search(), SEARCH_DELAY)
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        """Wire the keyboard to the field and the list to this screen."""
+        self.ids.keyboard.target = self.ids.query
+        self.ids.keyboard.bind(on_typed=lambda *_: self._search_trigger())
+        self.ids.results.when_chosen = self.do_choose
+        translator.bind(language=self.retranslate)
+
+    def retranslate(self, *_args: object) -> None:
+        """The language changed: show this screen's texts in it (a bound method: Kivy
+        keeps only a weak reference, so a screen thrown away is not kept alive)."""
+        self._refresh()
+
+    def show(self, **params: Any) -> None:
+        """Fresh from the menu: the list of fields."""
+        del params
+        if not self._fields:
+            self.kiosk.ask_desk(lambda desk: desk.fields(), self._got_fields)
+        else:
+            self._refresh()
+
+    def _got_fields(self, fields: list[FieldSummary]) -> None:
+        self._fields = fields
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if self.ids.query.value.strip():
+            self.do_search()
+        elif self.field_name:
+            self._show_field(self.field_name)
+        else:
+            self._show_fields()
+
+    def _show_fields(self) -> None:
+        self.field_name = ""
+        self._set_message(N_("Choose a field, or type a few words above."))
+        self.ids.results.show_rows(
+            [
+                Row(
+                    f"field:{field.name}",
+                    field.name,
+                    ngettext(
+                        "{count} procedure", "{count} procedures", len(field.procedures)
+                    ).format(count=len(field.procedures)),
+                )
+                for field in self._fields
+            ]
+        )
+
+    def _show_field(self, name: str) -> None:
+        self.field_name = name
+        procedures = next((f.procedures for f in self._fields if f.name == name), ())
+        self._set_message(N_("Procedures in {field}"), field=name)
+        self.ids.results.show_rows([procedure_row(p) for p in procedures])
+
+    def _set_message(self, message: str, **values: Any) -> None:
+        self.message_args = values
+        self.message = message
+
+    def do_search(self) -> None:
+        """Search for what is in the field (on the desk worker)."""
+        query = self.ids.query.value
+        if not query.strip():
+            self._refresh()
+            return
+        self.field_name = ""
+
+        def search(desk: ServiceDesk) -> list[Procedure]:
+            return desk.search(query)
+
+        self.kiosk.ask_desk(search, self._got_results, key="search")
+
+    def _got_results(self, procedures: list[Procedure]) -> None:
+        if not self.ids.query.value.strip():
+            return  # cleared while searching
+        if procedures:
+            self._set_message(N_("Best matches first. Touch one to see what to bring."))
+        else:
+            self._set_message(N_("Nothing found. Try fewer words, or clear and choose a field."))
+        self.ids.results.show_rows([procedure_row(p) for p in procedures])
+
+    def do_choose(self, key: str) -> None:
+        """A row was touched: open a field, or a procedure."""
+        if key.startswith("field:"):
+            self._show_field(key.removeprefix("field:"))
+        else:
+            self.kiosk.do_go("procedure", code=key)
+
+    def do_show_all_fields(self) -> None:
+        """Back to the list of fields (clears the search)."""
+        self.ids.query.value = ""
+        self._show_fields()
+
+    def do_reset(self) -> None:
+        """Forget the search and the field browsed."""
+        self._search_trigger.cancel()
+        self.ids.query.value = ""
+        self.ids.keyboard.shift = False
+        self.field_name = ""
+        self.message = ""
+        self.message_args = {}
+        self.ids.results.clear()

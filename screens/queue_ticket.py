@@ -1,0 +1,126 @@
+"""Queue ticket: choose the service, say whether a priority group applies, get a number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.properties import ObjectProperty, StringProperty
+
+from kiosk.catalog import Procedure, Service
+from kiosk.desk import ServiceDesk
+from kiosk.submissions import PriorityGroup, QueueTicketRequest
+from screens.base import N_, KioskScreen
+from screens.i18n import _, translator
+from screens.procedures import procedure_title
+
+PRIORITY_NAMES: dict[PriorityGroup, str] = {
+    PriorityGroup.NONE: N_("No priority"),
+    PriorityGroup.ELDERLY: N_("Elderly person"),
+    PriorityGroup.DISABLED: N_("Person with a disability"),
+    PriorityGroup.PREGNANT: N_("Pregnant woman"),
+    PriorityGroup.SMALL_CHILDREN: N_("With a small child"),
+}
+
+
+def service_label(service: Service) -> str:
+    """A service as the citizen reads it: its name and its counter."""
+    name = service.name_en if translator.language == "en" and service.name_en else service.name
+    return f"{name}\n{service.counter}" if service.counter else name
+
+
+class QueueTicketScreen(KioskScreen):
+    """Choose, confirm, and the ticket is printed (on the done screen)."""
+
+    title = N_("Take a queue number")
+    service_code = StringProperty("")
+    priority = StringProperty(PriorityGroup.NONE.value)
+    procedure = ObjectProperty(None, allownone=True)
+    procedure_note = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._services: tuple[Service, ...] = ()
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        """Build the priority buttons; re-label everything when the language changes."""
+        box = self.ids.priority_box
+        for group in PriorityGroup:
+            button = Factory.AutoButton(role="secondary")
+            button.group_value = group.value
+            button.bind(on_release=lambda b: self.do_choose_priority(b.group_value))
+            box.add_widget(button)
+        translator.bind(language=self.retranslate)
+        self._relabel()
+
+    def retranslate(self, *_args: object) -> None:
+        """The language changed: show this screen's texts in it (a bound method: Kivy
+        keeps only a weak reference, so a screen thrown away is not kept alive)."""
+        self._relabel()
+
+    def show(self, **params: Any) -> None:
+        """Fresh choices; ``procedure`` (a code) preselects its service."""
+        code: str | None = params.get("procedure")
+        self.service_code = ""
+        self.priority = PriorityGroup.NONE.value
+        self.procedure = None
+
+        def load(desk: ServiceDesk) -> tuple[tuple[Service, ...], Procedure | None]:
+            return desk.services(), desk.procedure(code) if code else None
+
+        self.kiosk.ask_desk(load, self._loaded)
+
+    def _loaded(self, found: tuple[tuple[Service, ...], Procedure | None]) -> None:
+        self._services, self.procedure = found
+        if self.procedure is not None and self.procedure.service:
+            self.service_code = self.procedure.service
+        box = self.ids.service_box
+        box.clear_widgets()
+        for service in self._services:
+            button = Factory.AutoButton(role="secondary", halign="left")
+            button.service_code = service.code
+            button.bind(on_release=lambda b: self.do_choose_service(b.service_code))
+            box.add_widget(button)
+        self._relabel()
+
+    def _relabel(self) -> None:
+        by_code = {service.code: service for service in self._services}
+        for button in self.ids.service_box.children:
+            button.text = service_label(by_code[button.service_code])
+            button.role = "selected" if button.service_code == self.service_code else "secondary"
+        for button in self.ids.priority_box.children:
+            button.text = _(PRIORITY_NAMES[PriorityGroup(button.group_value)])
+            button.role = "selected" if button.group_value == self.priority else "secondary"
+        self.procedure_note = (
+            _("For: {procedure}").format(procedure=procedure_title(self.procedure))
+            if self.procedure is not None
+            else ""
+        )
+
+    def do_choose_service(self, code: str) -> None:
+        """The citizen chose a service."""
+        self.service_code = code
+        self._relabel()
+
+    def do_choose_priority(self, value: str) -> None:
+        """The citizen chose a priority group (or none)."""
+        self.priority = value
+        self._relabel()
+
+    def do_confirm(self) -> None:
+        """Take the number: the done screen stores it and prints the ticket."""
+        if not self.service_code:
+            return
+        request = QueueTicketRequest(
+            service=self.service_code,
+            priority=PriorityGroup(self.priority),
+            procedure_code=None if self.procedure is None else self.procedure.code,
+        )
+        self.kiosk.do_go("done", request=request)
+
+    def do_reset(self) -> None:
+        """Forget the choices."""
+        self.service_code = ""
+        self.priority = PriorityGroup.NONE.value
+        self.procedure = None
+        self._relabel()

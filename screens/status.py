@@ -1,0 +1,126 @@
+"""Status look-up: scan the receipt QR or type the code; the latest status from the office."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import ObjectProperty, StringProperty
+
+from kiosk import receipt_code
+from kiosk.application_status import ApplicationStatus
+from kiosk.desk import LookupOutcome, ServiceDesk, StatusAnswer, parse_moment
+from screens.base import N_, KioskScreen
+from screens.i18n import _, translator
+from screens.procedures import procedure_title
+
+STATUS_NAMES: dict[ApplicationStatus, str] = {
+    ApplicationStatus.RECEIVED: N_("Received"),
+    ApplicationStatus.IN_PROGRESS: N_("Being processed"),
+    ApplicationStatus.NEEDS_DOCUMENTS: N_("More papers needed"),
+    ApplicationStatus.READY_FOR_PICKUP: N_("Ready: please come and collect it"),
+    ApplicationStatus.COMPLETED: N_("Completed"),
+    ApplicationStatus.REJECTED: N_("Refused"),
+}
+
+OUTCOME_TEXTS: dict[LookupOutcome, str] = {
+    LookupOutcome.NOT_A_CODE: N_(
+        "This code is not right. Please compare it with your receipt: 8 letters and digits."
+    ),
+    LookupOutcome.UNKNOWN_CODE: N_(
+        "No application with code {code} is known here yet. Statuses arrive from the office "
+        "when the kiosk updates; please try again later or ask at the reception counter."
+    ),
+    LookupOutcome.NOT_YET_SENT: N_(
+        "Your application {code} was handed in at this kiosk on {date}. It has not reached "
+        "the office yet; please check again later."
+    ),
+    LookupOutcome.NO_STATUS_YET: N_(
+        "The office has received application {code}. No status has been published yet."
+    ),
+    LookupOutcome.STATUS: N_("Latest status of application {code}, updated {date}:"),
+}
+
+
+def moment_text(text: str | None) -> str:
+    """A stored time as citizens read it: "14:05, 01/12/2026"."""
+    moment = parse_moment(text)
+    return "" if moment is None else moment.strftime("%H:%M, %d/%m/%Y")
+
+
+class StatusScreen(KioskScreen):
+    """Check an application with the code on its receipt."""
+
+    title = N_("Check an application")
+    answer = ObjectProperty(None, allownone=True)
+    answer_text = StringProperty("")
+    status_text = StringProperty("")
+    detail_text = StringProperty("")
+    sync_text = StringProperty("")
+
+    def on_kv_post(self, base_widget: object) -> None:
+        """Wire the code keyboard; look up as soon as a whole code is typed."""
+        self.ids.keyboard.target = self.ids.code_field
+        self.ids.keyboard.bind(on_typed=lambda _kb, value: self._typed(value))
+        translator.bind(language=self.retranslate)
+
+    def retranslate(self, *_args: object) -> None:
+        """The language changed: show this screen's texts in it (a bound method: Kivy
+        keeps only a weak reference, so a screen thrown away is not kept alive)."""
+        self._render()
+
+    def show(self, **params: Any) -> None:
+        """Empty, or looking up ``code`` (a scanned receipt)."""
+        self.do_reset()
+        code: str | None = params.get("code")
+        if code:
+            self.ids.code_field.value = code
+            self.do_look_up()
+
+    def _typed(self, value: str) -> None:
+        self.answer = None
+        self._render()
+        if len(value.replace("-", "")) == receipt_code.CODE_LENGTH:
+            self.do_look_up()
+
+    def do_look_up(self) -> None:
+        """Look the code up (on the desk worker)."""
+        typed = self.ids.code_field.value
+
+        def look_up(desk: ServiceDesk) -> StatusAnswer:
+            return desk.look_up(typed)
+
+        self.kiosk.ask_desk(look_up, self._answered, key="status")
+
+    def _answered(self, answer: StatusAnswer) -> None:
+        self.answer = answer
+        self._render()
+
+    def _render(self) -> None:
+        answer: StatusAnswer | None = self.answer
+        self.status_text = self.detail_text = self.answer_text = self.sync_text = ""
+        if answer is None:
+            return
+        code = receipt_code.display(answer.code) if answer.code else ""
+        created = answer.submission.created_at if answer.submission is not None else None
+        date = moment_text(answer.latest.updated_at if answer.latest else created)
+        self.answer_text = _(OUTCOME_TEXTS[answer.outcome]).format(code=code, date=date)
+        if answer.latest is not None:
+            self.status_text = _(STATUS_NAMES[answer.latest.status])
+            self.detail_text = answer.latest.note or ""
+        if answer.procedure is not None:
+            title = procedure_title(answer.procedure)
+            self.detail_text = "\n".join(filter(None, [title, self.detail_text]))
+        if answer.outcome is not LookupOutcome.NOT_A_CODE:
+            self.sync_text = (
+                _("Last update from the office: {moment}").format(
+                    moment=moment_text(answer.synced_at)
+                )
+                if answer.synced_at
+                else _("This kiosk has not received any update from the office yet.")
+            )
+
+    def do_reset(self) -> None:
+        """Forget the code typed and the answer shown."""
+        self.ids.code_field.value = ""
+        self.answer = None
+        self._render()

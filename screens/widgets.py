@@ -1,0 +1,408 @@
+"""Widgets every screen uses: buttons, text fields, the on-screen keyboard, QR codes.
+
+Their look is in ``widgets.kv``; what is here is only what a .kv rule cannot say: the
+keyboard's rows, the QR code's texture, a text field's content kept in one property (a
+Label, not Kivy's TextInput, so there is no clipboard, undo history or hidden selection
+for a citizen's typing to linger in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.graphics.texture import Texture
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.layout import Layout
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+from kiosk import receipt_code, telex
+from kiosk.telex import Tone
+from screens.i18n import _, translator
+
+#: Letters and digits of the text keyboard, row by row.
+TEXT_ROWS: tuple[str, ...] = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm,.")
+#: Vietnamese letters with their own key, for citizens who do not know Telex.
+MARKED_LETTERS = "ăâđêôơư"
+#: Tone keys, shown as the tone on "a" (what every schoolchild learns them as).
+TONE_KEYS: tuple[tuple[str, Tone], ...] = (
+    ("á", Tone.ACUTE),
+    ("à", Tone.GRAVE),
+    ("ả", Tone.HOOK),
+    ("ã", Tone.TILDE),
+    ("ạ", Tone.DOT),
+)
+#: The receipt-code keyboard has only the symbols a code can contain.
+CODE_ROWS: tuple[str, ...] = tuple(
+    receipt_code.ALPHABET[start : start + 8] for start in range(0, len(receipt_code.ALPHABET), 8)
+)
+
+
+class KioskButton(ButtonBehavior, Label):
+    """A large button; ``role`` picks its colours (primary, secondary, quiet)."""
+
+    role = OptionProperty(
+        "primary", options=["primary", "secondary", "quiet", "selected", "header"]
+    )
+
+
+class ChoiceTile(ButtonBehavior, BoxLayout):
+    """A welcome-screen choice: a title and a line saying what it is for."""
+
+    title = StringProperty("")
+    subtitle = StringProperty("")
+
+
+class ListRow(ButtonBehavior, BoxLayout):
+    """One tappable row of a list: a title and a detail line (RecycleView view class)."""
+
+    title = StringProperty("")
+    detail = StringProperty("")
+    key = StringProperty("")
+    when_chosen = ObjectProperty(None, allownone=True)
+
+    def on_release(self) -> None:
+        """Tell the list's owner which row was chosen."""
+        if self.when_chosen is not None:
+            self.when_chosen(self.key)
+
+
+class CheckRow(ButtonBehavior, BoxLayout):
+    """A row with a large tick box (documents the citizen has)."""
+
+    text = StringProperty("")
+    detail = StringProperty("")
+    checked = BooleanProperty(False)
+    index = NumericProperty(0)
+
+    def on_release(self) -> None:
+        """Tick or untick."""
+        self.checked = not self.checked
+
+
+class TextField(ButtonBehavior, Label):
+    """What the citizen typed, shown large; the on-screen keyboard writes into it.
+
+    Tapping a field makes it the keyboard's target (``focused``).
+    """
+
+    placeholder = StringProperty("")
+    value = StringProperty("")
+    focused = BooleanProperty(False)
+    max_length = NumericProperty(200)
+    #: "text" shows what was typed; "code" shows a receipt code as XXXX-XXXX.
+    display = OptionProperty("text", options=["text", "code"])
+
+
+def code_display(typed: str) -> str:
+    """A receipt code being typed, grouped like the printed one: "ABCD-EF"."""
+    compact = typed.replace("-", "").upper()
+    return compact if len(compact) <= 4 else f"{compact[:4]}-{compact[4:]}"
+
+
+class KeyButton(ButtonBehavior, Label):
+    """One key of the on-screen keyboard."""
+
+    key = StringProperty("")
+    role = OptionProperty("letter", options=["letter", "action", "tone", "active"])
+
+
+class OnScreenKeyboard(BoxLayout):
+    """The on-screen keyboard: letters with Telex, marked letters, tones, or a code pad.
+
+    It types into ``target`` (a :class:`TextField`) through :mod:`kiosk.telex`; every key
+    press also fires ``on_typed`` so the screen can search as the citizen types.
+    """
+
+    target = ObjectProperty(None, allownone=True)
+    mode = OptionProperty("text", options=["text", "code"])
+    telex_enabled = BooleanProperty(True)
+    shift = BooleanProperty(False)
+    key_height = NumericProperty(88)
+    rows_built = ListProperty([])
+
+    __events__ = ("on_typed",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.orientation = "vertical"
+        self.bind(mode=self._build)
+        translator.bind(language=self._relabel)
+        self._build()
+
+    def _relabel(self, *_args: object) -> None:
+        for row in self.children:
+            for key in row.children:
+                if isinstance(key, KeyButton) and key.key == "space":
+                    key.text = _("space")
+
+    def on_typed(self, *_args: object) -> None:
+        """Default handler: screens bind their own."""
+
+    def _row(self, keys: Sequence[KeyButton]) -> BoxLayout:
+        row = BoxLayout(spacing=8, size_hint_y=None, height=self.key_height)
+        self.bind(key_height=row.setter("height"))
+        for key in keys:
+            row.add_widget(key)
+        return row
+
+    def _key(self, label: str, key: str, role: str = "letter", weight: float = 1.0) -> KeyButton:
+        button = KeyButton(text=label, key=key, role=role, size_hint_x=weight)
+        button.bind(on_release=self._pressed)
+        return button
+
+    def _build(self, *_args: object) -> None:
+        self.clear_widgets()
+        self.spacing = 8
+        if self.mode == "code":
+            for index, symbols in enumerate(CODE_ROWS):
+                keys = [self._key(symbol, symbol) for symbol in symbols]
+                if index == len(CODE_ROWS) - 1:
+                    keys.append(self._key("⌫", "backspace", "action", 1.5))
+                    keys.append(self._key("×", "clear", "action", 1.5))
+                self.add_widget(self._row(keys))
+            return
+        for symbols in TEXT_ROWS:
+            keys = [self._key(symbol, symbol) for symbol in symbols]
+            if symbols.startswith("z"):
+                keys.append(self._key("⌫", "backspace", "action", 1.5))
+            self.add_widget(self._row(keys))
+        self.add_widget(self._row([self._key(letter, letter) for letter in MARKED_LETTERS]))
+        self.add_widget(
+            self._row([self._key(label, f"tone:{tone.name}", "tone") for label, tone in TONE_KEYS])
+        )
+        self.add_widget(
+            self._row(
+                [
+                    self._key("⇧", "shift", "action", 1.2),
+                    self._key(_("space"), "space", "action", 4.0),
+                    self._key("Telex", "telex", "active" if self.telex_enabled else "action", 1.6),
+                    self._key("×", "clear", "action", 1.2),
+                ]
+            )
+        )
+
+    def on_telex_enabled(self, *_args: object) -> None:
+        """Show the Telex key's state."""
+        for row in self.children:
+            for key in row.children:
+                if isinstance(key, KeyButton) and key.key == "telex":
+                    key.role = "active" if self.telex_enabled else "action"
+
+    def on_shift(self, *_args: object) -> None:
+        """Show capitals on the letter keys while shift is on."""
+        for row in self.children:
+            for key in row.children:
+                if isinstance(key, KeyButton) and key.role == "letter" and key.key.isalpha():
+                    key.text = key.key.upper() if self.shift else key.key
+                if isinstance(key, KeyButton) and key.key == "shift":
+                    key.role = "active" if self.shift else "action"
+
+    def _pressed(self, button: KeyButton) -> None:
+        self.press(button.key)
+
+    def press(self, key: str) -> None:
+        """Act on one key, as if it was touched (tests and tours call this too)."""
+        field = self.target
+        if key == "shift":
+            self.shift = not self.shift
+            return
+        if key == "telex":
+            self.telex_enabled = not self.telex_enabled
+            return
+        if field is None:
+            return
+        value: str = field.value
+        if key == "backspace":
+            value = telex.backspace(value)
+        elif key == "clear":
+            value = ""
+        elif key == "space":
+            value += " "
+        elif key.startswith("tone:"):
+            value = telex.set_tone(value, Tone[key.removeprefix("tone:")])
+        else:
+            typed = key.upper() if self.shift else key
+            value = telex.type_key(value, typed, telex=self.telex_enabled and self.mode == "text")
+            self.shift = False
+        if len(value) > field.max_length:
+            return
+        field.value = value
+        self.dispatch("on_typed", value)
+
+    def type_text(self, keys: str) -> None:
+        """Press a key for each character of ``keys`` (a space presses the space bar)."""
+        for char in keys:
+            if char == " ":
+                self.press("space")
+            elif char.isupper():
+                self.shift = True
+                self.press(char.lower())
+            else:
+                self.press(char)
+
+
+class QrImage(Widget):
+    """A QR code drawn from its payload: dark on white whatever the theme, square, crisp."""
+
+    payload = StringProperty("")
+    texture = ObjectProperty(None, allownone=True)
+
+    def on_payload(self, *_args: object) -> None:
+        """Draw the new code (or nothing for an empty payload)."""
+        self.texture = qr_texture(self.payload) if self.payload else None
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """The modules of the QR code for ``payload``, quiet zone included (True is dark)."""
+    import qrcode  # noqa: PLC0415 - imported when the first QR code is drawn, not at start
+
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix: list[list[bool]] = code.get_matrix()
+    return matrix
+
+
+def qr_texture(payload: str) -> Texture:
+    """A texture with one pixel per module, to be scaled up without smoothing."""
+    matrix = qr_matrix(payload)
+    size = len(matrix)
+    pixels = bytearray()
+    # Textures start at the bottom row: write the matrix bottom-up.
+    for row in reversed(matrix):
+        for dark in row:
+            pixels.extend(b"\x00\x00\x00\xff" if dark else b"\xff\xff\xff\xff")
+    texture = Texture.create(size=(size, size), colorfmt="rgba")
+    texture.mag_filter = "nearest"
+    texture.min_filter = "nearest"
+    texture.blit_buffer(bytes(pixels), colorfmt="rgba", bufferfmt="ubyte")
+    return texture
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row for a :class:`ResultList`: what it shows and the key it reports when chosen."""
+
+    key: str
+    title: str
+    detail: str = ""
+
+
+class ResultList(ScrollView):
+    """A scrolling list of tappable rows, built a few per frame so no frame waits.
+
+    ``when_chosen`` is called with the chosen row's key.
+    """
+
+    when_chosen = ObjectProperty(None, allownone=True)
+    #: Rows added per frame: a long list (126 communes) appears without a frozen frame.
+    rows_per_frame = NumericProperty(16)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.do_scroll_x = False
+        self.bar_width = 14
+        self.scroll_type = ["bars", "content"]
+        self.box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=4)
+        self.box.bind(minimum_height=self.box.setter("height"))
+        self.add_widget(self.box)
+        self._pending: list[Row] = []
+        self._event: Any = None
+
+    def show_rows(self, rows: Sequence[Row]) -> None:
+        """Replace the rows (the first ones at once, the rest over the next frames)."""
+        self.clear()
+        self._pending = list(rows)
+        self._add_some()
+
+    def clear(self) -> None:
+        """No rows."""
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+        self._pending = []
+        self.box.clear_widgets()
+        self.scroll_y = 1
+
+    @property
+    def keys(self) -> list[str]:
+        """The keys of the rows built so far, top to bottom (for tests)."""
+        return [row.key for row in reversed(self.box.children) if isinstance(row, ListRow)]
+
+    def _add_some(self, *_args: object) -> None:
+        batch, self._pending = (
+            self._pending[: self.rows_per_frame],
+            self._pending[self.rows_per_frame :],
+        )
+        for row in batch:
+            self.box.add_widget(
+                ListRow(key=row.key, title=row.title, detail=row.detail, when_chosen=self._chosen)
+            )
+        self._event = Clock.schedule_once(self._add_some, 0) if self._pending else None
+
+    def _chosen(self, key: str) -> None:
+        if self.when_chosen is not None:
+            self.when_chosen(key)
+
+
+class SearchLayout(Layout):
+    """Three children, a field, results and a keyboard, arranged for the orientation.
+
+    Portrait: the field on top, the keyboard at the bottom, results between. Landscape: the
+    field over the keyboard on the left, the results filling the right. Children keep their
+    own heights (field, keyboard); the results take what is left.
+    """
+
+    landscape = BooleanProperty(False)
+    spacing = NumericProperty(20)
+    #: Share of the width the field and keyboard take in landscape.
+    split = NumericProperty(0.55)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(
+            landscape=self._trigger_layout,
+            size=self._trigger_layout,
+            pos=self._trigger_layout,
+            children=self._watch_children,
+        )
+
+    def _watch_children(self, *_args: object) -> None:
+        for child in self.children:
+            child.unbind(height=self._trigger_layout)
+            child.bind(height=self._trigger_layout)
+        self._trigger_layout()
+
+    def do_layout(self, *_args: object) -> None:
+        """Place the three children (see the class docstring)."""
+        if len(self.children) != 3:
+            return
+        field, results, keyboard = reversed(self.children)
+        gap = self.spacing
+        if self.landscape:
+            left = self.width * self.split - gap / 2
+            field.width = keyboard.width = left
+            field.pos = (self.x, self.top - field.height)
+            keyboard.pos = (self.x, self.y)
+            results.pos = (self.x + left + gap, self.y)
+            results.size = (self.width - left - gap, self.height)
+        else:
+            field.width = keyboard.width = self.width
+            field.pos = (self.x, self.top - field.height)
+            keyboard.pos = (self.x, self.y)
+            results.pos = (self.x, self.y + keyboard.height + gap)
+            results.size = (self.width, self.height - field.height - keyboard.height - 2 * gap)

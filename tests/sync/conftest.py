@@ -1,0 +1,252 @@
+"""Fixtures for the sync tests: backends on SQLite and on a private PostgreSQL server,
+servers on 127.0.0.1, kiosks with their own databases, a fault-injecting proxy."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from kiosk.catalog import import_catalog
+from kiosk.directory import seed_directory
+from kiosk.sealing import SealedBoxSealer
+from kiosk.storage import Database, open_database
+from kiosk.submissions import Outbox
+from sync.agent import AgentSettings, SyncAgent
+from sync.backend.app import create_app
+from sync.backend.database import open_engine
+from sync.backend.keys import SealingKeys
+from sync.backend.store import Role, Store
+from tests.conftest import SMALL_CATALOG, catalog_bytes
+
+#: Shared by every test: making a key pair is cheap, but one is enough.
+KEYS = SealingKeys.generate()
+BACKEND_KINDS = ("sqlite", "postgresql")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def _postgres_bin() -> Path:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
+    if candidates:
+        return candidates[0].parent
+    found = shutil.which("pg_ctl")
+    if found is None:
+        pytest.fail("PostgreSQL is not installed (scripts/setup installs the Debian package)")
+    return Path(found).resolve().parent
+
+
+@dataclass
+class PostgresServer:
+    """A private PostgreSQL cluster on 127.0.0.1, made for this test session."""
+
+    port: int
+    _names: Iterator[int]
+
+    def new_database(self) -> str:
+        """A fresh empty database; returns its SQLAlchemy URL."""
+        name = f"backend_{next(self._names)}"
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
+                             dbname="postgres", autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """initdb + pg_ctl in a temporary directory (as the ``postgres`` user when we are
+    root, which PostgreSQL refuses to run as), stopped and removed at the end."""
+    bindir = _postgres_bin()
+    base = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+    base.chmod(0o755)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data = base / "data"
+    port = free_port()
+
+    def run(*command: str) -> None:
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120,
+                       cwd=base)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+        "-E", "UTF8", "--no-sync")
+    # fsync off: the test cluster is thrown away; durability is SQLite's test, and the
+    # backend relies on PostgreSQL's own.
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
+        "-t", "60", "-o", f"-F -p {port} -k {base} -c listen_addresses=127.0.0.1", "start")
+    try:
+        yield PostgresServer(port, itertools.count(1))
+    finally:
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "-w", "stop"], check=False, capture_output=True, timeout=120)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# -- backends ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Backend:
+    """A backend store with its tokens."""
+
+    store: Store
+    url: str
+    kind: str
+
+    def token(self, client_id: str, role: Role = Role.KIOSK) -> str:
+        return self.store.add_credential(client_id, role)
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
+
+
+def make_backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Backend:
+    if kind == "postgresql":
+        url = request.getfixturevalue("postgres").new_database()
+    else:
+        url = str(tmp_path / "backend.sqlite3")
+    engine = open_engine(url)
+    request.addfinalizer(engine.dispose)
+    return Backend(Store(engine, KEYS), url, kind)
+
+
+@pytest.fixture(params=BACKEND_KINDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """A fresh backend, once on SQLite and once on PostgreSQL."""
+    return make_backend(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def sqlite_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """A fresh backend on SQLite (for tests about the kiosk side)."""
+    return make_backend("sqlite", tmp_path, request)
+
+
+@pytest.fixture
+def api(backend: Backend) -> TestClient:
+    """The backend's API in-process (no socket), with a generous rate limit."""
+    return TestClient(create_app(backend.store, rate_limit="10000/second"))
+
+
+class ServerThread:
+    """uvicorn serving an app on 127.0.0.1 in a thread of the test process."""
+
+    def __init__(self, app: FastAPI, port: int = 0) -> None:
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                access_log=False, timeout_keep_alive=75, lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    @property
+    def port(self) -> int:
+        return int(self.server.servers[0].sockets[0].getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(20)
+        assert not self.thread.is_alive(), "uvicorn did not stop"
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., ServerThread]]:
+    """Start a backend's API on 127.0.0.1; stopped at the end of the test."""
+    started: list[ServerThread] = []
+
+    def start(backend: Backend, *, rate_limit: str = "10000/second") -> ServerThread:
+        server = ServerThread(create_app(backend.store, rate_limit=rate_limit)).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+# -- kiosks -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Kiosk:
+    """One kiosk: its database, outbox and (once enrolled) its settings."""
+
+    kiosk_id: str
+    path: Path
+    db: Database
+    outbox: Outbox
+
+    def settings(self, url: str, token: str, **overrides: Any) -> AgentSettings:
+        """Agent settings with test-sized timeouts and backoff."""
+        values: dict[str, Any] = {
+            "backend_url": url, "token": token, "kiosk_id": self.kiosk_id,
+            "batch_size": 25, "connect_timeout": 1.0, "read_timeout": 2.0,
+            "interval": 0.01, "base_backoff": 0.01, "max_backoff": 0.05,
+            "heartbeat_interval": 3600.0, "backend_public_key": KEYS.public_key,
+        }
+        values.update(overrides)
+        return AgentSettings(**values)
+
+    def agent(self, url: str, token: str, **overrides: Any) -> SyncAgent:
+        return SyncAgent(self.db, self.settings(url, token, **overrides))
+
+
+def make_kiosk(directory: Path, kiosk_id: str, prefix: str = "1") -> Kiosk:
+    path = directory / f"{kiosk_id}.sqlite3"
+    db = open_database(path)
+    seed_directory(db)
+    import_catalog(db, catalog_bytes(SMALL_CATALOG))
+    outbox = Outbox(db, kiosk_id=kiosk_id, queue_prefix=prefix,
+                    sealer=SealedBoxSealer(KEYS.public_key))
+    return Kiosk(kiosk_id, path, db, outbox)
+
+
+@pytest.fixture
+def kiosks(tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
+    """Make kiosks with their own databases (closed at the end)."""
+    made: list[Kiosk] = []
+
+    def make(kiosk_id: str, prefix: str = "1") -> Kiosk:
+        kiosk = make_kiosk(tmp_path, kiosk_id, prefix)
+        made.append(kiosk)
+        return kiosk
+
+    yield make
+    for kiosk in made:
+        kiosk.db.close()

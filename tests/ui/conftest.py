@@ -1,0 +1,112 @@
+"""The kiosk app in the test process, headless: Kivy's SDL2 window on SDL's offscreen driver.
+
+The environment is set before anything imports Kivy (this conftest is loaded before the
+test modules of this folder). One window serves the whole session, created large enough
+for both orientations; each test builds a fresh app with its own data directory, a
+simulated scanner, a printer and a clock the test moves.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screens.driver import PORTRAIT, prepare_headless_environment
+
+prepare_headless_environment(Path(tempfile.mkdtemp(prefix="kiosk-test-kivy-")))
+
+from screens.driver import configure_window  # noqa: E402
+
+configure_window()
+
+from devices.fake_reader import FakeCodeReader  # noqa: E402
+from kiosk.config import Config, load_config  # noqa: E402
+from kiosk.printing import PrinterSettings, ReceiptPrinter  # noqa: E402
+from screens.app import KioskApp, KioskDevices  # noqa: E402
+from screens.driver import AppDriver, ManualClock  # noqa: E402
+
+#: The fictional citizen of the demo drawer.
+CARD_AN = (
+    "001099012345|123456789|Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế, Hoàn Kiếm, Hà Nội|20042021"
+)
+CARD_BINH = (
+    "001185004321||Trần Thị Bình|02071985|Nữ|Số 12 ngõ 34 phố Đội Cấn, Ba Đình, Hà Nội|10082021"
+)
+
+
+@dataclass
+class Kiosk:
+    """One running app and what a test needs to drive and inspect it."""
+
+    app: KioskApp
+    driver: AppDriver
+    reader: FakeCodeReader
+    clock: ManualClock
+    config: Config
+    printed_dir: Path
+
+    def scan(self, text: str) -> None:
+        """Hold ``text`` up to the simulated scanner; wait until the app has handled it."""
+        before = self.reader.reads
+        self.reader.feed(text)
+        # The reader's thread reads, classifies and schedules the scan for the UI thread.
+        assert self.driver.wait_for(lambda: self.reader.reads > before + 1, timeout=5)
+        self.driver.settle()
+
+    @property
+    def screen(self) -> Any:
+        """The screen on show."""
+        return self.app.current_screen
+
+    def submissions(self) -> list[Any]:
+        """What is in the outbox, oldest first (read on a connection of the test's own)."""
+        from kiosk.storage import open_database
+        from kiosk.submissions import Outbox
+
+        db = open_database(self.config.database_path)
+        try:
+            return Outbox(db, kiosk_id="-", queue_prefix="1").list()
+        finally:
+            db.close()
+
+
+def kiosk_config(tmp_path: Path, **overrides: str | int | bool) -> Config:
+    """The demo configuration with a data directory of the test's own."""
+    config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path / "data")})
+    values = {
+        **config.values,
+        "printer.driver": "file",
+        "printer.output_dir": str(tmp_path / "printed"),
+        **overrides,
+    }
+    return replace(config, values=values)
+
+
+def start_kiosk(
+    tmp_path: Path, *, printer: ReceiptPrinter | None = None, size: tuple[int, int] = PORTRAIT
+) -> Kiosk:
+    """A fresh app on the shared window (file printer unless ``printer`` is given)."""
+    from devices.printers import load_printer
+
+    config = kiosk_config(tmp_path)
+    reader = FakeCodeReader()
+    device = printer if printer is not None else load_printer(PrinterSettings.from_config(config))
+    clock = ManualClock()
+    app = KioskApp(config, devices=KioskDevices(reader=reader, printer=device), clock=clock)
+    driver = AppDriver(app)
+    driver.window.size = size
+    driver.settle()
+    return Kiosk(app, driver, reader, clock, config, tmp_path / "printed")
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
+    """The kiosk app in portrait, with the file printer writing into the test's folder."""
+    running = start_kiosk(tmp_path)
+    yield running
+    running.driver.close()

@@ -1,0 +1,199 @@
+"""Status look-up, feedback with Telex, rating, directory, printer trouble: by touch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from devices.fake_printer import FakeReceiptPrinter
+from kiosk import receipt_code
+from kiosk.application_status import ApplicationStatus, StatusRecord, apply_statuses
+from kiosk.printing import PrinterState
+from kiosk.storage import open_database
+from kiosk.submissions import FeedbackCategory, IntakeRequest, Outbox, SubmissionKind
+from kiosk.sync_state import SyncFact, put_facts
+from screens.done import SlipState
+from tests.ui.conftest import Kiosk, start_kiosk
+
+
+def _intake_with_status(kiosk: Kiosk, status: ApplicationStatus | None) -> str:
+    """An application handed in at this kiosk, and (optionally) its status from the office."""
+    db = open_database(kiosk.config.database_path)
+    try:
+        outbox = Outbox(db, kiosk_id="DEMO-K1", queue_prefix="1")
+        submission = outbox.create(IntakeRequest("1.001193", (0, 1)))
+        if status is not None:
+            record = StatusRecord(
+                submission.uuid, submission.receipt_code, status, "Mang theo giấy hẹn",
+                "2026-12-01T09:30:00+07:00", 1,
+            )  # fmt: skip
+            apply_statuses(db, [record], cursor=1)
+            put_facts(db, {SyncFact.LAST_SUCCESS_AT: "2026-12-01T10:00:00+07:00"})
+    finally:
+        db.close()
+    return submission.receipt_code
+
+
+def test_status_of_a_scanned_receipt(kiosk: Kiosk) -> None:
+    # GIVEN an application the office has finished, and the kiosk in English
+    code = _intake_with_status(kiosk, ApplicationStatus.READY_FOR_PICKUP)
+    kiosk.driver.tap_id("language_en")
+    # WHEN its receipt QR code is scanned on the welcome screen
+    kiosk.scan(receipt_code.qr_payload(code))
+    # THEN the status screen shows the office's latest status with its date
+    screen = kiosk.screen
+    assert screen.name == "status"
+    assert screen.ids.code_field.value == code
+    assert screen.status_text == "Ready: please come and collect it"
+    assert screen.answer_text == (
+        f"Latest status of application {receipt_code.display(code)}, "
+        "updated 09:30, 01/12/2026:"
+    )
+    assert screen.detail_text == "Birth registration\nMang theo giấy hẹn"
+    assert screen.sync_text == "Last update from the office: 10:00, 01/12/2026"
+
+
+def test_status_typed_not_yet_synced_is_said_honestly(kiosk: Kiosk) -> None:
+    # GIVEN an application handed in here that has not reached the office
+    code = _intake_with_status(kiosk, None)
+    kiosk.driver.tap_id("choice_status")
+    # WHEN its code is typed on the code keyboard (lower case, as a citizen might)
+    kiosk.driver.type(code.lower())
+    # THEN the kiosk says it has not been sent yet, and never pretends to a status
+    screen = kiosk.screen
+    assert screen.answer.outcome.value == "not_yet_sent"
+    assert screen.status_text == ""
+    assert screen.answer_text.startswith(f"Hồ sơ {receipt_code.display(code)} đã được nộp")
+    assert screen.sync_text == "Ki-ốt chưa nhận được cập nhật nào từ cơ quan."
+
+
+def test_status_of_a_mistyped_code(kiosk: Kiosk) -> None:
+    # GIVEN a real code with one symbol changed
+    code = _intake_with_status(kiosk, None)
+    wrong = ("3" if code[0] != "3" else "4") + code[1:]
+    kiosk.driver.tap_id("choice_status")
+    # WHEN it is typed in full
+    kiosk.driver.type(wrong.lower())
+    # THEN the check symbol catches it
+    assert kiosk.screen.answer.outcome.value == "not_a_code"
+    assert kiosk.screen.answer_text.startswith("Mã chưa đúng.")
+
+
+def test_feedback_typed_with_telex(kiosk: Kiosk) -> None:
+    driver = kiosk.driver
+    # GIVEN the feedback screen with a category chosen
+    driver.tap_id("choice_feedback")
+    send = driver.find("send_button")
+    assert send.disabled
+    driver.tap(kiosk.screen.ids.category_box.children[-3])  # the third: land
+    # WHEN "Nguyeenx" is typed on the keyboard, then the rest of the sentence
+    driver.type("Nguyeenx")
+    assert kiosk.screen.ids.text_field.value == "Nguyễn"
+    driver.type(" ddeef nghij")
+    # ... and a phone number in the contact field (no Telex there)
+    driver.tap_id("contact_field")
+    driver.type("0912345678")
+    driver.tap_id("send_button")
+    # THEN the feedback is stored as typed and its receipt printed
+    [feedback] = kiosk.submissions()
+    assert feedback.kind is SubmissionKind.FEEDBACK
+    assert feedback.details == {
+        "category": FeedbackCategory.LAND.value,
+        "text": "Nguyễn đề nghị",
+        "contact": "0912345678",
+    }
+    assert kiosk.screen.state is SlipState.PRINTED
+    assert len(list(kiosk.printed_dir.glob("*submission_receipt*.escpos"))) == 1
+
+
+def test_feedback_tone_keys_for_those_who_do_not_know_telex(kiosk: Kiosk) -> None:
+    # GIVEN the feedback screen
+    kiosk.driver.tap_id("choice_feedback")
+    # WHEN "Nguyên" is typed with the marked-letter key and the tilde key
+    kiosk.driver.type("Nguy")
+    for key in ("ê", "n", "tone:TILDE"):
+        kiosk.driver.tap(kiosk.driver._key(kiosk.screen.ids.keyboard, key))
+    # THEN the text reads "Nguyễn"
+    assert kiosk.screen.ids.text_field.value == "Nguyễn"
+
+
+def test_rating_is_one_touch(kiosk: Kiosk) -> None:
+    driver = kiosk.driver
+    # GIVEN the rating screen, counter 1 chosen
+    driver.tap_id("choice_rating")
+    driver.tap_text("Quầy số 1")
+    # WHEN "Very satisfied" is touched
+    driver.tap_text("Rất hài lòng")
+    # THEN the rating is stored, thanked for, and nothing is printed unasked
+    [rating] = kiosk.submissions()
+    assert rating.kind is SubmissionKind.RATING
+    assert rating.details == {
+        "level": "very_satisfied", "counter": "Quầy số 1", "ticket_number": None,
+    }  # fmt: skip
+    assert (kiosk.screen.name, kiosk.screen.state) == ("done", SlipState.THANKS)
+    assert kiosk.screen.heading == "Cảm ơn ông/bà!"
+    assert list(kiosk.printed_dir.glob("*.escpos")) == []
+
+
+def test_directory_search_without_accents_and_detail(kiosk: Kiosk) -> None:
+    driver = kiosk.driver
+    # GIVEN the directory, listing all 126 units
+    driver.tap_id("choice_directory")
+    driver.pause(0.5)
+    assert kiosk.screen.message_args == {"count": 126}
+    # WHEN "cau giay" is typed and the first result touched
+    driver.type("cau giay")
+    first = kiosk.screen.ids.results.box.children[-1]
+    assert first.title == "Phường Cầu Giấy"
+    driver.tap(first)
+    # THEN its details are shown, the unpublished ones said so, with a map QR code
+    screen = kiosk.screen
+    assert screen.name == "commune"
+    assert screen.ids.commune_heading.text == "Phường Cầu Giấy"
+    assert "Địa chỉ: chưa công bố" in screen.details
+    assert screen.map_url.startswith("https://www.openstreetmap.org/?mlat=21.0")
+    assert screen.ids.map_qr.texture is not None
+
+
+def test_printer_out_of_paper_keeps_the_code_on_screen(tmp_path: Path) -> None:
+    # GIVEN a printer out of paper
+    kiosk = start_kiosk(tmp_path, printer=FakeReceiptPrinter(PrinterState.PAPER_OUT))
+    try:
+        driver = kiosk.driver
+        # WHEN a queue number is taken
+        driver.tap_id("choice_queue")
+        driver.tap(kiosk.screen.ids.service_box.children[-1])
+        driver.tap_id("confirm_button")
+        # THEN the number, the code and its QR stay on screen, with what to do
+        screen = kiosk.screen
+        [ticket] = kiosk.submissions()
+        assert screen.state is SlipState.NOT_PRINTED
+        assert screen.big_text == "A1-001"
+        assert screen.qr_payload == receipt_code.qr_payload(ticket.receipt_code)
+        assert screen.problem == (
+            "Máy in hết giấy. Vui lòng chụp ảnh hoặc ghi lại mã này, rồi đưa cho quầy "
+            "tiếp nhận."
+        )
+        assert kiosk.app.printer_note.startswith("The printer is out of paper")
+    finally:
+        kiosk.driver.close()
+
+
+def test_intake_needs_the_id_card_and_lists_missing_papers(kiosk: Kiosk) -> None:
+    from tests.ui.conftest import CARD_AN
+
+    driver = kiosk.driver
+    # GIVEN the intake of birth registration, nobody identified
+    kiosk.app.do_go("intake", code="1.001193")
+    driver.settle()
+    assert driver.find("submit_button").disabled
+    # WHEN the ID card is scanned, the first paper ticked and the application handed in
+    kiosk.scan(CARD_AN)
+    kiosk.app.do_go("intake", code="1.001193")
+    driver.settle()
+    driver.tap(kiosk.screen.ids.document_box.children[-1])
+    driver.tap_id("submit_button")
+    # THEN the receipt lists the missing paper
+    [intake] = kiosk.submissions()
+    assert intake.details["documents_missing"] == ["Giấy chứng sinh"]
+    assert intake.has_personal_data
+    assert kiosk.screen.missing == "Giấy tờ còn thiếu:\n• Giấy chứng sinh"
