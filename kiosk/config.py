@@ -49,6 +49,8 @@ class Setting:
     maximum: int | None = None
     choices: tuple[str | int, ...] | None = None
     pattern: str | None = None
+    #: Never shown whole (``kiosk config show`` masks it): tokens.
+    secret: bool = False
 
     def allowed(self) -> str:
         """What values are allowed, in words, for error messages."""
@@ -164,7 +166,7 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=5, maximum=3600),
     Setting("sync.token", str,
             "this kiosk's secret token at the backend (from 'kiosk backend add-kiosk'; "
-            "empty: not enrolled)", pattern=r"([A-Za-z0-9_-]{16,200})?"),
+            "empty: not enrolled)", pattern=r"([A-Za-z0-9_-]{16,200})?", secret=True),
     Setting("sync.backend_public_key", str,
             "the backend's public key that seals citizens' personal data (base64, from "
             "'kiosk backend keygen'; empty: intakes with an ID card are refused)",
@@ -317,6 +319,13 @@ def load_config(*, demo: bool = False, environ: Mapping[str, str] | None = None)
     if technician.is_file():
         apply(_read_layer(technician), str(technician))
     return Config(values=values, sources=sources, data_dir=data_dir, demo=demo)
+
+
+def shown(setting: Setting, value: Value) -> Value:
+    """``value`` as it may be displayed: a secret shows only its last 4 characters."""
+    if setting.secret and isinstance(value, str) and value:
+        return "*" * 8 + value[-4:]
+    return value
 
 
 def parse_value(key: str, text: str) -> Value:

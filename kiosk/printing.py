@@ -31,6 +31,7 @@ from kiosk.config import Config
 from kiosk.receipt import Receipt
 from kiosk.receipt_strings import Language, text
 from kiosk.storage import Database, write_transaction
+from kiosk.sync_state import SyncFact, put_facts
 
 logger = logging.getLogger(__name__)
 
@@ -359,8 +360,15 @@ class PrintQueue(PrintJobs):
         self.expiry = expiry
 
     def status(self) -> PrinterStatus:
-        """The printer's state now (never raises)."""
-        return guarded_status(self.printer)
+        """The printer's state now (never raises); recorded for the sync agent's heartbeat."""
+        current = guarded_status(self.printer)
+        self._record_state(current.state)
+        return current
+
+    def _record_state(self, state: PrinterState) -> None:
+        # The sync agent is another process without the printer: it reads this fact.
+        put_facts(self.db, {SyncFact.PRINTER_STATE: state.value,
+                            SyncFact.PRINTER_STATE_AT: self._stamp(None)})
 
     def submit(
         self,
@@ -457,6 +465,7 @@ class PrintQueue(PrintJobs):
         if not printed and error is None:
             error = after.detail or after.state.value
         with write_transaction(self.db):
+            self._record_state(after.state)
             self.db.execute(
                 "UPDATE print_jobs SET attempts = attempts + 1, printer_state = ?, "
                 "last_error = ?, state = ?, printed_at = ? WHERE id = ?",

@@ -27,6 +27,9 @@ class SyncFact(enum.Enum):
     DIRECTORY_VERSION = "directory_version"
     STATUS_CURSOR = "status_cursor"
     LAST_HEARTBEAT_AT = "last_heartbeat_at"
+    #: Written by the printing side (the UI process owns the printer), read for heartbeats.
+    PRINTER_STATE = "printer_state"
+    PRINTER_STATE_AT = "printer_state_at"
 
 
 def read_facts(db: Database) -> dict[SyncFact, str]:

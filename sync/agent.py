@@ -311,6 +311,8 @@ class SyncAgent:
             last_sync_success_at=read_fact(self.db, SyncFact.LAST_SUCCESS_AT),
             catalog_version=installed_version(self.db),
             directory_version=None if directory_version is None else int(directory_version),
+            printer_state=read_fact(self.db, SyncFact.PRINTER_STATE),
+            printer_paper=_PAPER.get(read_fact(self.db, SyncFact.PRINTER_STATE) or ""),
             device_time=self._stamp(),
         )
 
@@ -372,6 +374,10 @@ class SyncAgent:
                 apply_statuses(self.db, records, int(page.next_cursor))
             if not page.has_more or not records:
                 return
+
+
+#: What the printer's last known state says about its paper (other states say nothing).
+_PAPER = {"ready": "ok", "paper_near_end": "near_end", "paper_out": "out"}
 
 
 def _software_version() -> str:

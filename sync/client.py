@@ -192,6 +192,11 @@ class BackendClient:
         )
         return self._parse(response, wire.StatusPage)
 
+    def identity(self) -> wire.KioskIdentity:
+        """Who this token's kiosk is, and the backend's sealing key."""
+        return self._parse(self._request("GET", wire.Endpoint.KIOSK_IDENTITY),
+                           wire.KioskIdentity)
+
     def heartbeat(self, beat: wire.Heartbeat) -> wire.HeartbeatAck:
         """Send this kiosk's health."""
         response = self._request(

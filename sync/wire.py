@@ -55,6 +55,7 @@ class Endpoint(enum.Enum):
     CATALOG = f"{PREFIX}/catalog"
     DIRECTORY = f"{PREFIX}/directory"
     HEARTBEAT = f"{PREFIX}/kiosk/heartbeat"
+    KIOSK_IDENTITY = f"{PREFIX}/kiosk/identity"
     FLEET = f"{PREFIX}/fleet"
 
 
@@ -248,6 +249,14 @@ class Health(_Model):
     """The backend is up."""
 
     status: str
+    api: str
+
+
+class KioskIdentity(_Model):
+    """What a kiosk learns when it is provisioned with its token."""
+
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+    backend_public_key: Annotated[str, Field(description="seals personal data (base64)")]
     api: str
 
 

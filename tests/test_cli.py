@@ -218,3 +218,13 @@ def test_technician_pin_is_set_hashed_and_checked(
     }
     assert kiosk("technician", "unlock").status == 0
     assert gate.enter("135790").outcome is PinOutcome.ACCEPTED
+
+
+def test_secrets_are_masked_in_config_show(kiosk: Kiosk) -> None:
+    token = "Abcdefghijklmnop_1234567890WXYZ"
+    changed = kiosk("config", "set", "sync.token", token)
+    assert changed.status == 0 and token not in changed.out
+    shown = {row["key"]: row["value"] for row in kiosk("config", "show", "--json").json()}
+    assert shown["sync.token"] == "********WXYZ"
+    assert token not in kiosk("config", "show").out
+    assert kiosk("config", "get", "sync.token").out == token + "\n"  # asked for by name

@@ -21,6 +21,7 @@ from kiosk.cli import (
     doctor,
     idcard,
     printer,
+    provision,
     receipt,
     run,
     scan,
@@ -35,6 +36,7 @@ from kiosk.storage import StorageError
 _AREAS: tuple[ModuleType, ...] = (
     catalog, directory, idcard, scan, submissions, config, doctor, technician, demo,
     sync,
+    provision,
     backend,
     printer, receipt,
     run,

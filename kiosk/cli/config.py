@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from kiosk.cli.context import Context, UsageError, print_json
-from kiosk.config import SETTINGS, SETTINGS_BY_KEY, parse_value, write_technician_layer
+from kiosk.config import SETTINGS, SETTINGS_BY_KEY, parse_value, shown, write_technician_layer
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +37,7 @@ def _show(args: argparse.Namespace, context: Context) -> int:
             [
                 {
                     "key": s.key,
-                    "value": config.values[s.key],
+                    "value": shown(s, config.values[s.key]),
                     "source": config.sources[s.key],
                     "allowed": s.allowed(),
                     "meaning": s.meaning,
@@ -48,7 +48,7 @@ def _show(args: argparse.Namespace, context: Context) -> int:
         return 0
     print(f"# data directory: {config.data_dir}")
     for setting in SETTINGS:
-        print(f"{setting.key} = {config.values[setting.key]!r}    "
+        print(f"{setting.key} = {shown(setting, config.values[setting.key])!r}    "
               f"# {setting.meaning} [{setting.allowed()}] ({config.sources[setting.key]})")
     return 0
 
@@ -70,5 +70,5 @@ def _check(args: argparse.Namespace, context: Context) -> int:
 def _set(args: argparse.Namespace, context: Context) -> int:
     value = parse_value(args.key, args.value)
     path = write_technician_layer(context.config, {args.key: value})
-    print(f"{args.key} = {value!r} written to {path}")
+    print(f"{args.key} = {shown(SETTINGS_BY_KEY[args.key], value)!r} written to {path}")
     return 0

@@ -296,6 +296,13 @@ def heartbeat(beat: wire.Heartbeat, caller: Kiosk, store: StoreDep) -> wire.Hear
     return store.record_heartbeat(caller.client_id, beat)
 
 
+@router.get(wire.Endpoint.KIOSK_IDENTITY.value, tags=["kiosk"], responses=_ERRORS)
+def identity(caller: Kiosk, store: StoreDep) -> wire.KioskIdentity:
+    """Who this token's kiosk is and the key it seals personal data with (provisioning)."""
+    return wire.KioskIdentity(kiosk_id=caller.client_id,
+                              backend_public_key=store.keys.public_key, api=wire.API_VERSION)
+
+
 @router.get(wire.Endpoint.FLEET.value, tags=["back office"], responses=_ERRORS)
 def fleet(caller: BackOffice, store: StoreDep) -> wire.Fleet:
     """Every enrolled kiosk and its last heartbeat."""

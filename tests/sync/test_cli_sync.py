@@ -166,3 +166,40 @@ def test_sync_run_is_a_service_that_drains_tells_systemd_and_stops_on_sigterm(
         notify.close()
         server.stop()
         engine.dispose()
+
+
+def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: Path) -> None:
+    from tests.conftest import SMALL_CATALOG, catalog_bytes
+
+    home = ["--home", str(tmp_path / "backend")]
+    kiosk("backend", "keygen", *home)
+    token = kiosk("backend", "add-kiosk", "HN-00004-K2", *home).out.splitlines()[0]
+    public = kiosk("backend", "public-key", *home).out.strip()
+    engine = open_engine(str(tmp_path / "backend" / "backend.sqlite3"))
+    store = Store(engine, load_keys(tmp_path / "backend" / "sealing.key"))
+    from kiosk.catalog import parse_catalog_bytes
+    from sync.backend.store import CatalogKind, Principal, Role
+
+    raw = catalog_bytes(SMALL_CATALOG)
+    store.publish(CatalogKind.CATALOG, parse_catalog_bytes(raw).version, raw,
+                  Principal("office", Role.BACK_OFFICE))
+    server = ServerThread(create_app(store)).start()
+    url = server.url
+    try:
+        # GIVEN a kiosk that knows nothing; WHEN a bad token is given THEN nothing is written
+        refused = kiosk("provision", "--backend", url, "--token", "x" * 43)
+        assert refused.status == 2 and "refused or did not answer" in refused.err
+        assert not (tmp_path / "data" / "technician.toml").exists()
+        # WHEN the right token is given
+        done = kiosk("provision", "--backend", url, "--token", token)
+    finally:
+        server.stop()
+        engine.dispose()
+    # THEN identity, key and backend are set, and the catalog arrived
+    assert done.status == 0, done.err + done.out
+    assert done.out.startswith(f"kiosk HN-00004-K2 enrolled with {url}")
+    for key, value in (("kiosk.id", "HN-00004-K2"), ("sync.backend_public_key", public),
+                       ("sync.backend_url", url), ("sync.token", token)):
+        assert kiosk("config", "get", key).out == value + "\n"
+    assert [hit["code"] for hit in kiosk("catalog", "search", "khai sinh", "--json").json()][0] \
+        == "1.001193"

@@ -216,3 +216,20 @@ def test_catalog_directory_and_statuses_are_pulled_and_applied(
     etag = read_fact(kiosk.db, SyncFact.CATALOG_ETAG)
     assert agent.run_once().notes == []
     assert read_fact(kiosk.db, SyncFact.CATALOG_ETAG) == etag
+
+
+def test_the_heartbeat_carries_the_printer_state_the_ui_process_saw(
+    sqlite_backend: Backend, serve: Any, kiosks: Any
+) -> None:
+    from devices.fake_printer import FakeReceiptPrinter
+    from kiosk.printing import PrinterState, PrintQueue
+
+    # GIVEN the UI process's print queue saw the paper running low
+    kiosk = kiosks("K1")
+    agent = kiosk.agent(serve(sqlite_backend).url, sqlite_backend.token("K1"))
+    assert (agent.heartbeat().printer_state, agent.heartbeat().printer_paper) == (None, None)
+    PrintQueue(kiosk.db, FakeReceiptPrinter(PrinterState.PAPER_NEAR_END)).status()
+    # WHEN the sync agent (another process, without the printer) builds its heartbeat
+    beat = agent.heartbeat()
+    # THEN it reports what the print queue recorded
+    assert (beat.printer_state, beat.printer_paper) == ("paper_near_end", "near_end")
