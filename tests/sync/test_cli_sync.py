@@ -201,5 +201,5 @@ def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: 
     for key, value in (("kiosk.id", "HN-00004-K2"), ("sync.backend_public_key", public),
                        ("sync.backend_url", url), ("sync.token", token)):
         assert kiosk("config", "get", key).out == value + "\n"
-    assert [hit["code"] for hit in kiosk("catalog", "search", "khai sinh", "--json").json()][0] \
-        == "1.001193"
+    hits = kiosk("catalog", "search", "khai sinh", "--json").json()
+    assert hits[0]["code"] == "1.001193"
