@@ -157,7 +157,7 @@ def bench_memory(journeys: int, data_dir: Path) -> list[float]:
     prepare_headless_environment(data_dir / "kivy")
     os.environ["KIVY_NO_CONSOLELOG"] = "1"
     os.environ.update(MEMORY_RENDERER)
-    configure_window()
+    configure_window((1080, 1920))  # portrait only, like the bare app
     from devices.fake_reader import FakeCodeReader  # noqa: PLC0415
     from kiosk.config import load_config  # noqa: PLC0415
     from screens.app import KioskApp, build_devices  # noqa: PLC0415

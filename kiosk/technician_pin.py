@@ -22,7 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.config import Config
+
 MAX_FAILURES = 8
+#: The failure count's file in the data directory.
+PIN_STATE_FILE = "technician-pin.json"
 LOCK_SECONDS = 3600
 MAX_DELAY_SECONDS = 60
 PIN_PATTERN = re.compile(r"[0-9]{6,12}")
@@ -140,3 +144,8 @@ class PinGate:
     def unlock(self) -> None:
         """Clear failures and the lock (run by someone with a shell on the device)."""
         self._save(0, 0.0)
+
+
+def pin_gate(config: Config) -> PinGate:
+    """The PIN gate of this kiosk: the technician screen and the CLI share it."""
+    return PinGate(config.data_dir / PIN_STATE_FILE, config.text("technician.pin_hash"))

@@ -200,9 +200,8 @@ def test_technician_pin_is_set_hashed_and_checked(
 ) -> None:
     import io
 
-    from kiosk.cli.technician import pin_gate
     from kiosk.config import load_config
-    from kiosk.technician_pin import PinOutcome
+    from kiosk.technician_pin import PinOutcome, pin_gate
 
     monkeypatch.setattr("sys.stdin", io.StringIO("135790\n135799\n"))
     differ = kiosk("technician", "set-pin")

@@ -92,14 +92,13 @@ def test_a_check_source_that_raises_becomes_a_fault(tmp_path: Path) -> None:
     assert checks[-1].detail == "the check itself failed: printer driver exploded"
 
 
-def test_doctor_exits_non_zero_on_a_fault_and_zero_when_healthy(
+def test_an_unconfigured_kiosk_has_faults_and_doctor_exits_non_zero(
     kiosk: Callable[..., Result],
 ) -> None:
     unconfigured = kiosk("doctor", "--json")
     assert unconfigured.status == 1
     faults = {c["name"] for c in unconfigured.json() if c["status"] == "fault"}
-    assert faults == {"kiosk identity", "catalog"}
-    kiosk("--demo", "catalog", "fields")  # demo mode imports the demo catalog
-    healthy = kiosk("--demo", "doctor")
-    assert healthy.status == 0, healthy.out
-    assert "ok    catalog" in healthy.out
+    assert faults == {"kiosk identity", "catalog", "city backend", "sealing key"}
+    backend = next(c for c in unconfigured.json() if c["name"] == "city backend")
+    assert backend["detail"] == "sync.backend_url is not set: nothing is delivered"
+    assert backend["fix"] == "kiosk provision --backend URL --token TOKEN"

@@ -121,6 +121,15 @@ def _store(args: argparse.Namespace, context: Context) -> Store:
     return Store(engine, _keys(args, context))
 
 
+def _enrol_demo_kiosk(store: Store, context: Context) -> None:
+    """Demo mode: the demo kiosk's published token works at once (no enrolment step)."""
+    from sync.backend.store import Role  # noqa: PLC0415
+
+    token = context.config.text("sync.token")
+    if token and store.authenticate(token) is None:
+        store.add_credential(context.config.text("kiosk.id"), Role.KIOSK, token=token)
+
+
 def _serve(args: argparse.Namespace, context: Context) -> int:
     import uvicorn  # noqa: PLC0415 - the backend extra
 
@@ -128,6 +137,8 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
     from sync.backend.ratelimit import DEFAULT_RATE_LIMIT, RateLimitError  # noqa: PLC0415
 
     store = _store(args, context)
+    if context.demo:
+        _enrol_demo_kiosk(store, context)
     try:
         app = create_app(store, rate_limit=args.rate_limit or DEFAULT_RATE_LIMIT)
     except RateLimitError as error:

@@ -19,10 +19,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def check_sources() -> list[CheckSource]:
     """The device and sync checks, loaded only when a doctor runs."""
-    from devices.printer_checks import printer_checks  # noqa: PLC0415 - core stays light
-    from devices.reader_checks import reader_checks  # noqa: PLC0415
+    from devices.checks import all_check_sources  # noqa: PLC0415 - the core stays light
 
-    return [printer_checks, reader_checks]
+    return all_check_sources()
 
 
 def _doctor(args: argparse.Namespace, context: Context) -> int:

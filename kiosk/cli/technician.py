@@ -8,15 +8,8 @@ import sys
 from pathlib import Path
 
 from kiosk.cli.context import Context, UsageError, print_json
-from kiosk.config import Config, write_technician_layer
-from kiosk.technician_pin import PinError, PinGate, hash_pin
-
-PIN_STATE_FILE = "technician-pin.json"
-
-
-def pin_gate(config: Config) -> PinGate:
-    """The PIN gate of this kiosk (the technician screen uses the same)."""
-    return PinGate(config.data_dir / PIN_STATE_FILE, config.text("technician.pin_hash"))
+from kiosk.config import write_technician_layer
+from kiosk.technician_pin import PIN_STATE_FILE, PinError, hash_pin, pin_gate
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -108,9 +108,12 @@ class Store:
 
     # -- credentials ----------------------------------------------------------------------
 
-    def add_credential(self, client_id: str, role: Role) -> str:
-        """A new token for ``client_id``; only its digest is stored. Returns the token."""
-        token = new_token()
+    def add_credential(self, client_id: str, role: Role, token: str | None = None) -> str:
+        """A new token for ``client_id``; only its digest is stored. Returns the token.
+
+        ``token`` is for demo mode only, whose token is published in the source.
+        """
+        token = new_token() if token is None else token
         with write_transaction(self.engine) as connection:
             other_role = connection.execute(
                 sa.select(schema.credentials.c.role).where(

@@ -61,6 +61,7 @@ def test_sync_once_delivers_and_status_and_pull_show_it(kiosk: Run, tmp_path: Pa
     token = kiosk("backend", "add-kiosk", "DEMO-K1", *home).out.splitlines()[0]
     public = kiosk("backend", "public-key", *home).out.strip()
     # GIVEN a kiosk with no token: sync refuses to start, saying why
+    assert kiosk("--demo", "config", "set", "sync.token", "").status == 0
     refused = kiosk("--demo", "sync", "once")
     assert (refused.status, refused.err) == (
         2, "kiosk: cannot sync: sync.token is not set (kiosk backend add-kiosk prints one)\n")
@@ -203,3 +204,31 @@ def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: 
         assert kiosk("config", "get", key).out == value + "\n"
     hits = kiosk("catalog", "search", "khai sinh", "--json").json()
     assert hits[0]["code"] == "1.001193"
+
+
+def test_doctor_is_clean_for_a_demo_kiosk_whose_backend_answers(
+    kiosk: Run, sqlite_backend: Any, serve: Any
+) -> None:
+    from sync.backend.store import Role
+
+    # GIVEN the demo kiosk enrolled with its published token at a running backend
+    token = "demo-kiosk-token-not-a-secret"
+    sqlite_backend.store.add_credential("DEMO-K1", Role.KIOSK, token=token)
+    server = serve(sqlite_backend)
+    kiosk("--demo", "config", "set", "sync.backend_url", server.url)
+    # WHEN it has never synced THEN doctor warns but finds no fault
+    first = kiosk("--demo", "doctor", "--json")
+    by_name = {check["name"]: check for check in first.json()}
+    assert by_name["city backend"]["status"] == "ok", by_name["city backend"]
+    assert by_name["last sync"]["status"] == "warning"
+    assert first.status == 0
+    # WHEN one sync round ran THEN every check is OK, and a revoked token is a fault
+    assert kiosk("--demo", "sync", "once").status == 0
+    healthy = kiosk("--demo", "doctor")
+    assert healthy.status == 0, healthy.out
+    assert [line for line in healthy.out.splitlines() if line.startswith(("WARN", "FAULT"))] == []
+    sqlite_backend.store.revoke("DEMO-K1")
+    revoked = kiosk("--demo", "doctor", "--json")
+    assert revoked.status == 1
+    backend = next(check for check in revoked.json() if check["name"] == "city backend")
+    assert backend["status"] == "fault" and "refuses the token" in backend["detail"]

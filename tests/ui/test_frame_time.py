@@ -8,7 +8,9 @@ while the work is under way.
 
 from __future__ import annotations
 
+import gc
 import itertools
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +65,10 @@ def test_no_frame_gap_over_100ms_during_a_print_and_a_search(
     monkeypatch.setattr(ServiceDesk, "search", slow_search)
     printer = SlowPrinter()
     kiosk = start_kiosk(tmp_path, printer=printer)
+    # What earlier tests in this process left on the heap is not the kiosk's: freeze it, so
+    # that a collection of it does not show up as a frame gap (a kiosk's heap is small).
+    gc.collect()
+    gc.freeze()
     try:
         driver = kiosk.driver
         # GIVEN the queue screen with a service chosen
@@ -86,7 +92,9 @@ def test_no_frame_gap_over_100ms_during_a_print_and_a_search(
         assert len(printer.printed) == 1
         assert print_took >= PRINT_SECONDS
         assert search_took >= SEARCH_SECONDS
-        assert largest_gap(print_frames) < MAX_FRAME_GAP, print_frames
-        assert largest_gap(search_frames) < MAX_FRAME_GAP, search_frames
+        threads = [thread.name for thread in threading.enumerate()]
+        assert largest_gap(print_frames) < MAX_FRAME_GAP, threads
+        assert largest_gap(search_frames) < MAX_FRAME_GAP, threads
     finally:
+        gc.unfreeze()
         kiosk.driver.close()

@@ -1,0 +1,83 @@
+"""The sync side's checks for ``kiosk doctor`` and the technician screen.
+
+:func:`sync_checks` is a :data:`kiosk.doctor.CheckSource`: the backend is configured,
+reachable, and accepts this kiosk's token for this kiosk's identity; the sealing key is
+set; and the last successful delivery is reported with its age.
+"""
+
+from __future__ import annotations
+
+from kiosk.config import Config
+from kiosk.doctor import Check, CheckStatus
+from kiosk.storage import StorageError, open_database
+from kiosk.sync_state import SyncFact, read_facts
+from sync import wire
+from sync.client import BackendClient, RequestFailedError
+
+#: Doctor must answer quickly even when the network hangs.
+CHECK_TIMEOUT_SECONDS = 5.0
+
+
+def sync_checks(config: Config) -> list[Check]:
+    """Backend reachability and authentication, the sealing key, the last delivery."""
+    return [check_backend(config), check_sealing_key(config), check_last_sync(config)]
+
+
+def check_backend(config: Config) -> Check:
+    """The backend answers and takes this kiosk's token as this kiosk."""
+    name = "city backend"
+    url, token = config.text("sync.backend_url"), config.text("sync.token")
+    if not url or not token:
+        missing = "sync.backend_url" if not url else "sync.token"
+        return Check(name, CheckStatus.FAULT, f"{missing} is not set: nothing is delivered",
+                     "kiosk provision --backend URL --token TOKEN")
+    client = BackendClient(url, token, connect_timeout=CHECK_TIMEOUT_SECONDS,
+                           read_timeout=CHECK_TIMEOUT_SECONDS)
+    try:
+        identity = client.identity()
+    except RequestFailedError as failure:
+        if failure.status in (401, 403):
+            return Check(name, CheckStatus.FAULT, f"{url} refuses the token: {failure.reason}",
+                         "ask the city for a new token (kiosk backend add-kiosk), then "
+                         "kiosk provision")
+        return Check(name, CheckStatus.FAULT, f"{url} is not reachable: {failure.reason}",
+                     "check the network cable/Wi-Fi and that the address is right; "
+                     "submissions wait safely in the outbox meanwhile")
+    finally:
+        client.close()
+    kiosk_id = config.text("kiosk.id")
+    if identity.kiosk_id != kiosk_id:
+        return Check(name, CheckStatus.FAULT,
+                     f"the token belongs to kiosk {identity.kiosk_id}, this is {kiosk_id}",
+                     "kiosk provision with this kiosk's own token")
+    return Check(name, CheckStatus.OK, f"{url}: token accepted for {kiosk_id} (API "
+                 f"{identity.api}, expects {wire.API_VERSION})")
+
+
+def check_sealing_key(config: Config) -> Check:
+    """The key that seals citizens' personal data is set."""
+    if not config.text("sync.backend_public_key"):
+        return Check("sealing key", CheckStatus.FAULT,
+                     "sync.backend_public_key is not set: intakes with an ID card are refused",
+                     "kiosk provision (or kiosk config set sync.backend_public_key KEY)")
+    return Check("sealing key", CheckStatus.OK, "set")
+
+
+def check_last_sync(config: Config) -> Check:
+    """When the agent last delivered, and the last error it met."""
+    try:
+        db = open_database(config.database_path)
+    except StorageError as error:
+        return Check("last sync", CheckStatus.FAULT, str(error), "see the database check")
+    try:
+        facts = read_facts(db)
+    finally:
+        db.close()
+    success = facts.get(SyncFact.LAST_SUCCESS_AT)
+    last_error = facts.get(SyncFact.LAST_ERROR)
+    if success is None:
+        detail = "never" + (f"; last error: {last_error}" if last_error else "")
+        return Check("last sync", CheckStatus.WARNING, detail,
+                     "is the sync agent running? systemctl status motcua-kiosk-sync")
+    detail = f"last success {success}" + (f"; since then: {last_error}" if last_error else "")
+    return Check("last sync", CheckStatus.OK, detail)
