@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -129,13 +131,18 @@ class RepeatFilter:
     ) -> None:
         self._window = window_seconds
         self._clock = clock
-        self._last_seen: dict[str, float] = {}
+        # Only a keyed digest of each code is kept, never its text: a scanned ID card
+        # (name, address, ID number) must not linger in memory after the citizen leaves.
+        self._salt = secrets.token_bytes(16)
+        self._last_seen: dict[bytes, float] = {}
 
     def is_new(self, raw: str) -> bool:
         """Whether ``raw`` should be reported now (and remember that it was seen)."""
         now = self._clock()
         # Surrounding whitespace differs between reads of one code (a scanner's CR/LF).
-        key = raw.strip()
+        key = hashlib.blake2b(
+            raw.strip().encode("utf-8", "surrogatepass"), key=self._salt, digest_size=16
+        ).digest()
         last = self._last_seen.get(key)
         self._forget_older_than(now - self._window)
         self._last_seen[key] = now

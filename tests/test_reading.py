@@ -347,3 +347,15 @@ def test_a_worker_that_does_not_answer_makes_the_state_unknown() -> None:
 
 def test_reader_error_is_an_exception_with_the_message() -> None:
     assert str(ReaderError("no such device")) == "no such device"
+
+
+def test_the_repeat_filter_keeps_no_scanned_text_in_memory() -> None:
+    # GIVEN an ID card scanned WHEN the filter remembers it THEN only a digest is kept
+    from kiosk.reading import RepeatFilter
+
+    card = "001099012345||Nguyễn Văn An|15031999|Nam|Hà Nội|20042021"
+    remembered = RepeatFilter(window_seconds=3.0, clock=lambda: 100.0)
+    assert remembered.is_new(card) is True
+    assert remembered.is_new(card + "\r\n") is False
+    kept = repr(vars(remembered))
+    assert "Nguy" not in kept and "001099012345" not in kept
