@@ -20,6 +20,7 @@ from kiosk.printing import (
     PrinterLoadError,
     PrinterSettings,
     PrinterState,
+    PrinterStatus,
     PrintJobs,
     guarded_status,
 )
@@ -63,7 +64,18 @@ def check_printer(config: Config) -> Check:
         status = guarded_status(printer)
     finally:
         printer.close()
-    detail = f"{printer.description}: {status.state.value}" + (
+    return check_printer_status(config, printer.description, status)
+
+
+def check_printer_status(config: Config, description: str, status: PrinterStatus) -> Check:
+    """A printer's state as a check: the running app's printer, asked by its print worker.
+
+    (The app holds its printer: the technician screen reports that one's answer instead of
+    opening the device a second time.)
+    """
+    name = "receipt printer"
+    settings = PrinterSettings.from_config(config)
+    detail = f"{description}: {status.state.value}" + (
         f" ({status.detail})" if status.detail else "")
     if status.state in FAULT_STATES | UNCERTAIN_STATES:
         fix = _UNREACHABLE_FIXES.get(settings.driver, "") if (

@@ -11,6 +11,7 @@ from devices.qr_decoders import DecoderUnavailableError, load_decoder
 from devices.readers import UnavailableReader, build_reader
 from kiosk.config import Config
 from kiosk.doctor import Check, CheckStatus
+from kiosk.reading import FAULT_STATES, ReaderState, ReaderStatus
 
 CAMERA_DRIVERS = frozenset({"camera", "picamera", "images"})
 
@@ -41,8 +42,28 @@ def check_reader(config: Config) -> Check:
                      "kiosk app shows as busy: stop it first (systemctl stop motcua-kiosk-ui)")
     finally:
         reader.close()
-    limits = reader.known_limits()
-    detail = f"{reader.describe()}: {limits}" if limits else reader.describe()
+    return _working(config, reader.describe(), reader.known_limits())
+
+
+def check_running_reader(config: Config, status: ReaderStatus) -> Check:
+    """The running app's reader, from its scan service (the device is not opened again).
+
+    Opening a device the app holds would report it busy, or take codes meant for the app.
+    """
+    name = "code reader"
+    if status.state in FAULT_STATES:
+        return Check(name, CheckStatus.FAULT, status.fault or status.description,
+                     "check the cable and scanner.* settings (kiosk config); the kiosk "
+                     "opens the reader again every few seconds")
+    if status.state is not ReaderState.READING:
+        return Check(name, CheckStatus.WARNING, f"{status.description}: {status.state.value}",
+                     "wait a few seconds; if it stays so, restart the kiosk app")
+    return _working(config, status.description, status.limits)
+
+
+def _working(config: Config, description: str, limits: str | None) -> Check:
+    name = "code reader"
+    detail = f"{description}: {limits}" if limits else description
     if config.text("scanner.driver") == "keyboard":
         # Keyboard-wedge scanners type through a keyboard layout: names may lose diacritics.
         return Check(name, CheckStatus.WARNING, detail,

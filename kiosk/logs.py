@@ -9,6 +9,7 @@ digits (old and new ID numbers, phone numbers) before a line is written.
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import re
@@ -76,4 +77,63 @@ def configure(
     handler.motcua = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    return handler
+
+
+#: Log lines the app keeps in memory for the technician screen.
+RECENT_LINES = 200
+
+
+class RecentLogs(logging.Handler):
+    """The last ``capacity`` log lines, for the technician screen (oldest drop out).
+
+    Long digit runs are masked (:class:`~kiosk.logs.RedactDigits`) before a line is kept,
+    as they are before one is written to the journal.
+    """
+
+    #: Marks the handler :func:`install_recent_logs` installed, so a second app in the
+    #: same process (tests, the tour) replaces it instead of adding another.
+    motcua_recent = True
+
+    def __init__(self, capacity: int = RECENT_LINES, level: int = logging.INFO) -> None:
+        super().__init__(level)
+        self._lines: collections.deque[str] = collections.deque(maxlen=capacity)
+        self.addFilter(RedactDigits())
+        self.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+        )
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep one formatted line (multi-line messages folded onto it)."""
+        try:
+            line = self.format(record).replace("\n", " | ")
+        except Exception:  # noqa: BLE001 - logging must never raise into the caller
+            self.handleError(record)
+            return
+        self._lines.append(line)
+
+    def lines(self) -> list[str]:
+        """The kept lines, newest first."""
+        # Other threads log while the screen reads: copy under the handler's lock.
+        self.acquire()
+        try:
+            return list(reversed(self._lines))
+        finally:
+            self.release()
+
+
+def install_recent_logs(
+    capacity: int = RECENT_LINES, logger: logging.Logger | None = None
+) -> RecentLogs:
+    """Attach a :class:`RecentLogs` to the root logger (replacing one attached before)."""
+    target = logger if logger is not None else logging.getLogger()
+    for existing in list(target.handlers):
+        if getattr(existing, "motcua_recent", False):
+            target.removeHandler(existing)
+    handler = RecentLogs(capacity)
+    target.addHandler(handler)
+    if target.getEffectiveLevel() > logging.INFO:
+        # Without this the root logger's default (WARNING) would hide the INFO lines a
+        # technician needs (a printer back online, a code read).
+        target.setLevel(logging.INFO)
     return handler

@@ -22,6 +22,10 @@ from kiosk.idcard import FIELD_SEPARATOR, CitizenCard, IdCardError, parse_id_qr
 # backtrack quadratically on long text.
 _URL = re.compile(r"https?://[^\s/?#]+(?:[/?#]\S*)?", re.IGNORECASE)
 
+#: What a technician's QR card holds: "MOTCUA:TECH", optionally ":" and the card's own label
+#: (for the log). The card is no secret, only a way in: the PIN is still asked.
+TECHNICIAN_CARD = re.compile(r"MOTCUA:TECH(?::[A-Za-z0-9._-]{1,32})?", re.IGNORECASE)
+
 
 class ScanKind(enum.Enum):
     """What kind of code was scanned."""
@@ -29,6 +33,7 @@ class ScanKind(enum.Enum):
     CITIZEN_ID = "citizen_id"
     RECEIPT_CODE = "receipt_code"
     URL = "url"
+    TECHNICIAN_CARD = "technician_card"
     OTHER = "other"
 
 
@@ -61,12 +66,15 @@ def classify(raw: str, *, today: dt.date | None) -> ScannedCode:
     """Classify the text ``raw`` read by a scanner.
 
     ``today`` is the trusted date for the ID card checks (None when the clock is not
-    trusted; see :func:`kiosk.idcard.parse_id_qr`). Web addresses (http and https) come
-    first, so that a URL containing ``|`` is still a URL; then text with ``|`` separators,
+    trusted; see :func:`kiosk.idcard.parse_id_qr`). A technician's card
+    (:data:`TECHNICIAN_CARD`) is recognised first; web addresses (http and https) come
+    next, so that a URL containing ``|`` is still a URL; then text with ``|`` separators,
     which is an ID card or is refused with a ``problem``; then receipt codes, in any form
     :func:`kiosk.receipt_code.normalise` accepts; everything else is OTHER.
     """
     text = raw.strip()
+    if TECHNICIAN_CARD.fullmatch(text):
+        return ScannedCode(kind=ScanKind.TECHNICIAN_CARD, raw=raw)
     if _URL.fullmatch(text):
         return ScannedCode(kind=ScanKind.URL, raw=raw)
     if FIELD_SEPARATOR in text:

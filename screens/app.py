@@ -10,12 +10,19 @@ questions and stores submissions (its own SQLite connection); the print worker o
 print queue (another connection) and the printer; the code reader has its own thread.
 Each result comes back with ``Clock.schedule_once`` and is dropped when the session it was
 for has been wiped in the meantime.
+
+Technician mode (hold the top bar's right corner on the welcome screen for 5 s, or scan a
+technician card; then the PIN) has a worker of its own, started at the PIN pad and
+stopped when the technician leaves: the PIN check, the diagnosis, a sync round and
+settings run there. While it is on, scanned codes go to the technician screen, never to
+the citizen's handling.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +39,8 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
 from kiosk.background import Worker
-from kiosk.config import Config
+from kiosk.config import Config, Value
+from kiosk.logs import RecentLogs, install_recent_logs
 from kiosk.scanned import ScanKind, ScannedCode
 from kiosk.session import IdleAction, Preferences, Session, check_language
 from screens.base import N_, KioskScreen
@@ -41,9 +49,10 @@ from screens.theme import theme
 
 if TYPE_CHECKING:
     from kiosk.desk import ServiceDesk
-    from kiosk.printing import PrintOutcome, PrintQueue, ReceiptPrinter
+    from kiosk.printing import PrinterStatus, PrintOutcome, PrintQueue, ReceiptPrinter
     from kiosk.reading import CodeReader, ScanService
     from kiosk.receipt import Receipt
+    from kiosk.technician import TechnicianDesk
     from screens.demo_drawer import DemoDrawer
     from screens.idle_prompt import IdlePrompt
 
@@ -64,6 +73,14 @@ SCREENS: dict[str, str] = {
     "directory": "screens.directory:DirectoryScreen",
     "commune": "screens.commune:CommuneScreen",
     "done": "screens.done:DoneScreen",
+}
+#: Technician mode's screens: built when a technician first comes, not at start.
+TECHNICIAN_SCREENS: dict[str, str] = {
+    "technician_pin": "screens.technician_pin:TechnicianPinScreen",
+    "technician": "screens.technician:TechnicianScreen",
+    "technician_settings": "screens.technician_settings:TechnicianSettingsScreen",
+    "technician_setting": "screens.technician_setting:TechnicianSettingScreen",
+    "technician_logs": "screens.technician_logs:TechnicianLogsScreen",
 }
 
 #: Seconds a passing message (an unknown code was scanned...) stays on screen.
@@ -134,6 +151,8 @@ class KioskApp(App):
     printed_previews = ListProperty([])
     #: The queue number taken in this session (offered when rating), "" when none.
     last_ticket = StringProperty("")
+    #: A technician has entered the PIN and not left yet.
+    technician_active = BooleanProperty(False)
 
     def __init__(
         self,
@@ -141,6 +160,7 @@ class KioskApp(App):
         *,
         devices: KioskDevices | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         start_devices: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -148,6 +168,12 @@ class KioskApp(App):
         self.kiosk_config = kiosk_config
         self.devices = devices
         self._start_devices = start_devices
+        #: Monotonic seconds (idle timer, the technician corner's hold); tests move it.
+        self.clock = clock
+        #: Wall-clock seconds for the technician PIN's delays, which outlive a restart.
+        self.wall_clock = wall_clock
+        #: The last log lines, for the technician screen.
+        self.recent_logs: RecentLogs = install_recent_logs()
         self.session = Session(
             idle_seconds=kiosk_config.number("ui.idle_seconds"),
             warning_seconds=kiosk_config.number("ui.idle_warning_seconds"),
@@ -168,6 +194,10 @@ class KioskApp(App):
         self.scan_service: ScanService | None = None
         self.idle_prompt: IdlePrompt | None = None
         self.demo_drawer: DemoDrawer | None = None
+        self.technician_worker: Worker[TechnicianDesk] | None = None
+        self._technician_generation = 0
+        #: Settings a technician wrote in this run: they apply after a restart.
+        self.pending_settings: dict[str, Value] = {}
         self._history: list[str] = []
         self._banner_event: Any = None
         self._started = False
@@ -183,6 +213,7 @@ class KioskApp(App):
         load_kv("widgets")
         load_kv("root")
         root = Factory.KioskRoot()
+        root.ids.technician_corner.clock = self.clock
         self.manager = root.ids.manager
         self.manager.transition = NoTransition()
         self._screen("welcome")
@@ -213,7 +244,7 @@ class KioskApp(App):
         if self.manager.has_screen(name):
             screen: KioskScreen = self.manager.get_screen(name)
             return screen
-        module_name, class_name = SCREENS[name].split(":")
+        module_name, class_name = {**SCREENS, **TECHNICIAN_SCREENS}[name].split(":")
         load_kv(module_name.rsplit(".", 1)[1])
         module = importlib.import_module(module_name)
         screen = getattr(module, class_name)(name=name)
@@ -271,6 +302,12 @@ class KioskApp(App):
         )
 
     @property
+    def workers(self) -> list[Worker[Any]]:
+        """The background workers running now (tests and tours wait for them)."""
+        running = (self.desk_worker, self.print_worker, self.technician_worker)
+        return [worker for worker in running if worker is not None]
+
+    @property
     def screens_pending(self) -> bool:
         """Whether screens are still being built in the background (tests wait for it)."""
         return bool(self._unbuilt)
@@ -314,11 +351,12 @@ class KioskApp(App):
         if self.scan_service is not None:
             self.scan_service.stop()
             self.scan_service = None
-        for worker in (self.desk_worker, self.print_worker):
+        for worker in (self.desk_worker, self.print_worker, self.technician_worker):
             if worker is not None:
                 worker.stop()
         self.desk_worker = None
         self.print_worker = None
+        self.technician_worker = None
         Window.unbind(size=self._on_window_size, on_touch_down=self._on_touch_down)
 
     # -- background work --------------------------------------------------------------------
@@ -428,12 +466,22 @@ class KioskApp(App):
         self._switch(target)
 
     def do_home(self) -> None:
-        """Back to the six choices, the citizen still here (their ID card kept)."""
+        """Back to the six choices, the citizen still here (their ID card kept).
+
+        From technician mode it is "leave technician mode": everything is wiped, so the
+        technician's language or text size never greets the next citizen.
+        """
+        if self._on_technician_screen():
+            self.do_leave_technician_mode()
+            return
         self._history.clear()
         self._switch("welcome")
 
     def _switch(self, name: str) -> None:
         assert self.manager is not None
+        if name not in TECHNICIAN_SCREENS and self.technician_worker is not None:
+            # Home, the idle wipe, "start over": any way out of technician mode ends it.
+            self._end_technician_mode()
         self.manager.current = name
         screen = self._screen(name)
         self.screen_title = "" if name == "welcome" else screen.title
@@ -473,6 +521,16 @@ class KioskApp(App):
 
     def on_scanned(self, scanned: ScannedCode) -> None:
         """A code was scanned, whatever screen is showing."""
+        if self._on_technician_screen():
+            # A technician tests the reader: nothing scanned now is a citizen's business.
+            if self.technician_active:
+                technician_screen: Any = self._screen("technician")
+                technician_screen.on_code_scanned(scanned)
+            return
+        if scanned.kind is ScanKind.TECHNICIAN_CARD:
+            log.info("technician card scanned: asking for the PIN")
+            self.do_open_technician_entry()
+            return
         if scanned.kind is ScanKind.CITIZEN_ID and scanned.card is not None:
             current = self.session.citizen
             if current is not None and current.id_number != scanned.card.id_number:
@@ -572,6 +630,136 @@ class KioskApp(App):
         if self.desk_worker is not None:
             self.desk_worker.submit(lambda desk: desk.forget_queries())
 
+    # -- technician mode ----------------------------------------------------------------------
+
+    def _on_technician_screen(self) -> bool:
+        return self.manager is not None and self.manager.current in TECHNICIAN_SCREENS
+
+    def do_open_technician_entry(self) -> None:
+        """The hidden entry was used (long press, technician card): ask for the PIN."""
+        if self._on_technician_screen():
+            return
+        log.info("technician entry opened")
+        if self.technician_worker is None:
+            from kiosk.technician import open_technician_desk  # noqa: PLC0415
+
+            config, wall_clock = self.kiosk_config, self.wall_clock
+            self.technician_worker = Worker(
+                "technician",
+                lambda: open_technician_desk(config, clock=wall_clock),
+                deliver=_on_ui_thread,
+                close_resources=lambda desk: desk.close(),
+            )
+            self.technician_worker.start()
+        if self.idle_prompt is not None:
+            self.idle_prompt.close()
+        self.do_go("technician_pin")
+
+    def ask_technician(
+        self,
+        job: Callable[[TechnicianDesk], T],
+        on_done: Callable[[T], None],
+        *,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Run ``job`` on the technician worker; its answer is dropped once the
+        technician has left (a new technician would otherwise see it)."""
+        if self.technician_worker is None:
+            log.debug("no technician worker: request dropped")
+            return
+        generation = self._technician_generation
+
+        def done(result: T) -> None:
+            if generation == self._technician_generation:
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            if generation == self._technician_generation and on_error is not None:
+                on_error(error)
+
+        self.technician_worker.submit(job, done, failed)
+
+    def enter_technician_mode(self) -> None:
+        """The PIN was accepted: the technician screen, Back no longer leads to the PIN."""
+        self.technician_active = True
+        self._history = ["welcome"]
+        self._screen("technician").show()
+        self._switch("technician")
+
+    def do_leave_technician_mode(self) -> None:
+        """The technician is done: wipe everything and show the welcome screen."""
+        log.info("technician mode left")
+        self.do_start_over()
+
+    def _end_technician_mode(self) -> None:
+        worker, self.technician_worker = self.technician_worker, None
+        self._technician_generation += 1
+        self.technician_active = False
+        assert self.manager is not None
+        for name in TECHNICIAN_SCREENS:
+            if self.manager.has_screen(name):
+                self.manager.get_screen(name).do_reset()
+        if worker is not None:
+            # Not joined: a sync round may still be waiting on the network, and the UI
+            # thread never waits. The worker closes its connection when that job ends.
+            worker.stop(timeout=0)
+
+    def print_test_slip(self, on_done: Callable[[PrintOutcome | None], None]) -> None:
+        """A technician's test slip through the print queue; None: there is no printer."""
+        if self.print_worker is None:
+            on_done(None)
+            return
+        from kiosk.receipt import SlipContext, printer_test_slip  # noqa: PLC0415
+
+        context = SlipContext.from_config(self.kiosk_config, self.session.language)
+        generation = self._technician_generation
+
+        def print_test(queue: PrintQueue) -> PrintOutcome:
+            return queue.submit(printer_test_slip(context, printer=queue.printer.description))
+
+        def done(outcome: PrintOutcome) -> None:
+            self._note_printer(outcome.status.state.value, outcome.printed)
+            self._refresh_previews()
+            if generation == self._technician_generation:
+                on_done(outcome)
+
+        self.print_worker.submit(print_test, done)
+
+    def printer_snapshot(
+        self, on_done: Callable[[tuple[str, PrinterStatus] | None], None]
+    ) -> None:
+        """The held printer's description and status, asked on the print worker.
+
+        None when the app holds no printer (the diagnosis then checks it as ``kiosk
+        doctor`` does).
+        """
+        if self.print_worker is None:
+            on_done(None)
+            return
+
+        def ask(queue: PrintQueue) -> tuple[str, PrinterStatus]:
+            return queue.printer.description, queue.status()
+
+        self.print_worker.submit(ask, on_done)
+
+    def do_restart_app(self) -> bool:
+        """Stop the app cleanly so systemd starts it again; False when nothing would.
+
+        Under systemd (``Restart=always``) a clean exit is followed by a new start within
+        seconds. Run by hand (demo, a window) nothing would start it again, so it is not
+        stopped: the technician is told to restart it.
+        """
+        from kiosk.sd_notify import Notifier  # noqa: PLC0415
+
+        notifier = Notifier()
+        if not notifier.enabled:
+            log.info("restart asked, but no supervisor would start the app again: kept running")
+            return False
+        log.warning("restarting the kiosk app at a technician's request")
+        notifier.status("restarting at a technician's request")
+        self.stop()
+        return True
+
     # -- demo mode --------------------------------------------------------------------------
 
     def do_open_demo_drawer(self) -> None:
@@ -607,6 +795,30 @@ def load_kv(name: str) -> None:
         Builder.load_file(path)
 
 
+_deliveries_lock = threading.Lock()
+_deliveries_waiting = 0
+
+
 def _on_ui_thread(callback: Callable[[], None]) -> None:
     """The workers' ``deliver``: run ``callback`` on the UI thread before the next frame."""
-    Clock.schedule_once(lambda _dt: callback(), 0)
+    global _deliveries_waiting  # noqa: PLW0603 - one count for the whole process
+    with _deliveries_lock:
+        _deliveries_waiting += 1
+
+    def run(_dt: float) -> None:
+        global _deliveries_waiting  # noqa: PLW0603
+        with _deliveries_lock:
+            _deliveries_waiting -= 1
+        callback()
+
+    Clock.schedule_once(run, 0)
+
+
+def deliveries_waiting() -> int:
+    """Workers' answers not yet handed to the UI thread (tests wait until there are none).
+
+    Counted before a worker calls itself idle, so "every worker idle and nothing waiting"
+    means a chain of jobs (print worker -> UI -> technician worker) has run to its end.
+    """
+    with _deliveries_lock:
+        return _deliveries_waiting

@@ -24,6 +24,8 @@ LANDSCAPE = (1920, 1080)
 SCROLL_TAP_DELAY = 0.3
 #: Longer than the screens' search-as-you-type delay, so a search after typing has run.
 TYPING_PAUSE = 0.4
+#: Longer than a long-press area's check interval, so a held finger has been noticed.
+HOLD_NOTICE_DELAY = 0.3
 
 
 def prepare_headless_environment(kivy_home: Path | None = None) -> None:
@@ -98,17 +100,26 @@ class AppDriver:
             self.loop.idle()
 
     def settle(self, timeout: float = 10.0) -> None:
-        """Run frames until the workers are idle and no callback is waiting."""
+        """Run frames until the workers are idle and no callback is waiting.
+
+        An answer handed to the UI thread may start more work (the technician screen asks
+        the print worker, then its own worker): settled means every worker idle, no answer
+        waiting for the UI thread, and no screen still being built, after the frames.
+        """
+        from screens.app import deliveries_waiting  # noqa: PLC0415
+
         deadline = time.monotonic() + timeout
         while True:
             self.frames(2)
-            busy = False
-            for worker in (self.app.desk_worker, self.app.print_worker):
-                if worker is not None and not worker.wait_idle(0):
+            for worker in self.app.workers:
+                if not worker.wait_idle(0):
                     worker.wait_idle(max(0.0, deadline - time.monotonic()))
-                    busy = True
             self.frames(2)
-            busy = busy or self.app.screens_pending
+            busy = (
+                self.app.screens_pending
+                or deliveries_waiting() > 0
+                or any(not worker.wait_idle(0) for worker in self.app.workers)
+            )
             if not busy or time.monotonic() > deadline:
                 return
 
@@ -136,8 +147,10 @@ class AppDriver:
         x, y = widget.to_window(*widget.center)
         self._check_visible(widget, x, y)
         touch = UnitTestTouch(x, y)
+        # Down and up with no frame between: a timer in that frame (a passing message
+        # going away) would move the widget from under the finger, and a button lifted
+        # off outside itself is not pressed. The tour missed taps that way.
         touch.touch_down()
-        self.frames(1)
         touch.touch_up()
         if _in_scroll_view(widget):
             # A scroll view passes a tap on to its rows 0.2 s after the finger lifts
@@ -145,6 +158,25 @@ class AppDriver:
             self.pause(SCROLL_TAP_DELAY) if settle else self.frames(1)
         elif settle:
             self.settle()
+
+    def hold(self, widget: Any, seconds: float, clock: ManualClock) -> None:
+        """Hold a finger on ``widget`` for ``seconds`` of ``clock`` (the app's), then lift it.
+
+        The clock is moved while the finger is down and frames run long enough for the
+        widget to notice (it checks a few times a second), so no real seconds pass.
+        """
+        from kivy.tests.common import UnitTestTouch  # noqa: PLC0415
+
+        assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
+        x, y = widget.to_window(*widget.center)
+        self._check_visible(widget, x, y)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        clock.advance(seconds)
+        self.pause(HOLD_NOTICE_DELAY)
+        touch.touch_up()
+        self.settle()
 
     @staticmethod
     def _check_visible(widget: Any, x: float, y: float) -> None:

@@ -63,10 +63,12 @@ class Translator(EventDispatcher):
         if checked not in self._catalogs:
             self._catalogs[checked] = catalog(checked)
         translations = self._catalogs[checked]
-        self.language = checked
         gettext_: Callable[[str], str] = translations.gettext
+        # The catalog first, the language last: code bound to ``language`` (the keyboard's
+        # space key, screens that render text in Python) then translates with the new one.
         self._ = gettext_
         self.ngettext = translations.ngettext
+        self.language = checked
 
 
 translator = Translator()

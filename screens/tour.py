@@ -21,6 +21,8 @@ from screens.driver import LANDSCAPE, PORTRAIT, AppDriver, ManualClock
 
 #: What the scripted citizen types and scans.
 SEARCH_TEXT = "dang ky khai sinh"
+#: The tour's technician PIN (set in the tour's own configuration only).
+TOUR_PIN = "24681357"
 DIRECTORY_TEXT = "cau giay"
 FEEDBACK_KEYS = "Ddeef nghij suwar ddenf ddwowngf ngox 5"
 
@@ -34,12 +36,15 @@ class TourResult:
 
 
 def tour_config(config: Config, out: Path, data_dir: Path) -> Config:
-    """``config`` with the tour's own data directory, scanner and printer."""
+    """``config`` with the tour's own data directory, scanner, printer and technician PIN."""
+    from kiosk.technician_pin import hash_pin  # noqa: PLC0415
+
     values = {
         **config.values,
         "scanner.driver": "fake",
         "printer.driver": "file",
         "printer.output_dir": str(out / "slips"),
+        "technician.pin_hash": hash_pin(TOUR_PIN),
     }
     return dataclasses.replace(config, values=values, data_dir=data_dir, demo=True)
 
@@ -125,6 +130,7 @@ class _Tour:
         self.submissions()
         self.look_ups()
         self.leaving()
+        self.technician()
 
     def procedures(self) -> None:
         """Scan the ID card, search without accents, open a procedure, print its checklist."""
@@ -211,3 +217,32 @@ class _Tour:
         self.shoot("welcome-large-contrast")
         app.do_start_over()
         driver.settle()
+
+    def technician(self) -> None:
+        """A technician: the hidden corner, the PIN, the checks, a test scan, a setting
+        refused, the log lines; then Home, which leaves technician mode."""
+        driver, app = self.driver, self.app
+        app.do_set_language(self.language)
+        driver.settle()
+        driver.hold(driver.find("technician_corner"), 5, self.clock)
+        driver.type(TOUR_PIN[:5])
+        self.shoot("technician-pin")
+        driver.type(TOUR_PIN[5:])
+        driver.tap_id("enter_button")
+        driver.tap_id("test_scan_button")
+        self.scan(self.receipt)
+        driver.wait_for(lambda: bool(app.current_screen.scan_text.count("\n")), timeout=5)
+        self.shoot("technician")
+        driver.tap_id("settings_button")
+        self.shoot("technician-settings")
+        app.do_go("technician_setting", key="ui.idle_seconds")
+        driver.settle()
+        driver.tap(driver._key(app.current_screen.ids.keyboard, "clear"))
+        driver.type("5")
+        driver.tap_id("save_button")
+        self.shoot("technician-setting")
+        driver.tap_id("list_button")
+        driver.tap_id("back_button")
+        driver.tap_id("logs_button")
+        self.shoot("technician-logs")
+        driver.tap_id("home_button")

@@ -8,7 +8,8 @@ for a citizen's typing to linger in).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,10 @@ TONE_KEYS: tuple[tuple[str, Tone], ...] = (
     ("ã", Tone.TILDE),
     ("ạ", Tone.DOT),
 )
+#: The technician's keyboard has the symbols of addresses, paths and identities.
+SYMBOL_ROW = ":/-_@?=&+#()"
+#: The digit pad (PINs, numbers), row by row; the last row adds clear and backspace.
+DIGIT_ROWS: tuple[str, ...] = ("123", "456", "789")
 #: The receipt-code keyboard has only the symbols a code can contain.
 CODE_ROWS: tuple[str, ...] = tuple(
     receipt_code.ALPHABET[start : start + 8] for start in range(0, len(receipt_code.ALPHABET), 8)
@@ -103,8 +108,18 @@ class TextField(ButtonBehavior, Label):
     value = StringProperty("")
     focused = BooleanProperty(False)
     max_length = NumericProperty(200)
-    #: "text" shows what was typed; "code" shows a receipt code as XXXX-XXXX.
-    display = OptionProperty("text", options=["text", "code"])
+    #: "text" shows what was typed; "code" shows a receipt code as XXXX-XXXX; "secret"
+    #: shows a dot per character (a PIN, a token).
+    display = OptionProperty("text", options=["text", "code", "secret"])
+
+
+def field_display(value: str, display: str) -> str:
+    """What a :class:`TextField` shows of ``value`` in its ``display`` mode."""
+    if display == "code":
+        return code_display(value)
+    if display == "secret":
+        return "•" * len(value)
+    return value
 
 
 def code_display(typed: str) -> str:
@@ -124,11 +139,14 @@ class OnScreenKeyboard(BoxLayout):
     """The on-screen keyboard: letters with Telex, marked letters, tones, or a code pad.
 
     It types into ``target`` (a :class:`TextField`) through :mod:`kiosk.telex`; every key
-    press also fires ``on_typed`` so the screen can search as the citizen types.
+    press also fires ``on_typed`` so the screen can search as the citizen types. Modes:
+    "text" (a citizen's words), "code" (receipt codes), "digits" (a PIN, a number) and
+    "technical" (letters, digits and the symbols of addresses and device paths, Telex
+    available for a service point's name).
     """
 
     target = ObjectProperty(None, allownone=True)
-    mode = OptionProperty("text", options=["text", "code"])
+    mode = OptionProperty("text", options=["text", "code", "digits", "technical"])
     telex_enabled = BooleanProperty(True)
     shift = BooleanProperty(False)
     key_height = NumericProperty(88)
@@ -175,15 +193,33 @@ class OnScreenKeyboard(BoxLayout):
                     keys.append(self._key("×", "clear", "action", 1.5))
                 self.add_widget(self._row(keys))
             return
+        if self.mode == "digits":
+            for symbols in DIGIT_ROWS:
+                self.add_widget(self._row([self._key(symbol, symbol) for symbol in symbols]))
+            self.add_widget(
+                self._row(
+                    [
+                        self._key("×", "clear", "action"),
+                        self._key("0", "0"),
+                        self._key("⌫", "backspace", "action"),
+                    ]
+                )
+            )
+            return
         for symbols in TEXT_ROWS:
             keys = [self._key(symbol, symbol) for symbol in symbols]
             if symbols.startswith("z"):
                 keys.append(self._key("⌫", "backspace", "action", 1.5))
             self.add_widget(self._row(keys))
-        self.add_widget(self._row([self._key(letter, letter) for letter in MARKED_LETTERS]))
-        self.add_widget(
-            self._row([self._key(label, f"tone:{tone.name}", "tone") for label, tone in TONE_KEYS])
-        )
+        if self.mode == "technical":
+            self.add_widget(self._row([self._key(symbol, symbol) for symbol in SYMBOL_ROW]))
+        else:
+            self.add_widget(self._row([self._key(letter, letter) for letter in MARKED_LETTERS]))
+            self.add_widget(
+                self._row(
+                    [self._key(label, f"tone:{tone.name}", "tone") for label, tone in TONE_KEYS]
+                )
+            )
         self.add_widget(
             self._row(
                 [
@@ -236,7 +272,8 @@ class OnScreenKeyboard(BoxLayout):
             value = telex.set_tone(value, Tone[key.removeprefix("tone:")])
         else:
             typed = key.upper() if self.shift else key
-            value = telex.type_key(value, typed, telex=self.telex_enabled and self.mode == "text")
+            words = self.mode in ("text", "technical")
+            value = telex.type_key(value, typed, telex=self.telex_enabled and words)
             self.shift = False
         if len(value) > field.max_length:
             return
@@ -253,6 +290,71 @@ class OnScreenKeyboard(BoxLayout):
                 self.press(char.lower())
             else:
                 self.press(char)
+
+
+class LongPressArea(Widget):
+    """An invisible area that fires ``on_long_press`` once a finger has held it long enough.
+
+    A tap does nothing. The hold is measured with ``clock`` (the app's, which tests move)
+    and checked a few times a second while the finger stays, so the event comes while it
+    is still held; moving off the area cancels. A disabled area lets touches through.
+    """
+
+    hold_seconds = NumericProperty(5.0)
+    #: Seconds, monotonic; the app sets its own so that tests need not wait.
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    __events__ = ("on_long_press",)
+
+    #: How often a held finger is checked.
+    POLL_SECONDS = 0.2
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._touch: Any = None
+        self._started = 0.0
+        self._poll: Any = None
+
+    def on_long_press(self, *_args: object) -> None:
+        """Default handler: the owner binds its own."""
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Start timing a finger that lands here."""
+        if self.disabled or not self.collide_point(*touch.pos):
+            return False
+        self._cancel()
+        touch.grab(self)
+        self._touch = touch
+        self._started = self.clock()
+        self._poll = Clock.schedule_interval(self._check, self.POLL_SECONDS)
+        return True
+
+    def on_touch_move(self, touch: Any) -> bool:
+        """A finger sliding off is not a hold."""
+        if touch is self._touch and not self.collide_point(*touch.pos):
+            self._cancel()
+        return touch.grab_current is self
+
+    def on_touch_up(self, touch: Any) -> bool:
+        """The finger lifted: fire if it was held long enough and not fired yet."""
+        if touch.grab_current is not self:
+            return False
+        touch.ungrab(self)
+        if touch is self._touch:
+            self._check(0)
+            self._cancel()
+        return True
+
+    def _check(self, _dt: float) -> None:
+        if self._touch is not None and self.clock() - self._started >= self.hold_seconds:
+            self._cancel()
+            self.dispatch("on_long_press")
+
+    def _cancel(self) -> None:
+        if self._poll is not None:
+            self._poll.cancel()
+            self._poll = None
+        self._touch = None
 
 
 class QrImage(Widget):
@@ -406,3 +508,51 @@ class SearchLayout(Layout):
             keyboard.pos = (self.x, self.y)
             results.pos = (self.x, self.y + keyboard.height + gap)
             results.size = (self.width, self.height - field.height - keyboard.height - 2 * gap)
+
+
+class LineLabel(Label):
+    """One line of a :class:`LineList` (its look is in widgets.kv)."""
+
+
+class LineList(ScrollView):
+    """A scrolling list of plain text lines (log lines), built a few per frame."""
+
+    lines_per_frame = NumericProperty(40)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.do_scroll_x = False
+        self.bar_width = 14
+        self.scroll_type = ["bars", "content"]
+        self.box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=6)
+        self.box.bind(minimum_height=self.box.setter("height"))
+        self.add_widget(self.box)
+        self._pending: list[str] = []
+        self._event: Any = None
+
+    @property
+    def shown(self) -> list[str]:
+        """The lines built so far, top to bottom (for tests)."""
+        return [label.text for label in reversed(self.box.children)]
+
+    def show_lines(self, lines: Sequence[str]) -> None:
+        """Replace the lines (the first ones at once, the rest over the next frames)."""
+        self.clear()
+        self._pending = list(lines)
+        self._add_some()
+
+    def clear(self) -> None:
+        """No lines."""
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+        self._pending = []
+        self.box.clear_widgets()
+        self.scroll_y = 1
+
+    def _add_some(self, *_args: object) -> None:
+        batch = self._pending[: self.lines_per_frame]
+        self._pending = self._pending[self.lines_per_frame :]
+        for line in batch:
+            self.box.add_widget(LineLabel(text=line))
+        self._event = Clock.schedule_once(self._add_some, 0) if self._pending else None

@@ -2,11 +2,17 @@
 
 Kivy and the screens are imported inside the handlers: the rest of the command line never
 pays for them, and the core keeps its promise of importing no user-interface library.
+
+Both log through :func:`kiosk.logs.configure` (one line per event, journald priorities
+under systemd) with Kivy in its ``PYTHON`` log mode: Kivy's own console handler and its
+capture of stderr as warnings are left out, and Kivy's lines go through the same handler
+as the kiosk's.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -14,6 +20,7 @@ from pathlib import Path
 
 from kiosk.cli.context import Context
 from kiosk.config import load_config
+from kiosk.logs import configure as configure_logging
 
 #: SDL video drivers that draw nowhere a person can see.
 HEADLESS_DRIVERS = frozenset({"offscreen", "dummy"})
@@ -65,8 +72,16 @@ def has_display(environ: Mapping[str, str]) -> bool:
     return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
 
 
+def use_python_logging(level: int = logging.INFO) -> logging.Handler:
+    """Journald-friendly logging, with Kivy's logs going through it; before Kivy loads."""
+    # Kivy reads this when it is first imported; a value the caller set is kept.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    return configure_logging(level)
+
+
 def _run(args: argparse.Namespace, context: Context) -> int:
     config = context.config
+    use_python_logging()
     if not has_display(os.environ):
         out: Path = args.tour_out or config.data_dir / "tour"
         print(
@@ -91,6 +106,10 @@ def _tour(args: argparse.Namespace, context: Context) -> int:
 
 def _write_tour(context: Context, out: Path, languages: tuple[str, ...]) -> int:
     from screens.driver import prepare_headless_environment  # noqa: PLC0415
+
+    # The tour's own output is its progress lines: only warnings and errors beside them
+    # (the app still keeps INFO lines in memory for its technician screen).
+    use_python_logging().setLevel(logging.WARNING)
 
     out = out.resolve()
     prepare_headless_environment(out / "kivy")

@@ -88,16 +88,25 @@ def kiosk_config(tmp_path: Path, **overrides: str | int | bool) -> Config:
 
 
 def start_kiosk(
-    tmp_path: Path, *, printer: ReceiptPrinter | None = None, size: tuple[int, int] = PORTRAIT
+    tmp_path: Path,
+    *,
+    printer: ReceiptPrinter | None = None,
+    size: tuple[int, int] = PORTRAIT,
+    **overrides: str | int | bool,
 ) -> Kiosk:
-    """A fresh app on the shared window (file printer unless ``printer`` is given)."""
+    """A fresh app on the shared window (file printer unless ``printer`` is given).
+
+    One clock the test moves serves the idle timer and the technician PIN's delays.
+    """
     from devices.printers import load_printer
 
-    config = kiosk_config(tmp_path)
+    config = kiosk_config(tmp_path, **overrides)
     reader = FakeCodeReader()
     device = printer if printer is not None else load_printer(PrinterSettings.from_config(config))
     clock = ManualClock()
-    app = KioskApp(config, devices=KioskDevices(reader=reader, printer=device), clock=clock)
+    app = KioskApp(
+        config, devices=KioskDevices(reader=reader, printer=device), clock=clock, wall_clock=clock
+    )
     driver = AppDriver(app)
     driver.window.size = size
     driver.settle()

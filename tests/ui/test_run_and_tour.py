@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import struct
 from pathlib import Path
 
@@ -43,12 +45,46 @@ def test_run_without_a_display_runs_the_tour_and_says_where(
         return 0
 
     monkeypatch.setattr(run, "_write_tour", fake_tour)
+    configured = quiet_logging(monkeypatch)
     # WHEN the kiosk is started
     status = main(["--demo", "run"])
     # THEN it runs the tour into the data directory instead of dying, and says why
     assert status == 0
     assert toured == [(tmp_path / "tour", ("vi", "en"))]
     assert "no display" in capsys.readouterr().err
+    assert configured == [logging.INFO]
+
+
+def quiet_logging(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the logging set-up ``kiosk run`` asks for instead of doing it in this process."""
+    configured: list[int] = []
+
+    def configure(level: int = logging.INFO) -> logging.Handler:
+        configured.append(level)
+        return logging.NullHandler()
+
+    monkeypatch.setattr(run, "configure_logging", configure)
+    # Set and removed again: the variable is restored (to absent) when the test ends.
+    monkeypatch.setenv("KIVY_LOG_MODE", "KIVY")
+    monkeypatch.delenv("KIVY_LOG_MODE")
+    return configured
+
+
+def test_run_logs_for_journald_with_kivys_lines_through_the_same_handler(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a display (the kiosk's unit sets SDL_VIDEODRIVER=kmsdrm)
+    monkeypatch.setenv("SDL_VIDEODRIVER", "kmsdrm")
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    started: list[bool] = []
+    monkeypatch.setattr("screens.runner.run_app", lambda config, windowed: started.append(windowed))
+    configured = quiet_logging(monkeypatch)
+    # WHEN the kiosk is started
+    assert main(["--demo", "run", "--windowed"]) == 0
+    # THEN logging was set up for journald before the app ran, Kivy in its Python mode
+    assert configured == [logging.INFO]
+    assert started == [True]
+    assert os.environ["KIVY_LOG_MODE"] == "PYTHON"
 
 
 def test_tour_writes_a_screenshot_of_every_screen_and_the_slips(tmp_path: Path) -> None:
@@ -59,8 +95,12 @@ def test_tour_writes_a_screenshot_of_every_screen_and_the_slips(tmp_path: Path) 
     # THEN there is one screenshot per step, 1080x1920 PNG, and the four slips printed
     names = [path.name for path in result.screenshots]
     assert names[0] == "01-welcome-en-portrait.png"
-    assert names[-1] == "21-welcome-large-contrast-en-portrait.png"
-    assert len(names) == 21
+    assert names[20] == "21-welcome-large-contrast-en-portrait.png"
+    assert names[21:] == [
+        "22-technician-pin-en-portrait.png", "23-technician-en-portrait.png",
+        "24-technician-settings-en-portrait.png", "25-technician-setting-en-portrait.png",
+        "26-technician-logs-en-portrait.png",
+    ]  # fmt: skip
     header = result.screenshots[0].read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", header[16:24]) == (1080, 1920)
