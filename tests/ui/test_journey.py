@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import logging
+
+import pytest
 
 from kiosk.idcard import CitizenCard
 from kiosk.submissions import SubmissionKind
@@ -56,7 +59,10 @@ def test_every_screen_is_reached_by_touch(kiosk: Kiosk) -> None:
     ]  # fmt: skip
 
 
-def test_full_journey_leaves_nothing_personal_after_idle(kiosk: Kiosk) -> None:
+def test_full_journey_leaves_nothing_personal_after_idle(
+    kiosk: Kiosk, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     driver, app = kiosk.driver, kiosk.app
     gc.collect()
     cards_before = {id(obj) for obj in gc.get_objects() if type(obj) is CitizenCard}
@@ -116,6 +122,10 @@ def test_full_journey_leaves_nothing_personal_after_idle(kiosk: Kiosk) -> None:
     gc.collect()
     left = [o for o in gc.get_objects() if type(o) is CitizenCard and id(o) not in cards_before]
     assert left == []
+    # ... nor in the logs of the whole journey (which did log)
+    assert len(caplog.records) > 0
+    for personal in ("Nguyễn Văn An", "001099012345", "Phố Huế", "15031999"):
+        assert personal not in caplog.text, personal
 
 
 def test_idle_prompt_answered_keeps_the_session(kiosk: Kiosk) -> None:
