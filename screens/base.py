@@ -8,6 +8,8 @@ from kivy.app import App
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
+from screens.i18n import translator
+
 if TYPE_CHECKING:
     from screens.app import KioskApp
 
@@ -26,6 +28,19 @@ class KioskScreen(Screen):
     title = StringProperty("")
     #: Whether the top bar offers Back (not after a submission: it would be made twice).
     allows_back = True
+
+    def on_kv_post(self, base_widget: object) -> None:
+        """Follow the citizen's language: :meth:`retranslate` runs on every switch."""
+        translator.bind(language=self.retranslate)
+
+    def retranslate(self, *_args: object) -> None:
+        """The language changed: show this screen's texts in it (a bound method: Kivy
+        keeps only a weak reference, so a screen thrown away is not kept alive)."""
+        self._render()
+
+    def _render(self) -> None:
+        """Show this screen's texts in the current language (screens with texts of their
+        own that depend on the language override it)."""
 
     @property
     def kiosk(self) -> KioskApp:

@@ -9,7 +9,7 @@ from kivy.properties import ObjectProperty, StringProperty
 from kiosk.desk import ServiceDesk
 from kiosk.directory import Commune, UnitType
 from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.i18n import _
 
 UNIT_TYPES: dict[UnitType, str] = {UnitType.PHUONG: N_("Ward"), UnitType.XA: N_("Commune")}
 DETAILS: tuple[tuple[str, str], ...] = (
@@ -29,15 +29,6 @@ class CommuneScreen(KioskScreen):
     facts = StringProperty("")
     details = StringProperty("")
     map_url = StringProperty("")
-
-    def on_kv_post(self, base_widget: object) -> None:
-        """Re-render in the new language."""
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
-        self._render()
 
     def show(self, **params: Any) -> None:
         """Load unit ``code``."""

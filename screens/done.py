@@ -24,7 +24,7 @@ from kiosk.submissions import (
     SubmissionKind,
 )
 from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.i18n import _
 from screens.procedures import procedure_title
 
 
@@ -90,15 +90,6 @@ class DoneScreen(KioskScreen):
         self._checklist_title = ""
         self._error = ""
         super().__init__(**kwargs)
-
-    def on_kv_post(self, base_widget: object) -> None:
-        """Re-render in the new language when the citizen switches."""
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
-        self._render()
 
     def show(self, **params: Any) -> None:
         """Store ``request`` and print its slip, or print the ``checklist`` of a procedure."""

@@ -10,7 +10,7 @@ from kiosk.catalog import Procedure
 from kiosk.desk import ServiceDesk
 from kiosk.submissions import IntakeRequest
 from screens.base import N_, KioskScreen
-from screens.i18n import ngettext, translator
+from screens.i18n import ngettext
 from screens.procedures import procedure_title
 from screens.widgets import CheckRow
 
@@ -21,15 +21,6 @@ class IntakeScreen(KioskScreen):
     title = N_("Hand in an application")
     procedure = ObjectProperty(None, allownone=True)
     heading = StringProperty("")
-
-    def on_kv_post(self, base_widget: object) -> None:
-        """Re-title in the new language."""
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
-        self._render()
 
     def show(self, **params: Any) -> None:
         """Load procedure ``code`` and list its papers, none ticked."""

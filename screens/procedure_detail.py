@@ -94,15 +94,6 @@ class ProcedureDetailScreen(KioskScreen):
     legal_basis = StringProperty("")
     portal_url = StringProperty("")
 
-    def on_kv_post(self, base_widget: object) -> None:
-        """Re-render in the new language when the citizen switches."""
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
-        self._render()
-
     def show(self, **params: Any) -> None:
         """Load the procedure ``code``."""
         code: str = params["code"]
