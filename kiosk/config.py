@@ -182,6 +182,9 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=1, maximum=3600),
     Setting("sync.heartbeat_seconds", int, "seconds between heartbeats to the backend",
             minimum=10, maximum=3600),
+    Setting("queue.max_age_minutes", int,
+            "minutes a queue published by the back office is shown as people ahead and "
+            "estimated wait (older: not shown)", minimum=1, maximum=240),
     Setting("technician.pin_hash", str,
             "scrypt hash of the technician PIN (set with 'kiosk technician set-pin')",
             pattern=r"(scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)?"),

@@ -33,12 +33,13 @@ from kiosk.catalog import (
 from kiosk.config import Config
 from kiosk.directory import Commune, directory_index, load_directory, seed_directory
 from kiosk.idcard import CitizenCard
+from kiosk.queue_state import WaitEstimate, queue_overview, ticket_wait
 from kiosk.receipt import Receipt, SlipContext, procedure_checklist, slip_for_submission
 from kiosk.sealing import sealer_for
 from kiosk.search import SearchIndex
 from kiosk.session import Language
 from kiosk.storage import Database, open_database
-from kiosk.submissions import Outbox, OutboxState, Request, Submission
+from kiosk.submissions import Outbox, OutboxState, Request, Submission, ticket_parts
 from kiosk.sync_state import SyncFact, read_fact
 
 #: Results shown for a search: more do not fit a screen and nobody reads them.
@@ -180,9 +181,13 @@ class ServiceDesk:
         """Where slips come from, in the citizen's language."""
         return SlipContext.from_config(self.config, language)
 
-    def slip_for(self, submission: Submission, language: Language) -> Receipt:
-        """The slip for a submission, in ``language``."""
-        return slip_for_submission(submission, self.slip_context(language), self.catalog())
+    def slip_for(
+        self, submission: Submission, language: Language, wait: WaitEstimate | None = None
+    ) -> Receipt:
+        """The slip for a submission, in ``language`` (a ticket's with its ``wait``)."""
+        return slip_for_submission(
+            submission, self.slip_context(language), self.catalog(), wait=wait
+        )
 
     def checklist(self, procedure_code: str, language: Language) -> Receipt:
         """The checklist slip of a procedure (KeyError when it is not in the catalog)."""
@@ -190,6 +195,26 @@ class ServiceDesk:
         if procedure is None:
             raise KeyError(procedure_code)
         return procedure_checklist(procedure, self.slip_context(language))
+
+    # -- the queue --------------------------------------------------------------------------
+
+    def _queue_max_age(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.config.number("queue.max_age_minutes"))
+
+    def ticket_wait(self, submission: Submission) -> WaitEstimate | None:
+        """People ahead of a queue ticket just issued, and its estimated wait, when a fresh
+        queue publication covers its service (None otherwise, and for other submissions)."""
+        if submission.ticket_number is None:
+            return None
+        parts = ticket_parts(submission.ticket_number)
+        return ticket_wait(
+            self.db, parts.service, priority=parts.priority, number=parts.number,
+            max_age=self._queue_max_age(),
+        )
+
+    def queue_overview(self) -> dict[str, WaitEstimate]:
+        """Per service with a fresh publication: the wait of a ticket taken now."""
+        return queue_overview(self.db, max_age=self._queue_max_age())
 
     # -- status look-up ---------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from typing import Any
 from kiosk import clock, receipt_code
 from kiosk.catalog import Catalog, Document, Fee, Procedure, Service
 from kiosk.config import Config
+from kiosk.queue_state import WaitEstimate
 from kiosk.receipt_strings import Language, check_language, format_vnd, text
 from kiosk.submissions import Submission, SubmissionKind
 from kiosk.text import nfc
@@ -239,6 +240,13 @@ def format_moment(moment: dt.datetime) -> str:
     return moment.astimezone(clock.HANOI).strftime("%H:%M %d/%m/%Y")
 
 
+def wait_text(minutes: int, context: SlipContext) -> str:
+    """An estimated wait as printed: "khoảng 25 phút", or "ông/bà là người tiếp theo" at 0."""
+    if minutes == 0:
+        return context.t("queue_ticket.next")
+    return context.t("queue_ticket.minutes").format(minutes=minutes)
+
+
 def _created(submission: Submission) -> str:
     return format_moment(dt.datetime.fromisoformat(submission.created_at))
 
@@ -271,13 +279,13 @@ def queue_ticket(
     *,
     service: Service | None,
     procedure: Procedure | None = None,
-    people_ahead: int | None = None,
+    wait: WaitEstimate | None = None,
 ) -> Receipt:
     """The queue ticket: the big number, where to go, when it was taken, and a QR code.
 
-    ``people_ahead`` is printed only when known (the backend publishes it; offline the
-    kiosk cannot know). The QR code holds the receipt code, so the counter or the kiosk can
-    look the ticket up.
+    ``wait`` (people ahead, and the estimated wait when it can be estimated) is printed only
+    when known: from a fresh queue the back office published; offline the kiosk cannot know.
+    The QR code holds the receipt code, so the counter or the kiosk can look the ticket up.
     """
     if submission.kind is not SubmissionKind.QUEUE_TICKET or submission.ticket_number is None:
         raise ValueError(f"submission {submission.uuid} is not a queue ticket")
@@ -293,8 +301,16 @@ def queue_ticket(
             blocks.append(Field(context.t("label.counter"), service.counter))
     if procedure is not None:
         blocks.append(Field(context.t("label.procedure"), _title(procedure, context)))
-    if people_ahead is not None:
-        blocks.append(Field(context.t("label.people_ahead"), str(people_ahead)))
+    if wait is not None:
+        blocks.append(Field(context.t("label.people_ahead"), str(wait.people_ahead)))
+        if wait.minutes is not None:
+            blocks.append(
+                Field(context.t("label.estimated_wait"), wait_text(wait.minutes, context))
+            )
+        blocks.append(
+            Line(context.t("queue_ticket.as_of").format(time=wait.as_of.strftime("%H:%M")),
+                 TextSize.SMALL)
+        )
     blocks.append(Field(context.t("label.time"), _created(submission)))
     code = receipt_code.display(submission.receipt_code)
     blocks.append(
@@ -441,7 +457,7 @@ def slip_for_submission(
     context: SlipContext,
     catalog: Catalog | None,
     *,
-    people_ahead: int | None = None,
+    wait: WaitEstimate | None = None,
 ) -> Receipt:
     """The slip a citizen got (or gets again) for ``submission``: ticket, thank-you or receipt."""
     procedures = {} if catalog is None else {p.code: p for p in catalog.procedures}
@@ -450,7 +466,7 @@ def slip_for_submission(
     if submission.kind is SubmissionKind.QUEUE_TICKET:
         service = services.get(str(submission.details.get("service", "")))
         return queue_ticket(
-            submission, context, service=service, procedure=procedure, people_ahead=people_ahead
+            submission, context, service=service, procedure=procedure, wait=wait
         )
     if submission.kind is SubmissionKind.RATING:
         return rating_thanks(submission, context)

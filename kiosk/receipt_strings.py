@@ -29,6 +29,7 @@ _TABLE: Mapping[str, tuple[str, str]] = {
     "label.procedure_code": ("Mã thủ tục", "Procedure code"),
     "label.agency": ("Cơ quan giải quyết", "Handled by"),
     "label.people_ahead": ("Số người chờ trước", "People ahead"),
+    "label.estimated_wait": ("Thời gian chờ dự kiến", "Estimated wait"),
     "label.priority": ("Ưu tiên", "Priority"),
     "label.time": ("Thời gian", "Time"),
     "label.kind": ("Loại", "Type"),
@@ -49,6 +50,12 @@ _TABLE: Mapping[str, tuple[str, str]] = {
     "label.kiosk": ("Ki-ốt", "Kiosk"),
     "label.printer": ("Máy in", "Printer"),
     # -- sentences ------------------------------------------------------------------------
+    "queue_ticket.minutes": ("khoảng {minutes} phút", "about {minutes} minutes"),
+    "queue_ticket.next": ("sắp đến lượt", "you are next"),
+    "queue_ticket.as_of": (
+        "Theo số liệu của bộ phận một cửa lúc {time}.",
+        "As counted by the service point at {time}.",
+    ),
     "queue_ticket.wait": (
         "Vui lòng chờ đến khi số của ông/bà được gọi.",
         "Please wait until your number is called.",

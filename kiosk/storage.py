@@ -161,9 +161,33 @@ def _migrate_3(db: Database) -> None:
     )
     db.execute("CREATE INDEX print_jobs_state ON print_jobs(state, id)")
 
+def _migrate_4(db: Database) -> None:
+    """The queue as the back office last published it (kiosk.queue_state).
+
+    One row per service of one publication; ``*_issued_at_receipt`` are this kiosk's queue
+    counters when it arrived, so tickets issued since can be added to its count.
+    """
+    db.execute(
+        """CREATE TABLE queue_state (
+            service TEXT PRIMARY KEY,
+            unit_code INTEGER NOT NULL,
+            published_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            service_day TEXT NOT NULL,
+            waiting INTEGER NOT NULL,
+            priority_waiting INTEGER NOT NULL,
+            counters_open INTEGER NOT NULL,
+            average_service_seconds INTEGER,
+            normal_issued_at_receipt INTEGER NOT NULL,
+            priority_issued_at_receipt INTEGER NOT NULL)"""
+    )
+
+
 #: Forward migrations; entry i brings the schema from version i to i + 1. Never edit one
 #: that has shipped: add the next.
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_1, _migrate_2, _migrate_3)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    _migrate_1, _migrate_2, _migrate_3, _migrate_4,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

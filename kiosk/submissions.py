@@ -21,6 +21,7 @@ import builtins
 import datetime as dt
 import enum
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
@@ -189,6 +190,28 @@ def ticket_number(service: str, kiosk_prefix: str, priority: bool, number: int) 
     are offline.
     """
     return f"{service}{kiosk_prefix}-{'U' if priority else ''}{number:03d}"
+
+
+@dataclass(frozen=True)
+class TicketParts:
+    """What a printed queue number says: its service, series and number in the series."""
+
+    service: str
+    priority: bool
+    number: int
+
+
+_TICKET = re.compile(r"(?P<service>[A-Z])[1-9A-Z]-(?P<priority>U?)(?P<number>[0-9]{3,})")
+
+
+def ticket_parts(ticket: str) -> TicketParts:
+    """The parts of a number made by :func:`ticket_number` (ValueError for anything else)."""
+    match = _TICKET.fullmatch(ticket)
+    if match is None:
+        raise ValueError(f"{ticket!r} is not a queue number")
+    return TicketParts(
+        match["service"], match["priority"] == "U", int(match["number"])
+    )
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from kiosk.application_status import StatusRecord, apply_statuses, status_cursor
 from kiosk.catalog import CatalogError, import_catalog, installed_version
 from kiosk.config import Config
 from kiosk.directory import DirectoryError, apply_details
+from kiosk.queue_state import ServiceQueue, store_queue
 from kiosk.sealing import Sealer, sealer_for
 from kiosk.storage import Database
 from kiosk.submissions import Outbox, OutboxState, PendingDelivery
@@ -66,6 +67,8 @@ class AgentSettings:
     max_backoff: float = 300.0
     heartbeat_interval: float = 300.0
     backend_public_key: str = ""
+    #: The service point whose queue the agent pulls (0: not set, none pulled).
+    commune_code: int = 0
 
     @classmethod
     def from_config(cls, config: Config) -> AgentSettings:
@@ -82,6 +85,7 @@ class AgentSettings:
             max_backoff=float(config.number("sync.max_backoff_seconds")),
             heartbeat_interval=float(config.number("sync.heartbeat_seconds")),
             backend_public_key=config.text("sync.backend_public_key"),
+            commune_code=config.number("kiosk.commune_code"),
         )
 
     def problems(self) -> list[str]:
@@ -198,7 +202,7 @@ class SyncAgent:
         if report.failure is not None:
             return report
         for step in (self._heartbeat_if_due, self._pull_catalog, self._pull_directory,
-                     self._pull_statuses):
+                     self._pull_statuses, self._pull_queue):
             try:
                 step(report)
                 self.alive()
@@ -374,6 +378,24 @@ class SyncAgent:
                 apply_statuses(self.db, records, int(page.next_cursor))
             if not page.has_more or not records:
                 return
+
+    def _pull_queue(self, report: RoundReport) -> None:
+        """The service point's queue, when this kiosk knows which service point it is."""
+        if self.settings.commune_code == 0:
+            return
+        state = self.client.queue_state(self.settings.commune_code)
+        if state is None:
+            return
+        services = [
+            ServiceQueue(
+                service=entry.service, waiting=entry.waiting,
+                priority_waiting=entry.priority_waiting, counters_open=entry.counters_open,
+                average_service_seconds=entry.average_service_seconds,
+            )
+            for entry in state.services
+        ]
+        if store_queue(self.db, state.unit_code, state.published_at, services, now=self.now()):
+            report.notes.append(f"queue of {state.published_at.isoformat()} received")
 
 
 #: What the printer's last known state says about its paper (other states say nothing).

@@ -128,10 +128,12 @@ class BackendClient:
         """Close the pooled connections."""
         self.session.close()
 
-    def _request(self, method: str, endpoint: wire.Endpoint, **kwargs: Any) -> requests.Response:
+    def _request(
+        self, method: str, endpoint: wire.Endpoint, *, suffix: str = "", **kwargs: Any
+    ) -> requests.Response:
         try:
             response = self.session.request(
-                method, self.base_url + endpoint.value, timeout=self.timeout, **kwargs
+                method, self.base_url + endpoint.value + suffix, timeout=self.timeout, **kwargs
             )
             # Read the whole body here, so a connection cut mid-answer is a transient
             # failure of this call, not a surprise later.
@@ -191,6 +193,17 @@ class BackendClient:
             params={"after": str(after), "limit": str(limit)},
         )
         return self._parse(response, wire.StatusPage)
+
+    def queue_state(self, unit_code: int) -> wire.QueueState | None:
+        """The queue the back office published for service point ``unit_code`` (None: none
+        published yet)."""
+        try:
+            response = self._request("GET", wire.Endpoint.QUEUE, suffix=f"/{unit_code}")
+        except RequestFailedError as failure:
+            if failure.status == 404:
+                return None
+            raise
+        return self._parse(response, wire.QueueState)
 
     def identity(self) -> wire.KioskIdentity:
         """Who this token's kiosk is, and the backend's sealing key."""

@@ -19,7 +19,7 @@ import json
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from kiosk.application_status import ApplicationStatus
 from kiosk.directory import DETAIL_KEYS, MAX_DETAIL_LENGTH
@@ -57,6 +57,8 @@ class Endpoint(enum.Enum):
     HEARTBEAT = f"{PREFIX}/kiosk/heartbeat"
     KIOSK_IDENTITY = f"{PREFIX}/kiosk/identity"
     FLEET = f"{PREFIX}/fleet"
+    #: ``/v1/queue/{unit_code}``: the back office PUTs a service point's queue, kiosks GET it.
+    QUEUE = f"{PREFIX}/queue"
 
 
 class _Model(BaseModel):
@@ -258,6 +260,57 @@ class KioskIdentity(_Model):
     kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
     backend_public_key: Annotated[str, Field(description="seals personal data (base64)")]
     api: str
+
+
+#: A queue service's code as the catalog names it: one capital letter (``A``).
+SERVICE_CODE_PATTERN = r"^[A-Z]$"
+#: Most services one service point publishes.
+MAX_QUEUE_SERVICES = 50
+
+
+class ServiceQueue(_Model):
+    """How one queue service of a service point stands at the moment of publication."""
+
+    service: Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]
+    waiting: Annotated[int, Field(ge=0, le=10_000, description="tickets issued, not yet called")]
+    priority_waiting: Annotated[
+        int, Field(ge=0, le=10_000, description="of those, priority tickets (called first)")
+    ] = 0
+    counters_open: Annotated[int, Field(ge=0, le=100, description="counters serving it now")]
+    average_service_seconds: Annotated[
+        int | None,
+        Field(ge=1, le=86_400, description="recent average time per citizen; null: unknown"),
+    ] = None
+
+
+class QueuePublication(_Model):
+    """A service point's queue as the back office publishes it (``PUT /v1/queue/{unit}``).
+
+    ``published_at`` is the back office's clock (with a zone): a publication not later
+    than the one served is refused with 409, so a delayed one never replaces a newer one.
+    """
+
+    published_at: AwareDatetime
+    services: Annotated[list[ServiceQueue], Field(max_length=MAX_QUEUE_SERVICES)]
+
+    @model_validator(mode="after")
+    def _one_entry_per_service(self) -> QueuePublication:
+        codes = [entry.service for entry in self.services]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each service may appear once")
+        for entry in self.services:
+            if entry.priority_waiting > entry.waiting:
+                raise ValueError(f"service {entry.service}: priority_waiting exceeds waiting")
+        return self
+
+
+class QueueState(_Model):
+    """The queue served to kiosks (``GET /v1/queue/{unit}``)."""
+
+    unit_code: int
+    published_at: AwareDatetime
+    received_at: str = Field(description="backend clock, UTC")
+    services: list[ServiceQueue]
 
 
 def canonical_json(submission: WireSubmission) -> bytes:

@@ -11,6 +11,7 @@ from kiosk import receipt_code
 from kiosk.catalog import Catalog, Channel, Fee, load_catalog
 from kiosk.clock import HANOI
 from kiosk.idcard import parse_id_qr
+from kiosk.queue_state import WaitEstimate
 from kiosk.receipt import (
     TEST_RECEIPT_CODE,
     BigNumber,
@@ -76,8 +77,9 @@ def test_queue_ticket_shows_number_service_counter_time_people_ahead_and_code_qr
     ticket = outbox.create(
         QueueTicketRequest("A", PriorityGroup.ELDERLY, "1.001193"), citizen=CARD, now=AFTERNOON
     )
-    # WHEN its slip is made with three people ahead
-    slip = slip_for_submission(ticket, VI, catalog, people_ahead=3)
+    # WHEN its slip is made with three people ahead (the wait not known)
+    wait = WaitEstimate(3, None, AFTERNOON)
+    slip = slip_for_submission(ticket, VI, catalog, wait=wait)
     # THEN the number is the big one, the facts are labelled, and the QR holds the code
     assert slip.kind is SlipKind.QUEUE_TICKET
     assert slip.reference == "A1-U001"

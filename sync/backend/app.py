@@ -2,10 +2,11 @@
 
 Kiosks and back-office clients authenticate with ``Authorization: Bearer TOKEN``; a kiosk
 token reaches only the kiosk endpoints and its own data. Status codes: 400 malformed
-JSON, 401 unknown or revoked token, 403 the wrong role or another kiosk's data, 409 a
-publication not newer than the one served, 413 a body over the limit, 422 a body that does
-not fit the schema, 429 over the rate limit (with ``Retry-After``), 503 storage
-unavailable (retry). The OpenAPI spec is served at ``/v1/openapi.json``.
+JSON, 401 unknown or revoked token, 403 the wrong role or another kiosk's data, 404 nothing
+published yet or an unknown unit code, 409 a publication not newer than the one served, 413
+a body over the limit, 422 a body that does not fit the schema, 429 over the rate limit
+(with ``Retry-After``), 503 storage unavailable (retry). The OpenAPI spec is served at
+``/v1/openapi.json``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from importlib import resources
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -27,7 +28,14 @@ from kiosk.catalog import CatalogError, parse_catalog_bytes
 from kiosk.directory import DIRECTORY_FILE
 from sync import wire
 from sync.backend.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
-from sync.backend.store import CatalogKind, NotNewerError, Principal, Role, Store
+from sync.backend.store import (
+    CatalogKind,
+    NotNewerError,
+    Principal,
+    PublishedAtError,
+    Role,
+    Store,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -163,6 +171,7 @@ Anyone = Annotated[Principal, Depends(_principal)]
 After = Annotated[str, Query(pattern=wire.CURSOR_PATTERN, description="cursor; 0: the start")]
 Limit = Annotated[int, Query(ge=1, le=wire.MAX_PAGE, description="page size")]
 IfNoneMatch = Annotated[str | None, Header(max_length=1000)]
+UnitCode = Annotated[int, Path(ge=1, le=99999, description="the service point's unit code")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no token, or an unknown or revoked one"},
@@ -174,6 +183,10 @@ _PUBLISHED: dict[int | str, dict[str, Any]] = {
     200: {"description": "the published document", "content": {"application/json": {}}},
     304: {"description": "not modified since the ETag given"},
     404: {"description": "nothing published yet"},
+}
+_QUEUE_PATH = f"{wire.Endpoint.QUEUE.value}/{{unit_code}}"
+_UNKNOWN_UNIT: dict[int | str, dict[str, Any]] = {
+    404: {"description": "not the unit code of a Hà Nội commune or ward"},
 }
 _CATALOG_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": {"type": "object", "description": "a motcua-catalog/1 file"}}}}}
@@ -309,6 +322,42 @@ def fleet(caller: BackOffice, store: StoreDep) -> wire.Fleet:
     return store.fleet()
 
 
+def _known_unit(unit_code: int) -> None:
+    if unit_code not in hanoi_unit_codes():
+        raise HTTPException(404, f"unknown unit code {unit_code}: not a Hà Nội commune or "
+                            "ward (kiosk/data/communes-hanoi.json)")
+
+
+@router.put(_QUEUE_PATH, tags=["back office"],
+            responses={**_ERRORS, **_UNKNOWN_UNIT,
+                       409: {"description": "published_at not later than the one served"},
+                       422: {"description": "not the schema, or published_at too far ahead"}})
+def publish_queue(
+    unit_code: UnitCode, publication: wire.QueuePublication, caller: BackOffice,
+    store: StoreDep,
+) -> wire.QueueState:
+    """Publish how a service point's queue stands now; its kiosks show it while fresh."""
+    _known_unit(unit_code)
+    try:
+        return store.publish_queue(unit_code, publication, caller)
+    except NotNewerError as error:
+        raise HTTPException(409, str(error)) from None
+    except PublishedAtError as error:
+        raise HTTPException(422, str(error)) from None
+
+
+@router.get(_QUEUE_PATH, tags=["kiosk", "back office"],
+            responses={**_ERRORS, 404: {"description": "an unknown unit code, or no queue "
+                                        "published for it yet"}})
+def get_queue(unit_code: UnitCode, caller: Anyone, store: StoreDep) -> wire.QueueState:
+    """The queue last published for a service point, with when it was published."""
+    _known_unit(unit_code)
+    state = store.queue_state(unit_code)
+    if state is None:
+        raise HTTPException(404, f"no queue published for unit {unit_code}")
+    return state
+
+
 async def _invalid(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = error.errors()
@@ -328,7 +377,8 @@ def create_app(store: Store, *, rate_limit: str = DEFAULT_RATE_LIMIT) -> FastAPI
         title="motcua-kiosk city backend",
         version=wire.API_VERSION,
         description="Kiosks deliver submissions and pull updates; the back office pulls "
-        "submissions and publishes statuses, the catalog and the directory (docs/sync.md).",
+        "submissions and publishes statuses, the catalog, the directory and service points' "
+        "queues (docs/sync.md).",
         openapi_url=f"{wire.PREFIX}/openapi.json",
         docs_url=f"{wire.PREFIX}/docs",
         redoc_url=None,

@@ -83,3 +83,16 @@ heartbeats = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
     sa.Column("body", sa.Text(), nullable=False),
 )
+
+#: The queue each service point last published: one row per unit, replaced by a later one.
+#: ``published_at`` is the back office's clock in UTC, in one fixed format
+#: (``2026-11-27T01:00:00.000000+00:00``), so comparing the text compares the times.
+queue_states = sa.Table(
+    "queue_states",
+    metadata,
+    sa.Column("unit_code", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("published_at", sa.String(40), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("client_id", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+)

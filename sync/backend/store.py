@@ -1,4 +1,5 @@
-"""What the backend does with its database: credentials, submissions, statuses, publishing.
+"""What the backend does with its database: credentials, submissions, statuses, publishing,
+queues.
 
 Every operation is one transaction. Inserts that assign a feed cursor are serialized (on
 PostgreSQL by a transaction-scoped advisory lock, on SQLite by its single writer), so a
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import json
 import secrets
 import uuid
 from collections.abc import Callable
@@ -29,6 +31,13 @@ from sync.backend.keys import SealedDataError, SealingKeys
 #: Advisory lock keys (PostgreSQL) that serialize the inserts of each cursor feed.
 _SUBMISSION_FEED_LOCK = 0x6D6F7401
 _STATUS_FEED_LOCK = 0x6D6F7402
+#: Advisory lock class (PostgreSQL; the second key is the unit code) that serializes the
+#: queue publications of one service point.
+_QUEUE_LOCK = 0x6D6F7403
+#: How far a queue publication's ``published_at`` may be ahead of the backend's clock (the
+#: skew between the two clocks): one stamped later would hold off every real publication
+#: of that service point until its time came.
+MAX_QUEUE_CLOCK_AHEAD = dt.timedelta(minutes=5)
 
 
 class Role(enum.Enum):
@@ -68,6 +77,10 @@ class CredentialError(ValueError):
 
 class NotNewerError(ValueError):
     """A publication whose version is not newer than the one served."""
+
+
+class PublishedAtError(ValueError):
+    """A queue publication stamped too far ahead of the backend's clock, or out of range."""
 
 
 def utc_now() -> dt.datetime:
@@ -265,7 +278,8 @@ class Store:
     def counts(self) -> dict[str, int]:
         """Rows per table (for tests and the command line)."""
         tables = (schema.submissions, schema.conflicts, schema.status_events,
-                  schema.publications, schema.heartbeats, schema.credentials)
+                  schema.publications, schema.heartbeats, schema.credentials,
+                  schema.queue_states)
         with read_snapshot(self.engine) as connection:
             return {
                 table.name: int(connection.execute(
@@ -368,6 +382,69 @@ class Store:
             ).first()
         return None if row is None else Published(int(row[0]), row[1], bytes(row[2]))
 
+    # -- queues ---------------------------------------------------------------------------
+
+    def publish_queue(
+        self, unit_code: int, publication: wire.QueuePublication, principal: Principal
+    ) -> wire.QueueState:
+        """Serve ``publication`` as the queue of service point ``unit_code``; returns it.
+
+        The caller has checked the unit code. A publication not later than the one served
+        is refused (:class:`NotNewerError`), so a delayed one never replaces a newer one;
+        one stamped more than :data:`MAX_QUEUE_CLOCK_AHEAD` ahead of the backend's clock
+        is refused (:class:`PublishedAtError`).
+        """
+        ahead = publication.published_at - self.clock()
+        if ahead > MAX_QUEUE_CLOCK_AHEAD:
+            raise PublishedAtError(
+                f"published_at is {_minutes(ahead)} ahead of the backend's clock (at most "
+                f"{_minutes(MAX_QUEUE_CLOCK_AHEAD)}): is the publisher's clock right?"
+            )
+        published_at = _queue_time(publication.published_at)
+        stamp = self._stamp()
+        body = json.dumps([entry.model_dump(mode="json") for entry in publication.services],
+                          ensure_ascii=False, separators=(",", ":"))
+        table = schema.queue_states
+        with write_transaction(self.engine) as connection:
+            if is_postgresql(self.engine):
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                    sa.cast(_QUEUE_LOCK, sa.Integer), sa.cast(unit_code, sa.Integer))))
+            current = connection.execute(
+                sa.select(table.c.published_at).where(table.c.unit_code == unit_code)
+            ).scalar_one_or_none()
+            # One fixed UTC format: comparing the texts compares the times.
+            if current is not None and published_at <= current:
+                raise NotNewerError(
+                    f"the queue of unit {unit_code} published at {current} is served; "
+                    f"publish a later one than {published_at}"
+                )
+            values = {"published_at": published_at, "received_at": stamp,
+                      "client_id": principal.client_id, "body": body}
+            if current is None:
+                connection.execute(table.insert().values(unit_code=unit_code, **values))
+            else:
+                connection.execute(table.update().where(table.c.unit_code == unit_code)
+                                   .values(**values))
+        return wire.QueueState(unit_code=unit_code,
+                               published_at=dt.datetime.fromisoformat(published_at),
+                               received_at=stamp, services=list(publication.services))
+
+    def queue_state(self, unit_code: int) -> wire.QueueState | None:
+        """The queue of ``unit_code`` served now, or None before its first publication."""
+        table = schema.queue_states
+        with read_snapshot(self.engine) as connection:
+            row = connection.execute(
+                sa.select(table.c.published_at, table.c.received_at, table.c.body)
+                .where(table.c.unit_code == unit_code)
+            ).first()
+        if row is None:
+            return None
+        return wire.QueueState(
+            unit_code=unit_code, published_at=dt.datetime.fromisoformat(row[0]),
+            received_at=row[1],
+            services=[wire.ServiceQueue.model_validate(entry) for entry in json.loads(row[2])],
+        )
+
     # -- heartbeats -----------------------------------------------------------------------
 
     def record_heartbeat(self, kiosk_id: str, heartbeat: wire.Heartbeat) -> wire.HeartbeatAck:
@@ -410,6 +487,20 @@ class Store:
                 heartbeat=None if beat is None else _heartbeat(beat[1]),
             ))
         return wire.Fleet(kiosks=entries)
+
+
+def _queue_time(moment: dt.datetime) -> str:
+    """How ``published_at`` is stored: UTC, microseconds, always the same width."""
+    try:
+        utc = moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise PublishedAtError(f"published_at {moment.isoformat()} is out of range") from None
+    return utc.isoformat(timespec="microseconds")
+
+
+def _minutes(delta: dt.timedelta) -> str:
+    minutes = delta.total_seconds() / 60
+    return f"{minutes:.0f} minutes" if minutes < 60 * 48 else f"{minutes / 1440:.0f} days"
 
 
 def _heartbeat(body: str) -> wire.Heartbeat | None:
