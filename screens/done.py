@@ -16,6 +16,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kiosk import receipt_code
 from kiosk.desk import ServiceDesk
 from kiosk.printing import PrintOutcome
+from kiosk.queue_state import WaitEstimate
 from kiosk.receipt import Receipt
 from kiosk.submissions import (
     Request,
@@ -26,6 +27,10 @@ from kiosk.submissions import (
 from screens.base import N_, KioskScreen
 from screens.i18n import _
 from screens.procedures import procedure_title
+from screens.queue_ticket import ticket_wait_text
+
+#: What storing a submission answers: it, its slip, the counter to go to, a ticket's wait.
+Stored = tuple[Submission, Receipt, str, WaitEstimate | None]
 
 
 class SlipState(enum.Enum):
@@ -77,6 +82,8 @@ class DoneScreen(KioskScreen):
     code_text = StringProperty("")
     qr_payload = StringProperty("")
     next_step = StringProperty("")
+    #: People ahead and the estimated wait of a queue ticket (empty when not known).
+    wait_text = StringProperty("")
     problem = StringProperty("")
     missing = StringProperty("")
     can_print_thanks = BooleanProperty(False)
@@ -85,6 +92,7 @@ class DoneScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         self._submission: Submission | None = None
         self._counter = ""
+        self._wait: WaitEstimate | None = None
         self._outcome: PrintOutcome | None = None
         self._receipt: Receipt | None = None
         self._checklist_title = ""
@@ -113,22 +121,25 @@ class DoneScreen(KioskScreen):
         assert request is not None
         citizen = self.kiosk.session.citizen
 
-        def submit(desk: ServiceDesk) -> tuple[Submission, Receipt, str]:
+        def submit(desk: ServiceDesk) -> Stored:
             submission = desk.submit(request, citizen)
             counter = ""
+            wait = None
             if submission.kind is SubmissionKind.QUEUE_TICKET:
                 service = next(
                     (s for s in desk.services() if s.code == submission.details["service"]), None
                 )
                 counter = (service.counter or service.name) if service is not None else ""
-            return submission, desk.slip_for(submission, language), counter
+                wait = desk.ticket_wait(submission)
+            return submission, desk.slip_for(submission, language, wait), counter, wait
 
         self.kiosk.ask_desk(submit, self._stored, on_error=self._failed)
 
-    def _stored(self, stored: tuple[Submission, Receipt, str]) -> None:
-        submission, receipt, counter = stored
+    def _stored(self, stored: Stored) -> None:
+        submission, receipt, counter, wait = stored
         self._submission = submission
         self._counter = counter
+        self._wait = wait
         if submission.ticket_number is not None:
             self.kiosk.last_ticket = submission.ticket_number
         if submission.kind is SubmissionKind.RATING:
@@ -204,6 +215,7 @@ class DoneScreen(KioskScreen):
             self.next_step = _(NEXT_STEPS[submission.kind]).format(
                 number=submission.ticket_number or "", counter=self._counter
             )
+            self.wait_text = "" if self._wait is None else ticket_wait_text(self._wait)
             missing = submission.details.get("documents_missing") or []
             if missing:
                 self.missing = (
@@ -227,9 +239,10 @@ class DoneScreen(KioskScreen):
         self._receipt = None
         self._checklist_title = ""
         self._counter = ""
+        self._wait = None
         self._error = ""
         self.state = SlipState.SAVING
         self.heading = self.big_text = self.code_text = self.qr_payload = ""
-        self.next_step = self.problem = self.missing = ""
+        self.next_step = self.wait_text = self.problem = self.missing = ""
         self.can_print_thanks = False
         self.from_checklist = False

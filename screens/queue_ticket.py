@@ -9,10 +9,14 @@ from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.catalog import Procedure, Service
 from kiosk.desk import ServiceDesk
+from kiosk.queue_state import WaitEstimate
 from kiosk.submissions import PriorityGroup, QueueTicketRequest
 from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.i18n import _, ngettext, translator
 from screens.procedures import procedure_title
+
+#: What the screen loads: the services, the procedure it is for, the published queue.
+Loaded = tuple[tuple[Service, ...], Procedure | None, dict[str, WaitEstimate]]
 
 PRIORITY_NAMES: dict[PriorityGroup, str] = {
     PriorityGroup.NONE: N_("No priority"),
@@ -23,10 +27,41 @@ PRIORITY_NAMES: dict[PriorityGroup, str] = {
 }
 
 
-def service_label(service: Service) -> str:
-    """A service as the citizen reads it: its name and its counter."""
+def queue_summary(estimate: WaitEstimate) -> str:
+    """A service's queue in one line: "6 people waiting · about 25 min"."""
+    waiting = ngettext("{count} person waiting", "{count} people waiting",
+                       estimate.people_ahead).format(count=estimate.people_ahead)
+    if estimate.minutes is None:
+        return waiting
+    if estimate.minutes == 0:
+        return _("No wait")
+    return waiting + " · " + _("about {minutes} min").format(minutes=estimate.minutes)
+
+
+def ticket_wait_text(estimate: WaitEstimate) -> str:
+    """A ticket's wait, for the done screen: people ahead, estimate, time of the count."""
+    lines = [
+        ngettext("{count} person ahead of you", "{count} people ahead of you",
+                 estimate.people_ahead).format(count=estimate.people_ahead)
+    ]
+    if estimate.minutes == 0:
+        lines = [_("You are next")]
+    elif estimate.minutes is not None:
+        lines.append(_("Estimated wait: about {minutes} minutes").format(minutes=estimate.minutes))
+    lines.append(_("(as counted at {time})").format(time=estimate.as_of.strftime("%H:%M")))
+    return "\n".join(lines)
+
+
+def service_label(service: Service, estimate: WaitEstimate | None = None) -> str:
+    """A service as the citizen reads it: its name, its counter and, when the back office
+    published it lately, its queue."""
     name = service.name_en if translator.language == "en" and service.name_en else service.name
-    return f"{name}\n{service.counter}" if service.counter else name
+    lines = [name]
+    if service.counter:
+        lines.append(service.counter)
+    if estimate is not None:
+        lines.append(queue_summary(estimate))
+    return "\n".join(lines)
 
 
 class QueueTicketScreen(KioskScreen):
@@ -40,6 +75,7 @@ class QueueTicketScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         self._services: tuple[Service, ...] = ()
+        self._queue: dict[str, WaitEstimate] = {}
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: object) -> None:
@@ -65,13 +101,13 @@ class QueueTicketScreen(KioskScreen):
         self.priority = PriorityGroup.NONE.value
         self.procedure = None
 
-        def load(desk: ServiceDesk) -> tuple[tuple[Service, ...], Procedure | None]:
-            return desk.services(), desk.procedure(code) if code else None
+        def load(desk: ServiceDesk) -> Loaded:
+            return desk.services(), desk.procedure(code) if code else None, desk.queue_overview()
 
         self.kiosk.ask_desk(load, self._loaded)
 
-    def _loaded(self, found: tuple[tuple[Service, ...], Procedure | None]) -> None:
-        self._services, self.procedure = found
+    def _loaded(self, found: Loaded) -> None:
+        self._services, self.procedure, self._queue = found
         if self.procedure is not None and self.procedure.service:
             self.service_code = self.procedure.service
         box = self.ids.service_box
@@ -86,7 +122,9 @@ class QueueTicketScreen(KioskScreen):
     def _relabel(self) -> None:
         by_code = {service.code: service for service in self._services}
         for button in self.ids.service_box.children:
-            button.text = service_label(by_code[button.service_code])
+            button.text = service_label(
+                by_code[button.service_code], self._queue.get(button.service_code)
+            )
             button.role = "selected" if button.service_code == self.service_code else "secondary"
         for button in self.ids.priority_box.children:
             button.text = _(PRIORITY_NAMES[PriorityGroup(button.group_value)])

@@ -49,6 +49,28 @@ def tour_config(config: Config, out: Path, data_dir: Path) -> Config:
     return dataclasses.replace(config, values=values, data_dir=data_dir, demo=True)
 
 
+def publish_demo_queue(config: Config) -> None:
+    """Store the demo queue (kiosk/data/queue-demo.json) as if the back office had just
+    published it and the sync agent had brought it: the tour has no backend."""
+    import json  # noqa: PLC0415
+    from importlib import resources  # noqa: PLC0415
+
+    from kiosk import clock  # noqa: PLC0415
+    from kiosk.queue_state import store_queue  # noqa: PLC0415
+    from kiosk.storage import open_database  # noqa: PLC0415
+    from sync import wire  # noqa: PLC0415
+
+    document = json.loads(resources.files("kiosk.data").joinpath("queue-demo.json").read_text())
+    now = clock.now()
+    publication = wire.QueuePublication.model_validate({**document, "published_at": now})
+    db = open_database(config.database_path)
+    try:
+        store_queue(db, config.number("kiosk.commune_code"), publication.published_at,
+                    [entry.to_core() for entry in publication.services], now=now)
+    finally:
+        db.close()
+
+
 def run_tour(
     config: Config,
     out: Path,
@@ -68,6 +90,7 @@ def run_tour(
     shots_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kiosk-tour-") as scratch:
         settings = tour_config(config, out, Path(scratch))
+        publish_demo_queue(settings)
         clock = ManualClock()
         app = KioskApp(settings, devices=build_devices(settings), clock=clock)
         tour = _Tour(AppDriver(app), clock, shots_dir, orientations, progress)

@@ -36,7 +36,7 @@ from kiosk.application_status import StatusRecord, apply_statuses, status_cursor
 from kiosk.catalog import CatalogError, import_catalog, installed_version
 from kiosk.config import Config
 from kiosk.directory import DirectoryError, apply_details
-from kiosk.queue_state import ServiceQueue, store_queue
+from kiosk.queue_state import store_queue
 from kiosk.sealing import Sealer, sealer_for
 from kiosk.storage import Database
 from kiosk.submissions import Outbox, OutboxState, PendingDelivery
@@ -386,14 +386,7 @@ class SyncAgent:
         state = self.client.queue_state(self.settings.commune_code)
         if state is None:
             return
-        services = [
-            ServiceQueue(
-                service=entry.service, waiting=entry.waiting,
-                priority_waiting=entry.priority_waiting, counters_open=entry.counters_open,
-                average_service_seconds=entry.average_service_seconds,
-            )
-            for entry in state.services
-        ]
+        services = [entry.to_core() for entry in state.services]
         if store_queue(self.db, state.unit_code, state.published_at, services, now=self.now()):
             report.notes.append(f"queue of {state.published_at.isoformat()} received")
 

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
 
+from kiosk import queue_state
 from kiosk.application_status import ApplicationStatus
 from kiosk.directory import DETAIL_KEYS, MAX_DETAIL_LENGTH
 from kiosk.submissions import SubmissionKind
@@ -281,6 +282,14 @@ class ServiceQueue(_Model):
         int | None,
         Field(ge=1, le=86_400, description="recent average time per citizen; null: unknown"),
     ] = None
+
+    def to_core(self) -> queue_state.ServiceQueue:
+        """The same facts as the kiosk's core keeps them."""
+        return queue_state.ServiceQueue(
+            service=self.service, waiting=self.waiting, priority_waiting=self.priority_waiting,
+            counters_open=self.counters_open,
+            average_service_seconds=self.average_service_seconds,
+        )
 
 
 class QueuePublication(_Model):

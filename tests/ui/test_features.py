@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from devices.fake_printer import FakeReceiptPrinter
-from kiosk import receipt_code
+from kiosk import clock, receipt_code
 from kiosk.application_status import ApplicationStatus, StatusRecord, apply_statuses
 from kiosk.printing import PrinterState
+from kiosk.queue_state import ServiceQueue, store_queue
+from kiosk.receipt import Field
 from kiosk.storage import open_database
 from kiosk.submissions import FeedbackCategory, IntakeRequest, Outbox, SubmissionKind
 from kiosk.sync_state import SyncFact, put_facts
@@ -174,6 +177,55 @@ def test_printer_out_of_paper_keeps_the_code_on_screen(tmp_path: Path) -> None:
             "tiếp nhận."
         )
         assert kiosk.app.printer_note.startswith("The printer is out of paper")
+    finally:
+        kiosk.driver.close()
+
+
+def test_a_ticket_says_who_is_ahead_when_the_office_published_its_queue(
+    tmp_path: Path,
+) -> None:
+    # GIVEN the office counted, a minute ago, 6 waiting for civil status at 2 counters,
+    # 7 minutes a citizen (and nothing for the other services)
+    printer = FakeReceiptPrinter()
+    kiosk = start_kiosk(tmp_path, printer=printer)
+    counted = clock.now() - dt.timedelta(minutes=1)
+    db = open_database(kiosk.config.database_path)
+    try:
+        store_queue(db, 4, counted, [ServiceQueue("A", 6, 1, 2, 420)])
+    finally:
+        db.close()
+    try:
+        driver = kiosk.driver
+        # WHEN a citizen opens the queue screen
+        driver.tap_id("choice_queue")
+        buttons = list(reversed(kiosk.screen.ids.service_box.children))
+        # THEN civil status shows its queue (6 x 7 min / 2 = 21 min, said as about 25)
+        assert buttons[0].text == "Hộ tịch\nQuầy số 1\n6 người đang chờ · khoảng 25 phút"
+        assert buttons[1].text == "Cư trú\nQuầy số 2"
+        # WHEN they take a number for it
+        driver.tap(buttons[0])
+        driver.tap_id("confirm_button")
+        # THEN the screen and the slip say six people are ahead, about 25 minutes
+        at = counted.strftime("%H:%M")
+        assert kiosk.screen.wait_text == (
+            "Còn 6 người chờ trước ông/bà\nThời gian chờ dự kiến: khoảng 25 phút\n"
+            f"(theo số liệu lúc {at})"
+        )
+        [slip] = printer.printed
+        fields = {b.label: b.value for b in slip.blocks if isinstance(b, Field)}
+        assert (fields["Số người chờ trước"], fields["Thời gian chờ dự kiến"]) == (
+            "6", "khoảng 25 phút"
+        )
+        # WHEN the next citizen takes a number for a service nobody published
+        driver.tap_id("something_else_button")
+        driver.tap_id("choice_queue")
+        driver.tap(list(reversed(kiosk.screen.ids.service_box.children))[1])
+        driver.tap_id("confirm_button")
+        # THEN nothing is said about the wait, on screen or on paper
+        assert kiosk.screen.wait_text == ""
+        assert "Số người chờ trước" not in {
+            b.label for b in printer.printed[-1].blocks if isinstance(b, Field)
+        }
     finally:
         kiosk.driver.close()
 
