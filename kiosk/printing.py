@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import fcntl
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -341,11 +343,43 @@ class PrintJobs:
         return counts
 
 
+def database_file(db: Database) -> Path | None:
+    """The file behind ``db`` (None for an in-memory database)."""
+    for _seq, name, file in db.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
+@contextmanager
+def printer_lock(db: Database) -> Iterator[None]:
+    """Hold the kiosk's printer lock: one print attempt at a time, across processes.
+
+    The app's printing worker and ``kiosk printer retry`` (or a second app by mistake)
+    share the print jobs; without the lock both could pick the same queued job and print
+    it twice. An advisory ``flock`` on a file beside the database: released by the kernel
+    when a holder dies, so a crash never leaves the printer locked. Waits while the other
+    holder prints (bounded by the printer driver's timeouts).
+    """
+    path = database_file(db)
+    if path is None:
+        yield
+        return
+    with path.with_name(path.name + ".printer-lock").open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class PrintQueue(PrintJobs):
     """Durable print jobs on one database connection, sent to one printer.
 
     Use it from the thread that owns the connection (the UI's printing worker); printing
-    blocks for as long as the printer takes, bounded by the driver's timeouts.
+    blocks for as long as the printer takes, bounded by the driver's timeouts. Each attempt
+    holds :func:`printer_lock` and first checks the job is still queued, so two queues on
+    one database (two processes) never print a job twice.
     """
 
     def __init__(
@@ -399,7 +433,8 @@ class PrintQueue(PrintJobs):
             )
             job_id = cursor.lastrowid
         assert job_id is not None
-        return self._attempt(job_id, receipt, now)
+        with printer_lock(self.db):
+            return self._attempt(job_id, receipt, now)
 
     def retry_pending(self, *, now: dt.datetime | None = None) -> list[PrintOutcome]:
         """Print queued jobs, oldest first, if the printer can print now.
@@ -418,7 +453,11 @@ class PrintQueue(PrintJobs):
             return []
         outcomes: list[PrintOutcome] = []
         for job in queued:
-            outcome = self._attempt(job.id, job.receipt, now)
+            with printer_lock(self.db):
+                still = self.get(job.id)
+                if still is None or still.state is not JobState.QUEUED:
+                    continue  # printed (or expired) by another process meanwhile
+                outcome = self._attempt(job.id, job.receipt, now)
             outcomes.append(outcome)
             if not outcome.printed:
                 break

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyzbar.pyzbar import decode
@@ -298,3 +301,59 @@ def test_the_core_printing_modules_import_without_any_imaging_or_printer_library
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=False)
     assert (result.returncode, result.stdout) == (0, "ok\n"), result.stderr
+
+
+class LoggingPrinter(FakeReceiptPrinter):
+    """A printer shared by two processes: each slip's reference is appended to one file,
+    slowly, as a real printer takes its time."""
+
+    def __init__(self, log: Path) -> None:
+        super().__init__()
+        self.log = log
+
+    def print_receipt(self, receipt: Receipt) -> PrinterStatus:
+        time.sleep(0.02)
+        with self.log.open("a", encoding="utf-8") as stream:
+            stream.write(f"{receipt.reference}\n")
+        return super().print_receipt(receipt)
+
+
+def _retry_in_a_child(path: Path, log: Path, start: Any) -> None:
+    start.wait()
+    db = open_database(path)
+    try:
+        PrintQueue(db, LoggingPrinter(log)).retry_pending(now=later(1))
+    finally:
+        db.close()
+
+
+def test_two_processes_retrying_the_queue_print_each_slip_once(tmp_path: Path) -> None:
+    # GIVEN eight slips queued while the printer was out of paper
+    path = tmp_path / "kiosk.sqlite3"
+    db = open_database(path)
+    queue = PrintQueue(db, FakeReceiptPrinter(PrinterState.PAPER_OUT))
+    references = [f"A1-{n:03d}" for n in range(1, 9)]
+    for reference in references:
+        queue.submit(Receipt(SlipKind.TEST, (Title("PHIẾU IN THỬ"),), "vi", reference),
+                     now=MORNING)
+    db.close()
+    # WHEN the app's worker and `kiosk printer retry` both retry at the same moment
+    log = tmp_path / "printed.log"
+    context = multiprocessing.get_context("fork")
+    start = context.Event()
+    children = [
+        context.Process(target=_retry_in_a_child, args=(path, log, start)) for _ in range(2)
+    ]
+    for child in children:
+        child.start()
+    start.set()
+    for child in children:
+        child.join(30)
+        assert child.exitcode == 0
+    # THEN each slip came out of the printer once, in order, and every job is printed
+    assert log.read_text(encoding="utf-8").split() == references
+    reopened = open_database(path)
+    try:
+        assert PrintQueue(reopened, FakeReceiptPrinter()).counts()["printed"] == 8
+    finally:
+        reopened.close()
