@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
@@ -33,6 +33,8 @@ from kivy.uix.widget import Widget
 from kiosk import receipt_code, telex
 from kiosk.telex import Tone
 from screens.i18n import _, translator
+
+T = TypeVar("T")
 
 #: Letters and digits of the text keyboard, row by row.
 TEXT_ROWS: tuple[str, ...] = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm,.")
@@ -404,35 +406,42 @@ class Row:
     detail: str = ""
 
 
-class ResultList(ScrollView):
-    """A scrolling list of tappable rows, built a few per frame so no frame waits.
+class BatchedList(ScrollView, Generic[T]):
+    """A scrolling column of widgets made from items, built a few per frame so no frame waits.
 
-    ``when_chosen`` is called with the chosen row's key.
+    Subclasses say how one item becomes a widget (:meth:`build`) and how many to build per
+    frame (``per_frame``); the first batch is built at once, the rest over the next frames.
     """
 
-    when_chosen = ObjectProperty(None, allownone=True)
-    #: Rows added per frame: a long list (126 communes) appears without a frozen frame.
-    rows_per_frame = NumericProperty(16)
+    #: Items built per frame.
+    per_frame = NumericProperty(16)
+    #: Space between the widgets.
+    gap = NumericProperty(4)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.do_scroll_x = False
         self.bar_width = 14
         self.scroll_type = ["bars", "content"]
-        self.box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=4)
+        self.box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=self.gap)
         self.box.bind(minimum_height=self.box.setter("height"))
+        self.bind(gap=self.box.setter("spacing"))
         self.add_widget(self.box)
-        self._pending: list[Row] = []
+        self._pending: list[T] = []
         self._event: Any = None
 
-    def show_rows(self, rows: Sequence[Row]) -> None:
-        """Replace the rows (the first ones at once, the rest over the next frames)."""
+    def build(self, item: T) -> Widget:
+        """The widget showing ``item``."""
+        raise NotImplementedError
+
+    def show_items(self, items: Sequence[T]) -> None:
+        """Replace the items (the first ones at once, the rest over the next frames)."""
         self.clear()
-        self._pending = list(rows)
+        self._pending = list(items)
         self._add_some()
 
     def clear(self) -> None:
-        """No rows."""
+        """Nothing shown."""
         if self._event is not None:
             self._event.cancel()
             self._event = None
@@ -440,21 +449,35 @@ class ResultList(ScrollView):
         self.box.clear_widgets()
         self.scroll_y = 1
 
+    def _add_some(self, *_args: object) -> None:
+        count = int(self.per_frame)
+        batch, self._pending = self._pending[:count], self._pending[count:]
+        for item in batch:
+            self.box.add_widget(self.build(item))
+        self._event = Clock.schedule_once(self._add_some, 0) if self._pending else None
+
+
+class ResultList(BatchedList[Row]):
+    """A scrolling list of tappable rows; ``when_chosen`` is called with the chosen row's key.
+
+    A long list (126 communes) appears 16 rows a frame, without a frozen frame.
+    """
+
+    when_chosen = ObjectProperty(None, allownone=True)
+
+    def build(self, item: Row) -> Widget:
+        """A tappable row."""
+        return ListRow(key=item.key, title=item.title, detail=item.detail,
+                       when_chosen=self._chosen)
+
+    def show_rows(self, rows: Sequence[Row]) -> None:
+        """Replace the rows."""
+        self.show_items(rows)
+
     @property
     def keys(self) -> list[str]:
         """The keys of the rows built so far, top to bottom (for tests)."""
         return [row.key for row in reversed(self.box.children) if isinstance(row, ListRow)]
-
-    def _add_some(self, *_args: object) -> None:
-        batch, self._pending = (
-            self._pending[: self.rows_per_frame],
-            self._pending[self.rows_per_frame :],
-        )
-        for row in batch:
-            self.box.add_widget(
-                ListRow(key=row.key, title=row.title, detail=row.detail, when_chosen=self._chosen)
-            )
-        self._event = Clock.schedule_once(self._add_some, 0) if self._pending else None
 
     def _chosen(self, key: str) -> None:
         if self.when_chosen is not None:
@@ -514,21 +537,17 @@ class LineLabel(Label):
     """One line of a :class:`LineList` (its look is in widgets.kv)."""
 
 
-class LineList(ScrollView):
-    """A scrolling list of plain text lines (log lines), built a few per frame."""
-
-    lines_per_frame = NumericProperty(40)
+class LineList(BatchedList[str]):
+    """A scrolling list of plain text lines (log lines), built 40 per frame."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("per_frame", 40)
+        kwargs.setdefault("gap", 6)
         super().__init__(**kwargs)
-        self.do_scroll_x = False
-        self.bar_width = 14
-        self.scroll_type = ["bars", "content"]
-        self.box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=6)
-        self.box.bind(minimum_height=self.box.setter("height"))
-        self.add_widget(self.box)
-        self._pending: list[str] = []
-        self._event: Any = None
+
+    def build(self, item: str) -> Widget:
+        """One line."""
+        return LineLabel(text=item)
 
     @property
     def shown(self) -> list[str]:
@@ -536,23 +555,5 @@ class LineList(ScrollView):
         return [label.text for label in reversed(self.box.children)]
 
     def show_lines(self, lines: Sequence[str]) -> None:
-        """Replace the lines (the first ones at once, the rest over the next frames)."""
-        self.clear()
-        self._pending = list(lines)
-        self._add_some()
-
-    def clear(self) -> None:
-        """No lines."""
-        if self._event is not None:
-            self._event.cancel()
-            self._event = None
-        self._pending = []
-        self.box.clear_widgets()
-        self.scroll_y = 1
-
-    def _add_some(self, *_args: object) -> None:
-        batch = self._pending[: self.lines_per_frame]
-        self._pending = self._pending[self.lines_per_frame :]
-        for line in batch:
-            self.box.add_widget(LineLabel(text=line))
-        self._event = Clock.schedule_once(self._add_some, 0) if self._pending else None
+        """Replace the lines."""
+        self.show_items(lines)
