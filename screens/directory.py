@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.clock import Clock
-from kivy.properties import DictProperty, StringProperty
-
 from kiosk.desk import ServiceDesk
 from kiosk.directory import Commune
-from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.base import N_, SearchScreen
+from screens.i18n import _
 from screens.widgets import Row
-
-SEARCH_DELAY = 0.25
 
 
 def commune_row(commune: Commune) -> Row:
@@ -24,27 +19,13 @@ def commune_row(commune: Commune) -> Row:
     return Row(str(commune.code), commune.name, detail)
 
 
-class DirectoryScreen(KioskScreen):
+class DirectoryScreen(SearchScreen):
     """Every unit, or those matching what is typed."""
 
     title = N_("Commune directory")
-    message = StringProperty("")
-    message_args = DictProperty({})
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._search_trigger = Clock.create_trigger(lambda _dt: self.do_search(), SEARCH_DELAY)
-        super().__init__(**kwargs)
-
-    def on_kv_post(self, base_widget: object) -> None:
-        """Wire the keyboard and the list."""
-        self.ids.keyboard.target = self.ids.query
-        self.ids.keyboard.bind(on_typed=lambda *_args: self._search_trigger())
-        self.ids.results.when_chosen = self.do_choose
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
+    def _render(self) -> None:
+        """The language changed: list again (the details are in it)."""
         self.do_search()
 
     def show(self, **params: Any) -> None:
@@ -75,12 +56,3 @@ class DirectoryScreen(KioskScreen):
     def do_choose(self, key: str) -> None:
         """Open a unit's details."""
         self.kiosk.do_go("commune", code=int(key))
-
-    def do_reset(self) -> None:
-        """Forget what was typed."""
-        self._search_trigger.cancel()
-        self.ids.query.value = ""
-        self.ids.keyboard.shift = False
-        self.message = ""
-        self.message_args = {}
-        self.ids.results.clear()

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.clock import Clock
-from kivy.properties import DictProperty, StringProperty
+from kivy.properties import StringProperty
 
 from kiosk.catalog import Procedure
 from kiosk.desk import FieldSummary, ServiceDesk
-from screens.base import N_, KioskScreen
+from screens.base import N_, SearchScreen
 from screens.i18n import ngettext, translator
 from screens.widgets import Row
-
-#: Seconds after the last key press before searching: a burst of keys is one search.
-SEARCH_DELAY = 0.25
 
 
 def procedure_title(procedure: Procedure) -> str:
@@ -29,32 +25,19 @@ def procedure_row(procedure: Procedure) -> Row:
     return Row(procedure.code, procedure_title(procedure), f"{procedure.field} · {procedure.code}")
 
 
-class ProceduresScreen(KioskScreen):
+class ProceduresScreen(SearchScreen):
     """Fields to browse; as the citizen types, the best matching procedures."""
 
     title = N_("Look up a procedure")
     #: The field being browsed ("" for the list of fields).
     field_name = StringProperty("")
-    #: What the list shows, as a message id and its values.
-    message = StringProperty("")
-    message_args = DictProperty({})
 
     def __init__(self, **kwargs: Any) -> None:
-        # Set before Screen.__init__, which applies the .kv rule and calls on_kv_post.
         self._fields: list[FieldSummary] = []
-        self._search_trigger = Clock.create_trigger(lambda _dt: self.do_search(), SEARCH_DELAY)
         super().__init__(**kwargs)
 
-    def on_kv_post(self, base_widget: object) -> None:
-        """Wire the keyboard to the field and the list to this screen."""
-        self.ids.keyboard.target = self.ids.query
-        self.ids.keyboard.bind(on_typed=lambda *_: self._search_trigger())
-        self.ids.results.when_chosen = self.do_choose
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
+    def _render(self) -> None:
+        """The language changed: show the list again in it."""
         self._refresh()
 
     def show(self, **params: Any) -> None:
@@ -139,10 +122,5 @@ class ProceduresScreen(KioskScreen):
 
     def do_reset(self) -> None:
         """Forget the search and the field browsed."""
-        self._search_trigger.cancel()
-        self.ids.query.value = ""
-        self.ids.keyboard.shift = False
+        super().do_reset()
         self.field_name = ""
-        self.message = ""
-        self.message_args = {}
-        self.ids.results.clear()
