@@ -19,6 +19,7 @@ from kiosk.application_status import status_cursor
 from kiosk.catalog import installed_version
 from kiosk.cli.context import Context, UsageError, print_json
 from kiosk.logs import configure as configure_logging
+from kiosk.queue_state import kept_publication
 from kiosk.receipt_code import display
 from kiosk.sd_notify import Notifier
 from kiosk.submissions import Outbox, OutboxState
@@ -129,6 +130,7 @@ def status_report(context: Context) -> dict[str, Any]:
                     queue_prefix=config.text("kiosk.queue_prefix"))
     counts = outbox.counts()
     facts = read_facts(db)
+    queue = kept_publication(db)
     return {
         "pending": counts[OutboxState.PENDING.value],
         "sent": counts[OutboxState.SENT.value],
@@ -146,6 +148,10 @@ def status_report(context: Context) -> dict[str, Any]:
         "catalog_version": installed_version(db),
         "directory_version": facts.get(SyncFact.DIRECTORY_VERSION),
         "status_cursor": status_cursor(db),
+        "queue": None if queue is None else {
+            "unit_code": queue[0], "published_at": queue[1].isoformat(),
+            "received_at": queue[2].isoformat(),
+        },
         "backend_url": config.text("sync.backend_url"),
         "token_set": bool(config.text("sync.token")),
         "backend_public_key_set": bool(config.text("sync.backend_public_key")),
@@ -168,6 +174,10 @@ def _status(args: argparse.Namespace, context: Context) -> int:
              if report["last_success_server_time"] else ""))
     print(f"last error: {report['last_error_at'] or 'never'}"
           + (f": {report['last_error']}" if report["last_error"] else ""))
+    queue = report["queue"]
+    print("queue: " + ("none received" if queue is None else
+                       f"unit {queue['unit_code']}, counted {queue['published_at']}, "
+                       f"received {queue['received_at']}"))
     for failure in report["failures"]:
         print(f"failed {failure['receipt_code']}  {failure['kind']:<18} {failure['uuid']}"
               f"  {failure['reason']}")

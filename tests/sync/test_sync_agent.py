@@ -11,6 +11,7 @@ from kiosk.application_status import ApplicationStatus, lookup_status
 from kiosk.catalog import installed_version
 from kiosk.clock import HANOI
 from kiosk.directory import load_directory
+from kiosk.queue_state import queue_overview
 from kiosk.submissions import OutboxState
 from kiosk.sync_state import SyncFact, read_fact, read_facts
 from sync import wire
@@ -22,6 +23,7 @@ from tests.sync.faults import Fault, FaultProxy
 from tests.sync.helpers import MORNING, fill
 
 DAY = 86_400.0
+FRESH = dt.timedelta(minutes=15)
 
 
 def stored_uuids(backend: Backend) -> list[str]:
@@ -233,3 +235,46 @@ def test_the_heartbeat_carries_the_printer_state_the_ui_process_saw(
     beat = agent.heartbeat()
     # THEN it reports what the print queue recorded
     assert (beat.printer_state, beat.printer_paper) == ("paper_near_end", "near_end")
+
+
+def test_the_queue_of_the_kiosks_service_point_is_pulled_and_used_for_tickets(
+    sqlite_backend: Backend, serve: Any, kiosks: Any
+) -> None:
+    server = serve(sqlite_backend)
+    kiosk = kiosks("K1")
+    agent = kiosk.agent(server.url, sqlite_backend.token("K1"), commune_code=4)
+    office = Principal("OFFICE", Role.BACK_OFFICE)
+    # GIVEN nothing published yet: a round is fine and knows no queue
+    assert agent.run_once().failure is None
+    assert queue_overview(kiosk.db, max_age=FRESH) == {}
+    # WHEN the back office publishes Ba Đình's queue (and another unit's) and a round runs
+    now = dt.datetime.now(dt.UTC)
+    sqlite_backend.store.publish_queue(4, wire.QueuePublication.model_validate(
+        {"published_at": now.isoformat(), "services": [
+            {"service": "A", "waiting": 6, "priority_waiting": 1, "counters_open": 2,
+             "average_service_seconds": 420}]}), office)
+    sqlite_backend.store.publish_queue(7, wire.QueuePublication.model_validate(
+        {"published_at": now.isoformat(), "services": [
+            {"service": "A", "waiting": 40, "counters_open": 1}]}), office)
+    report = agent.run_once()
+    # THEN the kiosk keeps its own unit's queue, and a ticket taken now is behind the six
+    assert report.failure is None
+    assert report.notes == [f"queue of {now.isoformat()} received"]
+    overview = queue_overview(kiosk.db, max_age=FRESH)
+    assert {s: (w.people_ahead, w.minutes) for s, w in overview.items()} == {"A": (6, 25)}
+    # AND the same publication again is not applied twice
+    assert agent.run_once().notes == []
+
+
+def test_a_kiosk_without_a_commune_code_asks_for_no_queue(
+    sqlite_backend: Backend, serve: Any, kiosks: Any
+) -> None:
+    server = serve(sqlite_backend)
+    kiosk = kiosks("K1")
+    office = Principal("OFFICE", Role.BACK_OFFICE)
+    sqlite_backend.store.publish_queue(4, wire.QueuePublication.model_validate(
+        {"published_at": dt.datetime.now(dt.UTC).isoformat(), "services": [
+            {"service": "A", "waiting": 6, "counters_open": 2}]}), office)
+    agent = kiosk.agent(server.url, sqlite_backend.token("K1"), commune_code=0)
+    assert agent.run_once().failure is None
+    assert queue_overview(kiosk.db, max_age=FRESH) == {}
