@@ -129,12 +129,13 @@ class BackendClient:
         self.session.close()
 
     def _request(
-        self, method: str, endpoint: wire.Endpoint, *, suffix: str = "", **kwargs: Any
+        self, method: str, endpoint: wire.Endpoint, *, path: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
+        # ``path`` fills a templated endpoint's {fields}.
+        url = self.base_url + (endpoint.value.format(**path) if path else endpoint.value)
         try:
-            response = self.session.request(
-                method, self.base_url + endpoint.value + suffix, timeout=self.timeout, **kwargs
-            )
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             # Read the whole body here, so a connection cut mid-answer is a transient
             # failure of this call, not a surprise later.
             _ = response.content
@@ -198,7 +199,9 @@ class BackendClient:
         """The queue the back office published for service point ``unit_code`` (None: none
         published yet)."""
         try:
-            response = self._request("GET", wire.Endpoint.QUEUE, suffix=f"/{unit_code}")
+            response = self._request(
+                "GET", wire.Endpoint.QUEUE, path={"unit_code": str(unit_code)}
+            )
         except RequestFailedError as failure:
             if failure.status == 404:
                 return None

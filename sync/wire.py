@@ -58,8 +58,8 @@ class Endpoint(enum.Enum):
     HEARTBEAT = f"{PREFIX}/kiosk/heartbeat"
     KIOSK_IDENTITY = f"{PREFIX}/kiosk/identity"
     FLEET = f"{PREFIX}/fleet"
-    #: ``/v1/queue/{unit_code}``: the back office PUTs a service point's queue, kiosks GET it.
-    QUEUE = f"{PREFIX}/queue"
+    #: The back office PUTs a service point's queue, kiosks GET it (a path template).
+    QUEUE = f"{PREFIX}/queue/{{unit_code}}"
 
 
 class _Model(BaseModel):

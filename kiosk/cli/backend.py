@@ -10,14 +10,19 @@ SQLite database unless ``--db`` names another, and the sealing key ``sealing.key
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.cli.context import Context, UsageError, print_json
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from sync import wire
     from sync.backend.keys import SealingKeys
     from sync.backend.store import Store
 
@@ -25,6 +30,10 @@ PRODUCTION_HOME = Path("/var/lib/motcua-backend")
 DATABASE_FILE = "backend.sqlite3"
 KEY_FILE = "sealing.key"
 DEMO_PORT = 8765
+#: Who a queue published from the command line is recorded as.
+CLI_CLIENT_ID = "command-line"
+#: Largest queue publication file read (one is a few KiB).
+MAX_QUEUE_FILE_BYTES = 1024 * 1024
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,6 +83,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     fleet = action("fleet", "every enrolled kiosk and its last heartbeat")
     fleet.add_argument("--json", action="store_true", help="print JSON")
     fleet.set_defaults(handler=_fleet)
+
+    publish_queue = action("publish-queue", "publish a service point's queue for its kiosks")
+    publish_queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
+                               help="the service point's commune or ward code")
+    publish_queue.add_argument("file", metavar="FILE",
+                               help="the queue as JSON (docs/sync.md); '-' reads standard "
+                               "input; without published_at it is published as of now")
+    publish_queue.add_argument("--json", action="store_true", help="print JSON")
+    publish_queue.set_defaults(handler=_publish_queue)
+
+    queue = action("queue", "the queue published for a service point (exit 1: none)")
+    queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
+                       help="the service point's commune or ward code")
+    queue.add_argument("--json", action="store_true", help="print JSON")
+    queue.set_defaults(handler=_queue)
 
 
 def backend_home(args: argparse.Namespace, context: Context) -> Path:
@@ -236,4 +260,114 @@ def _fleet(args: argparse.Namespace, context: Context) -> int:
                   f"version {beat.software_version}" if beat else "no heartbeat yet")
         print(f"{entry.kiosk_id:<16} {state:<9} last heartbeat "
               f"{entry.last_heartbeat_at or 'never'}: {detail}")
+    return 0
+
+
+def _known_unit(unit_code: int) -> None:
+    from sync.backend.app import hanoi_unit_codes  # noqa: PLC0415 - the backend extra
+
+    if unit_code not in hanoi_unit_codes():
+        raise UsageError(f"unknown unit code {unit_code}: not a Hà Nội commune or ward")
+
+
+def _read_queue_file(name: str) -> str:
+    """The text of FILE (``-``: standard input), UTF-8 with or without a byte order mark."""
+    try:
+        if name == "-":
+            source = getattr(sys.stdin, "buffer", None)
+            raw = (sys.stdin.read(MAX_QUEUE_FILE_BYTES + 1).encode("utf-8") if source is None
+                   else source.read(MAX_QUEUE_FILE_BYTES + 1))
+        else:
+            with Path(name).open("rb") as file:
+                raw = file.read(MAX_QUEUE_FILE_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read {_shown(name)}: {error.strerror}") from None
+    if len(raw) > MAX_QUEUE_FILE_BYTES:
+        raise UsageError(f"{_shown(name)}: over {MAX_QUEUE_FILE_BYTES} bytes; not a queue file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{_shown(name)}: not UTF-8 text") from None
+
+
+def _shown(name: str) -> str:
+    return "standard input" if name == "-" else name
+
+
+def _first_problem(error: ValidationError) -> str:
+    """A validation error in one line: where, what, and how many more."""
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {message}{more}" if where else f"{message}{more}"
+
+
+def _parse_queue(name: str, text: str) -> wire.QueuePublication:
+    """FILE as a publication; a missing ``published_at`` is now (UTC)."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from sync import wire  # noqa: PLC0415
+    from sync.backend.store import utc_now  # noqa: PLC0415
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{name}: not JSON: {error}") from None
+    if isinstance(document, dict) and "published_at" not in document:
+        document["published_at"] = utc_now().isoformat()
+    try:
+        # Through JSON again, so the file is read exactly as the HTTP API reads a body.
+        return wire.QueuePublication.model_validate_json(json.dumps(document))
+    except ValidationError as error:
+        raise UsageError(f"{name}: not a queue publication: {_first_problem(error)}") from None
+
+
+def _print_queue(state: wire.QueueState) -> None:
+    print(f"unit {state.unit_code}: published at {state.published_at.isoformat()}, "
+          f"received {state.received_at}")
+    if not state.services:
+        print("  no services")
+    for entry in state.services:
+        average = ("unknown" if entry.average_service_seconds is None
+                   else f"{entry.average_service_seconds} s")
+        print(f"  {entry.service}  waiting {entry.waiting} ({entry.priority_waiting} priority), "
+              f"{entry.counters_open} counter(s) open, average {average}")
+
+
+def _publish_queue(args: argparse.Namespace, context: Context) -> int:
+    from sync.backend.store import (  # noqa: PLC0415
+        NotNewerError,
+        Principal,
+        PublishedAtError,
+        Role,
+    )
+
+    store = _store(args, context)
+    _known_unit(args.unit_code)
+    publication = _parse_queue(_shown(args.file), _read_queue_file(args.file))
+    try:
+        state = store.publish_queue(args.unit_code, publication,
+                                    Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+    except (NotNewerError, PublishedAtError) as error:
+        raise UsageError(f"refused, nothing published: {error}") from None
+    if args.json:
+        print_json(state.model_dump(mode="json"))
+        return 0
+    _print_queue(state)
+    return 0
+
+
+def _queue(args: argparse.Namespace, context: Context) -> int:
+    store = _store(args, context)
+    _known_unit(args.unit_code)
+    state = store.queue_state(args.unit_code)
+    if state is None:
+        print(f"kiosk: no queue published for unit {args.unit_code}", file=sys.stderr)
+        return 1
+    if args.json:
+        print_json(state.model_dump(mode="json"))
+        return 0
+    _print_queue(state)
     return 0

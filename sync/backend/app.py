@@ -184,7 +184,6 @@ _PUBLISHED: dict[int | str, dict[str, Any]] = {
     304: {"description": "not modified since the ETag given"},
     404: {"description": "nothing published yet"},
 }
-_QUEUE_PATH = f"{wire.Endpoint.QUEUE.value}/{{unit_code}}"
 _UNKNOWN_UNIT: dict[int | str, dict[str, Any]] = {
     404: {"description": "not the unit code of a Hà Nội commune or ward"},
 }
@@ -328,7 +327,7 @@ def _known_unit(unit_code: int) -> None:
                             "ward (kiosk/data/communes-hanoi.json)")
 
 
-@router.put(_QUEUE_PATH, tags=["back office"],
+@router.put(wire.Endpoint.QUEUE.value, tags=["back office"],
             responses={**_ERRORS, **_UNKNOWN_UNIT,
                        409: {"description": "published_at not later than the one served"},
                        422: {"description": "not the schema, or published_at too far ahead"}})
@@ -346,7 +345,7 @@ def publish_queue(
         raise HTTPException(422, str(error)) from None
 
 
-@router.get(_QUEUE_PATH, tags=["kiosk", "back office"],
+@router.get(wire.Endpoint.QUEUE.value, tags=["kiosk", "back office"],
             responses={**_ERRORS, 404: {"description": "an unknown unit code, or no queue "
                                         "published for it yet"}})
 def get_queue(unit_code: UnitCode, caller: Anyone, store: StoreDep) -> wire.QueueState:
