@@ -53,6 +53,8 @@ class WaitEstimate:
     minutes: int | None
     #: When the back office counted (its clock, in Hanoi time), for "as of 10:42".
     as_of: dt.datetime
+    #: Counters serving the service then (0: none open, so no estimate).
+    counters_open: int = 1
 
 
 def store_queue(
@@ -162,7 +164,9 @@ def ticket_wait(
             + max(0, number - 1 - found.normal_at_receipt)
             + max(0, issued.get((service, "priority"), 0) - found.priority_at_receipt)
         )
-    return WaitEstimate(ahead, wait_minutes(ahead, found.entry), found.published_at)
+    return WaitEstimate(
+        ahead, wait_minutes(ahead, found.entry), found.published_at, found.entry.counters_open
+    )
 
 
 def queue_overview(
@@ -178,7 +182,9 @@ def queue_overview(
             + max(0, issued.get((service, "priority"), 0) - found.priority_at_receipt)
         )
         minutes = wait_minutes(ahead, found.entry)
-        overview[service] = WaitEstimate(ahead, minutes, found.published_at)
+        overview[service] = WaitEstimate(
+            ahead, minutes, found.published_at, found.entry.counters_open
+        )
     return overview
 
 

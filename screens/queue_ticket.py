@@ -31,6 +31,8 @@ def queue_summary(estimate: WaitEstimate) -> str:
     """A service's queue in one line: "6 people waiting · about 25 min"."""
     waiting = ngettext("{count} person waiting", "{count} people waiting",
                        estimate.people_ahead).format(count=estimate.people_ahead)
+    if estimate.counters_open == 0:
+        return waiting + " · " + _("no counter open now")
     if estimate.minutes is None:
         return waiting
     if estimate.minutes == 0:
@@ -44,7 +46,9 @@ def ticket_wait_text(estimate: WaitEstimate) -> str:
         ngettext("{count} person ahead of you", "{count} people ahead of you",
                  estimate.people_ahead).format(count=estimate.people_ahead)
     ]
-    if estimate.minutes == 0:
+    if estimate.counters_open == 0:
+        lines.append(_("No counter is serving it right now."))
+    elif estimate.minutes == 0:
         lines = [_("You are next")]
     elif estimate.minutes is not None:
         lines.append(_("Estimated wait: about {minutes} minutes").format(minutes=estimate.minutes))

@@ -63,7 +63,8 @@ def test_a_ticket_after_a_publication_is_behind_everyone_counted(outbox: Outbox)
     number = take(outbox, "A", at=NINE + dt.timedelta(minutes=1))
     # THEN six people are ahead, 6 x 7 min / 2 counters = 21 min, said as about 25
     assert wait_of(outbox.db, number) == WaitEstimate(
-        people_ahead=6, minutes=25, as_of=dt.datetime(2026, 12, 1, 8, 58, tzinfo=HANOI)
+        people_ahead=6, minutes=25, as_of=dt.datetime(2026, 12, 1, 8, 58, tzinfo=HANOI),
+        counters_open=2,
     )
 
 
@@ -92,9 +93,9 @@ def test_the_overview_is_the_wait_of_a_ticket_taken_now(outbox: Outbox) -> None:
     store_queue(outbox.db, 4, PUBLISHED, [CIVIL_STATUS, RESIDENCE_CLOSED], now=NINE)
     take(outbox, "A", at=NINE + dt.timedelta(minutes=1))
     overview = queue_overview(outbox.db, max_age=MAX_AGE, now=NINE + dt.timedelta(minutes=2))
-    assert {service: (w.people_ahead, w.minutes) for service, w in overview.items()} == {
-        "A": (7, 25),  # 7 x 7 / 2 = 24.5 min
-        "B": (3, None),  # no counter open: nobody can say how long
+    assert {s: (w.people_ahead, w.minutes, w.counters_open) for s, w in overview.items()} == {
+        "A": (7, 25, 2),  # 7 x 7 / 2 = 24.5 min
+        "B": (3, None, 0),  # no counter open: nobody can say how long
     }
 
 

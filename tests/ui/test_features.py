@@ -185,13 +185,15 @@ def test_a_ticket_says_who_is_ahead_when_the_office_published_its_queue(
     tmp_path: Path,
 ) -> None:
     # GIVEN the office counted, a minute ago, 6 waiting for civil status at 2 counters,
-    # 7 minutes a citizen (and nothing for the other services)
+    # 7 minutes a citizen, 2 waiting for certification with its counter closed (and
+    # nothing for the other services)
     printer = FakeReceiptPrinter()
     kiosk = start_kiosk(tmp_path, printer=printer)
     counted = clock.now() - dt.timedelta(minutes=1)
     db = open_database(kiosk.config.database_path)
     try:
-        store_queue(db, 4, counted, [ServiceQueue("A", 6, 1, 2, 420)])
+        store_queue(db, 4, counted, [ServiceQueue("A", 6, 1, 2, 420),
+                                     ServiceQueue("C", 2, 0, 0, 300)])
     finally:
         db.close()
     try:
@@ -202,6 +204,9 @@ def test_a_ticket_says_who_is_ahead_when_the_office_published_its_queue(
         # THEN civil status shows its queue (6 x 7 min / 2 = 21 min, said as about 25)
         assert buttons[0].text == "Hộ tịch\nQuầy số 1\n6 người đang chờ · khoảng 25 phút"
         assert buttons[1].text == "Cư trú\nQuầy số 2"
+        assert buttons[2].text == (
+            "Chứng thực\nQuầy số 3\n2 người đang chờ · hiện chưa có quầy phục vụ"
+        )
         # WHEN they take a number for it
         driver.tap(buttons[0])
         driver.tap_id("confirm_button")
