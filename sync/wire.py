@@ -43,6 +43,8 @@ CLIENT_ID_PATTERN = KIOSK_ID_PATTERN
 #: Sealed boxes are base64; a sealed identity is a few hundred bytes.
 SEALED_PATTERN = r"^[A-Za-z0-9+/]+={0,2}$"
 CURSOR_PATTERN = r"^[0-9]{1,18}$"
+#: A receipt code in canonical form (kiosk.receipt_code): 8 symbols, no separator.
+RECEIPT_CODE_PATTERN = r"^[2-9A-HJKMNP-TV-Y]{8}$"
 
 
 class Endpoint(enum.Enum):
@@ -58,6 +60,8 @@ class Endpoint(enum.Enum):
     HEARTBEAT = f"{PREFIX}/kiosk/heartbeat"
     KIOSK_IDENTITY = f"{PREFIX}/kiosk/identity"
     FLEET = f"{PREFIX}/fleet"
+    #: Any kiosk asks the office about one receipt code (a path template).
+    KIOSK_APPLICATION_LOOKUP = f"{PREFIX}/kiosk/applications/{{receipt_code}}"
     #: The back office PUTs a service point's queue, kiosks GET it (a path template).
     QUEUE = f"{PREFIX}/queue/{{unit_code}}"
 
@@ -73,7 +77,7 @@ class WireSubmission(_Model):
     kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
     kiosk_seq: Annotated[int, Field(ge=1, le=2**62, description="the kiosk's own order")]
     kind: SubmissionKind
-    receipt_code: Annotated[str, Field(pattern=r"^[2-9A-HJKMNP-TV-Y]{8}$")]
+    receipt_code: Annotated[str, Field(pattern=RECEIPT_CODE_PATTERN)]
     service_day: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     created_at: Annotated[str, Field(max_length=40, description="device clock; not trusted")]
     procedure_code: Annotated[str | None, Field(pattern=r"^[0-9]\.[0-9]{6}$")] = None
@@ -177,6 +181,29 @@ class StatusPage(_Model):
     items: list[StatusEvent]
     next_cursor: str
     has_more: bool
+
+
+class ApplicationFound(_Model):
+    """One application with the code asked about, as the office knows it (no personal data)."""
+
+    submission_uuid: UUID
+    kind: SubmissionKind
+    procedure_code: str | None
+    received_at: str = Field(description="backend clock, UTC")
+    status: ApplicationStatus | None = Field(description="null: no status published yet")
+    note: str | None
+    updated_at: str | None = Field(description="backend clock, UTC; null without a status")
+
+
+class ApplicationLookup(_Model):
+    """What the office knows of a receipt code (``GET /v1/kiosk/applications/{code}``).
+
+    Any enrolled kiosk may ask, so a citizen can check at any kiosk, not only the one that
+    printed the code. Empty ``applications``: the office has nothing with that code (yet).
+    """
+
+    receipt_code: Annotated[str, Field(pattern=RECEIPT_CODE_PATTERN)]
+    applications: list[ApplicationFound]
 
 
 class Publication(_Model):
