@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from kiosk.storage import Database, write_transaction
 from kiosk.sync_state import SyncFact, put_facts, read_fact
@@ -83,3 +84,46 @@ def lookup_status(db: Database, receipt_code: str) -> list[StatusRecord]:
             [receipt_code],
         )
     ]
+
+
+# -- asking the office about a code this kiosk does not know ------------------------------
+
+
+class OfficeUnreachableError(Exception):
+    """The office could not be asked just now (no network, backend down, refused)."""
+
+
+@dataclass(frozen=True)
+class OfficeRecord:
+    """One application with the code asked about, as the office knows it (no personal data)."""
+
+    submission_uuid: str
+    receipt_code: str
+    kind: str
+    procedure_code: str | None
+    received_at: str
+    #: None: the office has it but published no status yet.
+    status: ApplicationStatus | None
+    note: str | None
+    updated_at: str | None
+
+    def status_record(self) -> StatusRecord | None:
+        """Its latest status as the look-up screen shows statuses (None without one)."""
+        if self.status is None or self.updated_at is None:
+            return None
+        return StatusRecord(self.submission_uuid, self.receipt_code, self.status, self.note,
+                            self.updated_at, feed_cursor=0)
+
+
+class OfficeLookup(Protocol):
+    """Asks the office about a receipt code: so a citizen can check at any kiosk, not only
+    the one that printed the code (its own statuses reach a kiosk through the feed)."""
+
+    def look_up(self, receipt_code: str) -> list[OfficeRecord]:
+        """Applications with ``receipt_code`` (canonical), newest first; empty when the
+        office knows none. Raises OfficeUnreachableError when it cannot be asked now."""
+        ...
+
+    def close(self) -> None:
+        """Release what it holds open (connections)."""
+        ...

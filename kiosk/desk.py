@@ -17,8 +17,13 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kiosk import receipt_code
-from kiosk.application_status import StatusRecord, lookup_status
+from kiosk import clock, receipt_code
+from kiosk.application_status import (
+    OfficeLookup,
+    OfficeUnreachableError,
+    StatusRecord,
+    lookup_status,
+)
 from kiosk.catalog import (
     Catalog,
     Procedure,
@@ -64,6 +69,14 @@ class LookupOutcome(enum.Enum):
     STATUS = "status"  # the office published a status
 
 
+class OfficeCheck(enum.Enum):
+    """Whether the office was asked about a code this kiosk does not know."""
+
+    NOT_ASKED = "not_asked"  # known here, not a code, or no office to ask
+    ANSWERED = "answered"  # the office answered just now
+    UNREACHABLE = "unreachable"  # the office could not be asked just now
+
+
 @dataclass(frozen=True)
 class StatusAnswer:
     """The answer to a status look-up, for the status screen."""
@@ -75,6 +88,8 @@ class StatusAnswer:
     latest: StatusRecord | None = None
     #: When the kiosk last heard from the office (device clock, ISO), None if never.
     synced_at: str | None = None
+    #: Whether the office was asked (a code from another kiosk).
+    office: OfficeCheck = OfficeCheck.NOT_ASKED
 
 
 def open_desk_database(config: Config) -> Database:
@@ -90,9 +105,13 @@ def open_desk_database(config: Config) -> Database:
 class ServiceDesk:
     """The screens' questions and actions, on one database connection (one thread)."""
 
-    def __init__(self, db: Database, config: Config) -> None:
+    def __init__(
+        self, db: Database, config: Config, *, office: OfficeLookup | None = None
+    ) -> None:
         self.db = db
         self.config = config
+        #: Asked about codes this kiosk does not know (None: never asked).
+        self.office = office
         self.outbox = Outbox(
             db,
             kiosk_id=config.text("kiosk.id"),
@@ -104,6 +123,12 @@ class ServiceDesk:
         self._index: SearchIndex[str] | None = None
         self._communes: list[Commune] | None = None
         self._commune_index: SearchIndex[int] | None = None
+
+    def close(self) -> None:
+        """Close the database connection and the office's connections."""
+        self.db.close()
+        if self.office is not None:
+            self.office.close()
 
     # -- catalog ----------------------------------------------------------------------------
 
@@ -232,7 +257,7 @@ class ServiceDesk:
         if statuses:
             outcome = LookupOutcome.STATUS
         elif submission is None:
-            outcome = LookupOutcome.UNKNOWN_CODE
+            return self._ask_office(code, synced_at)
         elif submission.state is OutboxState.SENT:
             outcome = LookupOutcome.NO_STATUS_YET
         else:
@@ -244,6 +269,30 @@ class ServiceDesk:
             procedure=procedure,
             latest=statuses[0] if statuses else None,
             synced_at=synced_at,
+        )
+
+    def _ask_office(self, code: str, synced_at: str | None) -> StatusAnswer:
+        """A code unknown here: maybe another kiosk printed it, and the office knows it."""
+        if self.office is None:
+            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=code, synced_at=synced_at)
+        try:
+            found = self.office.look_up(code)
+        except OfficeUnreachableError:
+            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=code, synced_at=synced_at,
+                                office=OfficeCheck.UNREACHABLE)
+        if not found:
+            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=code, synced_at=synced_at,
+                                office=OfficeCheck.ANSWERED)
+        latest = found[0]
+        status = latest.status_record()
+        return StatusAnswer(
+            LookupOutcome.STATUS if status is not None else LookupOutcome.NO_STATUS_YET,
+            code=code,
+            procedure=self.procedure(latest.procedure_code) if latest.procedure_code else None,
+            latest=status,
+            # The office answered just now: that is the latest word from it.
+            synced_at=clock.now().isoformat(timespec="seconds"),
+            office=OfficeCheck.ANSWERED,
         )
 
     # -- privacy ----------------------------------------------------------------------------

@@ -266,10 +266,15 @@ class KioskApp(App):
         config = self.kiosk_config
 
         def open_desk() -> ServiceDesk:
-            return ServiceDesk(open_desk_database(config), config)
+            # On the worker's thread: the HTTP library loads there, not on the UI thread.
+            from sync.office import BackendOffice  # noqa: PLC0415
+
+            return ServiceDesk(
+                open_desk_database(config), config, office=BackendOffice.from_config(config)
+            )
 
         self.desk_worker = Worker(
-            "desk", open_desk, deliver=_on_ui_thread, close_resources=lambda d: d.db.close()
+            "desk", open_desk, deliver=_on_ui_thread, close_resources=ServiceDesk.close
         )
         self.desk_worker.start()
         if self.devices is None:

@@ -8,7 +8,7 @@ from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk import receipt_code
 from kiosk.application_status import ApplicationStatus
-from kiosk.desk import LookupOutcome, ServiceDesk, StatusAnswer, parse_moment
+from kiosk.desk import LookupOutcome, OfficeCheck, ServiceDesk, StatusAnswer, parse_moment
 from screens.base import N_, KioskScreen
 from screens.i18n import _, translator
 from screens.procedures import procedure_title
@@ -38,6 +38,19 @@ OUTCOME_TEXTS: dict[LookupOutcome, str] = {
         "The office has received application {code}. No status has been published yet."
     ),
     LookupOutcome.STATUS: N_("Latest status of application {code}, updated {date}:"),
+}
+
+
+#: A code unknown here, by whether the office was asked (it replaces the UNKNOWN_CODE text).
+UNKNOWN_TEXTS: dict[OfficeCheck, str] = {
+    OfficeCheck.ANSWERED: N_(
+        "Neither this kiosk nor the office knows an application with code {code}. Please "
+        "compare the code with your receipt, or ask at the reception counter."
+    ),
+    OfficeCheck.UNREACHABLE: N_(
+        "This kiosk does not know code {code}, and the office could not be reached just "
+        "now. Please try again in a few minutes, or ask at the reception counter."
+    ),
 }
 
 
@@ -103,7 +116,10 @@ class StatusScreen(KioskScreen):
         code = receipt_code.display(answer.code) if answer.code else ""
         created = answer.submission.created_at if answer.submission is not None else None
         date = moment_text(answer.latest.updated_at if answer.latest else created)
-        self.answer_text = _(OUTCOME_TEXTS[answer.outcome]).format(code=code, date=date)
+        text = OUTCOME_TEXTS[answer.outcome]
+        if answer.outcome is LookupOutcome.UNKNOWN_CODE:
+            text = UNKNOWN_TEXTS.get(answer.office, text)
+        self.answer_text = _(text).format(code=code, date=date)
         if answer.latest is not None:
             self.status_text = _(STATUS_NAMES[answer.latest.status])
             self.detail_text = answer.latest.note or ""

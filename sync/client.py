@@ -208,6 +208,13 @@ class BackendClient:
             raise
         return self._parse(response, wire.QueueState)
 
+    def look_up_application(self, receipt_code: str) -> wire.ApplicationLookup:
+        """What the office knows of ``receipt_code`` (canonical form), from any kiosk."""
+        response = self._request(
+            "GET", wire.Endpoint.KIOSK_APPLICATION_LOOKUP, path={"receipt_code": receipt_code}
+        )
+        return self._parse(response, wire.ApplicationLookup)
+
     def identity(self) -> wire.KioskIdentity:
         """Who this token's kiosk is, and the backend's sealing key."""
         return self._parse(self._request("GET", wire.Endpoint.KIOSK_IDENTITY),

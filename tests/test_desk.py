@@ -6,15 +6,22 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import receipt_code
-from kiosk.application_status import ApplicationStatus, StatusRecord, apply_statuses
+from kiosk.application_status import (
+    ApplicationStatus,
+    OfficeLookup,
+    OfficeRecord,
+    OfficeUnreachableError,
+    StatusRecord,
+    apply_statuses,
+)
 from kiosk.config import load_config
-from kiosk.desk import LookupOutcome, ServiceDesk, open_desk_database
+from kiosk.desk import LookupOutcome, OfficeCheck, ServiceDesk, open_desk_database
 from kiosk.submissions import QueueTicketRequest
 
 
-def desk(tmp_path: Path) -> ServiceDesk:
+def desk(tmp_path: Path, office: OfficeLookup | None = None) -> ServiceDesk:
     config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path)})
-    return ServiceDesk(open_desk_database(config), config)
+    return ServiceDesk(open_desk_database(config), config, office=office)
 
 
 def test_demo_desk_has_the_catalog_and_the_directory(tmp_path: Path) -> None:
@@ -66,3 +73,81 @@ def test_forget_queries_rebuilds_the_index(tmp_path: Path) -> None:
     assert counter._index is None
     counter.search("khai sinh")
     assert counter._index is not first_index
+
+
+class FakeOffice:
+    """An office that knows given codes, or cannot be reached; records what it was asked."""
+
+    def __init__(self, known: dict[str, list[OfficeRecord]], *, reachable: bool = True) -> None:
+        self.known = known
+        self.reachable = reachable
+        self.asked: list[str] = []
+
+    def look_up(self, receipt_code: str) -> list[OfficeRecord]:
+        self.asked.append(receipt_code)
+        if not self.reachable:
+            raise OfficeUnreachableError("connection refused")
+        return self.known.get(receipt_code, [])
+
+    def close(self) -> None:
+        pass
+
+
+def office_record(code: str, status: ApplicationStatus | None) -> OfficeRecord:
+    return OfficeRecord(
+        submission_uuid="7d1c1e0e-5f3c-4a43-9d0e-1b0f6a1d2c3e", receipt_code=code,
+        kind="application_intake", procedure_code="1.001193",
+        received_at="2026-12-01T01:00:00+00:00", status=status,
+        note=None if status is None else "Quầy 2",
+        updated_at=None if status is None else "2026-12-01T03:00:00+00:00",
+    )
+
+
+def test_a_code_printed_by_another_kiosk_is_asked_of_the_office(tmp_path: Path) -> None:
+    # GIVEN a code this kiosk never saw, which the office knows with a status
+    code = receipt_code.new_code()
+    office = FakeOffice({code: [office_record(code, ApplicationStatus.READY_FOR_PICKUP)]})
+    counter = desk(tmp_path, office=office)
+    # WHEN a citizen types it here
+    answer = counter.look_up(receipt_code.display(code))
+    # THEN the office was asked once and its status is shown, for the right procedure
+    assert office.asked == [code]
+    assert answer.outcome is LookupOutcome.STATUS
+    assert answer.office is OfficeCheck.ANSWERED
+    assert answer.latest == StatusRecord(
+        "7d1c1e0e-5f3c-4a43-9d0e-1b0f6a1d2c3e", code, ApplicationStatus.READY_FOR_PICKUP,
+        "Quầy 2", "2026-12-01T03:00:00+00:00", 0,
+    )  # fmt: skip
+    assert answer.procedure is not None and answer.procedure.code == "1.001193"
+    assert answer.synced_at is not None
+
+
+def test_the_office_answers_received_without_status_or_unknown(tmp_path: Path) -> None:
+    received = receipt_code.new_code()
+    unknown = next(c for c in (receipt_code.new_code() for _ in range(50)) if c != received)
+    counter = desk(tmp_path, office=FakeOffice({received: [office_record(received, None)]}))
+    first = counter.look_up(received)
+    second = counter.look_up(unknown)
+    assert (first.outcome, first.office, first.latest) == (
+        LookupOutcome.NO_STATUS_YET, OfficeCheck.ANSWERED, None)
+    assert (second.outcome, second.office) == (LookupOutcome.UNKNOWN_CODE, OfficeCheck.ANSWERED)
+
+
+def test_an_unreachable_office_is_said_and_a_code_known_here_is_not_asked(
+    tmp_path: Path,
+) -> None:
+    office = FakeOffice({}, reachable=False)
+    counter = desk(tmp_path, office=office)
+    ticket = counter.submit(QueueTicketRequest("A"), None)
+    # A code made here is answered here, without asking
+    assert counter.look_up(ticket.receipt_code).outcome is LookupOutcome.NOT_YET_SENT
+    # A typo is caught before asking anyone
+    assert counter.look_up("ABCD-EFGH").outcome is LookupOutcome.NOT_A_CODE
+    assert office.asked == []
+    # An unknown code: asked, and the office could not be reached
+    other = next(c for c in (receipt_code.new_code() for _ in range(50))
+                 if c != ticket.receipt_code)
+    answer = counter.look_up(other)
+    assert (answer.outcome, answer.office) == (LookupOutcome.UNKNOWN_CODE,
+                                               OfficeCheck.UNREACHABLE)
+    assert office.asked == [other]

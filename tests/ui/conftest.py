@@ -39,6 +39,10 @@ CARD_BINH = (
 )
 
 
+#: A backend address where nothing listens: connections are refused at once.
+CLOSED_BACKEND = "http://127.0.0.1:9"
+
+
 @dataclass
 class Kiosk:
     """One running app and what a test needs to drive and inspect it."""
@@ -80,6 +84,9 @@ def kiosk_config(tmp_path: Path, **overrides: str | int | bool) -> Config:
     config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path / "data")})
     values = {
         **config.values,
+        # Nothing listens on the discard port: no test depends on a demo backend that may
+        # or may not be running on this machine (a test that wants one starts its own).
+        "sync.backend_url": CLOSED_BACKEND,
         "printer.driver": "file",
         "printer.output_dir": str(tmp_path / "printed"),
         **overrides,

@@ -69,6 +69,25 @@ def test_status_typed_not_yet_synced_is_said_honestly(kiosk: Kiosk) -> None:
     assert screen.sync_text == "Ki-ốt chưa nhận được cập nhật nào từ cơ quan."
 
 
+def test_a_code_unknown_here_is_asked_of_the_office_and_its_silence_said(
+    kiosk: Kiosk,
+) -> None:
+    # GIVEN a valid code this kiosk never printed, and the office out of reach
+    code = receipt_code.new_code()
+    kiosk.driver.tap_id("choice_status")
+    # WHEN it is typed
+    kiosk.driver.type(code)
+    # THEN the kiosk says it asked and could not reach the office: no status is invented
+    screen = kiosk.screen
+    assert (screen.answer.outcome.value, screen.answer.office.value) == (
+        "unknown_code", "unreachable")
+    assert screen.status_text == ""
+    assert screen.answer_text == (
+        f"Ki-ốt này không biết mã {receipt_code.display(code)} và hiện chưa liên lạc được "
+        "với cơ quan. Vui lòng thử lại sau ít phút hoặc hỏi quầy tiếp nhận."
+    )
+
+
 def test_status_of_a_mistyped_code(kiosk: Kiosk) -> None:
     # GIVEN a real code with one symbol changed
     code = _intake_with_status(kiosk, None)

@@ -15,12 +15,10 @@ from kiosk import receipt_code
 from kiosk.storage import open_database
 from kiosk.submissions import FeedbackCategory, FeedbackRequest, Outbox
 from kiosk.technician_pin import LOCK_SECONDS, MAX_FAILURES, PIN_STATE_FILE, hash_pin
-from tests.ui.conftest import CARD_AN, Kiosk, start_kiosk
+from tests.ui.conftest import CARD_AN, CLOSED_BACKEND, Kiosk, start_kiosk
 
 PIN = "135790"
 PIN_HASH = hash_pin(PIN)
-#: Nothing listens on the discard port: the backend check fails at once, with its fix.
-CLOSED_BACKEND = "http://127.0.0.1:9"
 
 
 @pytest.fixture

@@ -1,0 +1,53 @@
+"""Asking the office about a receipt code this kiosk does not know, over the backend's API.
+
+A citizen may check an application at any kiosk, not only the one that printed its code:
+the desk (:mod:`kiosk.desk`) asks through this adapter, on its worker thread, when the code
+is not in the kiosk's own records. One short request; no network, a refusal or a garbled
+answer all mean "the office could not be asked just now", never a wrong answer.
+"""
+
+from __future__ import annotations
+
+from kiosk.application_status import OfficeRecord, OfficeUnreachableError
+from kiosk.config import Config
+from sync.client import BackendClient, RequestFailedError
+
+#: A citizen is waiting at the screen: ask briefly, then say the office could not be asked.
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 4.0
+
+
+class BackendOffice:
+    """:class:`kiosk.application_status.OfficeLookup` over the city backend."""
+
+    def __init__(self, client: BackendClient) -> None:
+        self.client = client
+
+    @classmethod
+    def from_config(cls, config: Config) -> BackendOffice | None:
+        """The office of this kiosk's backend; None when the kiosk is not enrolled."""
+        url, token = config.text("sync.backend_url"), config.text("sync.token")
+        if not url or not token:
+            return None
+        return cls(BackendClient(url, token, connect_timeout=CONNECT_TIMEOUT,
+                                 read_timeout=READ_TIMEOUT))
+
+    def look_up(self, receipt_code: str) -> list[OfficeRecord]:
+        """Applications with ``receipt_code``, newest first (see OfficeLookup)."""
+        try:
+            answer = self.client.look_up_application(receipt_code)
+        except RequestFailedError as failure:
+            raise OfficeUnreachableError(failure.reason) from None
+        return [
+            OfficeRecord(
+                submission_uuid=str(found.submission_uuid), receipt_code=answer.receipt_code,
+                kind=found.kind.value, procedure_code=found.procedure_code,
+                received_at=found.received_at, status=found.status, note=found.note,
+                updated_at=found.updated_at,
+            )
+            for found in answer.applications
+        ]
+
+    def close(self) -> None:
+        """Close the pooled connection."""
+        self.client.close()
