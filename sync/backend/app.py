@@ -172,6 +172,8 @@ After = Annotated[str, Query(pattern=wire.CURSOR_PATTERN, description="cursor; 0
 Limit = Annotated[int, Query(ge=1, le=wire.MAX_PAGE, description="page size")]
 IfNoneMatch = Annotated[str | None, Header(max_length=1000)]
 UnitCode = Annotated[int, Path(ge=1, le=99999, description="the service point's unit code")]
+ReceiptCode = Annotated[str, Path(pattern=wire.RECEIPT_CODE_PATTERN,
+                                  description="a receipt code in canonical form")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no token, or an unknown or revoked one"},
@@ -235,6 +237,16 @@ def status_feed(
 ) -> wire.StatusPage:
     """Status changes of this kiosk's applications after ``after``."""
     return store.status_feed(caller.client_id, int(after), limit)
+
+
+@router.get(wire.Endpoint.KIOSK_APPLICATION_LOOKUP.value, tags=["kiosk"],
+            responses=_ERRORS)
+def look_up_application(
+    receipt_code: ReceiptCode, caller: Kiosk, store: StoreDep
+) -> wire.ApplicationLookup:
+    """What the office knows of a receipt code, whichever kiosk took the application (no
+    personal data); an empty list when nothing is known."""
+    return store.look_up_application(receipt_code)
 
 
 @router.put(wire.Endpoint.CATALOG.value, tags=["back office"], openapi_extra=_CATALOG_BODY,

@@ -37,6 +37,8 @@ submissions = sa.Table(
     sa.Column("body", sa.Text(), nullable=False),
     sa.Column("body_sha256", sa.String(64), nullable=False),
     sa.Column("received_at", sa.String(40), nullable=False),
+    # Any kiosk may ask what the office knows of a receipt code.
+    sa.Index("submissions_receipt_code", "receipt_code"),
 )
 
 conflicts = sa.Table(
@@ -63,6 +65,8 @@ status_events = sa.Table(
     sa.Column("updated_at", sa.String(40), nullable=False),
     sa.Column("client_id", sa.String(40), nullable=False),
     sa.Index("status_events_kiosk", "kiosk_id", "cursor"),
+    # The latest event of one submission (the look-up by receipt code).
+    sa.Index("status_events_submission", "submission_uuid", "cursor"),
 )
 
 publications = sa.Table(

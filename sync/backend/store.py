@@ -346,6 +346,42 @@ class Store:
             has_more=len(rows) > limit,
         )
 
+    def look_up_application(self, receipt_code: str) -> wire.ApplicationLookup:
+        """What the office knows of ``receipt_code``: every submission stored with it
+        (codes are random, so rarely more than one), newest received first, each with its
+        latest status if any. Nothing personal: only the kind and procedure of the body."""
+        submissions, events = schema.submissions, schema.status_events
+        with read_snapshot(self.engine) as connection:
+            rows = connection.execute(
+                sa.select(submissions.c.uuid, submissions.c.received_at, submissions.c.body)
+                .where(submissions.c.receipt_code == receipt_code)
+                .order_by(submissions.c.cursor.desc())
+            ).all()
+            # The latest event of each: its largest cursor (index status_events_submission).
+            latest = (
+                sa.select(sa.func.max(events.c.cursor))
+                .where(events.c.submission_uuid.in_([row[0] for row in rows]))
+                .group_by(events.c.submission_uuid)
+            )
+            statuses = {
+                row[0]: (row[1], row[2], row[3])
+                for row in connection.execute(
+                    sa.select(events.c.submission_uuid, events.c.status, events.c.note,
+                              events.c.updated_at)
+                    .where(events.c.cursor.in_(latest))
+                )
+            }
+        found = []
+        for submission_uuid, received_at, body in rows:
+            submission = wire.WireSubmission.model_validate_json(body)
+            status, note, updated_at = statuses.get(submission_uuid, (None, None, None))
+            found.append(wire.ApplicationFound(
+                submission_uuid=submission_uuid, kind=submission.kind,
+                procedure_code=submission.procedure_code, received_at=received_at,
+                status=status, note=note, updated_at=updated_at,
+            ))
+        return wire.ApplicationLookup(receipt_code=receipt_code, applications=found)
+
     # -- publishing -----------------------------------------------------------------------
 
     def publish(
