@@ -37,6 +37,34 @@ STATUS_NAMES: dict[CheckStatus, str] = {
     CheckStatus.WARNING: N_("Warning"),
     CheckStatus.FAULT: N_("Fault"),
 }
+
+#: The checks' names (kiosk.doctor and the device and sync checks) in the screen's language;
+#: what was found and the fix stay as the checks word them (English, as in the logs).
+CHECK_NAMES: dict[str, str] = {
+    "software": N_("software"),
+    "data directory": N_("data directory"),
+    "disk space": N_("disk space"),
+    "clock": N_("clock"),
+    "QR decoder library": N_("QR decoder library"),
+    "QR decoder": N_("QR decoder"),
+    "kiosk identity": N_("kiosk identity"),
+    "database": N_("database"),
+    "catalog": N_("catalog"),
+    "outbox": N_("outbox"),
+    "receipt printer": N_("receipt printer"),
+    "slip font": N_("slip font"),
+    "print queue": N_("print queue"),
+    "code reader": N_("code reader"),
+    "city backend": N_("city backend"),
+    "sealing key": N_("sealing key"),
+    "last sync": N_("last sync"),
+}
+
+
+def check_name(name: str) -> str:
+    """A check's name as the technician reads it (unknown names as they are)."""
+    return _(CHECK_NAMES[name]) if name in CHECK_NAMES else name
+
 #: Faults first: what a technician came for.
 STATUS_ORDER = {CheckStatus.FAULT: 0, CheckStatus.WARNING: 1, CheckStatus.OK: 2}
 KIND_NAMES: dict[ScanKind, str] = {
@@ -173,7 +201,7 @@ class TechnicianScreen(KioskScreen):
             fix = check.fix if check.status is not CheckStatus.OK else ""
             box.add_widget(
                 CheckLine(status=check.status.value, badge=_(STATUS_NAMES[check.status]),
-                          name=check.name, detail=check.detail,
+                          name=check_name(check.name), detail=check.detail,
                           fix=_("Fix: {fix}").format(fix=fix) if fix else "")
             )
         if diagnosis.failed:

@@ -139,6 +139,16 @@ def test_the_technician_screen_lists_every_check_with_the_fix_of_a_fault(kiosk: 
     assert kiosk.screen.summary_text.startswith("Faults: ")
 
 
+def test_the_check_names_follow_the_language(kiosk: Kiosk) -> None:
+    # GIVEN the kiosk in Vietnamese (its default)
+    enter_technician_mode(kiosk)
+    lines = check_lines(kiosk)
+    # THEN the checks are named in Vietnamese, with the badge of their state
+    assert lines["máy chủ thành phố"][0] == "Lỗi"
+    assert lines["máy in phiếu"][0] == "Tốt"
+    assert "city backend" not in lines
+
+
 def test_a_technician_card_asks_for_the_pin(kiosk: Kiosk) -> None:
     # WHEN the technician's QR card is scanned on the welcome screen
     kiosk.scan("MOTCUA:TECH:card-07")
