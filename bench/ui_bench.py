@@ -10,7 +10,11 @@
 2. Memory: the app is driven through 20 whole journeys in one process (scan an ID card,
    search, open a procedure, take a number and print it, rate, walk away: idle, wipe);
    resident memory (RSS) after the 2nd journey and after the last. Goals: growth < 10%,
-   RSS <= 200 MB.
+   RSS <= 200 MB. Beside the figures, where the memory is, in the kiosk and in the bare
+   app (:func:`memory_breakdown`): library files, what malloc hands out (the GL driver's
+   buffers and textures, Kivy's, Python's larger objects), Python's small objects, and
+   the rest (free space malloc and Python keep, thread stacks, the GL driver's code);
+   and the highest RSS of the run (during a journey, before the wipe gives memory back).
 
 Headless (SDL's offscreen driver, Mesa's software OpenGL) unless a display is set: on a
 kiosk the numbers are lower, the GPU drawing what llvmpipe draws here on the CPU.
@@ -19,6 +23,8 @@ kiosk the numbers are lower, the GPU drawing what llvmpipe draws here on the CPU
 from __future__ import annotations
 
 import argparse
+import ctypes
+import json
 import os
 import statistics
 import subprocess
@@ -59,7 +65,8 @@ Bare().run()
 """
 
 BARE_RSS = """
-import os, time
+import json, os, time
+from ui_bench import memory_breakdown, rss_mb
 from kivy.config import Config
 Config.set("graphics", "width", "1080"); Config.set("graphics", "height", "1920")
 from kivy.base import EventLoop
@@ -68,8 +75,7 @@ EventLoop.ensure_window()
 EventLoop.window.add_widget(Label(text="Xin chào", font_size=60))
 for _ in range(60):
     EventLoop.idle()
-pages = int(open("/proc/self/statm").read().split()[1])
-print(pages * os.sysconf("SC_PAGE_SIZE") / 1e6, flush=True)
+print(json.dumps({"rss": rss_mb(), "breakdown": memory_breakdown()}), flush=True)
 os._exit(0)
 """
 
@@ -88,6 +94,15 @@ def first_frame(*_args):
 Window.bind(on_flip=first_frame)
 KioskApp(load_config(demo=True)).run()
 """
+
+
+#: :func:`memory_breakdown`'s parts, as the bench prints them.
+BREAKDOWN_LABELS = {
+    "files": "library and font files",
+    "malloc": "malloc'd in use (GL buffers, Kivy...)",
+    "python": "Python's small objects",
+    "rest": "the rest (free space kept, stacks...)",
+}
 
 
 def child_environment(data_dir: Path) -> dict[str, str]:
@@ -126,6 +141,76 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [  # glibc's struct mallinfo2 (glibc >= 2.33)
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                     "uordblks", "fordblks", "keepcost")
+    ]  # fmt: skip
+
+
+def _malloc_in_use() -> int | None:
+    """Bytes malloc has handed out and not had back (all arenas, and mmapped blocks)."""
+    try:
+        mallinfo2 = ctypes.CDLL(None).mallinfo2
+    except AttributeError:  # not glibc, or an older one
+        return None
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    return int(info.uordblks + info.hblkhd)
+
+
+def _python_arenas() -> int | None:
+    """Bytes of Python's small objects in its arenas (``sys._debugmallocstats``, to fd 2)."""
+    with tempfile.TemporaryFile() as out:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            os.dup2(out.fileno(), 2)
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        for line in out.read().decode(errors="replace").splitlines():
+            if line.startswith("# bytes in allocated blocks"):
+                return int(line.split("=")[1].replace(",", ""))
+    return None
+
+
+def memory_breakdown() -> dict[str, float]:
+    """Where this process's resident memory is, in MB (from /proc/self/smaps and malloc).
+
+    ``files``: libraries and fonts mapped from disk. ``malloc``: what malloc handed out
+    and still counts in use: headless, Mesa's llvmpipe keeps the window's buffers and every
+    texture and vertex buffer there (a GPU keeps them in its own memory), besides Kivy's
+    vertex copies and Python's larger objects. ``python``: Python's small objects.
+    ``rest``: everything else resident (RSS less the others): free space malloc and Python
+    keep for later, thread stacks, the GL driver's compiled code. Blocks malloc handed out
+    but nobody wrote to yet count in ``malloc`` without being resident, so ``rest`` can be a
+    little below zero (the bare app's window buffers).
+    """
+    files = anonymous = 0
+    mapping = ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and "-" in fields[0] and ":" in fields[3]:
+            mapping = fields[5] if len(fields) > 5 else ""
+        elif fields and fields[0] == "Rss:":
+            if mapping.startswith("/"):
+                files += int(fields[1]) * 1024
+            else:
+                anonymous += int(fields[1]) * 1024
+    in_use = _malloc_in_use() or 0
+    python = _python_arenas() or 0
+    return {
+        "files": files / 1e6,
+        "malloc": in_use / 1e6,
+        "python": python / 1e6,
+        "rest": (anonymous - in_use - python) / 1e6,
+    }
+
+
 def bench_start(starts: int, env: dict[str, str]) -> tuple[float, float]:
     """Median first-frame times of the kiosk app and the bare app."""
     # One throw-away start of each warms the OS file cache, as on a kiosk after boot.
@@ -138,17 +223,21 @@ def bench_start(starts: int, env: dict[str, str]) -> tuple[float, float]:
     return statistics.median(kiosk), statistics.median(bare)
 
 
-def bare_rss(env: dict[str, str]) -> float:
-    """RSS in MB of the bare one-label app after 60 frames (same renderer as the kiosk)."""
+def bare_rss(env: dict[str, str]) -> tuple[float, dict[str, float]]:
+    """RSS in MB of the bare one-label app after 60 frames (same renderer as the kiosk),
+    and its :func:`memory_breakdown`."""
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), env["PYTHONPATH"]])}
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(BARE_RSS)],
         env=env, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
-    return float(result.stdout.strip().splitlines()[-1])
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    return float(answer["rss"]), answer["breakdown"]
 
 
-def bench_memory(journeys: int, data_dir: Path) -> list[float]:
-    """RSS after each of ``journeys`` whole journeys, driven in this process.
+def bench_memory(journeys: int, data_dir: Path) -> tuple[list[float], dict[str, float]]:
+    """RSS after each of ``journeys`` whole journeys, driven in this process, and the
+    :func:`memory_breakdown` after the last.
 
     Kivy is imported here, after the headless environment is set: not at the top.
     """
@@ -190,9 +279,18 @@ def bench_memory(journeys: int, data_dir: Path) -> list[float]:
             app.check_idle()
             driver.settle()
             sizes.append(rss_mb())
+        breakdown = memory_breakdown()
     finally:
         driver.close()
-    return sizes
+    return sizes, breakdown
+
+
+def peak_rss_mb() -> float:
+    """The highest RSS this process has had, in MB (``VmHWM``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    return 0.0
 
 
 def main() -> int:
@@ -210,8 +308,8 @@ def main() -> int:
         print(f"  kiosk app (welcome)       {kiosk:6.3f} s   = {kiosk / bare:.2f}x the bare app")
         print(f"  goals: <= 1 s: {'met' if kiosk <= 1 else 'MISSED'}; "
               f"<= 2x bare: {'met' if kiosk <= 2 * bare else 'MISSED'}")
-        baseline = bare_rss({**env, **MEMORY_RENDERER})
-        sizes = bench_memory(args.journeys, data_dir)
+        baseline, bare_parts = bare_rss({**env, **MEMORY_RENDERER})
+        sizes, parts = bench_memory(args.journeys, data_dir)
         growth = (sizes[-1] - sizes[1]) / sizes[1]
         own = sizes[-1] - baseline
         print(f"memory over {len(sizes)} journeys (RSS, MB; renderer {MEMORY_RENDERER})")
@@ -219,6 +317,11 @@ def main() -> int:
         print(f"  after journey 2: {sizes[1]:.1f}   after journey {len(sizes)}: {sizes[-1]:.1f}"
               f"   growth {growth:+.1%}")
         print(f"  bare one-label app, same renderer: {baseline:.1f}   the kiosk's own: {own:.1f}")
+        print(f"  highest during the journeys (VmHWM): {peak_rss_mb():.1f}")
+        print("  where it is after the last journey (MB)    bare app   kiosk   difference")
+        for key, label in BREAKDOWN_LABELS.items():
+            print(f"    {label:40s} {bare_parts[key]:7.1f} {parts[key]:7.1f} "
+                  f"{parts[key] - bare_parts[key]:+9.1f}")
         print(f"  goals: growth < 10%: {'met' if growth < 0.10 else 'MISSED'}; "
               f"RSS <= 200 MB: {'met' if sizes[-1] <= 200 else 'MISSED'} in total, "
               f"{'met' if own <= 200 else 'MISSED'} beyond the bare app")

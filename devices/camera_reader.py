@@ -4,7 +4,7 @@
 :class:`~kiosk.reading.CodeReader`: each ``read`` grabs one frame and runs it through the
 :class:`~devices.qr_pipeline.FramePipeline`. The USB camera (OpenCV, V4L2) is here; the
 Pi camera module is in ``devices/picamera_reader.py`` and the image-folder camera of demo
-mode in ``devices/fake_reader.py``.
+mode in ``devices/image_folder_reader.py``.
 """
 
 from __future__ import annotations

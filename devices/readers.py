@@ -29,7 +29,7 @@ READER_DRIVERS: Mapping[str, str] = MappingProxyType(
         "keyboard": "devices.keyboard_scanner:KeyboardScanner",
         "camera": "devices.camera_reader:UsbCameraReader",
         "picamera": "devices.picamera_reader:PiCameraReader",
-        "images": "devices.fake_reader:ImageFolderReader",
+        "images": "devices.image_folder_reader:ImageFolderReader",
         "fake": "devices.fake_reader:FakeCodeReader",
     }
 )

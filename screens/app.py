@@ -45,6 +45,7 @@ from kiosk.scanned import ScanKind, ScannedCode
 from kiosk.session import IdleAction, Preferences, Session, check_language
 from screens.base import N_, KioskScreen
 from screens.i18n import translator
+from screens.memory import give_back_memory, release_label_surfaces
 from screens.theme import theme
 
 if TYPE_CHECKING:
@@ -165,6 +166,8 @@ class KioskApp(App):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        # Labels keep only their texture, not a second copy of their pixels (screens/memory.py).
+        release_label_surfaces()
         self.kiosk_config = kiosk_config
         self.devices = devices
         self._start_devices = start_devices
@@ -634,6 +637,9 @@ class KioskApp(App):
         self._apply_preferences()
         if self.desk_worker is not None:
             self.desk_worker.submit(lambda desk: desk.forget_queries())
+        # The citizen is gone and the welcome screen up: in the next frame, free what the
+        # journey left and hand it back to the system (screens/memory.py).
+        Clock.schedule_once(lambda _dt: give_back_memory(), 0)
 
     # -- technician mode ----------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -10,7 +12,8 @@ import numpy as np
 import pytest
 
 from devices.camera_reader import CameraReader, UsbCamera, UsbCameraReader
-from devices.fake_reader import FakeCodeReader, ImageFolderCamera, ImageFolderReader
+from devices.fake_reader import FakeCodeReader
+from devices.image_folder_reader import ImageFolderCamera, ImageFolderReader
 from devices.keyboard_scanner import KeyboardScanner
 from devices.qr_decoders import GrayFrame, ZxingDecoder
 from devices.qr_pipeline import FramePipeline
@@ -246,3 +249,12 @@ def test_demo_mode_uses_the_fake_reader(tmp_path: Path) -> None:
     config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path)})
     assert isinstance(build_reader(config), FakeCodeReader)
     assert config.text("scanner.image_folder") == "scan-inbox"
+
+
+def test_the_demo_reader_loads_no_camera_library() -> None:
+    # OpenCV alone is some 15 MB of the app's memory: only the camera drivers load it.
+    probe = "import sys, devices.fake_reader; print(sorted({'cv2', 'numpy'} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
