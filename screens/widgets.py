@@ -409,11 +409,14 @@ class Row:
 class BatchedList(ScrollView, Generic[T]):
     """A scrolling column of widgets made from items, built a few per frame so no frame waits.
 
-    Subclasses say how one item becomes a widget (:meth:`build`) and how many to build per
-    frame (``per_frame``); the first batch is built at once, the rest over the next frames.
+    Subclasses say how one item becomes a widget (:meth:`build`), how a widget shows another
+    item (:meth:`reuse`) and how many to place per frame (``per_frame``); the first batch is
+    placed at once, the rest over the next frames. Widgets of the last list are reused for
+    the next one (a search per keystroke would otherwise build and throw away dozens of
+    widgets each time); :meth:`clear` drops them all.
     """
 
-    #: Items built per frame.
+    #: Items placed per frame.
     per_frame = NumericProperty(16)
     #: Space between the widgets.
     gap = NumericProperty(4)
@@ -428,32 +431,50 @@ class BatchedList(ScrollView, Generic[T]):
         self.bind(gap=self.box.setter("spacing"))
         self.add_widget(self.box)
         self._pending: list[T] = []
+        #: Widgets taken off the list, to show the next items in.
+        self._spare: list[Widget] = []
         self._event: Any = None
 
     def build(self, item: T) -> Widget:
-        """The widget showing ``item``."""
+        """A new widget showing ``item``."""
+        raise NotImplementedError
+
+    def reuse(self, widget: Widget, item: T) -> None:
+        """Make ``widget`` (built by :meth:`build`) show ``item`` instead."""
         raise NotImplementedError
 
     def show_items(self, items: Sequence[T]) -> None:
         """Replace the items (the first ones at once, the rest over the next frames)."""
-        self.clear()
+        self._stop_batching()
+        self._spare.extend(self.box.children)
+        self.box.clear_widgets()
+        self.scroll_y = 1
         self._pending = list(items)
         self._add_some()
 
     def clear(self) -> None:
-        """Nothing shown."""
+        """Nothing shown, and no widget kept (what they showed is gone with them)."""
+        self._stop_batching()
+        self._pending = []
+        self._spare = []
+        self.box.clear_widgets()
+        self.scroll_y = 1
+
+    def _stop_batching(self) -> None:
         if self._event is not None:
             self._event.cancel()
             self._event = None
-        self._pending = []
-        self.box.clear_widgets()
-        self.scroll_y = 1
 
     def _add_some(self, *_args: object) -> None:
         count = int(self.per_frame)
         batch, self._pending = self._pending[:count], self._pending[count:]
         for item in batch:
-            self.box.add_widget(self.build(item))
+            if self._spare:
+                widget = self._spare.pop()
+                self.reuse(widget, item)
+            else:
+                widget = self.build(item)
+            self.box.add_widget(widget)
         self._event = Clock.schedule_once(self._add_some, 0) if self._pending else None
 
 
@@ -469,6 +490,12 @@ class ResultList(BatchedList[Row]):
         """A tappable row."""
         return ListRow(key=item.key, title=item.title, detail=item.detail,
                        when_chosen=self._chosen)
+
+    def reuse(self, widget: Widget, item: Row) -> None:
+        """The row shows another item."""
+        assert isinstance(widget, ListRow)
+        widget.key, widget.title, widget.detail = item.key, item.title, item.detail
+        widget.state = "normal"
 
     def show_rows(self, rows: Sequence[Row]) -> None:
         """Replace the rows."""
@@ -548,6 +575,11 @@ class LineList(BatchedList[str]):
     def build(self, item: str) -> Widget:
         """One line."""
         return LineLabel(text=item)
+
+    def reuse(self, widget: Widget, item: str) -> None:
+        """The line shows another text."""
+        assert isinstance(widget, LineLabel)
+        widget.text = item
 
     @property
     def shown(self) -> list[str]:
