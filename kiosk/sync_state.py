@@ -30,6 +30,9 @@ class SyncFact(enum.Enum):
     #: Written by the printing side (the UI process owns the printer), read for heartbeats.
     PRINTER_STATE = "printer_state"
     PRINTER_STATE_AT = "printer_state_at"
+    #: The sealing public key the backend published at the last heartbeat (to tell a
+    #: technician when it differs from ``sync.backend_public_key``; never used to seal).
+    BACKEND_PUBLISHED_KEY = "backend_published_key"
 
 
 def read_facts(db: Database) -> dict[SyncFact, str]:

@@ -7,7 +7,9 @@ It runs as its own process beside the UI and shares the kiosk database with it. 
    is marked failed with the reason, and the rest keep flowing. A transient failure ends
    the round with everything unsent still pending: nothing unsent is ever deleted, and
    the idempotency key (the submission UUID) makes each retry safe.
-2. **Heartbeat** when one is due.
+2. **Heartbeat** when one is due, and ask the backend which sealing key it publishes now
+   (recorded, never switched to: a different key is a warning for the technician, who
+   re-provisions the kiosk; see docs/sync.md, "Rotating the sealing key").
 3. **Pull** the catalog and the directory (with their ETags) and this kiosk's
    application statuses (with the backend's cursor), each applied atomically.
 
@@ -326,8 +328,15 @@ class SyncAgent:
                 and moment - self._last_heartbeat < self.settings.heartbeat_interval):
             return
         self.client.heartbeat(self.heartbeat())
+        published = self.client.identity().backend_public_key
         self._last_heartbeat = moment
-        put_facts(self.db, {SyncFact.LAST_HEARTBEAT_AT: self._stamp()})
+        if (published != self.settings.backend_public_key
+                and published != read_fact(self.db, SyncFact.BACKEND_PUBLISHED_KEY)):
+            log.warning("the backend now publishes sealing key %.8s…; this kiosk seals with "
+                        "%.8s… (kiosk provision to switch)", published,
+                        self.settings.backend_public_key)
+        put_facts(self.db, {SyncFact.LAST_HEARTBEAT_AT: self._stamp(),
+                            SyncFact.BACKEND_PUBLISHED_KEY: published})
 
     def _pull_catalog(self, report: RoundReport) -> None:
         document = self.client.fetch(wire.Endpoint.CATALOG, read_fact(self.db,

@@ -2,7 +2,9 @@
 
 :func:`sync_checks` is a :data:`kiosk.doctor.CheckSource`: the backend is configured,
 reachable, and accepts this kiosk's token for this kiosk's identity; the sealing key is
-set; and the last successful delivery is reported with its age.
+set, and is the one the backend published at the agent's last heartbeat (after a key
+rotation, a warning until the kiosk is re-provisioned); and the last successful delivery
+is reported with its age.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from kiosk.config import Config
 from kiosk.doctor import Check, CheckStatus
 from kiosk.storage import StorageError, open_database
-from kiosk.sync_state import SyncFact, read_facts
+from kiosk.sync_state import SyncFact, read_fact, read_facts
 from sync import wire
 from sync.client import BackendClient, RequestFailedError
 
@@ -54,13 +56,40 @@ def check_backend(config: Config) -> Check:
                  f"{identity.api}, expects {wire.API_VERSION})")
 
 
+#: Characters of a public key shown by a check (enough to tell two keys apart).
+KEY_PREFIX = 8
+
+
 def check_sealing_key(config: Config) -> Check:
-    """The key that seals citizens' personal data is set."""
-    if not config.text("sync.backend_public_key"):
+    """The key that seals citizens' personal data is set, and is the one the backend
+    published when the agent last asked (unknown until its first heartbeat: OK)."""
+    configured = config.text("sync.backend_public_key")
+    if not configured:
         return Check("sealing key", CheckStatus.FAULT,
                      "sync.backend_public_key is not set: intakes with an ID card are refused",
                      "kiosk provision (or kiosk config set sync.backend_public_key KEY)")
+    published = _published_key(config)
+    if published is not None and published != configured:
+        return Check(
+            "sealing key", CheckStatus.WARNING,
+            f"the backend now publishes sealing key {published[:KEY_PREFIX]}…; this kiosk "
+            f"seals with {configured[:KEY_PREFIX]}…",
+            "run 'kiosk provision' (or kiosk config set sync.backend_public_key <key>) to "
+            "seal with the new key; what was sealed before still opens",
+        )
     return Check("sealing key", CheckStatus.OK, "set")
+
+
+def _published_key(config: Config) -> str | None:
+    """The sealing key the backend published at the last heartbeat (None: not known)."""
+    try:
+        db = open_database(config.database_path)
+    except StorageError:
+        return None  # the database check says why
+    try:
+        return read_fact(db, SyncFact.BACKEND_PUBLISHED_KEY)
+    finally:
+        db.close()
 
 
 def check_last_sync(config: Config) -> Check:

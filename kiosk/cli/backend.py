@@ -60,7 +60,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     keygen.set_defaults(handler=_keygen)
 
     public_key = action("public-key", "print the public key kiosks seal personal data with")
+    public_key.add_argument("--all", action="store_true",
+                            help="list the current key and every retired one")
     public_key.set_defaults(handler=_public_key)
+
+    rotate_key = action("rotate-key", "make a new current sealing key; the old ones still "
+                        "open what was sealed with them")
+    rotate_key.set_defaults(handler=_rotate_key)
 
     add_kiosk = action("add-kiosk", "enrol a kiosk: print a new token for it, once")
     add_kiosk.add_argument("kiosk_id")
@@ -188,7 +194,37 @@ def _keygen(args: argparse.Namespace, context: Context) -> int:
 
 
 def _public_key(args: argparse.Namespace, context: Context) -> int:
-    print(_keys(args, context).public_key)
+    keys = _keys(args, context)
+    if not args.all:
+        print(keys.public_key)
+        return 0
+    print(f"current {keys.public_key}")
+    for retired in keys.retired_public_keys:
+        print(f"retired {retired}")
+    return 0
+
+
+def _rotate_key(args: argparse.Namespace, context: Context) -> int:
+    from sync.backend.keys import SealingKeyError, rotate_keys  # noqa: PLC0415
+
+    path = backend_home(args, context) / KEY_FILE
+    if context.demo and not path.exists():
+        raise UsageError(
+            "demo mode seals with the demo key published in the source: there is no key "
+            f"file to rotate in {path.parent} (make a real one with 'kiosk backend keygen')"
+        )
+    try:
+        keys = rotate_keys(path)
+    except SealingKeyError as error:
+        raise UsageError(str(error)) from None
+    retired = len(keys.retired_public_keys)
+    print(f"new sealing key written to {path}; kiosks should now seal with:")
+    print(keys.public_key)
+    print("next steps:")
+    print("  restart the backend: it reads its keys only when it starts")
+    print("  on each kiosk: kiosk provision --backend URL --token TOKEN, or "
+          f"kiosk config set sync.backend_public_key {keys.public_key}")
+    print(f"  nothing to re-seal: what was sealed with the {retired} older key(s) still opens")
     return 0
 
 

@@ -19,7 +19,7 @@ from sync.backend.keys import SealingKeys
 from sync.backend.schema import metadata
 from sync.backend.store import Role
 from tests.conftest import SMALL_CATALOG, catalog_bytes
-from tests.sync.conftest import Backend, Kiosk
+from tests.sync.conftest import KEYS, Backend, Kiosk
 from tests.sync.helpers import fill
 
 BATCH = wire.Endpoint.SUBMISSIONS_BATCH.value
@@ -141,6 +141,29 @@ def test_an_identity_sealed_for_another_backend_is_rejected_alone(
     # AND the back office sees the identity the right key opened
     first = backend.store.pull(0, 1).items[0]
     assert first.citizen is not None and first.citizen["sex"] == "male"
+
+
+def test_identities_sealed_with_a_retired_key_and_the_current_one_are_both_opened(
+    api: TestClient, backend: Backend, kiosks: Any
+) -> None:
+    # GIVEN a kiosk that sealed an intake with the backend's key, which was then rotated,
+    # and another intake sealed with the new key
+    kiosk = kiosks("K1")
+    fill(kiosk.outbox, 1)
+    backend.store.keys = KEYS.rotated()
+    assert backend.store.keys.retired_public_keys == [KEYS.public_key]
+    kiosk.outbox.sealer = SealedBoxSealer(backend.store.keys.public_key)
+    fill(kiosk.outbox, 1)
+    # WHEN both are delivered
+    response = api.post(BATCH, json=batch_body(kiosk), headers=auth(backend.token("K1")))
+    # THEN both are accepted, and the back office sees both identities opened
+    assert [r["outcome"] for r in response.json()["results"]] == ["accepted", "accepted"]
+    pulled = backend.store.pull(0, 10).items
+    assert [item.citizen is not None and item.citizen["sex"] for item in pulled] == [
+        "male", "male"]
+    # AND the identity endpoint publishes the new key only
+    identity = api.get(wire.Endpoint.KIOSK_IDENTITY.value, headers=auth(backend.token("K2")))
+    assert identity.json()["backend_public_key"] == backend.store.keys.public_key
 
 
 def test_a_consumer_that_crashes_resumes_the_pull_without_gaps_or_repeats(

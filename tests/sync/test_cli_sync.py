@@ -209,10 +209,13 @@ def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: 
 def test_doctor_is_clean_for_a_demo_kiosk_whose_backend_answers(
     kiosk: Run, sqlite_backend: Any, serve: Any
 ) -> None:
+    from sync.backend.keys import DEMO_PRIVATE_KEY, SealingKeys
     from sync.backend.store import Role
 
-    # GIVEN the demo kiosk enrolled with its published token at a running backend
+    # GIVEN the demo kiosk enrolled with its published token at a running backend that
+    # seals with the demo key pair (as 'kiosk --demo backend serve' does)
     token = "demo-kiosk-token-not-a-secret"
+    sqlite_backend.store.keys = SealingKeys.from_base64(DEMO_PRIVATE_KEY)
     sqlite_backend.store.add_credential("DEMO-K1", Role.KIOSK, token=token)
     server = serve(sqlite_backend)
     kiosk("--demo", "config", "set", "sync.backend_url", server.url)
