@@ -40,6 +40,8 @@ def release_label_surfaces() -> None:
         from kivy.core.text.text_sdl2 import LabelSDL2  # noqa: PLC0415
     except ImportError:  # another text provider: nothing kept to release
         return
+    if not callable(getattr(LabelSDL2, "_render_end", None)):
+        return  # a Kivy whose SDL2 label works otherwise: leave it as it is
 
     def _render_end(self: Any) -> Any:
         surface, self._surface = self._surface, None
