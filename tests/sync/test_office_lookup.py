@@ -22,15 +22,20 @@ def client(url: str, token: str) -> BackendClient:
     return BackendClient(url, token, connect_timeout=1.0, read_timeout=2.0)
 
 
+def delivered_by_k1(backend: Backend, url: str, kiosks: Any) -> tuple[str, str]:
+    """One application taken at kiosk K1 and delivered: its UUID and receipt code."""
+    k1 = kiosks("K1")
+    [made] = fill(k1.outbox, 1)
+    assert k1.agent(url, backend.token("K1")).run_once().failure is None
+    return made, k1.outbox.get(made).receipt_code
+
+
 def test_a_code_from_kiosk_one_is_answered_at_kiosk_two(
     sqlite_backend: Backend, serve: Any, kiosks: Any
 ) -> None:
     server = serve(sqlite_backend)
     # GIVEN K1 delivered an application, and the office set a status on it
-    k1 = kiosks("K1")
-    [made] = fill(k1.outbox, 1)
-    assert k1.agent(server.url, sqlite_backend.token("K1")).run_once().failure is None
-    code = k1.outbox.get(made).receipt_code
+    made, code = delivered_by_k1(sqlite_backend, server.url, kiosks)
     office_desk = Principal("OFFICE", Role.BACK_OFFICE)
     sqlite_backend.store.update_statuses(office_desk, wire.StatusUpdateBatch.model_validate(
         {"updates": [{"submission_uuid": made, "status": "needs_documents",
@@ -51,10 +56,7 @@ def test_the_desk_of_kiosk_two_shows_the_status_through_the_office(
     sqlite_backend: Backend, serve: Any, kiosks: Any, tmp_path: Any
 ) -> None:
     server = serve(sqlite_backend)
-    k1 = kiosks("K1")
-    [made] = fill(k1.outbox, 1)
-    assert k1.agent(server.url, sqlite_backend.token("K1")).run_once().failure is None
-    code = k1.outbox.get(made).receipt_code
+    _made, code = delivered_by_k1(sqlite_backend, server.url, kiosks)
     config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path / "k2")})
     office = BackendOffice(client(server.url, sqlite_backend.token("K2")))
     desk = ServiceDesk(open_desk_database(config), config, office=office)
