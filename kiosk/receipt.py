@@ -303,7 +303,9 @@ def queue_ticket(
         blocks.append(Field(context.t("label.procedure"), _title(procedure, context)))
     if wait is not None:
         blocks.append(Field(context.t("label.people_ahead"), str(wait.people_ahead)))
-        if wait.minutes is not None:
+        if wait.counters_open == 0:
+            blocks.append(Line(context.t("queue_ticket.no_counter"), TextSize.SMALL))
+        elif wait.minutes is not None:
             blocks.append(
                 Field(context.t("label.estimated_wait"), wait_text(wait.minutes, context))
             )

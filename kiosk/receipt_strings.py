@@ -52,6 +52,10 @@ _TABLE: Mapping[str, tuple[str, str]] = {
     # -- sentences ------------------------------------------------------------------------
     "queue_ticket.minutes": ("khoảng {minutes} phút", "about {minutes} minutes"),
     "queue_ticket.next": ("sắp đến lượt", "you are next"),
+    "queue_ticket.no_counter": (
+        "Hiện chưa có quầy nào phục vụ dịch vụ này.",
+        "No counter is serving it right now.",
+    ),
     "queue_ticket.as_of": (
         "Theo số liệu của bộ phận một cửa lúc {time}.",
         "As counted by the service point at {time}.",

@@ -238,3 +238,16 @@ def test_the_slip_says_next_and_leaves_out_an_unknown_wait(outbox: Outbox) -> No
     assert fields_next["Thời gian chờ dự kiến"] == "sắp đến lượt"
     assert fields_unknown["Số người chờ trước"] == "4"
     assert "Thời gian chờ dự kiến" not in fields_unknown
+
+
+def test_the_slip_says_when_no_counter_serves_the_service(outbox: Outbox) -> None:
+    catalog = load_catalog(outbox.db)
+    ticket = outbox.create(QueueTicketRequest("A"), now=NINE)
+    as_of = dt.datetime(2026, 12, 1, 8, 58, tzinfo=HANOI)
+    slip = slip_for_submission(ticket, EN, catalog,
+                               wait=WaitEstimate(3, None, as_of, counters_open=0))
+    fields = {b.label: b.value for b in slip.blocks if isinstance(b, Field)}
+    lines = [b.text for b in slip.blocks if isinstance(b, Line)]
+    assert fields["People ahead"] == "3"
+    assert "Estimated wait" not in fields
+    assert "No counter is serving it right now." in lines
