@@ -434,7 +434,17 @@ class PrintQueue(PrintJobs):
             job_id = cursor.lastrowid
         assert job_id is not None
         with printer_lock(self.db):
-            return self._attempt(job_id, receipt, now)
+            outcome = self._attempt_if_queued(job_id, receipt, now)
+        if outcome is None:
+            # Another process's retry took it between the insert and the lock: report what
+            # that attempt recorded.
+            job = self.get(job_id)
+            printed = job is not None and job.state is JobState.PRINTED
+            state = (job.printer_state if job is not None else None) or PrinterState.UNKNOWN
+            return PrintOutcome(job_id, printed, PrinterStatus(state, "printed by another "
+                                "process" if printed else "handled by another process"),
+                                receipt.reference, None if printed else "not printed")
+        return outcome
 
     def retry_pending(self, *, now: dt.datetime | None = None) -> list[PrintOutcome]:
         """Print queued jobs, oldest first, if the printer can print now.
@@ -454,10 +464,9 @@ class PrintQueue(PrintJobs):
         outcomes: list[PrintOutcome] = []
         for job in queued:
             with printer_lock(self.db):
-                still = self.get(job.id)
-                if still is None or still.state is not JobState.QUEUED:
-                    continue  # printed (or expired) by another process meanwhile
-                outcome = self._attempt(job.id, job.receipt, now)
+                outcome = self._attempt_if_queued(job.id, job.receipt, now)
+            if outcome is None:
+                continue  # printed (or expired) by another process meanwhile
             outcomes.append(outcome)
             if not outcome.printed:
                 break
@@ -481,6 +490,16 @@ class PrintQueue(PrintJobs):
         return expired
 
     # -- one attempt ---------------------------------------------------------------------
+
+    def _attempt_if_queued(
+        self, job_id: int, receipt: Receipt, now: dt.datetime | None
+    ) -> PrintOutcome | None:
+        """Print the job if it is still queued (call holding :func:`printer_lock`); None
+        when another process printed or expired it meanwhile."""
+        still = self.get(job_id)
+        if still is None or still.state is not JobState.QUEUED:
+            return None
+        return self._attempt(job_id, receipt, now)
 
     def _attempt(self, job_id: int, receipt: Receipt, now: dt.datetime | None) -> PrintOutcome:
         failures: list[str] = []

@@ -33,6 +33,7 @@ from kiosk.printing import (
     PrinterStatus,
     PrintQueue,
     call_driver,
+    printer_lock,
 )
 from kiosk.receipt import Receipt, SlipContext, SlipKind, Title, slip_for_submission
 from kiosk.scanned import ScanKind, classify
@@ -357,3 +358,45 @@ def test_two_processes_retrying_the_queue_print_each_slip_once(tmp_path: Path) -
         assert PrintQueue(reopened, FakeReceiptPrinter()).counts()["printed"] == 8
     finally:
         reopened.close()
+
+
+def _print_what_is_queued_while_holding_the_lock(path: Path, log: Path, ready: Any) -> None:
+    db = open_database(path)
+    try:
+        queue = PrintQueue(db, LoggingPrinter(log))
+        with printer_lock(db):
+            ready.set()
+            deadline = time.monotonic() + 10
+            while not queue.jobs(state=JobState.QUEUED) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            for job in queue.jobs(state=JobState.QUEUED):
+                queue._attempt_if_queued(job.id, job.receipt, None)  # the lock is held
+    finally:
+        db.close()
+
+
+def test_a_slip_printed_by_another_process_before_the_lock_is_not_printed_again(
+    tmp_path: Path,
+) -> None:
+    # GIVEN another process (`kiosk printer retry`) holding the printer
+    path = tmp_path / "kiosk.sqlite3"
+    open_database(path).close()
+    log = tmp_path / "printed.log"
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    other = context.Process(target=_print_what_is_queued_while_holding_the_lock,
+                            args=(path, log, ready))
+    other.start()
+    assert ready.wait(10)
+    # WHEN the app stores a slip and waits for the printer, and the other process prints it
+    db = open_database(path)
+    try:
+        outcome = PrintQueue(db, LoggingPrinter(log)).submit(
+            Receipt(SlipKind.TEST, (Title("PHIẾU IN THỬ"),), "vi", "A1-042"), now=MORNING)
+    finally:
+        db.close()
+    other.join(30)
+    # THEN it came out once, and the app knows it was printed
+    assert other.exitcode == 0
+    assert log.read_text(encoding="utf-8").split() == ["A1-042"]
+    assert (outcome.printed, outcome.reference) == (True, "A1-042")
