@@ -14,7 +14,7 @@ from kiosk.submissions import (
     FeedbackRequest,
 )
 from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.i18n import _
 
 CATEGORY_NAMES: dict[FeedbackCategory, str] = {
     FeedbackCategory.CONSTRUCTION_ORDER: N_("Construction order"),
@@ -46,15 +46,10 @@ class FeedbackScreen(KioskScreen):
         self.ids.contact_field.max_length = MAX_CONTACT_LENGTH
         self.do_focus("text")
         self.ids.keyboard.bind(on_typed=lambda *_args: self._check_ready())
-        translator.bind(language=self.retranslate)
-        self._relabel()
+        super().on_kv_post(base_widget)
+        self._render()
 
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
-        self._relabel()
-
-    def _relabel(self) -> None:
+    def _render(self) -> None:
         for button in self.ids.category_box.children:
             button.text = _(CATEGORY_NAMES[FeedbackCategory(button.category_value)])
             button.role = "selected" if button.category_value == self.category else "secondary"
@@ -62,7 +57,7 @@ class FeedbackScreen(KioskScreen):
     def do_choose_category(self, value: str) -> None:
         """The citizen chose what the feedback is about."""
         self.category = value
-        self._relabel()
+        self._render()
         self._check_ready()
 
     def do_focus(self, which: str) -> None:
@@ -100,4 +95,4 @@ class FeedbackScreen(KioskScreen):
         self.category = ""
         self.ready = False
         self.do_focus("text")
-        self._relabel()
+        self._render()

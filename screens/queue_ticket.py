@@ -90,13 +90,8 @@ class QueueTicketScreen(KioskScreen):
             button.group_value = group.value
             button.bind(on_release=lambda b: self.do_choose_priority(b.group_value))
             box.add_widget(button)
-        translator.bind(language=self.retranslate)
-        self._relabel()
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
-        self._relabel()
+        super().on_kv_post(base_widget)
+        self._render()
 
     def show(self, **params: Any) -> None:
         """Fresh choices; ``procedure`` (a code) preselects its service."""
@@ -121,9 +116,9 @@ class QueueTicketScreen(KioskScreen):
             button.service_code = service.code
             button.bind(on_release=lambda b: self.do_choose_service(b.service_code))
             box.add_widget(button)
-        self._relabel()
+        self._render()
 
-    def _relabel(self) -> None:
+    def _render(self) -> None:
         by_code = {service.code: service for service in self._services}
         for button in self.ids.service_box.children:
             button.text = service_label(
@@ -142,12 +137,12 @@ class QueueTicketScreen(KioskScreen):
     def do_choose_service(self, code: str) -> None:
         """The citizen chose a service."""
         self.service_code = code
-        self._relabel()
+        self._render()
 
     def do_choose_priority(self, value: str) -> None:
         """The citizen chose a priority group (or none)."""
         self.priority = value
-        self._relabel()
+        self._render()
 
     def do_confirm(self) -> None:
         """Take the number: the done screen stores it and prints the ticket."""
@@ -165,4 +160,4 @@ class QueueTicketScreen(KioskScreen):
         self.service_code = ""
         self.priority = PriorityGroup.NONE.value
         self.procedure = None
-        self._relabel()
+        self._render()

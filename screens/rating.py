@@ -11,7 +11,7 @@ from kiosk.catalog import Service
 from kiosk.desk import ServiceDesk
 from kiosk.submissions import RatingLevel, RatingRequest
 from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.i18n import _
 
 LEVEL_NAMES: dict[RatingLevel, str] = {
     RatingLevel.VERY_SATISFIED: N_("Very satisfied"),
@@ -36,13 +36,8 @@ class RatingScreen(KioskScreen):
             button.level_value = level.value
             button.bind(on_release=lambda b: self.do_rate(b.level_value))
             box.add_widget(button)
-        translator.bind(language=self.retranslate)
-        self._relabel()
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
-        self._relabel()
+        super().on_kv_post(base_widget)
+        self._render()
 
     def show(self, **params: Any) -> None:
         """Offer the counters of this service point; the ticket taken today, if any."""
@@ -64,9 +59,9 @@ class RatingScreen(KioskScreen):
             button.counter_value = counter
             button.bind(on_release=lambda b: self.do_choose_counter(b.counter_value))
             box.add_widget(button)
-        self._relabel()
+        self._render()
 
-    def _relabel(self) -> None:
+    def _render(self) -> None:
         for button in self.ids.level_box.children:
             button.text = _(LEVEL_NAMES[RatingLevel(button.level_value)])
         for button in self.ids.counter_box.children:
@@ -76,7 +71,7 @@ class RatingScreen(KioskScreen):
     def do_choose_counter(self, counter: str) -> None:
         """The rating is about ``counter`` (touch again to undo)."""
         self.counter = "" if self.counter == counter else counter
-        self._relabel()
+        self._render()
 
     def do_rate(self, level: str) -> None:
         """One touch: the rating is stored and thanked for."""
@@ -89,4 +84,4 @@ class RatingScreen(KioskScreen):
         """Forget the counter and ticket."""
         self.counter = ""
         self.ticket = ""
-        self._relabel()
+        self._render()

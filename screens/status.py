@@ -10,7 +10,7 @@ from kiosk import receipt_code
 from kiosk.application_status import ApplicationStatus
 from kiosk.desk import LookupOutcome, OfficeCheck, ServiceDesk, StatusAnswer, parse_moment
 from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.i18n import _
 from screens.procedures import procedure_title
 
 STATUS_NAMES: dict[ApplicationStatus, str] = {
@@ -74,12 +74,7 @@ class StatusScreen(KioskScreen):
         """Wire the code keyboard; look up as soon as a whole code is typed."""
         self.ids.keyboard.target = self.ids.code_field
         self.ids.keyboard.bind(on_typed=lambda _kb, value: self._typed(value))
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: show this screen's texts in it (a bound method: Kivy
-        keeps only a weak reference, so a screen thrown away is not kept alive)."""
-        self._render()
+        super().on_kv_post(base_widget)
 
     def show(self, **params: Any) -> None:
         """Empty, or looking up ``code`` (a scanned receipt)."""

@@ -27,7 +27,7 @@ from kiosk.technician import (
     summarise_sync,
 )
 from screens.base import N_, KioskScreen
-from screens.i18n import _, ngettext, translator
+from screens.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from kiosk.printing import PrinterStatus, PrintOutcome
@@ -128,10 +128,6 @@ class TechnicianScreen(KioskScreen):
         self._scan: ScanReport | None = None
         self._scan_waiting = False
         super().__init__(**kwargs)
-
-    def on_kv_post(self, base_widget: object) -> None:
-        """Follow the language."""
-        translator.bind(language=self.retranslate)
 
     def retranslate(self, *_args: object) -> None:
         """The language changed: every text in it (a bound method: Kivy keeps only a weak

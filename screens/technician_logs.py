@@ -10,7 +10,7 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from screens.base import N_, KioskScreen
-from screens.i18n import ngettext, translator
+from screens.i18n import ngettext
 
 
 class TechnicianLogsScreen(KioskScreen):
@@ -21,12 +21,8 @@ class TechnicianLogsScreen(KioskScreen):
 
     def on_kv_post(self, base_widget: object) -> None:
         """Follow the language."""
-        translator.bind(language=self.retranslate)
+        super().on_kv_post(base_widget)
         self._count = 0
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed (a bound method: Kivy keeps only a weak reference)."""
-        self._render()
 
     def on_pre_enter(self, *_args: object) -> None:
         """Shown: the lines as they are now."""

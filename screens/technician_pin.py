@@ -17,7 +17,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.technician_pin import PIN_PATTERN, PinOutcome, PinResult
 from screens.base import N_, KioskScreen
-from screens.i18n import _, ngettext, translator
+from screens.i18n import _, ngettext
 
 #: The longest PIN the gate accepts (kiosk.technician_pin.PIN_PATTERN).
 MAX_PIN_LENGTH = 12
@@ -53,12 +53,7 @@ class TechnicianPinScreen(KioskScreen):
         field.max_length = MAX_PIN_LENGTH
         self.ids.keyboard.target = field
         self.ids.keyboard.bind(on_typed=lambda *_args: self._update())
-        translator.bind(language=self.retranslate)
-        self._render()
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed: the message in it (a bound method: Kivy keeps only a
-        weak reference)."""
+        super().on_kv_post(base_widget)
         self._render()
 
     def show(self, **params: Any) -> None:

@@ -19,7 +19,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.config import SETTINGS_BY_KEY, ConfigError, Value, parse_value
 from kiosk.technician import SettingView, setting_view
 from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.i18n import _
 
 
 class TechnicianSettingScreen(KioskScreen):
@@ -47,11 +47,7 @@ class TechnicianSettingScreen(KioskScreen):
         self._keyboard = self.ids.keyboard
         self._keyboard.target = self.ids.value_field
         self._keyboard.bind(on_typed=lambda *_args: self._typed())
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed (a bound method: Kivy keeps only a weak reference)."""
-        self._render()
+        super().on_kv_post(base_widget)
 
     def show(self, **params: Any) -> None:
         """Edit the setting ``key``, starting from its value (a secret: from empty)."""

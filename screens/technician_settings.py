@@ -13,7 +13,7 @@ from kivy.properties import StringProperty
 
 from kiosk.technician import editable_settings
 from screens.base import N_, KioskScreen
-from screens.i18n import _, translator
+from screens.i18n import _
 from screens.widgets import Row
 
 
@@ -26,22 +26,18 @@ class TechnicianSettingsScreen(KioskScreen):
     def on_kv_post(self, base_widget: object) -> None:
         """Touching a row edits that setting."""
         self.ids.results.when_chosen = self.do_edit
-        translator.bind(language=self.retranslate)
-
-    def retranslate(self, *_args: object) -> None:
-        """The language changed (a bound method: Kivy keeps only a weak reference)."""
-        self._fill()
+        super().on_kv_post(base_widget)
 
     def on_pre_enter(self, *_args: object) -> None:
         """Shown, or back from the editor: the values as they are now."""
-        self._fill()
+        self._render()
 
     def show(self, **params: Any) -> None:
         """The list from the top."""
         del params
         self.ids.results.scroll_y = 1
 
-    def _fill(self) -> None:
+    def _render(self) -> None:
         app = self.kiosk
         self.intro_text = _(
             "Touch a setting to change it. Values are checked, written to {path}, and "
