@@ -111,25 +111,31 @@ class Worker(Generic[R]):
             self._fail_all(error)
             return
         try:
-            while True:
-                with self._lock:
-                    self._lock.wait_for(lambda: self._jobs or self._stopping)
-                    if not self._jobs:
-                        return
-                    job = self._jobs.popleft()
-                    self._busy = True
+            while (job := self._take()) is not None:
                 try:
                     self._run(job, resources)
                 finally:
                     # Drop the job now, not when the next one arrives: its closure may hold
                     # what a citizen typed or scanned.
                     del job
-                    with self._lock:
-                        self._busy = False
-                        self._lock.notify_all()
+                    self._finished()
         finally:
             if self._close is not None:
                 self._close(resources)
+
+    def _take(self) -> _Job[R] | None:
+        """Wait for the next job and count the worker busy; None once stopping with none left."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._jobs or self._stopping)
+            if not self._jobs:
+                return None
+            self._busy = True
+            return self._jobs.popleft()
+
+    def _finished(self) -> None:
+        with self._lock:
+            self._busy = False
+            self._lock.notify_all()
 
     def _run(self, job: _Job[R], resources: R) -> None:
         try:
@@ -144,11 +150,9 @@ class Worker(Generic[R]):
             self._deliver(lambda: done(result))
 
     def _fail_all(self, error: Exception) -> None:
-        while True:
-            with self._lock:
-                self._lock.wait_for(lambda: self._jobs or self._stopping)
-                if not self._jobs:
-                    return
-                job = self._jobs.popleft()
-            if job.on_error is not None:
-                self._deliver(functools.partial(job.on_error, error))
+        while (job := self._take()) is not None:
+            try:
+                if job.on_error is not None:
+                    self._deliver(functools.partial(job.on_error, error))
+            finally:
+                self._finished()
