@@ -12,7 +12,7 @@ from typing import Any
 from escpos.printer import Network  # type: ignore[import-untyped]
 
 from devices.escpos_printer import EscposReceiptPrinter
-from devices.printer_profile import ProfileError, resolve_profile
+from devices.printer_profile import configured_profile
 from kiosk.printing import PrinterLoadError, PrinterSettings
 
 
@@ -23,10 +23,7 @@ def build(settings: PrinterSettings) -> EscposReceiptPrinter:
             "printer.driver is 'network' but printer.host is empty: "
             "set it to the printer's address (kiosk config set printer.host ...)"
         )
-    try:
-        profile = resolve_profile(settings.profile, settings.width_dots)
-    except ProfileError as error:
-        raise PrinterLoadError(str(error)) from None
+    profile = configured_profile(settings)
     host, port, timeout = settings.host, settings.port, settings.timeout_seconds
 
     def open_network() -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 from escpos.printer import Serial  # type: ignore[import-untyped]
 
 from devices.escpos_printer import EscposReceiptPrinter
-from devices.printer_profile import ProfileError, resolve_profile
+from devices.printer_profile import configured_profile
 from kiosk.printing import PrinterLoadError, PrinterSettings
 
 try:
@@ -48,10 +48,7 @@ class PromptSerial(Serial):  # type: ignore[misc]  # python-escpos is untyped
 
 def build(settings: PrinterSettings) -> EscposReceiptPrinter:
     """The serial printer on ``printer.serial_device`` at ``printer.baudrate``."""
-    try:
-        profile = resolve_profile(settings.profile, settings.width_dots)
-    except ProfileError as error:
-        raise PrinterLoadError(str(error)) from None
+    profile = configured_profile(settings)
     device_file, baudrate = settings.serial_device, settings.baudrate
     timeout = settings.timeout_seconds
 

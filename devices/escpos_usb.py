@@ -16,7 +16,7 @@ from typing import Any
 from escpos.printer import Usb  # type: ignore[import-untyped]
 
 from devices.escpos_printer import EscposReceiptPrinter
-from devices.printer_profile import ProfileError, resolve_profile
+from devices.printer_profile import configured_profile
 from kiosk.printing import PrinterLoadError, PrinterSettings
 
 try:
@@ -59,10 +59,7 @@ def build(settings: PrinterSettings) -> EscposReceiptPrinter:
             "the USB printer driver needs libusb-1.0: install the Debian package "
             "libusb-1.0-0 (scripts/setup does)"
         )
-    try:
-        profile = resolve_profile(settings.profile, settings.width_dots)
-    except ProfileError as error:
-        raise PrinterLoadError(str(error)) from None
+    profile = configured_profile(settings)
     vendor, product = settings.usb_vendor_id, settings.usb_product_id
     timeout_ms = int(settings.timeout_seconds * 1000)
     if vendor:

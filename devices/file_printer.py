@@ -14,11 +14,10 @@ from pathlib import Path
 
 from devices.escpos_encode import render_job
 from devices.fonts import FontFiles
-from devices.printer_profile import PrinterProfile, ProfileError, resolve_profile
+from devices.printer_profile import PrinterProfile, configured_profile
 from devices.receipt_render import RenderedReceipt
 from kiosk import clock
 from kiosk.printing import (
-    PrinterLoadError,
     PrinterSettings,
     PrinterState,
     PrinterStatus,
@@ -96,8 +95,5 @@ class FileReceiptPrinter:
 
 def build(settings: PrinterSettings) -> FileReceiptPrinter:
     """The file printer writing to ``printer.output_dir``."""
-    try:
-        profile = resolve_profile(settings.profile, settings.width_dots)
-    except ProfileError as error:
-        raise PrinterLoadError(str(error)) from None
+    profile = configured_profile(settings)
     return FileReceiptPrinter(settings.output_dir, profile)

@@ -18,6 +18,8 @@ from typing import Any
 
 from escpos import capabilities  # type: ignore[import-untyped]
 
+from kiosk.printing import PrinterLoadError, PrinterSettings
+
 #: Widths we lay slips out for; anything else is refused (no such paper on our kiosks).
 MIN_WIDTH_DOTS = 320
 MAX_WIDTH_DOTS = 640
@@ -83,3 +85,12 @@ def resolve_profile(name: str, width_dots: int) -> PrinterProfile:
         native_qr=bool(features.get("qrCode")),
         cutter=bool(features.get("paperFullCut") or features.get("paperPartCut")),
     )
+
+
+def configured_profile(settings: PrinterSettings) -> PrinterProfile:
+    """The profile a driver prints with: ``printer.profile`` (at ``printer.width_dots`` when
+    it names no width); PrinterLoadError saying what is wrong with the setting."""
+    try:
+        return resolve_profile(settings.profile, settings.width_dots)
+    except ProfileError as error:
+        raise PrinterLoadError(str(error)) from None
