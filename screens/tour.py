@@ -62,7 +62,7 @@ def publish_demo_queue(config: Config) -> None:
 
     document = json.loads(resources.files("kiosk.data").joinpath("queue-demo.json").read_text())
     now = clock.now()
-    publication = wire.QueuePublication.model_validate({**document, "published_at": now})
+    publication = wire.queue_publication(document, now)
     db = open_database(config.database_path)
     try:
         store_queue(db, config.number("kiosk.commune_code"), publication.published_at,

@@ -13,6 +13,7 @@ recorded by the backend and not stored. "The same body" means the same canonical
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import json
@@ -338,6 +339,15 @@ class QueuePublication(_Model):
             if entry.priority_waiting > entry.waiting:
                 raise ValueError(f"service {entry.service}: priority_waiting exceeds waiting")
         return self
+
+
+def queue_publication(document: object, now: dt.datetime) -> QueuePublication:
+    """A queue document as a back office writes one (a JSON object); without
+    ``published_at`` it is stamped ``now``. Read through JSON exactly as the HTTP API reads
+    a body (pydantic's ValidationError when it does not fit)."""
+    if isinstance(document, dict) and "published_at" not in document:
+        document = {**document, "published_at": now.isoformat()}
+    return QueuePublication.model_validate_json(json.dumps(document))
 
 
 class QueueState(_Model):

@@ -351,11 +351,8 @@ def _parse_queue(name: str, text: str) -> wire.QueuePublication:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise UsageError(f"{name}: not JSON: {error}") from None
-    if isinstance(document, dict) and "published_at" not in document:
-        document["published_at"] = utc_now().isoformat()
     try:
-        # Through JSON again, so the file is read exactly as the HTTP API reads a body.
-        return wire.QueuePublication.model_validate_json(json.dumps(document))
+        return wire.queue_publication(document, utc_now())
     except ValidationError as error:
         raise UsageError(f"{name}: not a queue publication: {_first_problem(error)}") from None
 
