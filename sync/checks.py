@@ -12,7 +12,7 @@ from __future__ import annotations
 from kiosk.config import Config
 from kiosk.doctor import Check, CheckStatus
 from kiosk.storage import StorageError, open_database
-from kiosk.sync_state import SyncFact, read_fact, read_facts
+from kiosk.sync_state import SyncFact, read_facts
 from sync import wire
 from sync.client import BackendClient, RequestFailedError
 
@@ -20,9 +20,27 @@ from sync.client import BackendClient, RequestFailedError
 CHECK_TIMEOUT_SECONDS = 5.0
 
 
+#: The agent's facts read from the kiosk database, or why they could not be read.
+Facts = dict[SyncFact, str] | StorageError
+
+
 def sync_checks(config: Config) -> list[Check]:
     """Backend reachability and authentication, the sealing key, the last delivery."""
-    return [check_backend(config), check_sealing_key(config), check_last_sync(config)]
+    facts = read_sync_facts(config)
+    return [check_backend(config), check_sealing_key(config, facts),
+            check_last_sync(config, facts)]
+
+
+def read_sync_facts(config: Config) -> Facts:
+    """What the sync agent recorded in the kiosk database (one read for every check)."""
+    try:
+        db = open_database(config.database_path)
+    except StorageError as error:
+        return error
+    try:
+        return read_facts(db)
+    finally:
+        db.close()
 
 
 def check_backend(config: Config) -> Check:
@@ -60,7 +78,7 @@ def check_backend(config: Config) -> Check:
 KEY_PREFIX = 8
 
 
-def check_sealing_key(config: Config) -> Check:
+def check_sealing_key(config: Config, facts: Facts | None = None) -> Check:
     """The key that seals citizens' personal data is set, and is the one the backend
     published when the agent last asked (unknown until its first heartbeat: OK)."""
     configured = config.text("sync.backend_public_key")
@@ -68,7 +86,11 @@ def check_sealing_key(config: Config) -> Check:
         return Check("sealing key", CheckStatus.FAULT,
                      "sync.backend_public_key is not set: intakes with an ID card are refused",
                      "kiosk provision (or kiosk config set sync.backend_public_key KEY)")
-    published = _published_key(config)
+    if facts is None:
+        facts = read_sync_facts(config)
+    # Unknown (no heartbeat yet, or the database unreadable: its own check says why): OK.
+    published = None if isinstance(facts, StorageError) else facts.get(
+        SyncFact.BACKEND_PUBLISHED_KEY)
     if published is not None and published != configured:
         return Check(
             "sealing key", CheckStatus.WARNING,
@@ -80,28 +102,12 @@ def check_sealing_key(config: Config) -> Check:
     return Check("sealing key", CheckStatus.OK, "set")
 
 
-def _published_key(config: Config) -> str | None:
-    """The sealing key the backend published at the last heartbeat (None: not known)."""
-    try:
-        db = open_database(config.database_path)
-    except StorageError:
-        return None  # the database check says why
-    try:
-        return read_fact(db, SyncFact.BACKEND_PUBLISHED_KEY)
-    finally:
-        db.close()
-
-
-def check_last_sync(config: Config) -> Check:
+def check_last_sync(config: Config, facts: Facts | None = None) -> Check:
     """When the agent last delivered, and the last error it met."""
-    try:
-        db = open_database(config.database_path)
-    except StorageError as error:
-        return Check("last sync", CheckStatus.FAULT, str(error), "see the database check")
-    try:
-        facts = read_facts(db)
-    finally:
-        db.close()
+    if facts is None:
+        facts = read_sync_facts(config)
+    if isinstance(facts, StorageError):
+        return Check("last sync", CheckStatus.FAULT, str(facts), "see the database check")
     success = facts.get(SyncFact.LAST_SUCCESS_AT)
     last_error = facts.get(SyncFact.LAST_ERROR)
     if success is None:
