@@ -38,11 +38,11 @@ from kiosk.submissions import (
     RatingLevel,
     RatingRequest,
 )
+from office.database import open_engine
+from office.keys import create_keys
+from office.store import Role, Store
 from sync import wire
 from sync.agent import AgentSettings, SyncAgent, to_wire
-from sync.backend.database import open_engine
-from sync.backend.keys import create_keys
-from sync.backend.store import Role, Store
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=HANOI)
 CARD = parse_id_qr(
@@ -132,7 +132,7 @@ def main() -> int:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "backend", "serve", "--home", str(home),
+            [sys.executable, "-m", "motcua", "backend", "serve", "--home", str(home),
              "--port", str(port), "--rate-limit", "1000000/second", "--no-access-log"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "KIOSK_DATA_DIR": str(home / "kiosk-data")},

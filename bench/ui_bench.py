@@ -84,6 +84,7 @@ import os, sys, time
 from kivy.config import Config
 Config.set("graphics", "width", "1080"); Config.set("graphics", "height", "1920")
 from kiosk.config import load_config
+from motcua.wiring import KioskWiring
 from screens.app import KioskApp
 from kivy.core.window import Window
 
@@ -92,7 +93,7 @@ def first_frame(*_args):
     os._exit(0)
 
 Window.bind(on_flip=first_frame)
-KioskApp(load_config(demo=True)).run()
+KioskApp(load_config(demo=True), parts=KioskWiring()).run()
 """
 
 
@@ -241,7 +242,7 @@ def bench_memory(journeys: int, data_dir: Path) -> tuple[list[float], dict[str, 
 
     Kivy is imported here, after the headless environment is set: not at the top.
     """
-    from screens.driver import configure_window, prepare_headless_environment  # noqa: PLC0415
+    from motcua.tour.driver import configure_window, prepare_headless_environment  # noqa: PLC0415
 
     prepare_headless_environment(data_dir / "kivy")
     os.environ["KIVY_NO_CONSOLELOG"] = "1"
@@ -249,13 +250,15 @@ def bench_memory(journeys: int, data_dir: Path) -> tuple[list[float], dict[str, 
     configure_window((1080, 1920))  # portrait only, like the bare app
     from devices.fake_reader import FakeCodeReader  # noqa: PLC0415
     from kiosk.config import load_config  # noqa: PLC0415
-    from screens.app import KioskApp, build_devices  # noqa: PLC0415
+    from motcua.tour.driver import PORTRAIT, AppDriver, ManualClock  # noqa: PLC0415
+    from motcua.wiring import KioskWiring  # noqa: PLC0415
+    from screens.app import KioskApp  # noqa: PLC0415
     from screens.demo_drawer import SAMPLE_CARDS  # noqa: PLC0415
-    from screens.driver import PORTRAIT, AppDriver, ManualClock  # noqa: PLC0415
 
     config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(data_dir / "memory")})
     clock = ManualClock()
-    app = KioskApp(config, devices=build_devices(config), clock=clock)
+    wiring = KioskWiring()
+    app = KioskApp(config, parts=wiring, devices=wiring.build_devices(config), clock=clock)
     driver = AppDriver(app)
     driver.window.size = PORTRAIT
     reader = app.devices.reader if app.devices is not None else None

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 from kiosk.clock import trusted_today
 from kiosk.scanned import ScannedCode, classify
@@ -105,6 +105,18 @@ class CodeReader(Protocol):
 
     def close(self) -> None:
         """Release the device (camera, serial port, keyboard grab). Safe to call twice."""
+        ...
+
+
+@runtime_checkable
+class SimulatedReader(Protocol):
+    """A reader that codes are fed to by hand: demo mode's simulated scanner.
+
+    The demo drawer offers "scan this card" only when the configured reader is one.
+    """
+
+    def feed(self, *texts: str) -> None:
+        """Deliver ``texts`` as if they had been scanned."""
         ...
 
 

@@ -37,6 +37,7 @@ from kiosk.config import (
 )
 from kiosk.doctor import Check, CheckSource, CheckStatus, run_checks
 from kiosk.masking import mask_id_number, mask_name
+from kiosk.parts import SyncOutcome
 from kiosk.receipt_code import display
 from kiosk.scanned import ScanKind, ScannedCode
 from kiosk.storage import Database, open_database
@@ -326,18 +327,6 @@ def open_technician_desk(
 ) -> TechnicianDesk:
     """The technician worker's resources: the desk on a connection of its own."""
     return TechnicianDesk(config, open_database(config.database_path), clock=clock)
-
-
-@dataclass(frozen=True)
-class SyncOutcome:
-    """What one sync round started by the technician did."""
-
-    sent: int
-    refused: int
-    pending: int
-    #: Why the round ended early (the backend unreachable...), None when it did not.
-    error: str | None
-    notes: tuple[str, ...] = ()
 
 
 def summarise_sync(

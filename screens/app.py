@@ -25,7 +25,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,6 +40,7 @@ from kivy.uix.widget import Widget
 from kiosk.background import Worker
 from kiosk.config import Config, Value
 from kiosk.logs import RecentLogs, install_recent_logs
+from kiosk.parts import KioskDevices, KioskParts
 from kiosk.scanned import ScanKind, ScannedCode
 from kiosk.session import IdleAction, Preferences, Session, check_language
 from screens.base import N_, KioskScreen
@@ -51,7 +51,7 @@ from screens.theme import theme
 if TYPE_CHECKING:
     from kiosk.desk import ServiceDesk
     from kiosk.printing import PrinterStatus, PrintOutcome, PrintQueue, ReceiptPrinter
-    from kiosk.reading import CodeReader, ScanService
+    from kiosk.reading import ScanService
     from kiosk.receipt import Receipt
     from kiosk.technician import TechnicianDesk
     from screens.demo_drawer import DemoDrawer
@@ -90,44 +90,6 @@ BANNER_SECONDS = 8.0
 PRINTER_CHECK_SECONDS = 30.0
 
 
-@dataclass
-class KioskDevices:
-    """The devices the app runs with (built from the configuration, or given by tests)."""
-
-    reader: CodeReader | None = None
-    printer: ReceiptPrinter | None = None
-    problems: list[str] = field(default_factory=list)
-
-
-def build_devices(config: Config) -> KioskDevices:
-    """The code reader and printer the configuration names, through the devices' tables.
-
-    A device that cannot be built is recorded in ``problems`` (and logged); it is never
-    replaced by a simulated one.
-    """
-    from devices.readers import build_reader  # noqa: PLC0415 - drivers load after the first frame
-
-    devices = KioskDevices(reader=build_reader(config))
-    devices.printer = _build_printer(config, devices.problems)
-    return devices
-
-
-def _build_printer(config: Config, problems: list[str]) -> ReceiptPrinter | None:
-    """The configured printer; None for ``none`` or when it cannot load (a fault)."""
-    from devices.printers import load_printer  # noqa: PLC0415 - drivers load after the first frame
-    from kiosk.printing import PrinterLoadError, PrinterSettings  # noqa: PLC0415
-
-    settings = PrinterSettings.from_config(config)
-    if settings.driver == "none":
-        return None
-    try:
-        return load_printer(settings)
-    except PrinterLoadError as error:
-        problems.append(f"printer: {error}")
-        log.warning("the printer cannot be used: %s", error)
-        return None
-
-
 class KioskApp(App):
     """The citizen's kiosk (see the module docstring)."""
 
@@ -159,6 +121,7 @@ class KioskApp(App):
         self,
         kiosk_config: Config,
         *,
+        parts: KioskParts,
         devices: KioskDevices | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -169,6 +132,8 @@ class KioskApp(App):
         # Labels keep only their texture, not a second copy of their pixels (screens/memory.py).
         release_label_surfaces()
         self.kiosk_config = kiosk_config
+        #: The concrete parts (devices, desk, checks, sync round) the composition root built.
+        self.parts = parts
         self.devices = devices
         self._start_devices = start_devices
         #: Monotonic seconds (idle timer, the technician corner's hold); tests move it.
@@ -264,24 +229,18 @@ class KioskApp(App):
         if self._started:
             return
         self._started = True
-        from kiosk.desk import ServiceDesk, open_desk_database  # noqa: PLC0415
+        from kiosk.desk import ServiceDesk  # noqa: PLC0415
 
         config = self.kiosk_config
-
-        def open_desk() -> ServiceDesk:
-            # On the worker's thread: the HTTP library loads there, not on the UI thread.
-            from sync.office import BackendOffice  # noqa: PLC0415
-
-            return ServiceDesk(
-                open_desk_database(config), config, office=BackendOffice.from_config(config)
-            )
-
+        parts = self.parts
+        # On the worker's thread: the HTTP library loads there, not on the UI thread.
         self.desk_worker = Worker(
-            "desk", open_desk, deliver=_on_ui_thread, close_resources=ServiceDesk.close
+            "desk", lambda: parts.open_desk(config), deliver=_on_ui_thread,
+            close_resources=ServiceDesk.close,
         )
         self.desk_worker.start()
         if self.devices is None:
-            self.devices = build_devices(config)
+            self.devices = parts.build_devices(config)
         if self.devices.printer is not None:
             printer = self.devices.printer
             # After the desk has opened (and on a new kiosk created and migrated) the

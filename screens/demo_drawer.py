@@ -11,9 +11,9 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
-from devices.fake_reader import FakeCodeReader
 from kiosk import receipt_code
 from kiosk.desk import ServiceDesk
+from kiosk.reading import SimulatedReader
 from screens.app import KioskApp
 
 #: Fictional citizens' cards in the published QR layout (no real person's data).
@@ -70,7 +70,7 @@ class DemoDrawer(ModalView):
         app.ask_desk(newest, scan)
 
 
-def _fake_reader(app: KioskApp) -> FakeCodeReader | None:
+def _fake_reader(app: KioskApp) -> SimulatedReader | None:
     """The simulated reader, when the configuration chose it (never a stand-in)."""
     reader = None if app.devices is None else app.devices.reader
-    return reader if isinstance(reader, FakeCodeReader) else None
+    return reader if isinstance(reader, SimulatedReader) else None

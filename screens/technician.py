@@ -17,11 +17,11 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.doctor import Check, CheckStatus
+from kiosk.parts import KioskParts, SyncNotReadyError, SyncOutcome
 from kiosk.scanned import ScanKind, ScannedCode
 from kiosk.technician import (
     Diagnosis,
     ScanReport,
-    SyncOutcome,
     TechnicianDesk,
     describe_scan,
     summarise_sync,
@@ -90,21 +90,14 @@ class CheckLine(BoxLayout):
     fix = StringProperty("")
 
 
-def run_sync_round(desk: TechnicianDesk) -> SyncOutcome:
-    """One sync round, as ``kiosk sync once`` runs it (on the technician worker)."""
-    from sync.agent import AgentSettings, SyncAgent  # noqa: PLC0415 - needs requests
-
-    settings = AgentSettings.from_config(desk.config)
-    problems = settings.problems()
-    if problems:
-        return summarise_sync(0, 0, 0, "; ".join(problems), ())
-    agent = SyncAgent(desk.db, settings)
+def run_sync_round(parts: KioskParts, desk: TechnicianDesk) -> SyncOutcome:
+    """One sync round, the same as ``kiosk sync once`` (on the technician worker)."""
     try:
-        report = agent.run_once()
-    finally:
-        agent.client.close()
-    error = None if report.failure is None else report.failure.reason
-    return summarise_sync(report.sent, report.failed, report.pending, error, report.notes)
+        outcome = parts.sync_round(desk.db, desk.config)
+    except SyncNotReadyError as error:
+        return summarise_sync(0, 0, 0, str(error), ())
+    return summarise_sync(outcome.sent, outcome.refused, outcome.pending, outcome.error,
+                          outcome.notes)
 
 
 class TechnicianScreen(KioskScreen):
@@ -162,19 +155,11 @@ class TechnicianScreen(KioskScreen):
 
     def _diagnose_with(self, printer: tuple[str, PrinterStatus] | None) -> None:
         scan_service = self.kiosk.scan_service
+        parts = self.kiosk.parts
 
         def diagnose(desk: TechnicianDesk) -> Diagnosis:
-            from devices.checks import running_app_sources  # noqa: PLC0415
-            from devices.printer_checks import check_printer_status  # noqa: PLC0415
-            from devices.reader_checks import check_running_reader  # noqa: PLC0415
-
-            printer_check = None if printer is None else check_printer_status(
-                desk.config, *printer
-            )
-            reader_check = None if scan_service is None else check_running_reader(
-                desk.config, scan_service.status()
-            )
-            return desk.diagnose(running_app_sources(printer_check, reader_check))
+            reader = None if scan_service is None else scan_service.status()
+            return desk.diagnose(parts.running_app_checks(desk.config, printer, reader))
 
         self.kiosk.ask_technician(diagnose, self._diagnosed, on_error=self._failed)
 
@@ -250,7 +235,9 @@ class TechnicianScreen(KioskScreen):
     def do_sync_now(self) -> None:
         """One sync round on the technician worker; then check again."""
         self._say(lambda: _("Syncing with the city backend…"))
-        self.kiosk.ask_technician(run_sync_round, self._synced, on_error=self._failed)
+        parts = self.kiosk.parts
+        self.kiosk.ask_technician(
+            lambda desk: run_sync_round(parts, desk), self._synced, on_error=self._failed)
 
     def _synced(self, outcome: SyncOutcome) -> None:
         if outcome.error is None:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from kiosk.catalog import import_catalog
-from kiosk.cli import main
 from kiosk.storage import Database, open_database
+from motcua.cli import main
 
 SMALL_CATALOG: dict[str, Any] = {
     "format": "motcua-catalog/1",

@@ -162,7 +162,7 @@ def test_demo_walkthrough_runs(kiosk: Kiosk) -> None:
 
 def test_python_dash_m_kiosk_is_the_same_command(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--demo", "catalog", "search", "khai sinh", "--json"],
+        [sys.executable, "-m", "motcua", "--demo", "catalog", "search", "khai sinh", "--json"],
         capture_output=True, text=True, check=False,
         env={"KIOSK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from kiosk.cli import idcard as cli_idcard
-from kiosk.cli import main
+from motcua.cli import idcard as cli_idcard
+from motcua.cli import main
 
 CARD = "001099012345|123456789|Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế, Hoàn Kiếm, Hà Nội|20042021"
 ISSUED_2024 = "001099012345||Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế, Hoàn Kiếm, Hà Nội|10052024"

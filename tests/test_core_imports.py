@@ -30,7 +30,7 @@ def test_every_core_module_imports_with_hardware_ui_and_http_libraries_blocked()
         info.name for info in pkgutil.walk_packages(kiosk.__path__, "kiosk.")
         if info.name != "kiosk.__main__"
     ]
-    assert "kiosk.submissions" in modules and "kiosk.cli.catalog" in modules
+    assert "kiosk.submissions" in modules and "kiosk.parts" in modules
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(blocked=BLOCKED, modules=modules)],
         capture_output=True, text=True, check=False,

@@ -40,7 +40,7 @@ from kiosk.scanned import ScanKind, classify
 from kiosk.sealing import SealedBoxSealer
 from kiosk.storage import Database, open_database
 from kiosk.submissions import IntakeRequest, Outbox
-from sync.backend.keys import SealingKeys
+from office.keys import SealingKeys
 from tests.escpos_stream import paper
 
 MORNING = dt.datetime(2026, 12, 1, 8, 0, tzinfo=HANOI)
@@ -295,7 +295,7 @@ def test_the_core_printing_modules_import_without_any_imaging_or_printer_library
         "            raise ImportError('the core must not import ' + name)\n"
         "sys.meta_path.insert(0, Blocker())\n"
         "for name in ('kiosk.receipt', 'kiosk.receipt_strings', 'kiosk.printing',\n"
-        "             'kiosk.cli.printer', 'kiosk.cli.receipt', 'kiosk.cli'):\n"
+        "             'motcua.cli.printer', 'motcua.cli.receipt', 'motcua.cli'):\n"
         "    importlib.import_module(name)\n"
         "print('ok')\n"
     )

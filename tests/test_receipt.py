@@ -42,7 +42,7 @@ from kiosk.submissions import (
     RatingLevel,
     RatingRequest,
 )
-from sync.backend.keys import SealingKeys
+from office.keys import SealingKeys
 
 CARD = parse_id_qr(
     "001099012345|123456789|Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế, Hà Nội|20042021",

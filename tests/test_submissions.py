@@ -28,7 +28,7 @@ from kiosk.submissions import (
     SubmissionError,
     SubmissionKind,
 )
-from sync.backend.keys import SealingKeys
+from office.keys import SealingKeys
 from tests.conftest import catalog_bytes
 
 CARD = parse_id_qr(

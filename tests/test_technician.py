@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from devices.checks import all_check_sources, running_app_sources
 from devices.printer_checks import check_printer_status
 from devices.reader_checks import check_running_reader
 from kiosk.config import SETTINGS_BY_KEY, Config, ConfigError, load_config
@@ -33,6 +32,7 @@ from kiosk.technician import (
     summarise_sync,
 )
 from kiosk.technician_pin import LOCK_SECONDS, MAX_FAILURES, PinOutcome, hash_pin
+from motcua.wiring import all_check_sources, running_app_sources
 
 PIN = "246810"
 PIN_HASH = hash_pin(PIN)

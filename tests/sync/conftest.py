@@ -27,11 +27,11 @@ from kiosk.directory import seed_directory
 from kiosk.sealing import SealedBoxSealer
 from kiosk.storage import Database, open_database
 from kiosk.submissions import Outbox
+from office.app import create_app
+from office.database import open_engine
+from office.keys import SealingKeys
+from office.store import Role, Store
 from sync.agent import AgentSettings, SyncAgent
-from sync.backend.app import create_app
-from sync.backend.database import open_engine
-from sync.backend.keys import SealingKeys
-from sync.backend.store import Role, Store
 from tests.conftest import SMALL_CATALOG, catalog_bytes
 
 #: Shared by every test: making a key pair is cheap, but one is enough.

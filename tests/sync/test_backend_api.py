@@ -12,12 +12,12 @@ from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 
 from kiosk.sealing import SealedBoxSealer
+from office.app import create_app
+from office.keys import SealingKeys
+from office.schema import metadata
+from office.store import Role
 from sync import wire
 from sync.agent import to_wire
-from sync.backend.app import create_app
-from sync.backend.keys import SealingKeys
-from sync.backend.schema import metadata
-from sync.backend.store import Role
 from tests.conftest import SMALL_CATALOG, catalog_bytes
 from tests.sync.conftest import KEYS, Backend, Kiosk
 from tests.sync.helpers import fill
@@ -334,3 +334,11 @@ def test_nul_characters_are_stored_inside_json_or_refused_never_a_500(
                        headers=auth(office))
     assert refused.status_code == 422
     assert backend.counts()["status_events"] == 0
+
+
+def test_new_tokens_never_start_with_a_dash_which_a_command_line_reads_as_an_option() -> None:
+    from office.store import new_token
+
+    tokens = [new_token() for _ in range(5000)]
+    assert not [token for token in tokens if token.startswith("-")]
+    assert {len(token) for token in tokens} == {43}

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from office.store import Role
 from sync import wire
 from sync.agent import to_wire
-from sync.backend.store import Role
 from tests.sync.conftest import Backend, Kiosk
 from tests.sync.helpers import citizens, fill
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from office.store import NotNewerError, Principal, Role
 from sync import wire
-from sync.backend.store import NotNewerError, Principal, Role
 from tests.conftest import Result
 from tests.sync.conftest import Backend
 

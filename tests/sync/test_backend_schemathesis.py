@@ -12,9 +12,9 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
+from office.app import create_app
+from office.store import Role
 from sync import wire
-from sync.backend.app import create_app
-from sync.backend.store import Role
 from tests.conftest import SMALL_CATALOG, catalog_bytes
 from tests.sync.conftest import Backend
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sync.backend.app import create_app
-from sync.backend.database import open_engine
-from sync.backend.keys import load_keys
-from sync.backend.store import Store
+from office.app import create_app
+from office.database import open_engine
+from office.keys import load_keys
+from office.store import Store
 from tests.conftest import Result
 from tests.sync.conftest import ServerThread
 
@@ -103,8 +103,8 @@ def test_sync_once_delivers_and_status_and_pull_show_it(kiosk: Run, tmp_path: Pa
 def test_sync_status_lists_failures_with_their_reasons(kiosk: Run) -> None:
     kiosk("--demo", "submissions", "create", "--kind", "rating", "--level", "satisfied")
     made = kiosk("--demo", "submissions", "list", "--json").json()[0]
-    from kiosk.cli.context import Context
-    from kiosk.cli.submissions import outbox_for
+    from kiosk.command import Context
+    from motcua.cli.submissions import outbox_for
 
     context = Context(demo=True)
     try:
@@ -141,7 +141,7 @@ def test_sync_run_is_a_service_that_drains_tells_systemd_and_stops_on_sigterm(
             kiosk("--demo", "submissions", "create", "--kind", "rating", "--level", "satisfied")
         # WHEN `kiosk sync run` runs as its own process under a (fake) systemd
         process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "--demo", "sync", "run"],
+            [sys.executable, "-m", "motcua", "--demo", "sync", "run"],
             env={**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data"),
                  "NOTIFY_SOCKET": str(tmp_path / "notify.sock"), "WATCHDOG_USEC": "200000"},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -179,7 +179,7 @@ def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: 
     engine = open_engine(str(tmp_path / "backend" / "backend.sqlite3"))
     store = Store(engine, load_keys(tmp_path / "backend" / "sealing.key"))
     from kiosk.catalog import parse_catalog_bytes
-    from sync.backend.store import CatalogKind, Principal, Role
+    from office.store import CatalogKind, Principal, Role
 
     raw = catalog_bytes(SMALL_CATALOG)
     store.publish(CatalogKind.CATALOG, parse_catalog_bytes(raw).version, raw,
@@ -209,8 +209,8 @@ def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: 
 def test_doctor_is_clean_for_a_demo_kiosk_whose_backend_answers(
     kiosk: Run, sqlite_backend: Any, serve: Any
 ) -> None:
-    from sync.backend.keys import DEMO_PRIVATE_KEY, SealingKeys
-    from sync.backend.store import Role
+    from office.keys import DEMO_PRIVATE_KEY, SealingKeys
+    from office.store import Role
 
     # GIVEN the demo kiosk enrolled with its published token at a running backend that
     # seals with the demo key pair (as 'kiosk --demo backend serve' does)

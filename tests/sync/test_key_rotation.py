@@ -1,6 +1,6 @@
 """Rotating the backend's sealing key: old blobs still open, kiosks on the old key are told.
 
-The key file (sync/backend/keys.py) holds the current key first, then the retired ones;
+The key file (office/keys.py) holds the current key first, then the retired ones;
 ``kiosk backend rotate-key`` puts a new key in front. Kiosks record the key the backend
 publishes at each heartbeat, and the sealing key check warns while they still seal with
 another one (docs/sync.md, "Rotating the sealing key").
@@ -21,8 +21,7 @@ from kiosk.config import DATABASE_FILE, Config, load_config
 from kiosk.doctor import CheckStatus
 from kiosk.sealing import SealedBoxSealer
 from kiosk.sync_state import SyncFact, put_facts, read_fact
-from sync.agent import SyncAgent
-from sync.backend.keys import (
+from office.keys import (
     SealedDataError,
     SealingKeyError,
     SealingKeys,
@@ -30,6 +29,7 @@ from sync.backend.keys import (
     load_keys,
     rotate_keys,
 )
+from sync.agent import SyncAgent
 from sync.checks import check_sealing_key
 from sync.client import BackendClient, FailureKind, RequestFailedError
 from tests.conftest import Result
@@ -370,8 +370,8 @@ def test_a_failed_identity_request_fails_the_round_and_is_asked_again(
 def test_doctor_warns_a_demo_kiosk_whose_backend_rotated_until_its_key_is_set(
     kiosk: Run, sqlite_backend: Backend, serve: Any, tmp_path: Path
 ) -> None:
-    from sync.backend.keys import DEMO_PRIVATE_KEY
-    from sync.backend.store import Role
+    from office.keys import DEMO_PRIVATE_KEY
+    from office.store import Role
 
     # GIVEN the demo kiosk at a backend whose demo key was rotated and that restarted
     path = tmp_path / "sealing.key"

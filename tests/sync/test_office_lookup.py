@@ -10,8 +10,8 @@ import pytest
 from kiosk.application_status import ApplicationStatus, OfficeUnreachableError
 from kiosk.config import load_config
 from kiosk.desk import LookupOutcome, OfficeCheck, ServiceDesk, open_desk_database
+from office.store import Principal, Role
 from sync import wire
-from sync.backend.store import Principal, Role
 from sync.client import BackendClient
 from sync.office import BackendOffice
 from tests.sync.conftest import Backend

@@ -14,8 +14,8 @@ from kiosk.directory import load_directory
 from kiosk.queue_state import queue_overview
 from kiosk.submissions import OutboxState
 from kiosk.sync_state import SyncFact, read_fact, read_facts
+from office.store import CatalogKind, Principal, Role
 from sync import wire
-from sync.backend.store import CatalogKind, Principal, Role
 from sync.client import FailureKind
 from tests.conftest import SMALL_CATALOG, catalog_bytes
 from tests.sync.conftest import Backend

@@ -11,9 +11,9 @@ import requests
 
 from kiosk.storage import open_database
 from kiosk.submissions import Outbox
+from office.store import Role
 from sync import wire
 from sync.agent import SyncAgent, to_wire
-from sync.backend.store import Role
 from tests.sync.conftest import Backend, Kiosk
 from tests.sync.faults import Fault, FaultProxy
 from tests.sync.helpers import fill

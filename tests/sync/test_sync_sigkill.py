@@ -22,11 +22,11 @@ import requests
 
 from kiosk.storage import Database, open_database
 from kiosk.submissions import Outbox
+from office.database import open_engine
+from office.keys import SealingKeys
+from office.store import Role, Store
 from sync import wire
 from sync.agent import AgentSettings, SyncAgent
-from sync.backend.database import open_engine
-from sync.backend.keys import SealingKeys
-from sync.backend.store import Role, Store
 from tests.sync.conftest import KEYS, Kiosk, free_port, make_kiosk
 from tests.sync.helpers import fill
 
@@ -47,7 +47,7 @@ def backend_process(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
     token = store.add_credential("K1", Role.KIOSK)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "backend", "serve", "--home", str(home),
+        [sys.executable, "-m", "motcua", "backend", "serve", "--home", str(home),
          "--port", str(port), "--no-access-log", "--rate-limit", "100000/second"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env={**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")},

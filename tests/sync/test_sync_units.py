@@ -81,7 +81,7 @@ def test_status_pages_apply_atomically_and_a_replayed_page_changes_nothing(
 
 def test_the_demo_key_pair_matches_the_demo_configuration() -> None:
     from kiosk.config import load_config
-    from sync.backend.keys import DEMO_PRIVATE_KEY, SealingKeys
+    from office.keys import DEMO_PRIVATE_KEY, SealingKeys
 
     demo = load_config(demo=True, environ={"KIOSK_DATA_DIR": "/nonexistent"})
     assert demo.text("sync.backend_public_key") == SealingKeys.from_base64(

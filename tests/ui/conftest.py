@@ -16,19 +16,21 @@ from typing import Any
 
 import pytest
 
-from screens.driver import PORTRAIT, prepare_headless_environment
+from motcua.tour.driver import PORTRAIT, prepare_headless_environment
 
 prepare_headless_environment(Path(tempfile.mkdtemp(prefix="kiosk-test-kivy-")))
 
-from screens.driver import configure_window  # noqa: E402
+from motcua.tour.driver import configure_window  # noqa: E402
 
 configure_window()
 
 from devices.fake_reader import FakeCodeReader  # noqa: E402
 from kiosk.config import Config, load_config  # noqa: E402
+from kiosk.parts import KioskDevices  # noqa: E402
 from kiosk.printing import PrinterSettings, ReceiptPrinter  # noqa: E402
-from screens.app import KioskApp, KioskDevices  # noqa: E402
-from screens.driver import AppDriver, ManualClock  # noqa: E402
+from motcua.tour.driver import AppDriver, ManualClock  # noqa: E402
+from motcua.wiring import KioskWiring  # noqa: E402
+from screens.app import KioskApp  # noqa: E402
 
 #: The fictional citizen of the demo drawer.
 CARD_AN = (
@@ -112,7 +114,8 @@ def start_kiosk(
     device = printer if printer is not None else load_printer(PrinterSettings.from_config(config))
     clock = ManualClock()
     app = KioskApp(
-        config, devices=KioskDevices(reader=reader, printer=device), clock=clock, wall_clock=clock
+        config, parts=KioskWiring(), devices=KioskDevices(reader=reader, printer=device),
+        clock=clock, wall_clock=clock,
     )
     driver = AppDriver(app)
     driver.window.size = size

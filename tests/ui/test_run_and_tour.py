@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main, run
 from kiosk.config import load_config
-from screens.driver import PORTRAIT
-from screens.tour import run_tour
+from motcua.cli import main, run
+from motcua.tour.driver import PORTRAIT
+from motcua.tour.tour import run_tour
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_run_logs_for_journald_with_kivys_lines_through_the_same_handler(
     monkeypatch.setenv("SDL_VIDEODRIVER", "kmsdrm")
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     started: list[bool] = []
-    monkeypatch.setattr("screens.runner.run_app", lambda config, windowed: started.append(windowed))
+    monkeypatch.setattr("motcua.runner.run_app", lambda config, windowed: started.append(windowed))
     configured = quiet_logging(monkeypatch)
     # WHEN the kiosk is started
     assert main(["--demo", "run", "--windowed"]) == 0
@@ -112,7 +112,7 @@ def test_tour_writes_a_screenshot_of_every_screen_and_the_slips(tmp_path: Path) 
 
 
 def test_run_and_tour_are_commands() -> None:
-    from kiosk.cli import build_parser
+    from motcua.cli import build_parser
 
     parser = build_parser()
     args = parser.parse_args(["tour", "--out", "x", "--language", "en"])

@@ -14,10 +14,10 @@ from pathlib import Path
 START_APP = """
 import sys
 from pathlib import Path
-from screens.driver import prepare_headless_environment
+from motcua.tour.driver import prepare_headless_environment
 prepare_headless_environment(Path(sys.argv[1]) / "kivy")
 from kiosk.config import load_config
-from screens.runner import run_app
+from motcua.runner import run_app
 run_app(load_config(demo=True), windowed=True)
 """
 

@@ -1,0 +1,79 @@
+"""The ``kiosk`` command line: technicians, tests and the back office use it.
+
+Each area of the product has one module here with a ``register`` function that adds its
+sub-commands; every handler takes the parsed arguments and a :class:`Context` and returns
+the exit status. Exit status 0 is success, 1 a runtime fault, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from kiosk.command import Context, UsageError
+from kiosk.config import ConfigError
+from kiosk.storage import StorageError
+from motcua.cli import (
+    catalog,
+    config,
+    demo,
+    directory,
+    doctor,
+    idcard,
+    printer,
+    provision,
+    receipt,
+    run,
+    scan,
+    submissions,
+    sync,
+    technician,
+)
+from office import cli as backend
+
+_AREAS: tuple[ModuleType, ...] = (
+    catalog, directory, idcard, scan, submissions, config, doctor, technician, demo,
+    sync,
+    provision,
+    backend,
+    printer, receipt,
+    run,
+)
+
+Handler = Callable[[argparse.Namespace, Context], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used by tests to check help texts)."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="motcua-kiosk: the commune public-service point kiosk"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo mode: per-user data directory, shipped demo catalog, simulated devices",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for area in _AREAS:
+        area.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kiosk`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    context = Context(demo=args.demo)
+    handler: Handler = args.handler
+    try:
+        return handler(args, context)
+    except (UsageError, ConfigError) as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 2
+    except StorageError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 1
+    finally:
+        context.close()

@@ -1,0 +1,151 @@
+"""``kiosk catalog``: import, search, show and browse the procedure catalog."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kiosk.catalog import (
+    Catalog,
+    CatalogError,
+    Procedure,
+    import_catalog,
+    load_catalog,
+    procedure_index,
+    procedures_by_field,
+)
+from kiosk.command import Context, UsageError, print_json
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``kiosk catalog ...``."""
+    area = commands.add_parser("catalog", help="the procedure catalog")
+    actions = area.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    importing = actions.add_parser("import", help="import a catalog file (all or nothing)")
+    importing.add_argument("file", type=Path, help="catalog JSON (docs/catalog-format.md)")
+    importing.add_argument(
+        "--force", action="store_true", help="import even if the version is not newer"
+    )
+    importing.set_defaults(handler=_import)
+
+    search = actions.add_parser("search", help="search procedures as a citizen would type")
+    search.add_argument("query", help="words, with or without accents")
+    search.add_argument("--limit", type=int, default=10, help="at most this many (default 10)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.set_defaults(handler=_search)
+
+    show = actions.add_parser("show", help="one procedure in full")
+    show.add_argument("code", help="national procedure code, e.g. 1.001193")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=_show)
+
+    browse = actions.add_parser("fields", help="browse procedures by field")
+    browse.add_argument("--json", action="store_true", help="print JSON")
+    browse.set_defaults(handler=_fields)
+
+
+def _catalog(context: Context) -> Catalog:
+    catalog = load_catalog(context.database)
+    if catalog is None:
+        raise UsageError(
+            f"no catalog imported in {context.config.data_dir}: run 'kiosk catalog import FILE'"
+            " (or use --demo for the shipped demo catalog)"
+        )
+    return catalog
+
+
+def _import(args: argparse.Namespace, context: Context) -> int:
+    path: Path = args.file
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        result = import_catalog(context.database, raw, force=args.force)
+    except CatalogError as error:
+        raise UsageError(f"{path}: refused, nothing imported: {error}") from None
+    before = "none" if result.previous_version is None else str(result.previous_version)
+    print(
+        f"imported catalog version {result.version} (was {before}): "
+        f"{result.procedures} procedures, {result.services} services"
+    )
+    return 0
+
+
+def _search(args: argparse.Namespace, context: Context) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    catalog = _catalog(context)
+    by_code = {procedure.code: procedure for procedure in catalog.procedures}
+    hits = procedure_index(catalog.procedures).search(args.query, limit=args.limit)
+    if args.json:
+        print_json(
+            [{"code": hit.key, "title": by_code[hit.key].title, "score": hit.score} for hit in hits]
+        )
+        return 0
+    if not hits:
+        print(f"no procedure matches {args.query!r}", file=sys.stderr)
+        return 0
+    for hit in hits:
+        print(f"{hit.key}  {hit.score:.3f}  {by_code[hit.key].title}")
+    return 0
+
+
+def _format_vnd(amount: int | None) -> str:
+    if amount is None:
+        return "tùy trường hợp"
+    if amount == 0:
+        return "miễn phí"
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def _print_procedure(procedure: Procedure) -> None:
+    print(f"{procedure.code}  {procedure.title}")
+    print(f"  lĩnh vực: {procedure.field}   cơ quan: {procedure.agency}")
+    print(f"  thời hạn: {procedure.processing_time}")
+    print("  hồ sơ:")
+    for document in procedure.documents:
+        note = f" ({document.note})" if document.note else ""
+        print(f"    - {document.name}: {document.originals} bản chính, "
+              f"{document.copies} bản sao{note}")
+    print("  lệ phí:")
+    for fee in procedure.fees or ():
+        note = f" ({fee.note})" if fee.note else ""
+        print(f"    - {fee.channel.value}: {_format_vnd(fee.amount_vnd)}{note}")
+    if not procedure.fees:
+        print("    - miễn phí")
+    print(f"  cách nộp: {', '.join(channel.value for channel in procedure.channels)}")
+    for basis in procedure.legal_basis:
+        print(f"  căn cứ: {basis}")
+    print(f"  {procedure.portal_url}")
+
+
+def _show(args: argparse.Namespace, context: Context) -> int:
+    catalog = _catalog(context)
+    for procedure in catalog.procedures:
+        if procedure.code == args.code.strip():
+            if args.json:
+                print_json(procedure.to_json())
+            else:
+                _print_procedure(procedure)
+            return 0
+    raise UsageError(f"no procedure with code {args.code!r} in catalog version {catalog.version}")
+
+
+def _fields(args: argparse.Namespace, context: Context) -> int:
+    groups = procedures_by_field(_catalog(context).procedures)
+    if args.json:
+        print_json(
+            [
+                {"field": name, "procedures": [{"code": p.code, "title": p.title} for p in items]}
+                for name, items in groups.items()
+            ]
+        )
+        return 0
+    for name, items in groups.items():
+        print(name)
+        for procedure in items:
+            print(f"  {procedure.code}  {procedure.title}")
+    return 0

@@ -1,0 +1,142 @@
+"""The one place that builds concrete parts from the configuration.
+
+The command line and the app both get their printer, code reader, desk (with its office
+look-up), check sources and sync round from here, so ``kiosk doctor`` and the technician
+screen check the same things, and ``kiosk sync once`` and the technician's "sync now" run
+the same round. Drivers and the HTTP library load inside the functions: the app draws its
+first frame before any of them is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from kiosk.config import Config
+from kiosk.desk import ServiceDesk, open_desk_database
+from kiosk.doctor import Check, CheckSource
+from kiosk.parts import KioskDevices, SyncNotReadyError, SyncOutcome
+from kiosk.printing import PrinterStatus, ReceiptPrinter
+from kiosk.reading import ReaderStatus
+from kiosk.storage import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_devices(config: Config) -> KioskDevices:
+    """The code reader and printer the configuration names, through the devices' tables.
+
+    A device that cannot be built is recorded in ``problems`` (and logged); it is never
+    replaced by a simulated one.
+    """
+    from devices.readers import build_reader  # noqa: PLC0415 - drivers load after the first frame
+
+    devices = KioskDevices(reader=build_reader(config))
+    devices.printer = _build_printer(config, devices.problems)
+    return devices
+
+
+def _build_printer(config: Config, problems: list[str]) -> ReceiptPrinter | None:
+    """The configured printer; None for ``none`` or when it cannot load (a fault)."""
+    from devices.printers import load_printer  # noqa: PLC0415 - drivers load after the first frame
+    from kiosk.printing import PrinterLoadError, PrinterSettings  # noqa: PLC0415
+
+    settings = PrinterSettings.from_config(config)
+    if settings.driver == "none":
+        return None
+    try:
+        return load_printer(settings)
+    except PrinterLoadError as error:
+        problems.append(f"printer: {error}")
+        log.warning("the printer cannot be used: %s", error)
+        return None
+
+
+def open_desk(config: Config) -> ServiceDesk:
+    """The desk with the office look-up (the HTTP library loads on the calling thread)."""
+    from sync.office import BackendOffice  # noqa: PLC0415
+
+    return ServiceDesk(open_desk_database(config), config, office=BackendOffice.from_config(config))
+
+
+def all_check_sources() -> list[CheckSource]:
+    """The printer, the code reader and the sync side, in the order a technician reads."""
+    from devices.printer_checks import printer_checks  # noqa: PLC0415
+    from devices.reader_checks import reader_checks  # noqa: PLC0415
+    from sync.checks import sync_checks  # noqa: PLC0415
+
+    return [printer_checks, reader_checks, sync_checks]
+
+
+def running_app_sources(printer: Check | None, reader: Check | None) -> list[CheckSource]:
+    """:func:`all_check_sources` for the running app, whose devices are already open.
+
+    ``printer`` and ``reader`` are the live checks of the devices the app holds (None: the
+    app holds none, and the device is checked as ``kiosk doctor`` does).
+    """
+    from devices.printer_checks import (  # noqa: PLC0415
+        check_print_queue,
+        check_slip_font,
+        printer_checks,
+    )
+    from devices.reader_checks import CAMERA_DRIVERS, check_decoder, reader_checks  # noqa: PLC0415
+    from sync.checks import sync_checks  # noqa: PLC0415
+
+    if printer is None and reader is None:
+        return all_check_sources()
+
+    def printer_part(config: Config) -> Iterable[Check]:
+        if printer is None:
+            return printer_checks(config)
+        return [printer, check_slip_font(), check_print_queue(config)]
+
+    def reader_part(config: Config) -> Iterable[Check]:
+        if reader is None:
+            return reader_checks(config)
+        camera = config.text("scanner.driver") in CAMERA_DRIVERS
+        return [reader, check_decoder(config)] if camera else [reader]
+
+    return [printer_part, reader_part, sync_checks]
+
+
+def sync_round(db: Database, config: Config) -> SyncOutcome:
+    """One round of the sync agent on ``db`` (raises SyncNotReadyError when it cannot sync)."""
+    from sync.agent import AgentSettings, SyncAgent  # noqa: PLC0415 - needs requests
+
+    settings = AgentSettings.from_config(config)
+    problems = settings.problems()
+    if problems:
+        raise SyncNotReadyError("cannot sync: " + "; ".join(problems))
+    agent = SyncAgent(db, settings)
+    try:
+        report = agent.run_once()
+    finally:
+        agent.client.close()
+    error = None if report.failure is None else report.failure.reason
+    return SyncOutcome(report.sent, report.failed, report.pending, error, tuple(report.notes))
+
+
+class KioskWiring:
+    """:class:`kiosk.parts.KioskParts` from this module's functions (the real kiosk)."""
+
+    def build_devices(self, config: Config) -> KioskDevices:
+        return build_devices(config)
+
+    def open_desk(self, config: Config) -> ServiceDesk:
+        return open_desk(config)
+
+    def running_app_checks(
+        self,
+        config: Config,
+        printer: tuple[str, PrinterStatus] | None,
+        reader: ReaderStatus | None,
+    ) -> list[CheckSource]:
+        from devices.printer_checks import check_printer_status  # noqa: PLC0415
+        from devices.reader_checks import check_running_reader  # noqa: PLC0415
+
+        printer_check = None if printer is None else check_printer_status(config, *printer)
+        reader_check = None if reader is None else check_running_reader(config, reader)
+        return running_app_sources(printer_check, reader_check)
+
+    def sync_round(self, db: Database, config: Config) -> SyncOutcome:
+        return sync_round(db, config)

@@ -1,0 +1,406 @@
+"""``kiosk backend``: run and administer the reference city backend.
+
+Needs the ``backend`` extra (``pip install 'motcua-kiosk[backend]'``); its libraries are
+imported only inside the handlers, so the kiosk itself never needs them. The backend keeps
+its state in a home directory (``--home``, else ``KIOSK_BACKEND_HOME``, else
+``/var/lib/motcua-backend``; in demo mode ``backend/`` in the demo data directory): the
+SQLite database unless ``--db`` names another, and the sealing key ``sealing.key``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.command import Context, UsageError, print_json
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from office.keys import SealingKeys
+    from office.store import Store
+    from sync import wire
+
+PRODUCTION_HOME = Path("/var/lib/motcua-backend")
+DATABASE_FILE = "backend.sqlite3"
+KEY_FILE = "sealing.key"
+DEMO_PORT = 8765
+#: Who a queue published from the command line is recorded as.
+CLI_CLIENT_ID = "command-line"
+#: Largest queue publication file read (one is a few KiB).
+MAX_QUEUE_FILE_BYTES = 1024 * 1024
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``kiosk backend ...``."""
+    area = commands.add_parser("backend", help="the reference city backend")
+    actions = area.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help_text)
+        parser.add_argument("--home", type=Path, help="the backend's directory")
+        parser.add_argument("--db", help="database URL (default: SQLite in --home); "
+                            "postgresql://user@host/dbname for PostgreSQL")
+        return parser
+
+    serve = action("serve", "serve the HTTP API (OpenAPI at /v1/openapi.json)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=DEMO_PORT, help="port to listen on")
+    serve.add_argument("--rate-limit", default=None,
+                       help="requests per client, e.g. 50/second (the default)")
+    serve.add_argument("--no-access-log", action="store_true", help="log no request lines")
+    serve.set_defaults(handler=_serve)
+
+    keygen = action("keygen", "make the sealing key pair once; print the public key")
+    keygen.set_defaults(handler=_keygen)
+
+    public_key = action("public-key", "print the public key kiosks seal personal data with")
+    public_key.add_argument("--all", action="store_true",
+                            help="list the current key and every retired one")
+    public_key.set_defaults(handler=_public_key)
+
+    rotate_key = action("rotate-key", "make a new current sealing key; the old ones still "
+                        "open what was sealed with them")
+    rotate_key.set_defaults(handler=_rotate_key)
+
+    add_kiosk = action("add-kiosk", "enrol a kiosk: print a new token for it, once")
+    add_kiosk.add_argument("kiosk_id")
+    add_kiosk.set_defaults(handler=_add_kiosk)
+
+    add_client = action("add-client", "add a back-office client: print its token, once")
+    add_client.add_argument("name")
+    add_client.set_defaults(handler=_add_client)
+
+    revoke = action("revoke", "revoke every token of a kiosk or back-office client")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=_revoke)
+
+    pull = action("pull", "the back office's view: submissions after a cursor")
+    pull.add_argument("--after", default="0", help="cursor to start after (0: the start)")
+    pull.add_argument("--limit", type=int, default=100, help="page size (1 to 1000)")
+    pull.add_argument("--json", action="store_true", help="print JSON")
+    pull.set_defaults(handler=_pull)
+
+    fleet = action("fleet", "every enrolled kiosk and its last heartbeat")
+    fleet.add_argument("--json", action="store_true", help="print JSON")
+    fleet.set_defaults(handler=_fleet)
+
+    publish_queue = action("publish-queue", "publish a service point's queue for its kiosks")
+    publish_queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
+                               help="the service point's commune or ward code")
+    publish_queue.add_argument("file", metavar="FILE",
+                               help="the queue as JSON (docs/sync.md); '-' reads standard "
+                               "input; without published_at it is published as of now")
+    publish_queue.add_argument("--json", action="store_true", help="print JSON")
+    publish_queue.set_defaults(handler=_publish_queue)
+
+    queue = action("queue", "the queue published for a service point (exit 1: none)")
+    queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
+                       help="the service point's commune or ward code")
+    queue.add_argument("--json", action="store_true", help="print JSON")
+    queue.set_defaults(handler=_queue)
+
+
+def backend_home(args: argparse.Namespace, context: Context) -> Path:
+    """The backend's directory for this command."""
+    if args.home is not None:
+        home: Path = args.home
+        return home
+    if os.environ.get("KIOSK_BACKEND_HOME"):
+        return Path(os.environ["KIOSK_BACKEND_HOME"])
+    if context.demo:
+        return context.config.data_dir / "backend"
+    return PRODUCTION_HOME
+
+
+def _keys(args: argparse.Namespace, context: Context) -> SealingKeys:
+    from office.keys import (  # noqa: PLC0415 - the backend extra
+        DEMO_PRIVATE_KEY,
+        SealingKeyError,
+        SealingKeys,
+        load_keys,
+    )
+
+    path = backend_home(args, context) / KEY_FILE
+    if context.demo and not path.exists():
+        return SealingKeys.from_base64(DEMO_PRIVATE_KEY)
+    try:
+        return load_keys(path)
+    except SealingKeyError as error:
+        raise UsageError(str(error)) from None
+
+
+def _store(args: argparse.Namespace, context: Context) -> Store:
+    try:
+        from office.database import DatabaseError, open_engine  # noqa: PLC0415
+        from office.store import Store  # noqa: PLC0415
+    except ImportError as error:
+        raise UsageError(
+            f"the backend needs its extra: pip install 'motcua-kiosk[backend]' ({error})"
+        ) from None
+    url = args.db or str(backend_home(args, context) / DATABASE_FILE)
+    try:
+        engine = open_engine(url)
+    except DatabaseError as error:
+        raise UsageError(str(error)) from None
+    return Store(engine, _keys(args, context))
+
+
+def _enrol_demo_kiosk(store: Store, context: Context) -> None:
+    """Demo mode: the demo kiosk's published token works at once (no enrolment step)."""
+    from office.store import Role  # noqa: PLC0415
+
+    token = context.config.text("sync.token")
+    if token and store.authenticate(token) is None:
+        store.add_credential(context.config.text("kiosk.id"), Role.KIOSK, token=token)
+
+
+def _serve(args: argparse.Namespace, context: Context) -> int:
+    import uvicorn  # noqa: PLC0415 - the backend extra
+
+    from office.app import create_app  # noqa: PLC0415
+    from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimitError  # noqa: PLC0415
+
+    store = _store(args, context)
+    if context.demo:
+        _enrol_demo_kiosk(store, context)
+    try:
+        app = create_app(store, rate_limit=args.rate_limit or DEFAULT_RATE_LIMIT)
+    except RateLimitError as error:
+        raise UsageError(str(error)) from None
+    # A long keep-alive: kiosks reuse one connection between rounds.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log,
+                timeout_keep_alive=75, log_level="info")
+    return 0
+
+
+def _keygen(args: argparse.Namespace, context: Context) -> int:
+    from office.keys import SealingKeyError, create_keys  # noqa: PLC0415
+
+    path = backend_home(args, context) / KEY_FILE
+    try:
+        keys = create_keys(path)
+    except SealingKeyError as error:
+        raise UsageError(str(error)) from None
+    print(f"sealing key written to {path} (keep it secret, back it up offline)")
+    print("set on each kiosk:")
+    print(f"  kiosk config set sync.backend_public_key {keys.public_key}")
+    return 0
+
+
+def _public_key(args: argparse.Namespace, context: Context) -> int:
+    keys = _keys(args, context)
+    if not args.all:
+        print(keys.public_key)
+        return 0
+    print(f"current {keys.public_key}")
+    for retired in keys.retired_public_keys:
+        print(f"retired {retired}")
+    return 0
+
+
+def _rotate_key(args: argparse.Namespace, context: Context) -> int:
+    from office.keys import SealingKeyError, rotate_keys  # noqa: PLC0415
+
+    path = backend_home(args, context) / KEY_FILE
+    if context.demo and not path.exists():
+        raise UsageError(
+            "demo mode seals with the demo key published in the source: there is no key "
+            f"file to rotate in {path.parent} (make a real one with 'kiosk backend keygen')"
+        )
+    try:
+        keys = rotate_keys(path)
+    except SealingKeyError as error:
+        raise UsageError(str(error)) from None
+    retired = len(keys.retired_public_keys)
+    print(f"new sealing key written to {path}; kiosks should now seal with:")
+    print(keys.public_key)
+    print("next steps:")
+    print("  restart the backend: it reads its keys only when it starts")
+    print("  on each kiosk: kiosk provision --backend URL --token TOKEN, or "
+          f"kiosk config set sync.backend_public_key {keys.public_key}")
+    print(f"  nothing to re-seal: what was sealed with the {retired} older key(s) still opens")
+    return 0
+
+
+def _add(args: argparse.Namespace, context: Context, name: str, kiosk: bool) -> int:
+    from office.store import CredentialError, Role  # noqa: PLC0415
+    from sync import wire  # noqa: PLC0415
+
+    if re.fullmatch(wire.KIOSK_ID_PATTERN, name) is None:
+        raise UsageError(f"{name!r}: use 1 to 40 letters, digits, '.', '_' or '-'")
+    store = _store(args, context)
+    try:
+        token = store.add_credential(name, Role.KIOSK if kiosk else Role.BACK_OFFICE)
+    except CredentialError as error:
+        raise UsageError(str(error)) from None
+    print(token)
+    if kiosk:
+        print(f"# on kiosk {name} (shown once; the backend keeps only its hash):")
+        print(f"#   kiosk config set kiosk.id {name}")
+        print(f"#   kiosk config set sync.token {token}")
+        print(f"#   kiosk config set sync.backend_public_key {store.keys.public_key}")
+    else:
+        print(f"# back-office client {name}: send it as 'Authorization: Bearer TOKEN' "
+              "(shown once; the backend keeps only its hash)")
+    return 0
+
+
+def _add_kiosk(args: argparse.Namespace, context: Context) -> int:
+    return _add(args, context, args.kiosk_id, kiosk=True)
+
+
+def _add_client(args: argparse.Namespace, context: Context) -> int:
+    return _add(args, context, args.name, kiosk=False)
+
+
+def _revoke(args: argparse.Namespace, context: Context) -> int:
+    revoked = _store(args, context).revoke(args.name)
+    if not revoked:
+        raise UsageError(f"{args.name!r} has no active token")
+    print(f"revoked {revoked} token(s) of {args.name}")
+    return 0
+
+
+def _pull(args: argparse.Namespace, context: Context) -> int:
+    if not args.after.isdigit() or len(args.after) > 18:
+        raise UsageError(f"--after {args.after!r}: a cursor is a whole number")
+    if not 1 <= args.limit <= 1000:
+        raise UsageError("--limit must be from 1 to 1000")
+    page = _store(args, context).pull(int(args.after), args.limit)
+    if args.json:
+        print_json(page.model_dump(mode="json"))
+        return 0
+    for item in page.items:
+        submission = item.submission
+        print(f"{item.cursor:>8}  {submission.kiosk_id:<12} {submission.kind.value:<18} "
+              f"{submission.receipt_code}  {submission.uuid}")
+    print(f"next cursor: {page.next_cursor}{' (more)' if page.has_more else ''}")
+    return 0
+
+
+def _fleet(args: argparse.Namespace, context: Context) -> int:
+    fleet = _store(args, context).fleet()
+    if args.json:
+        print_json(fleet.model_dump(mode="json"))
+        return 0
+    for entry in fleet.kiosks:
+        beat: Any = entry.heartbeat
+        state = "revoked" if not entry.enrolled else "enrolled"
+        detail = (f"pending {beat.outbox_pending}, failed {beat.outbox_failed}, "
+                  f"version {beat.software_version}" if beat else "no heartbeat yet")
+        print(f"{entry.kiosk_id:<16} {state:<9} last heartbeat "
+              f"{entry.last_heartbeat_at or 'never'}: {detail}")
+    return 0
+
+
+def _known_unit(unit_code: int) -> None:
+    from office.app import hanoi_unit_codes  # noqa: PLC0415 - the backend extra
+
+    if unit_code not in hanoi_unit_codes():
+        raise UsageError(f"unknown unit code {unit_code}: not a Hà Nội commune or ward")
+
+
+def _read_queue_file(name: str) -> str:
+    """The text of FILE (``-``: standard input), UTF-8 with or without a byte order mark."""
+    try:
+        if name == "-":
+            source = getattr(sys.stdin, "buffer", None)
+            raw = (sys.stdin.read(MAX_QUEUE_FILE_BYTES + 1).encode("utf-8") if source is None
+                   else source.read(MAX_QUEUE_FILE_BYTES + 1))
+        else:
+            with Path(name).open("rb") as file:
+                raw = file.read(MAX_QUEUE_FILE_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read {_shown(name)}: {error.strerror}") from None
+    if len(raw) > MAX_QUEUE_FILE_BYTES:
+        raise UsageError(f"{_shown(name)}: over {MAX_QUEUE_FILE_BYTES} bytes; not a queue file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{_shown(name)}: not UTF-8 text") from None
+
+
+def _shown(name: str) -> str:
+    return "standard input" if name == "-" else name
+
+
+def _first_problem(error: ValidationError) -> str:
+    """A validation error in one line: where, what, and how many more."""
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {message}{more}" if where else f"{message}{more}"
+
+
+def _parse_queue(name: str, text: str) -> wire.QueuePublication:
+    """FILE as a publication; a missing ``published_at`` is now (UTC)."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from office.store import utc_now  # noqa: PLC0415
+    from sync import wire  # noqa: PLC0415
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{name}: not JSON: {error}") from None
+    try:
+        return wire.queue_publication(document, utc_now())
+    except ValidationError as error:
+        raise UsageError(f"{name}: not a queue publication: {_first_problem(error)}") from None
+
+
+def _print_queue(state: wire.QueueState) -> None:
+    print(f"unit {state.unit_code}: published at {state.published_at.isoformat()}, "
+          f"received {state.received_at}")
+    if not state.services:
+        print("  no services")
+    for entry in state.services:
+        average = ("unknown" if entry.average_service_seconds is None
+                   else f"{entry.average_service_seconds} s")
+        print(f"  {entry.service}  waiting {entry.waiting} ({entry.priority_waiting} priority), "
+              f"{entry.counters_open} counter(s) open, average {average}")
+
+
+def _publish_queue(args: argparse.Namespace, context: Context) -> int:
+    from office.store import (  # noqa: PLC0415
+        NotNewerError,
+        Principal,
+        PublishedAtError,
+        Role,
+    )
+
+    store = _store(args, context)
+    _known_unit(args.unit_code)
+    publication = _parse_queue(_shown(args.file), _read_queue_file(args.file))
+    try:
+        state = store.publish_queue(args.unit_code, publication,
+                                    Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+    except (NotNewerError, PublishedAtError) as error:
+        raise UsageError(f"refused, nothing published: {error}") from None
+    if args.json:
+        print_json(state.model_dump(mode="json"))
+        return 0
+    _print_queue(state)
+    return 0
+
+
+def _queue(args: argparse.Namespace, context: Context) -> int:
+    store = _store(args, context)
+    _known_unit(args.unit_code)
+    state = store.queue_state(args.unit_code)
+    if state is None:
+        print(f"kiosk: no queue published for unit {args.unit_code}", file=sys.stderr)
+        return 1
+    if args.json:
+        print_json(state.model_dump(mode="json"))
+        return 0
+    _print_queue(state)
+    return 0

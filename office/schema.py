@@ -1,0 +1,102 @@
+"""The backend's tables, as SQLAlchemy Core objects for queries.
+
+The migrations in ``office/migrations`` create them; a test checks that the two
+agree. ``cursor`` columns are the backend's own sequence: they order the pull feeds, and
+inserts that assign them are serialized (:mod:`office.store`), so a cursor never
+becomes visible after a larger one.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+#: A 64-bit autoincrementing key that SQLite treats as its rowid.
+Cursor = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    sa.Column("id", Cursor, primary_key=True, autoincrement=True),
+    sa.Column("client_id", sa.String(40), nullable=False, index=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("revoked_at", sa.String(40), nullable=True),
+)
+
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("cursor", Cursor, primary_key=True, autoincrement=True),
+    sa.Column("uuid", sa.Uuid(), nullable=False, unique=True),
+    sa.Column("kiosk_id", sa.String(40), nullable=False),
+    sa.Column("kiosk_seq", sa.BigInteger(), nullable=False),
+    sa.Column("receipt_code", sa.String(8), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("body_sha256", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    # Any kiosk may ask what the office knows of a receipt code.
+    sa.Index("submissions_receipt_code", "receipt_code"),
+)
+
+conflicts = sa.Table(
+    "conflicts",
+    metadata,
+    sa.Column("id", Cursor, primary_key=True, autoincrement=True),
+    sa.Column("uuid", sa.Uuid(), nullable=False),
+    sa.Column("kiosk_id", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("body_sha256", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("uuid", "body_sha256", name="conflicts_uuid_body"),
+)
+
+status_events = sa.Table(
+    "status_events",
+    metadata,
+    sa.Column("cursor", Cursor, primary_key=True, autoincrement=True),
+    sa.Column("submission_uuid", sa.Uuid(), sa.ForeignKey("submissions.uuid"), nullable=False),
+    sa.Column("kiosk_id", sa.String(40), nullable=False),
+    sa.Column("receipt_code", sa.String(8), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text(), nullable=True),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Column("client_id", sa.String(40), nullable=False),
+    sa.Index("status_events_kiosk", "kiosk_id", "cursor"),
+    # The latest event of one submission (the look-up by receipt code).
+    sa.Index("status_events_submission", "submission_uuid", "cursor"),
+)
+
+publications = sa.Table(
+    "publications",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("version", sa.BigInteger(), nullable=False),
+    sa.Column("etag", sa.String(80), nullable=False),
+    sa.Column("body", sa.LargeBinary(), nullable=False),
+    sa.Column("published_at", sa.String(40), nullable=False),
+    sa.Column("client_id", sa.String(40), nullable=False),
+)
+
+heartbeats = sa.Table(
+    "heartbeats",
+    metadata,
+    sa.Column("kiosk_id", sa.String(40), primary_key=True),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+)
+
+#: The queue each service point last published: one row per unit, replaced by a later one.
+#: ``published_at`` is the back office's clock in UTC, in one fixed format
+#: (``2026-11-27T01:00:00.000000+00:00``), so comparing the text compares the times.
+queue_states = sa.Table(
+    "queue_states",
+    metadata,
+    sa.Column("unit_code", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("published_at", sa.String(40), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("client_id", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+)
