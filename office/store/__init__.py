@@ -1,0 +1,167 @@
+"""What the backend does with its database: credentials, submissions, statuses, publishing,
+queues, the fleet.
+
+One module per concern, each a small class over the engine and clock they all share
+(:mod:`office.store.base`, which also says how the cursor feeds stay gapless);
+:class:`Store` composes them on one engine and is what the HTTP API and the command line
+use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from office import schema
+from office.database import read_snapshot
+from office.keys import SealingKeys
+from office.store.base import NotNewerError, utc_now
+from office.store.credentials import (
+    CredentialError,
+    Credentials,
+    Principal,
+    Role,
+    new_token,
+    token_digest,
+)
+from office.store.fleet import Heartbeats
+from office.store.publications import CatalogKind, Publications, Published
+from office.store.queue import MAX_QUEUE_CLOCK_AHEAD, PublishedAtError, Queues
+from office.store.statuses import Statuses
+from office.store.submissions import Submissions
+from sync import wire
+
+__all__ = [
+    "MAX_QUEUE_CLOCK_AHEAD",
+    "CatalogKind",
+    "CredentialError",
+    "NotNewerError",
+    "Principal",
+    "Published",
+    "PublishedAtError",
+    "Role",
+    "Store",
+    "new_token",
+    "token_digest",
+    "utc_now",
+]
+
+
+class Store:
+    """The backend's operations on one database: one part per concern, one engine.
+
+    The parts are attributes (``store.credentials``, ``store.submissions``,
+    ``store.statuses``, ``store.publications``, ``store.queues``, ``store.heartbeats``);
+    the methods below hand each call to its part.
+    """
+
+    def __init__(
+        self, engine: Engine, keys: SealingKeys, *, clock: Callable[[], dt.datetime] = utc_now
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.credentials = Credentials(engine, clock=clock)
+        self.submissions = Submissions(engine, keys, clock=clock)
+        self.statuses = Statuses(engine, clock=clock)
+        self.publications = Publications(engine, clock=clock)
+        self.queues = Queues(engine, clock=clock)
+        self.heartbeats = Heartbeats(engine, clock=clock)
+
+    @property
+    def keys(self) -> SealingKeys:
+        """The sealing keys that open citizens' identities (held by the submissions part)."""
+        return self.submissions.keys
+
+    @keys.setter
+    def keys(self, keys: SealingKeys) -> None:
+        # A rotation (new key pair, the old one retired) replaces them while serving.
+        self.submissions.keys = keys
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (for tests and the command line)."""
+        tables = (schema.submissions, schema.conflicts, schema.status_events,
+                  schema.publications, schema.heartbeats, schema.credentials,
+                  schema.queue_states)
+        with read_snapshot(self.engine) as connection:
+            return {
+                table.name: int(connection.execute(
+                    sa.select(sa.func.count()).select_from(table)).scalar_one())
+                for table in tables
+            }
+
+    # -- credentials ----------------------------------------------------------------------
+
+    def add_credential(self, client_id: str, role: Role, token: str | None = None) -> str:
+        """See :meth:`Credentials.add_credential`."""
+        return self.credentials.add_credential(client_id, role, token)
+
+    def revoke(self, client_id: str) -> int:
+        """See :meth:`Credentials.revoke`."""
+        return self.credentials.revoke(client_id)
+
+    def authenticate(self, token: str) -> Principal | None:
+        """See :meth:`Credentials.authenticate`."""
+        return self.credentials.authenticate(token)
+
+    # -- submissions ----------------------------------------------------------------------
+
+    def ingest(self, batch: wire.SubmissionBatch) -> wire.BatchResult:
+        """See :meth:`Submissions.ingest`."""
+        return self.submissions.ingest(batch)
+
+    def pull(self, after: int, limit: int) -> wire.SubmissionPage:
+        """See :meth:`Submissions.pull`."""
+        return self.submissions.pull(after, limit)
+
+    # -- application statuses -------------------------------------------------------------
+
+    def update_statuses(
+        self, principal: Principal, batch: wire.StatusUpdateBatch
+    ) -> wire.StatusUpdateResult:
+        """See :meth:`Statuses.update_statuses`."""
+        return self.statuses.update_statuses(principal, batch)
+
+    def status_feed(self, kiosk_id: str, after: int, limit: int) -> wire.StatusPage:
+        """See :meth:`Statuses.status_feed`."""
+        return self.statuses.status_feed(kiosk_id, after, limit)
+
+    def look_up_application(self, receipt_code: str) -> wire.ApplicationLookup:
+        """See :meth:`Statuses.look_up_application`."""
+        return self.statuses.look_up_application(receipt_code)
+
+    # -- publishing -----------------------------------------------------------------------
+
+    def publish(
+        self, kind: CatalogKind, version: int, body: bytes, principal: Principal
+    ) -> wire.Publication:
+        """See :meth:`Publications.publish`."""
+        return self.publications.publish(kind, version, body, principal)
+
+    def published(self, kind: CatalogKind) -> Published | None:
+        """See :meth:`Publications.published`."""
+        return self.publications.published(kind)
+
+    # -- queues ---------------------------------------------------------------------------
+
+    def publish_queue(
+        self, unit_code: int, publication: wire.QueuePublication, principal: Principal
+    ) -> wire.QueueState:
+        """See :meth:`Queues.publish_queue`."""
+        return self.queues.publish_queue(unit_code, publication, principal)
+
+    def queue_state(self, unit_code: int) -> wire.QueueState | None:
+        """See :meth:`Queues.queue_state`."""
+        return self.queues.queue_state(unit_code)
+
+    # -- heartbeats -----------------------------------------------------------------------
+
+    def record_heartbeat(self, kiosk_id: str, heartbeat: wire.Heartbeat) -> wire.HeartbeatAck:
+        """See :meth:`Heartbeats.record_heartbeat`."""
+        return self.heartbeats.record_heartbeat(kiosk_id, heartbeat)
+
+    def fleet(self) -> wire.Fleet:
+        """See :meth:`Heartbeats.fleet`."""
+        return self.heartbeats.fleet()
