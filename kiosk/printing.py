@@ -30,8 +30,9 @@ from typing import Any, Protocol, TypeVar
 
 from kiosk import clock
 from kiosk.config import Config
+from kiosk.language import Language
 from kiosk.receipt import Receipt
-from kiosk.receipt_strings import Language, text
+from kiosk.receipt_strings import text
 from kiosk.storage import Database, write_transaction
 from kiosk.sync_state import SyncFact, put_facts
 
