@@ -88,8 +88,6 @@ FAULT_STATES = frozenset(
 )
 #: We do not know; treated as "cannot print" and never as a particular fault.
 UNCERTAIN_STATES = frozenset({PrinterState.UNKNOWN})
-#: States a technician must look at (the technician screen and ``kiosk doctor``).
-ATTENTION_STATES = WARNING_STATES | FAULT_STATES | UNCERTAIN_STATES
 
 
 @dataclass(frozen=True)
