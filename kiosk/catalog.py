@@ -105,11 +105,6 @@ class Procedure:
         """This procedure's page on the National Public Service Portal."""
         return PORTAL_URL.format(code=self.code)
 
-    @property
-    def is_free(self) -> bool:
-        """Whether no fee is charged on any channel."""
-        return all(fee.amount_vnd == 0 for fee in self.fees)
-
     def to_json(self) -> dict[str, Any]:
         """The record in the catalog format (plus ``portal_url``)."""
         record: dict[str, Any] = {

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kiosk import clock, receipt_code
@@ -38,11 +37,11 @@ from kiosk.catalog import (
 from kiosk.config import Config
 from kiosk.directory import Commune, directory_index, load_directory, seed_directory
 from kiosk.idcard import CitizenCard
+from kiosk.language import Language
 from kiosk.queue_state import WaitEstimate, queue_overview, ticket_wait
 from kiosk.receipt import Receipt, SlipContext, procedure_checklist, slip_for_submission
 from kiosk.sealing import sealer_for
 from kiosk.search import SearchIndex
-from kiosk.session import Language
 from kiosk.storage import Database, open_database
 from kiosk.submissions import Outbox, OutboxState, Request, Submission, ticket_parts
 from kiosk.sync_state import SyncFact, read_fact
@@ -311,8 +310,3 @@ def parse_moment(text: str | None) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-
-
-def procedures_of(fields: Sequence[FieldSummary], name: str) -> tuple[Procedure, ...]:
-    """The procedures of the field called ``name`` (empty when there is none)."""
-    return next((field.procedures for field in fields if field.name == name), ())

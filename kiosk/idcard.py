@@ -143,11 +143,6 @@ class CitizenCard:
     issue_date: dt.date = field(repr=False)
     extra_fields: tuple[str, ...] = field(default=(), repr=False)
 
-    @property
-    def birth_province(self) -> str:
-        """The province (pre-2025 name) where the birth was registered: ID digits 1-3."""
-        return province_codes()[self.id_number[:3]]
-
     def to_json(self) -> dict[str, str | None]:
         """The card as a JSON object: ISO dates, sex as "male" or "female".
 

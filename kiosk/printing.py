@@ -30,8 +30,9 @@ from typing import Any, Protocol, TypeVar
 
 from kiosk import clock
 from kiosk.config import Config
+from kiosk.language import Language
 from kiosk.receipt import Receipt
-from kiosk.receipt_strings import Language, text
+from kiosk.receipt_strings import text
 from kiosk.storage import Database, write_transaction
 from kiosk.sync_state import SyncFact, put_facts
 
@@ -87,8 +88,6 @@ FAULT_STATES = frozenset(
 )
 #: We do not know; treated as "cannot print" and never as a particular fault.
 UNCERTAIN_STATES = frozenset({PrinterState.UNKNOWN})
-#: States a technician must look at (the technician screen and ``kiosk doctor``).
-ATTENTION_STATES = WARNING_STATES | FAULT_STATES | UNCERTAIN_STATES
 
 
 @dataclass(frozen=True)

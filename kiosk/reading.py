@@ -62,8 +62,6 @@ class ReaderState(enum.Enum):
     """The worker did not answer when asked to stop: the device may still be held."""
 
 
-#: States in which the worker thread is running.
-RUNNING_STATES = frozenset({ReaderState.STARTING, ReaderState.READING})
 #: States a technician must look at.
 FAULT_STATES = frozenset({ReaderState.FAILED, ReaderState.UNKNOWN})
 
@@ -176,7 +174,6 @@ class ReaderStatus:
     description: str
     fault: str | None
     limits: str | None
-    codes_reported: int
 
 
 _Result = TypeVar("_Result")
@@ -217,7 +214,6 @@ class ScanService:
         self._lock = threading.Lock()
         self._state = ReaderState.STOPPED
         self._fault: str | None = None
-        self._codes_reported = 0
         self._is_open = False
         self._close_fault: str | None = None
         self._stopping = threading.Event()
@@ -245,7 +241,6 @@ class ScanService:
                 description=self._description,
                 fault=self._fault,
                 limits=None if isinstance(limits, _Fault) else limits,
-                codes_reported=self._codes_reported,
             )
 
     def start(self) -> None:
@@ -327,8 +322,6 @@ class ScanService:
         if not raw.strip() or not self._repeats.is_new(raw):
             return
         scanned = classify(raw, today=self._today())
-        with self._lock:
-            self._codes_reported += 1
         # The kind and the length only: the text may be a citizen's name and address.
         log.info("read a %s code (%d characters)", scanned.kind.value, len(raw))
         try:

@@ -8,7 +8,8 @@ printed, and its :meth:`Receipt.plain_text` is what a screen or a log shows inst
 
 The builders make the four slips citizens take home: the queue ticket, the receipt for a
 submission, the checklist of a procedure and the thank-you for a rating; plus the test slip
-technicians print. All words come from :mod:`kiosk.receipt_strings`.
+technicians print. All words come from :mod:`kiosk.receipt_strings` (amounts from
+:mod:`kiosk.money`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from typing import Any
 from kiosk import clock, receipt_code
 from kiosk.catalog import Catalog, Document, Fee, Procedure, Service
 from kiosk.config import Config
+from kiosk.language import Language
+from kiosk.money import format_vnd
 from kiosk.queue_state import WaitEstimate
-from kiosk.receipt_strings import Language, check_language, format_vnd, text
+from kiosk.receipt_strings import check_language, text
 from kiosk.submissions import Submission, SubmissionKind
 from kiosk.text import nfc
 
@@ -487,21 +490,9 @@ def _title(procedure: Procedure, context: SlipContext) -> str:
 def _document_item(document: Document, context: SlipContext) -> CheckItem:
     counts: list[str] = []
     if document.originals:
-        counts.append(
-            context.t(
-                "document.originals",
-                count=document.originals,
-                plural="" if document.originals == 1 else "s",
-            )
-        )
+        counts.append(context.t("document.originals", count=document.originals))
     if document.copies:
-        counts.append(
-            context.t(
-                "document.copies",
-                count=document.copies,
-                copies="copy" if document.copies == 1 else "copies",
-            )
-        )
+        counts.append(context.t("document.copies", count=document.copies))
     text_ = document.name + (f" ({', '.join(counts)})" if counts else "")
     return CheckItem(text_, note=document.note)
 

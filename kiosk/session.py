@@ -20,21 +20,10 @@ import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 from kiosk.idcard import CitizenCard
+from kiosk.language import Language, check_language
 from kiosk.masking import mask_id_number, mask_name
-
-Language = Literal["vi", "en"]
-LANGUAGES: tuple[Language, ...] = ("vi", "en")
-
-
-def check_language(text: str) -> Language:
-    """``text`` as a :data:`Language`, or ValueError."""
-    for language in LANGUAGES:
-        if text == language:
-            return language
-    raise ValueError(f"no language {text!r}: use one of {', '.join(LANGUAGES)}")
 
 
 class SessionState(enum.Enum):

@@ -39,10 +39,11 @@ from kivy.uix.widget import Widget
 
 from kiosk.background import Worker
 from kiosk.config import Config, Value
+from kiosk.language import check_language
 from kiosk.logs import RecentLogs, install_recent_logs
 from kiosk.parts import KioskDevices, KioskParts
 from kiosk.scanned import ScanKind, ScannedCode
-from kiosk.session import IdleAction, Preferences, Session, check_language
+from kiosk.session import IdleAction, Preferences, Session
 from screens.base import N_, KioskScreen
 from screens.i18n import translator
 from screens.memory import give_back_memory, release_label_surfaces

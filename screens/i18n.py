@@ -2,10 +2,11 @@
 
 Every string a citizen reads is written in English in the code and the .kv files, marked
 ``tr._("...")`` (or ``tr.ngettext(...)`` when a number changes it), and translated in
-``screens/locale/vi/LC_MESSAGES/kiosk.po``. English needs no catalog: the marked string is
-the English text. ``pybabel`` extracts the marked strings (``screens/babel.cfg``) and
-compiles the catalogs; ``scripts/setup`` compiles them when a .po is newer than its .mo,
-and a test fails when a string is missing from the Vietnamese catalog.
+``kiosk/locale/vi/LC_MESSAGES/kiosk.po``, the catalog the slips use too
+(:mod:`kiosk.translations`). English needs no catalog: the marked string is the English
+text. ``pybabel`` extracts the marked strings (``babel.cfg``) and compiles the catalogs;
+``scripts/setup`` compiles them when a .po is newer than its .mo, and a test fails when a
+string is missing from the Vietnamese catalog.
 
 :data:`translator` is what the .kv files bind: ``text: tr._("Look up a procedure")``
 re-runs when its ``_`` property is replaced, so switching language retranslates every
@@ -14,35 +15,13 @@ widget without rebuilding the screens.
 
 from __future__ import annotations
 
-import gettext
-import logging
 from collections.abc import Callable
-from pathlib import Path
 
 from kivy.event import EventDispatcher
 from kivy.properties import ObjectProperty, StringProperty
 
-from kiosk.session import Language, check_language
-
-log = logging.getLogger(__name__)
-
-LOCALE_DIR = Path(__file__).with_name("locale")
-DOMAIN = "kiosk"
-
-
-def catalog(language: Language) -> gettext.NullTranslations:
-    """The translations for ``language`` (English: the strings as written).
-
-    A missing compiled catalog is logged as an error and shows English rather than
-    stopping the kiosk; ``scripts/setup`` compiles it and a test checks it is there.
-    """
-    if language == "en":
-        return gettext.NullTranslations()
-    try:
-        return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language])
-    except OSError:
-        log.error("no compiled %s catalog in %s: run scripts/setup", language, LOCALE_DIR)
-        return gettext.NullTranslations()
+from kiosk.language import check_language
+from kiosk.translations import catalog
 
 
 class Translator(EventDispatcher):
@@ -54,15 +33,12 @@ class Translator(EventDispatcher):
 
     def __init__(self) -> None:
         super().__init__()
-        self._catalogs: dict[str, gettext.NullTranslations] = {}
         self.switch("vi")
 
     def switch(self, language: str) -> None:
         """Show everything in ``language`` ("vi" or "en") from now on."""
         checked = check_language(language)
-        if checked not in self._catalogs:
-            self._catalogs[checked] = catalog(checked)
-        translations = self._catalogs[checked]
+        translations = catalog(checked)  # loaded once per language (it is cached)
         gettext_: Callable[[str], str] = translations.gettext
         # The catalog first, the language last: code bound to ``language`` (the keyboard's
         # space key, screens that render text in Python) then translates with the new one.

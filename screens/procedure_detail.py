@@ -8,6 +8,8 @@ from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.catalog import Channel, Fee, Procedure, Service
 from kiosk.desk import ServiceDesk
+from kiosk.language import check_language
+from kiosk.money import format_vnd
 from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext, translator
 from screens.procedures import procedure_title
@@ -17,11 +19,6 @@ CHANNEL_NAMES: dict[Channel, str] = {
     Channel.ONLINE: N_("online"),
     Channel.POST: N_("by post"),
 }
-
-
-def format_vnd(amount: int) -> str:
-    """An amount of đồng as Vietnamese write it: 7000 -> "7.000 đồng"."""
-    return _("{amount} VND").format(amount=f"{amount:,}".replace(",", "."))
 
 
 def fee_lines(fees: tuple[Fee, ...]) -> str:
@@ -35,7 +32,7 @@ def fee_lines(fees: tuple[Fee, ...]) -> str:
         elif fee.amount_vnd == 0:
             amount = _("free")
         else:
-            amount = format_vnd(fee.amount_vnd)
+            amount = format_vnd(fee.amount_vnd, check_language(translator.language))
         note = f" ({fee.note})" if fee.note else ""
         lines.append(f"• {_(CHANNEL_NAMES[fee.channel]).capitalize()}: {amount}{note}")
     return "\n".join(lines)

@@ -234,10 +234,6 @@ def test_payload_of_exactly_the_size_cap_is_parsed() -> None:
     assert parse_id_qr(payload, today=TODAY).address.endswith("x")
 
 
-def test_birth_province_names_the_registration_province() -> None:
-    assert parse_id_qr(VALID, today=TODAY).birth_province == "Thành phố Hà Nội"
-
-
 # --- the device clock ---------------------------------------------------------------------
 
 

@@ -22,7 +22,6 @@ from kiosk import receipt_code
 from kiosk.catalog import load_catalog
 from kiosk.clock import HANOI
 from kiosk.printing import (
-    ATTENTION_STATES,
     CAN_PRINT,
     FAULT_STATES,
     UNCERTAIN_STATES,
@@ -67,7 +66,6 @@ def test_state_sets_split_every_state_once() -> None:
     groups = [CAN_PRINT - WARNING_STATES, WARNING_STATES, FAULT_STATES, UNCERTAIN_STATES,
               frozenset({PrinterState.DISABLED})]
     assert sorted(s.value for g in groups for s in g) == sorted(s.value for s in PrinterState)
-    assert ATTENTION_STATES == WARNING_STATES | FAULT_STATES | UNCERTAIN_STATES
     assert PrinterState.UNKNOWN not in FAULT_STATES  # silence is never "paper out"
     assert PrinterState.PAPER_NEAR_END.can_print and not PrinterState.UNKNOWN.can_print
     assert PrinterState.PAPER_OUT.message("vi") == "Máy in hết giấy"

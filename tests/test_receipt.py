@@ -11,6 +11,8 @@ from kiosk import receipt_code
 from kiosk.catalog import Catalog, Channel, Fee, load_catalog
 from kiosk.clock import HANOI
 from kiosk.idcard import parse_id_qr
+from kiosk.language import LANGUAGES
+from kiosk.money import format_vnd
 from kiosk.queue_state import WaitEstimate
 from kiosk.receipt import (
     TEST_RECEIPT_CODE,
@@ -29,7 +31,7 @@ from kiosk.receipt import (
     slip_for_submission,
     submission_receipt,
 )
-from kiosk.receipt_strings import LANGUAGES, check_language, format_vnd, keys, text
+from kiosk.receipt_strings import check_language, keys, text
 from kiosk.sealing import SealedBoxSealer
 from kiosk.storage import Database
 from kiosk.submissions import (

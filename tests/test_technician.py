@@ -230,7 +230,7 @@ def test_a_live_printer_state_becomes_a_check_with_its_fix(tmp_path: Path) -> No
 def test_a_running_readers_state_becomes_a_check(
     tmp_path: Path, state: ReaderState, fault: str | None, expected: CheckStatus
 ) -> None:
-    status = ReaderStatus(state, "serial scanner on /dev/ttyACM0", fault, None, 0)
+    status = ReaderStatus(state, "serial scanner on /dev/ttyACM0", fault, None)
     check = check_running_reader(config_in(tmp_path), status)
     assert check.status is expected
     assert (check.fix == "") is (expected is CheckStatus.OK)

@@ -1,4 +1,5 @@
-"""Every string on the screens is marked for translation, and Vietnamese has all of them."""
+"""Every string on the screens and the slips is marked for translation, and Vietnamese has
+all of them."""
 
 from __future__ import annotations
 
@@ -10,20 +11,22 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-SCREENS = Path(__file__).parents[1] / "screens"
-LOCALE = SCREENS / "locale"
+ROOT = Path(__file__).parents[1]
+SCREENS = ROOT / "screens"
+LOCALE = ROOT / "kiosk" / "locale"
 PO = LOCALE / "vi" / "LC_MESSAGES" / "kiosk.po"
 MO = PO.with_suffix(".mo")
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def extracted_ids(tmp_path: Path) -> set[str | tuple[str, ...]]:
-    """The message ids pybabel finds in screens/ now."""
+    """The message ids pybabel finds in screens/ and the core (the slips) now."""
     pot = tmp_path / "kiosk.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_", "-k", "N_", "-k", "ngettext:1,2", "-o", str(pot), "."],
-        cwd=SCREENS, check=True, capture_output=True,
+         "-k", "_", "-k", "N_", "-k", "ngettext:1,2", "-k", "NP_:1,2", "-k", "NC_:1c,2",
+         "-o", str(pot), "kiosk", "screens"],
+        cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with pot.open("rb") as stream:
         return {message.id for message in read_po(stream) if message.id}
@@ -60,7 +63,9 @@ def test_compiled_catalog_matches_the_po_file() -> None:
         compiled = gettext.GNUTranslations(stream)
     for message in catalog:
         if message.id and not isinstance(message.id, tuple):
-            assert compiled.gettext(message.id) == message.string, message.id
+            found = (compiled.gettext(message.id) if message.context is None
+                     else compiled.pgettext(message.context, message.id))
+            assert found == message.string, message.id
     assert compiled.ngettext("{count} procedure", "{count} procedures", 5) == "{count} thủ tục"
 
 

@@ -16,6 +16,7 @@ from kiosk.catalog import (
     procedures_by_field,
 )
 from kiosk.command import Context, UsageError, print_json
+from kiosk.money import format_vnd
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,12 +94,12 @@ def _search(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
-def _format_vnd(amount: int | None) -> str:
+def _fee_text(amount: int | None) -> str:
     if amount is None:
         return "tùy trường hợp"
     if amount == 0:
         return "miễn phí"
-    return f"{amount:,}".replace(",", ".") + " đồng"
+    return format_vnd(amount, "vi")
 
 
 def _print_procedure(procedure: Procedure) -> None:
@@ -113,7 +114,7 @@ def _print_procedure(procedure: Procedure) -> None:
     print("  lệ phí:")
     for fee in procedure.fees or ():
         note = f" ({fee.note})" if fee.note else ""
-        print(f"    - {fee.channel.value}: {_format_vnd(fee.amount_vnd)}{note}")
+        print(f"    - {fee.channel.value}: {_fee_text(fee.amount_vnd)}{note}")
     if not procedure.fees:
         print("    - miễn phí")
     print(f"  cách nộp: {', '.join(channel.value for channel in procedure.channels)}")
