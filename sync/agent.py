@@ -126,13 +126,15 @@ def to_wire(delivery: PendingDelivery) -> wire.WireSubmission:
         kiosk_seq=submission.seq,
         kind=submission.kind,
         receipt_code=submission.receipt_code,
-        service_day=submission.service_day,
+        # A wrong clock's day (1970-01-01) never reaches the city as a date.
+        service_day=None if submission.clock_untrusted else submission.service_day,
         created_at=submission.created_at,
         procedure_code=submission.procedure_code,
         ticket_number=submission.ticket_number,
         details=submission.details,
         citizen_masked=submission.citizen_masked,
         citizen_sealed=None if sealed is None else base64.b64encode(sealed).decode("ascii"),
+        clock_untrusted=submission.clock_untrusted,
     )
 
 
