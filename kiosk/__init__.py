@@ -5,4 +5,6 @@ library; the UI (``screens``), the drivers (``devices``) and the wire (``sync``)
 on it, never the other way round.
 """
 
+#: The release: the one version number (pyproject.toml reads it; ``kiosk --version``, the
+#: doctor, the heartbeat and the sync User-Agent show it).
 __version__ = "0.1.0"

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-__all__ = ["SCHEMA_VERSION", "Database", "StorageError", "open_database", "write_transaction"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "UNTRUSTED_SERIES_DAY",
+    "Database",
+    "StorageError",
+    "open_database",
+    "write_transaction",
+]
 
 #: Seconds a connection waits for another process's write lock before giving up.
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -183,10 +190,43 @@ def _migrate_4(db: Database) -> None:
     )
 
 
+#: Where ``queue_counters`` keeps the series issued under an untrusted clock (the real
+#: day being unknown); :mod:`kiosk.submissions` numbers from it.
+UNTRUSTED_SERIES_DAY = "untrusted"
+#: The release floor (kiosk.clock.RELEASE_FLOOR) when schema 5 shipped: earlier rows were
+#: dated by a wrong clock. A literal, so that this migration never changes meaning.
+_SCHEMA_5_FLOOR = "2026-11-01"
+
+
+def _migrate_5(db: Database) -> None:
+    """The untrusted clock: submissions made while the device clock was evidently wrong.
+
+    ``clock_untrusted`` marks them: their ``service_day`` and ``created_at`` are what the
+    wrong clock said, kept for people, never sent as a date. Queue numbers issued under
+    such a clock count in one series (``service_day`` = :data:`UNTRUSTED_SERIES_DAY`) that
+    the next trusted day continues, so no number is issued twice. Rows that earlier
+    releases dated before the floor (a Pi booted in 1970) are marked, and their counters
+    become that series.
+    """
+    db.execute(
+        "ALTER TABLE submissions ADD COLUMN clock_untrusted INTEGER NOT NULL DEFAULT 0"
+    )
+    db.execute(
+        "UPDATE submissions SET clock_untrusted = 1 WHERE service_day < ?", [_SCHEMA_5_FLOOR]
+    )
+    db.execute(
+        "INSERT INTO queue_counters (service_day, service, series, last_number) "
+        "SELECT ?, service, series, max(last_number) FROM queue_counters "
+        "WHERE service_day < ? GROUP BY service, series",
+        [UNTRUSTED_SERIES_DAY, _SCHEMA_5_FLOOR],
+    )
+    db.execute("DELETE FROM queue_counters WHERE service_day < ?", [_SCHEMA_5_FLOOR])
+
+
 #: Forward migrations; entry i brings the schema from version i to i + 1. Never edit one
 #: that has shipped: add the next.
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
-    _migrate_1, _migrate_2, _migrate_3, _migrate_4,
+    _migrate_1, _migrate_2, _migrate_3, _migrate_4, _migrate_5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -32,7 +32,7 @@ from kiosk import clock, receipt_code
 from kiosk.idcard import CitizenCard
 from kiosk.masking import mask_id_number, mask_name
 from kiosk.sealing import Sealer
-from kiosk.storage import Database, write_transaction
+from kiosk.storage import UNTRUSTED_SERIES_DAY, Database, write_transaction
 from kiosk.text import nfc
 
 #: What an intake keeps of the ID card (sealed): who applied, nothing more.
@@ -161,6 +161,9 @@ class Submission:
     state: OutboxState
     attempts: int
     last_error: str | None
+    #: Made while the device clock was evidently wrong (kiosk.clock.trusted_today):
+    #: ``service_day`` and ``created_at`` are that clock's reading, not a real date.
+    clock_untrusted: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The submission for listings (never the personal data itself)."""
@@ -180,6 +183,7 @@ class Submission:
             "state": self.state.value,
             "attempts": self.attempts,
             "last_error": self.last_error,
+            "clock_untrusted": self.clock_untrusted,
         }
 
 
@@ -253,10 +257,14 @@ class Outbox:
     ) -> Submission:
         """Store ``request`` with a new UUID and receipt code, and queue it for the backend.
 
-        Raises SubmissionError (nothing stored) when the request is not valid.
+        Raises SubmissionError (nothing stored) when the request is not valid. Under an
+        untrusted clock the submission is marked so and its queue number continues the
+        untrusted series (:meth:`_next_ticket`).
         """
         moment = (now or clock.now()).astimezone(clock.HANOI)
+        # Kept as the clock says even when it is wrong (people read it; the mark says so).
         service_day = moment.date().isoformat()
+        trusted = clock.trusted_today(moment) is not None
         kind = _KIND_OF[type(request)]
         submission_uuid = str(uuid.uuid4())
         # Sealed before the write lock is taken: the clear text is never stored.
@@ -264,7 +272,7 @@ class Outbox:
         with write_transaction(self.db):
             details, procedure_code = self._details(request)
             number = (
-                self._next_ticket(service_day, request)
+                self._next_ticket(service_day if trusted else None, request)
                 if isinstance(request, QueueTicketRequest)
                 else None
             )
@@ -280,6 +288,7 @@ class Outbox:
                     "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
                     "citizen_sealed": sealed,
                     "citizen_masked": None if citizen is None else _masked(citizen),
+                    "clock_untrusted": int(not trusted),
                 }
             )
             self.db.execute(
@@ -358,21 +367,53 @@ class Outbox:
         record: dict[str, Any] = json.loads(row[0])
         return record
 
-    def _next_ticket(self, service_day: str, request: QueueTicketRequest) -> str:
+    def _next_ticket(self, service_day: str | None, request: QueueTicketRequest) -> str:
+        """The next number of the request's series on ``service_day`` (None: the clock is
+        untrusted, the real day unknown).
+
+        A number is never issued twice on one real day, whatever the clock did. Under an
+        untrusted clock the untrusted series continues from the latest number issued (its
+        own, or the last trusted day's: the Pi may have lost power mid-day and rebooted
+        into 1970). A trusted day continues after the untrusted series, since those
+        numbers may have been issued this very morning before NTP answered; that closes
+        the untrusted series, so the day after starts at 1 again.
+        """
         priority = request.priority is not PriorityGroup.NONE
         series = "priority" if priority else "normal"
-        self.db.execute(
-            "INSERT INTO queue_counters (service_day, service, series, last_number) "
-            "VALUES (?, ?, ?, 1) ON CONFLICT (service_day, service, series) "
-            "DO UPDATE SET last_number = last_number + 1",
-            [service_day, request.service, series],
-        )
-        number = self.db.execute(
+        untrusted = self._last_number(UNTRUSTED_SERIES_DAY, request.service, series)
+        if service_day is None:
+            latest_trusted = self.db.execute(
+                "SELECT last_number FROM queue_counters WHERE service_day != ? "
+                "AND service = ? AND series = ? ORDER BY service_day DESC LIMIT 1",
+                [UNTRUSTED_SERIES_DAY, request.service, series],
+            ).fetchone()
+            number = max(untrusted, 0 if latest_trusted is None else int(latest_trusted[0])) + 1
+            self._set_last_number(UNTRUSTED_SERIES_DAY, request.service, series, number)
+        else:
+            number = max(self._last_number(service_day, request.service, series), untrusted) + 1
+            self._set_last_number(service_day, request.service, series, number)
+            self.db.execute(
+                "DELETE FROM queue_counters WHERE service_day = ? AND service = ? "
+                "AND series = ?",
+                [UNTRUSTED_SERIES_DAY, request.service, series],
+            )
+        return ticket_number(request.service, self.queue_prefix, priority, number)
+
+    def _last_number(self, service_day: str, service: str, series: str) -> int:
+        row = self.db.execute(
             "SELECT last_number FROM queue_counters WHERE service_day = ? AND service = ? "
             "AND series = ?",
-            [service_day, request.service, series],
-        ).fetchone()[0]
-        return ticket_number(request.service, self.queue_prefix, priority, int(number))
+            [service_day, service, series],
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _set_last_number(self, service_day: str, service: str, series: str, number: int) -> None:
+        self.db.execute(
+            "INSERT INTO queue_counters (service_day, service, series, last_number) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (service_day, service, series) "
+            "DO UPDATE SET last_number = excluded.last_number",
+            [service_day, service, series, number],
+        )
 
     def _sealed_personal_data(
         self, kind: SubmissionKind, citizen: CitizenCard | None
@@ -414,6 +455,7 @@ class Outbox:
             state=OutboxState(row["state"]),
             attempts=row["attempts"],
             last_error=row["last_error"],
+            clock_untrusted=bool(row["clock_untrusted"]),
         )
 
     def get(self, submission_uuid: str) -> Submission | None:

@@ -28,12 +28,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from uuid import UUID
 
 from pydantic import ValidationError
 
-from kiosk import clock
+from kiosk import __version__, clock
 from kiosk.application_status import StatusRecord, apply_statuses, status_cursor
 from kiosk.catalog import CatalogError, import_catalog, installed_version
 from kiosk.config import Config
@@ -126,13 +125,15 @@ def to_wire(delivery: PendingDelivery) -> wire.WireSubmission:
         kiosk_seq=submission.seq,
         kind=submission.kind,
         receipt_code=submission.receipt_code,
-        service_day=submission.service_day,
+        # A wrong clock's day (1970-01-01) never reaches the city as a date.
+        service_day=None if submission.clock_untrusted else submission.service_day,
         created_at=submission.created_at,
         procedure_code=submission.procedure_code,
         ticket_number=submission.ticket_number,
         details=submission.details,
         citizen_masked=submission.citizen_masked,
         citizen_sealed=None if sealed is None else base64.b64encode(sealed).decode("ascii"),
+        clock_untrusted=submission.clock_untrusted,
     )
 
 
@@ -311,7 +312,7 @@ class SyncAgent:
         counts = self.outbox.counts()
         directory_version = read_fact(self.db, SyncFact.DIRECTORY_VERSION)
         return wire.Heartbeat(
-            software_version=_software_version(),
+            software_version=__version__,
             outbox_pending=counts[OutboxState.PENDING.value],
             outbox_failed=counts[OutboxState.FAILED.value],
             last_sync_success_at=read_fact(self.db, SyncFact.LAST_SUCCESS_AT),
@@ -404,8 +405,3 @@ class SyncAgent:
 _PAPER = {"ready": "ok", "paper_near_end": "near_end", "paper_out": "out"}
 
 
-def _software_version() -> str:
-    try:
-        return metadata.version("motcua-kiosk")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "unknown"

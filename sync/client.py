@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError
 
+from kiosk import __version__
 from sync import wire
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -120,7 +121,7 @@ class BackendClient:
         self.session = session or requests.Session()
         self.session.headers.update({
             "Authorization": f"Bearer {token}",
-            "User-Agent": "motcua-kiosk-sync",
+            "User-Agent": f"motcua-kiosk-sync/{__version__}",
         })
         self.last_server_date: str | None = None
 

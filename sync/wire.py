@@ -72,14 +72,23 @@ class _Model(BaseModel):
 
 
 class WireSubmission(_Model):
-    """One submission as a kiosk sends it. ``created_at`` is the device clock: for reading."""
+    """One submission as a kiosk sends it. ``created_at`` is the device clock: for reading.
+
+    ``clock_untrusted``: the kiosk's clock was evidently wrong when it was made (a Pi
+    without a clock battery boots in 1970), so it has no ``service_day``; the backend's
+    ``received_at`` is the nearest real date.
+    """
 
     uuid: UUID = Field(description="idempotency key, made by the kiosk at creation")
     kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
     kiosk_seq: Annotated[int, Field(ge=1, le=2**62, description="the kiosk's own order")]
     kind: SubmissionKind
     receipt_code: Annotated[str, Field(pattern=RECEIPT_CODE_PATTERN)]
-    service_day: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    service_day: Annotated[
+        str | None,
+        Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+              description="null exactly when clock_untrusted: the real day is unknown"),
+    ]
     created_at: Annotated[str, Field(max_length=40, description="device clock; not trusted")]
     procedure_code: Annotated[str | None, Field(pattern=r"^[0-9]\.[0-9]{6}$")] = None
     ticket_number: Annotated[str | None, Field(max_length=20)] = None
@@ -90,6 +99,15 @@ class WireSubmission(_Model):
         Field(pattern=SEALED_PATTERN, max_length=8192,
               description="the applicant's identity sealed with the backend's public key"),
     ] = None
+    clock_untrusted: bool = Field(
+        default=False, description="made while the kiosk's clock was evidently wrong"
+    )
+
+    @model_validator(mode="after")
+    def _dated_only_by_a_trusted_clock(self) -> WireSubmission:
+        if self.clock_untrusted != (self.service_day is None):
+            raise ValueError("service_day is null exactly when clock_untrusted is true")
+        return self
 
 
 class SubmissionBatch(_Model):
@@ -361,10 +379,14 @@ class QueueState(_Model):
 
 def canonical_json(submission: WireSubmission) -> bytes:
     """The bytes that decide whether two bodies for one UUID are "the same"."""
-    return json.dumps(
-        submission.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode("utf-8")
+    body = submission.model_dump(mode="json")
+    if not body["clock_untrusted"]:
+        # Absent when false: a body from a release without the field stays the same bytes,
+        # so a replay across the upgrade is not a conflict.
+        del body["clock_untrusted"]
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def body_digest(submission: WireSubmission) -> str:

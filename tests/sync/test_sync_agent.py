@@ -120,6 +120,25 @@ def test_device_clock_at_1970_or_a_day_ahead_loses_nothing(
     assert pulled[0].submission.created_at.startswith("1970-01-01")
 
 
+def test_what_was_made_under_a_1970_clock_reaches_the_city_undated_and_marked(
+    sqlite_backend: Backend, serve: Any, kiosks: Any
+) -> None:
+    # GIVEN 5 submissions made while the clock showed 1970, then 5 with the right clock
+    server = serve(sqlite_backend)
+    kiosk = kiosks("K1")
+    made = fill(kiosk.outbox, 5, now=dt.datetime(1970, 1, 1, 7, 0, tzinfo=HANOI))
+    made += fill(kiosk.outbox, 5, now=MORNING)
+    # WHEN the agent delivers them
+    report = kiosk.agent(server.url, sqlite_backend.token("K1")).run_once()
+    # THEN the city stores all ten; the 1970 ones have no service day and are marked
+    assert (report.failure, report.sent) == (None, 10)
+    pulled = [item.submission for item in sqlite_backend.store.pull(0, 1000).items]
+    assert [str(item.uuid) for item in pulled] == made
+    assert [(item.service_day, item.clock_untrusted) for item in pulled] == (
+        [(None, True)] * 5 + [("2026-11-27", False)] * 5
+    )
+
+
 def test_retry_after_from_the_backend_is_honoured(
     sqlite_backend: Backend, serve: Any, kiosks: Any
 ) -> None:
