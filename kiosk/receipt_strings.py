@@ -133,6 +133,7 @@ _TABLE: Mapping[str, tuple[str, str]] = {
     "printer.unreachable": ("Không kết nối được máy in", "Cannot reach the printer"),
     "printer.unknown": ("Không rõ trạng thái máy in", "Printer status unknown"),
     "printer.disabled": ("Ki-ốt không có máy in", "This kiosk has no printer"),
+    "printer.unavailable": ("Không dùng được máy in", "Printer cannot be used"),
     "printer.not_printed": (
         "Chưa in được phiếu. Vui lòng ghi lại hoặc chụp mã: {reference}",
         "The slip could not be printed. Please note or photograph the code: {reference}",
