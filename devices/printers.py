@@ -78,7 +78,7 @@ def build_printer(config: Config) -> ReceiptPrinter:
     """The printer ``printer.driver`` names, or the stand-in saying why there is none.
 
     Never raises: a driver that cannot be built (or fails in an unexpected way while being
-    built) is logged and becomes an UNAVAILABLE :class:`UnavailablePrinter`.
+    built, which is logged as an error) becomes an UNAVAILABLE :class:`UnavailablePrinter`.
     """
     driver = config.text("printer.driver")
     try:
@@ -88,5 +88,8 @@ def build_printer(config: Config) -> ReceiptPrinter:
     except Exception as error:
         log.exception("building the %s printer failed", driver)
         problem = f"{type(error).__name__}: {error}"
-    log.warning("the printer cannot be used: %s", problem)
+    # Not a warning: the stand-in carries the problem to whoever holds it, and each reports
+    # it as a fault (the command line, kiosk doctor, the technician screen); a warning here
+    # would print it twice on a command line.
+    log.info("the printer cannot be used: %s", problem)
     return UnavailablePrinter.cannot_load(driver, problem)
