@@ -13,18 +13,20 @@ from escpos.printer import Network  # type: ignore[import-untyped]
 
 from devices.escpos_printer import EscposReceiptPrinter
 from devices.printer_profile import configured_profile
-from kiosk.printing import PrinterLoadError, PrinterSettings
+from kiosk.config import Config
+from kiosk.printing import PrinterLoadError, io_timeout_seconds
 
 
-def build(settings: PrinterSettings) -> EscposReceiptPrinter:
+def from_config(config: Config) -> EscposReceiptPrinter:
     """The network printer at ``printer.host``:``printer.port``."""
-    if not settings.host:
+    host = config.text("printer.host")
+    if not host:
         raise PrinterLoadError(
             "printer.driver is 'network' but printer.host is empty: "
             "set it to the printer's address (kiosk config set printer.host ...)"
         )
-    profile = configured_profile(settings)
-    host, port, timeout = settings.host, settings.port, settings.timeout_seconds
+    profile = configured_profile(config)
+    port, timeout = config.number("printer.port"), io_timeout_seconds(config)
 
     def open_network() -> Any:
         printer = Network(host, port, timeout=timeout)

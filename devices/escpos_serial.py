@@ -14,7 +14,8 @@ from escpos.printer import Serial  # type: ignore[import-untyped]
 
 from devices.escpos_printer import EscposReceiptPrinter
 from devices.printer_profile import configured_profile
-from kiosk.printing import PrinterLoadError, PrinterSettings
+from kiosk.config import Config
+from kiosk.printing import PrinterLoadError, io_timeout_seconds
 
 try:
     import serial  # type: ignore[import-untyped,unused-ignore]  # noqa: F401 - python-escpos needs it
@@ -46,11 +47,12 @@ class PromptSerial(Serial):  # type: ignore[misc]  # python-escpos is untyped
         return first + self.device.read(self.device.in_waiting) if first else first
 
 
-def build(settings: PrinterSettings) -> EscposReceiptPrinter:
+def from_config(config: Config) -> EscposReceiptPrinter:
     """The serial printer on ``printer.serial_device`` at ``printer.baudrate``."""
-    profile = configured_profile(settings)
-    device_file, baudrate = settings.serial_device, settings.baudrate
-    timeout = settings.timeout_seconds
+    profile = configured_profile(config)
+    device_file = config.text("printer.serial_device")
+    baudrate = config.number("printer.baudrate")
+    timeout = io_timeout_seconds(config)
 
     def open_serial() -> Any:
         printer = PromptSerial(devfile=device_file, baudrate=baudrate, timeout=timeout)

@@ -17,7 +17,8 @@ from escpos.printer import Usb  # type: ignore[import-untyped]
 
 from devices.escpos_printer import EscposReceiptPrinter
 from devices.printer_profile import configured_profile
-from kiosk.printing import PrinterLoadError, PrinterSettings
+from kiosk.config import Config
+from kiosk.printing import PrinterLoadError, io_timeout_seconds
 
 try:
     import usb.backend.libusb1  # type: ignore[import-untyped]
@@ -52,16 +53,18 @@ def bulk_endpoints(interface: Any) -> tuple[int | None, int | None]:
     return (out[0] if out else None), (into[0] if into else None)
 
 
-def build(settings: PrinterSettings) -> EscposReceiptPrinter:
-    """The USB printer with the configured ids (or the first printer-class device)."""
+def from_config(config: Config) -> EscposReceiptPrinter:
+    """The USB printer ``printer.usb_vendor_id``/``usb_product_id`` name (0: the first
+    printer-class device)."""
     if usb.backend.libusb1.get_backend() is None:
         raise PrinterLoadError(
             "the USB printer driver needs libusb-1.0: install the Debian package "
             "libusb-1.0-0 (scripts/setup does)"
         )
-    profile = configured_profile(settings)
-    vendor, product = settings.usb_vendor_id, settings.usb_product_id
-    timeout_ms = int(settings.timeout_seconds * 1000)
+    profile = configured_profile(config)
+    vendor = config.number("printer.usb_vendor_id")
+    product = config.number("printer.usb_product_id")
+    timeout_ms = int(io_timeout_seconds(config) * 1000)
     if vendor:
         which = f"USB printer {vendor:04x}:{product:04x}"
         match: dict[str, Any] = {"idVendor": vendor}

@@ -8,7 +8,8 @@ has switches that make it fail, so the unhappy paths of the print queue get test
 
 from __future__ import annotations
 
-from kiosk.printing import PrinterSettings, PrinterState, PrinterStatus
+from kiosk.config import Config
+from kiosk.printing import PrinterState, PrinterStatus
 from kiosk.receipt import Receipt
 
 
@@ -57,7 +58,7 @@ class FakeReceiptPrinter:
         self.closed = True
 
 
-def build(settings: PrinterSettings) -> FakeReceiptPrinter:
-    """A ready fake printer (``printer.driver = fake``)."""
-    del settings
+def from_config(config: Config) -> FakeReceiptPrinter:
+    """A ready fake printer (``printer.driver = fake``; the configuration has nothing for it)."""
+    del config
     return FakeReceiptPrinter()

@@ -17,11 +17,12 @@ from devices.fonts import FontFiles
 from devices.printer_profile import PrinterProfile, configured_profile
 from devices.receipt_render import RenderedReceipt
 from kiosk import clock
+from kiosk.config import Config
 from kiosk.printing import (
-    PrinterSettings,
     PrinterState,
     PrinterStatus,
     describe_error,
+    printer_output_dir,
 )
 from kiosk.receipt import Receipt
 
@@ -93,7 +94,6 @@ class FileReceiptPrinter:
         return stem + JOB_SUFFIX
 
 
-def build(settings: PrinterSettings) -> FileReceiptPrinter:
-    """The file printer writing to ``printer.output_dir``."""
-    profile = configured_profile(settings)
-    return FileReceiptPrinter(settings.output_dir, profile)
+def from_config(config: Config) -> FileReceiptPrinter:
+    """The file printer writing to ``printer.output_dir`` (empty: data dir/printed)."""
+    return FileReceiptPrinter(printer_output_dir(config), configured_profile(config))

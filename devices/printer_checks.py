@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from devices.fonts import VIETNAMESE_LETTERS, FontMissingError, find_fonts, missing_characters
-from devices.printers import load_printer
+from devices.printers import build_printer
 from kiosk.config import Config
 from kiosk.doctor import Check, CheckStatus
 from kiosk.printing import (
     FAULT_STATES,
     UNCERTAIN_STATES,
     WARNING_STATES,
-    PrinterLoadError,
     PrinterSettings,
     PrinterState,
     PrinterStatus,
@@ -36,6 +35,7 @@ _FIXES: Mapping[PrinterState, str] = {
     PrinterState.UNKNOWN: "the printer does not answer status queries (DLE EOT): check the "
                           "cable; without answers no slip counts as printed (docs/printing.md)",
     PrinterState.DISABLED: "slips are shown on screen only: set printer.driver to use one",
+    PrinterState.UNAVAILABLE: "install what the message names, or fix printer.* (kiosk config)",
 }
 _UNREACHABLE_FIXES: Mapping[str, str] = {
     "usb": "check the USB cable and the printer's power; lsusb must list it (and the udev "
@@ -52,14 +52,9 @@ def printer_checks(config: Config) -> list[Check]:
 
 
 def check_printer(config: Config) -> Check:
-    """The configured printer loads, answers, and can print."""
-    name = "receipt printer"
-    settings = PrinterSettings.from_config(config)
-    try:
-        printer = load_printer(settings)
-    except PrinterLoadError as error:
-        return Check(name, CheckStatus.FAULT, str(error),
-                     "install what the message names, or fix printer.* (kiosk config)")
+    """The configured printer loads, answers, and can print (one that cannot be built
+    is its stand-in, UNAVAILABLE: a fault)."""
+    printer = build_printer(config)
     try:
         status = guarded_status(printer)
     finally:
@@ -75,8 +70,11 @@ def check_printer_status(config: Config, description: str, status: PrinterStatus
     """
     name = "receipt printer"
     settings = PrinterSettings.from_config(config)
-    detail = f"{description}: {status.state.value}" + (
-        f" ({status.detail})" if status.detail else "")
+    if status.state is PrinterState.UNAVAILABLE:
+        detail = status.detail  # the load problem alone: it is the whole story
+    else:
+        detail = f"{description}: {status.state.value}" + (
+            f" ({status.detail})" if status.detail else "")
     if status.state in FAULT_STATES | UNCERTAIN_STATES:
         fix = _UNREACHABLE_FIXES.get(settings.driver, "") if (
             status.state is PrinterState.UNREACHABLE) else _FIXES[status.state]

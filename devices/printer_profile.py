@@ -18,7 +18,8 @@ from typing import Any
 
 from escpos import capabilities  # type: ignore[import-untyped]
 
-from kiosk.printing import PrinterLoadError, PrinterSettings
+from kiosk.config import Config
+from kiosk.printing import PrinterLoadError
 
 #: Widths we lay slips out for; anything else is refused (no such paper on our kiosks).
 MIN_WIDTH_DOTS = 320
@@ -87,10 +88,10 @@ def resolve_profile(name: str, width_dots: int) -> PrinterProfile:
     )
 
 
-def configured_profile(settings: PrinterSettings) -> PrinterProfile:
+def configured_profile(config: Config) -> PrinterProfile:
     """The profile a driver prints with: ``printer.profile`` (at ``printer.width_dots`` when
     it names no width); PrinterLoadError saying what is wrong with the setting."""
     try:
-        return resolve_profile(settings.profile, settings.width_dots)
+        return resolve_profile(config.text("printer.profile"), config.number("printer.width_dots"))
     except ProfileError as error:
         raise PrinterLoadError(str(error)) from None

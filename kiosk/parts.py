@@ -8,7 +8,7 @@ look-up, the check sources and the sync round, and hands them to the app through
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -22,11 +22,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class KioskDevices:
-    """The devices the app runs with (built from the configuration, or given by tests)."""
+    """The devices the app runs with (built from the configuration, or given by tests).
 
+    The printer is always there: one that is not configured or could not be built is an
+    :class:`~kiosk.printing.UnavailablePrinter` saying why.
+    """
+
+    printer: ReceiptPrinter
     reader: CodeReader | None = None
-    printer: ReceiptPrinter | None = None
-    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,8 @@ class KioskParts(Protocol):
     """What the composition root builds for the app."""
 
     def build_devices(self, config: Config) -> KioskDevices:
-        """The configured reader and printer; a device that cannot load is a problem
-        recorded in the result, never replaced by a simulated one."""
+        """The configured reader and printer; a device that cannot load is its stand-in
+        saying why, never replaced by a simulated one."""
         ...
 
     def open_desk(self, config: Config) -> ServiceDesk:

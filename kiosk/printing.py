@@ -59,8 +59,11 @@ class PrinterState(enum.Enum):
     UNREACHABLE = "unreachable"
     #: Connected, but no usable answer to the status query: never taken for "paper out".
     UNKNOWN = "unknown"
-    #: No printer is configured (``printer.driver = none``).
+    #: No printer is configured (``printer.driver = none``): slips stay on screen.
     DISABLED = "disabled"
+    #: The configured driver could not be built (a library, a font or a setting is
+    #: missing): a fault, never replaced by a fake.
+    UNAVAILABLE = "unavailable"
 
     @property
     def can_print(self) -> bool:
@@ -84,10 +87,13 @@ FAULT_STATES = frozenset(
         PrinterState.OFFLINE,
         PrinterState.ERROR,
         PrinterState.UNREACHABLE,
+        PrinterState.UNAVAILABLE,
     }
 )
 #: We do not know; treated as "cannot print" and never as a particular fault.
 UNCERTAIN_STATES = frozenset({PrinterState.UNKNOWN})
+#: The states of :class:`UnavailablePrinter`: there is no device to send a slip to.
+NO_PRINTER_STATES = frozenset({PrinterState.DISABLED, PrinterState.UNAVAILABLE})
 
 
 @dataclass(frozen=True)
@@ -195,46 +201,85 @@ def _describe(printer: ReceiptPrinter) -> str:
         return type(printer).__name__
 
 
+class UnavailablePrinter:
+    """Stands in for a printer the kiosk does not have, so nobody holds a None.
+
+    Either none is configured (``printer.driver = none``: :attr:`PrinterState.DISABLED`)
+    or the configured driver could not be built (:attr:`PrinterState.UNAVAILABLE`, the
+    detail says what is missing). Its state is known without asking any device, and every
+    job is refused with it. A driver that cannot load is a fault to show (technician
+    screen, ``kiosk doctor``), never replaced by a fake.
+    """
+
+    def __init__(self, state: PrinterState, detail: str, description: str) -> None:
+        if state not in NO_PRINTER_STATES:
+            raise ValueError(f"a printer stand-in is never {state.value}")
+        self.state = state
+        self.detail = detail
+        self._description = description
+
+    @classmethod
+    def not_configured(cls) -> UnavailablePrinter:
+        """The printer of ``printer.driver = none``: every slip stays on screen."""
+        return cls(PrinterState.DISABLED, "printer.driver is none",
+                   "no printer (printer.driver = none)")
+
+    @classmethod
+    def cannot_load(cls, driver: str, problem: str) -> UnavailablePrinter:
+        """The configured ``driver``, which could not be built because of ``problem``."""
+        return cls(PrinterState.UNAVAILABLE, problem, f"printer '{driver}' (cannot be used)")
+
+    @property
+    def description(self) -> str:
+        """Says there is none, or which driver could not be built."""
+        return self._description
+
+    def status(self) -> PrinterStatus:
+        """Always the stand-in's state, with why."""
+        return PrinterStatus(self.state, self.detail)
+
+    def print_receipt(self, receipt: Receipt) -> PrinterStatus:
+        """Prints nothing: the stand-in's state."""
+        del receipt
+        return self.status()
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 # -- configuration -------------------------------------------------------------------------
+
+
+def io_timeout_seconds(config: Config) -> float:
+    """The longest one exchange with the printer may block: ``printer.timeout_ms``, capped
+    at :data:`MAX_IO_TIMEOUT_SECONDS`."""
+    return min(config.number("printer.timeout_ms") / 1000, MAX_IO_TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True)
 class PrinterSettings:
-    """The printer part of the configuration, as drivers need it."""
+    """The printer settings the app and the command line need; each driver reads its own
+    keys in its ``from_config``."""
 
     driver: str
-    profile: str
-    width_dots: int
-    usb_vendor_id: int
-    usb_product_id: int
-    serial_device: str
-    baudrate: int
-    host: str
-    port: int
+    #: Where the file printer writes its jobs and previews (the demo shows them).
     output_dir: Path
-    timeout_seconds: float
     job_expiry: dt.timedelta
 
     @classmethod
     def from_config(cls, config: Config) -> PrinterSettings:
         """The settings of this kiosk (``printer.output_dir`` empty: data dir/printed)."""
-        output = config.text("printer.output_dir")
         return cls(
             driver=config.text("printer.driver"),
-            profile=config.text("printer.profile"),
-            width_dots=config.number("printer.width_dots"),
-            usb_vendor_id=config.number("printer.usb_vendor_id"),
-            usb_product_id=config.number("printer.usb_product_id"),
-            serial_device=config.text("printer.serial_device"),
-            baudrate=config.number("printer.baudrate"),
-            host=config.text("printer.host"),
-            port=config.number("printer.port"),
-            output_dir=Path(output) if output else config.data_dir / "printed",
-            timeout_seconds=min(
-                config.number("printer.timeout_ms") / 1000, MAX_IO_TIMEOUT_SECONDS
-            ),
+            output_dir=printer_output_dir(config),
             job_expiry=dt.timedelta(minutes=config.number("printer.job_expiry_minutes")),
         )
+
+
+def printer_output_dir(config: Config) -> Path:
+    """The file printer's folder: ``printer.output_dir``, or data dir/printed when empty."""
+    output = config.text("printer.output_dir")
+    return Path(output) if output else config.data_dir / "printed"
 
 
 # -- the print queue -----------------------------------------------------------------------

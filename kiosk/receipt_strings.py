@@ -105,6 +105,7 @@ _MESSAGES: Mapping[str, Message] = {
     "printer.unreachable": N_("Cannot reach the printer"),
     "printer.unknown": N_("Printer status unknown"),
     "printer.disabled": N_("This kiosk has no printer"),
+    "printer.unavailable": N_("Printer cannot be used"),
     "printer.not_printed": N_(
         "The slip could not be printed. Please note or photograph the code: {reference}"
     ),

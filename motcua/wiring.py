@@ -9,47 +9,28 @@ first frame before any of them is imported.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from kiosk.config import Config
 from kiosk.desk import ServiceDesk, open_desk_database
 from kiosk.doctor import Check, CheckSource
 from kiosk.parts import KioskDevices, SyncNotReadyError, SyncOutcome
-from kiosk.printing import PrinterStatus, ReceiptPrinter
+from kiosk.printing import PrinterStatus
 from kiosk.reading import ReaderStatus
 from kiosk.storage import Database
-
-log = logging.getLogger(__name__)
 
 
 def build_devices(config: Config) -> KioskDevices:
     """The code reader and printer the configuration names, through the devices' tables.
 
-    A device that cannot be built is recorded in ``problems`` (and logged); it is never
-    replaced by a simulated one.
+    A device that cannot be built is its ``Unavailable*`` stand-in saying why (and logged);
+    it is never replaced by a simulated one.
     """
-    from devices.readers import build_reader  # noqa: PLC0415 - drivers load after the first frame
+    # Drivers load after the first frame.
+    from devices.printers import build_printer  # noqa: PLC0415
+    from devices.readers import build_reader  # noqa: PLC0415
 
-    devices = KioskDevices(reader=build_reader(config))
-    devices.printer = _build_printer(config, devices.problems)
-    return devices
-
-
-def _build_printer(config: Config, problems: list[str]) -> ReceiptPrinter | None:
-    """The configured printer; None for ``none`` or when it cannot load (a fault)."""
-    from devices.printers import load_printer  # noqa: PLC0415 - drivers load after the first frame
-    from kiosk.printing import PrinterLoadError, PrinterSettings  # noqa: PLC0415
-
-    settings = PrinterSettings.from_config(config)
-    if settings.driver == "none":
-        return None
-    try:
-        return load_printer(settings)
-    except PrinterLoadError as error:
-        problems.append(f"printer: {error}")
-        log.warning("the printer cannot be used: %s", error)
-        return None
+    return KioskDevices(reader=build_reader(config), printer=build_printer(config))
 
 
 def open_desk(config: Config) -> ServiceDesk:

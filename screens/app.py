@@ -24,8 +24,9 @@ import importlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kivy.app import App
@@ -42,6 +43,7 @@ from kiosk.config import Config, Value
 from kiosk.language import check_language
 from kiosk.logs import RecentLogs, install_recent_logs
 from kiosk.parts import KioskDevices, KioskParts
+from kiosk.printing import PrinterState, PrinterStatus, UnavailablePrinter
 from kiosk.scanned import ScanKind, ScannedCode
 from kiosk.session import IdleAction, Preferences, Session
 from screens.base import N_, KioskScreen
@@ -51,7 +53,7 @@ from screens.theme import theme
 
 if TYPE_CHECKING:
     from kiosk.desk import ServiceDesk
-    from kiosk.printing import PrinterStatus, PrintOutcome, PrintQueue, ReceiptPrinter
+    from kiosk.printing import PrintOutcome, PrintQueue, ReceiptPrinter
     from kiosk.reading import ScanService
     from kiosk.receipt import Receipt
     from kiosk.technician import TechnicianDesk
@@ -242,15 +244,15 @@ class KioskApp(App):
         self.desk_worker.start()
         if self.devices is None:
             self.devices = parts.build_devices(config)
-        if self.devices.printer is not None:
-            printer = self.devices.printer
+        printer = self.devices.printer
+        if isinstance(printer, UnavailablePrinter):
+            # No device to ask and none to print queued slips on later: no print worker,
+            # slips stay on screen (print_slip answers None).
+            self._note_printer(printer.state, can_print=False)
+        else:
             # After the desk has opened (and on a new kiosk created and migrated) the
             # database: two connections switching a new file to WAL at once would collide.
             self.desk_worker.submit(lambda _desk: None, lambda _: self._start_print_worker(printer))
-        elif config.text("printer.driver") == "none":
-            self.printer_note = N_("This kiosk has no printer: codes are shown on screen.")
-        else:
-            self.printer_note = _PRINTER_TROUBLE
         if self.devices.reader is not None and self._start_devices:
             from kiosk.reading import ScanService  # noqa: PLC0415
 
@@ -379,7 +381,7 @@ class KioskApp(App):
         generation = self.session.generation
 
         def done(outcome: PrintOutcome) -> None:
-            self._note_printer(outcome.status.state.value, outcome.printed)
+            self._note_printer(outcome.status.state, can_print=outcome.printed)
             self._refresh_previews()
             if generation == self.session.generation:
                 on_done(outcome)
@@ -393,14 +395,16 @@ class KioskApp(App):
         if self.print_worker is None:
             return
 
-        def check(queue: PrintQueue) -> tuple[str, bool]:
+        def check(queue: PrintQueue) -> PrinterState:
             queue.retry_pending()
-            state = queue.status().state
-            return state.value, state.can_print
+            return queue.status().state
 
-        self.print_worker.submit(check, lambda found: self._note_printer(*found))
+        self.print_worker.submit(
+            check, lambda state: self._note_printer(state, can_print=state.can_print)
+        )
 
-    def _note_printer(self, state: str, can_print: bool) -> None:
+    def _note_printer(self, state: PrinterState, *, can_print: bool) -> None:
+        """Say on the welcome screen why slips may not come out (nothing when they do)."""
         self.printer_note = "" if can_print else _PRINTER_NOTES.get(state, _PRINTER_TROUBLE)
 
     def _refresh_previews(self) -> None:
@@ -675,10 +679,16 @@ class KioskApp(App):
             # thread never waits. The worker closes its connection when that job ends.
             worker.stop(timeout=0)
 
-    def print_test_slip(self, on_done: Callable[[PrintOutcome | None], None]) -> None:
-        """A technician's test slip through the print queue; None: there is no printer."""
+    def print_test_slip(self, on_done: Callable[[PrintOutcome | PrinterStatus], None]) -> None:
+        """A technician's test slip through the print queue.
+
+        Without a print worker ``on_done`` gets a status instead, saying why: the stand-in's
+        (no printer configured, or it could not be built).
+        """
         if self.print_worker is None:
-            on_done(None)
+            printer = None if self.devices is None else self.devices.printer
+            on_done(printer.status() if isinstance(printer, UnavailablePrinter) else
+                    PrinterStatus(PrinterState.UNKNOWN, "the print worker is not running"))
             return
         from kiosk.receipt import SlipContext, printer_test_slip  # noqa: PLC0415
 
@@ -689,7 +699,7 @@ class KioskApp(App):
             return queue.submit(printer_test_slip(context, printer=queue.printer.description))
 
         def done(outcome: PrintOutcome) -> None:
-            self._note_printer(outcome.status.state.value, outcome.printed)
+            self._note_printer(outcome.status.state, can_print=outcome.printed)
             self._refresh_previews()
             if generation == self._technician_generation:
                 on_done(outcome)
@@ -752,11 +762,15 @@ class KioskApp(App):
 
 
 _PRINTER_TROUBLE = N_("The printer has a problem: codes are shown on screen to note down.")
-_PRINTER_NOTES: dict[str, str] = {
-    "paper_out": N_("The printer is out of paper: codes are shown on screen to note down."),
-    "cover_open": N_("The printer cover is open: codes are shown on screen to note down."),
-    "disabled": N_("This kiosk has no printer: codes are shown on screen."),
-}
+#: The welcome screen's note for a printer in each state it says more about than
+#: :data:`_PRINTER_TROUBLE` (English message ids).
+_PRINTER_NOTES: Mapping[PrinterState, str] = MappingProxyType({
+    PrinterState.PAPER_OUT:
+        N_("The printer is out of paper: codes are shown on screen to note down."),
+    PrinterState.COVER_OPEN:
+        N_("The printer cover is open: codes are shown on screen to note down."),
+    PrinterState.DISABLED: N_("This kiosk has no printer: codes are shown on screen."),
+})
 
 
 def load_kv(name: str) -> None:

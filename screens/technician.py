@@ -18,6 +18,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.doctor import Check, CheckStatus
 from kiosk.parts import KioskParts, SyncNotReadyError, SyncOutcome
+from kiosk.printing import PrinterState, PrinterStatus
 from kiosk.scanned import ScanKind, ScannedCode
 from kiosk.technician import (
     Diagnosis,
@@ -30,7 +31,7 @@ from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from kiosk.printing import PrinterStatus, PrintOutcome
+    from kiosk.printing import PrintOutcome
 
 STATUS_NAMES: dict[CheckStatus, str] = {
     CheckStatus.OK: N_("OK"),
@@ -204,14 +205,12 @@ class TechnicianScreen(KioskScreen):
         self._say(lambda: _("Printing a test slip…"))
         self.kiosk.print_test_slip(self._printed)
 
-    def _printed(self, outcome: PrintOutcome | None) -> None:
-        if outcome is None:
-            devices = self.kiosk.devices
-            problems = "; ".join(devices.problems) if devices is not None else ""
-            if problems:
-                self._say(lambda: _("No printer: {reason}").format(reason=problems))
-            else:
+    def _printed(self, outcome: PrintOutcome | PrinterStatus) -> None:
+        if isinstance(outcome, PrinterStatus):  # no printer to print on: the status says why
+            if outcome.state is PrinterState.DISABLED:
                 self._say(lambda: _("This kiosk has no printer (printer.driver = none)."))
+            else:
+                self._say(lambda: _("No printer: {reason}").format(reason=outcome.detail))
         elif outcome.printed:
             self._say(lambda: _("The test slip was printed: check every letter and the QR "
                                 "code on it."))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,27 +16,31 @@ from devices.fake_printer import FakeReceiptPrinter
 from devices.file_printer import FileReceiptPrinter
 from devices.fonts import FontFiles
 from devices.printer_profile import resolve_profile
-from devices.printers import PRINTER_DRIVERS, NoPrinter, load_printer
-from kiosk.printing import PrinterLoadError, PrinterSettings, PrinterState
+from devices.printers import PRINTER_DRIVERS, build_printer, load_printer
+from kiosk.config import Config, load_config
+from kiosk.printing import PrinterLoadError, PrinterState, UnavailablePrinter
 from kiosk.receipt import Line, Receipt, SlipKind
 
 SLIP = Receipt(SlipKind.TEST, (Line("Nguyễn Thị Ánh Tuyết"),), "vi", "A1-007")
 
 
-def settings(tmp_path: Path, **changes: object) -> PrinterSettings:
-    values: dict[str, object] = {
+def settings(tmp_path: Path, **changes: str | int) -> Config:
+    """A configuration whose ``printer.*`` keys are these (``changes`` by short name)."""
+    values: dict[str, str | int] = {
         "driver": "file", "profile": "default", "width_dots": 384, "usb_vendor_id": 0,
         "usb_product_id": 0, "serial_device": "/dev/ttyNOPE", "baudrate": 9600,
-        "host": "127.0.0.1", "port": 9100, "output_dir": tmp_path / "printed",
-        "timeout_seconds": 0.3, "job_expiry": dt.timedelta(minutes=15),
+        "host": "127.0.0.1", "port": 9100, "output_dir": str(tmp_path / "printed"),
+        "timeout_ms": 300, "job_expiry_minutes": 15,
     }
     values.update(changes)
-    return PrinterSettings(**values)  # type: ignore[arg-type]
+    config = load_config(environ={"KIOSK_DATA_DIR": str(tmp_path / "data")})
+    return replace(config, values={**config.values,
+                                   **{f"printer.{key}": value for key, value in values.items()}})
 
 
 def test_the_table_builds_each_configured_driver(tmp_path: Path) -> None:
     assert set(PRINTER_DRIVERS) == {"none", "usb", "serial", "network", "file", "fake"}
-    assert isinstance(load_printer(settings(tmp_path, driver="none")), NoPrinter)
+    assert isinstance(load_printer(settings(tmp_path, driver="none")), UnavailablePrinter)
     assert isinstance(load_printer(settings(tmp_path, driver="fake")), FakeReceiptPrinter)
     file_printer = load_printer(settings(tmp_path, driver="file"))
     assert isinstance(file_printer, FileReceiptPrinter)
@@ -44,6 +48,35 @@ def test_the_table_builds_each_configured_driver(tmp_path: Path) -> None:
     network = load_printer(settings(tmp_path, driver="network", host="10.0.0.5"))
     assert network.description == (
         "network printer 10.0.0.5:9100 (default, 384 dots, QR by printer, cutter)")
+
+
+def test_build_printer_never_fails_a_printer_it_cannot_build_is_its_stand_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from devices import fake_printer
+
+    # GIVEN no printer configured THEN the stand-in says so, and is not a fault
+    none = build_printer(settings(tmp_path, driver="none"))
+    assert isinstance(none, UnavailablePrinter)
+    assert (none.state, none.detail) == (PrinterState.DISABLED, "printer.driver is none")
+    # GIVEN a printer that cannot load THEN the stand-in is UNAVAILABLE, saying why
+    broken = build_printer(settings(tmp_path, driver="network", host=""))
+    assert isinstance(broken, UnavailablePrinter)
+    assert broken.state is PrinterState.UNAVAILABLE
+    assert broken.detail.startswith("printer.driver is 'network' but printer.host is empty")
+    unknown = build_printer(settings(tmp_path, driver="lpt"))
+    assert isinstance(unknown, UnavailablePrinter)
+    assert unknown.detail.startswith("unknown printer driver 'lpt'")
+
+    # GIVEN a driver that fails in a way nobody planned THEN that is UNAVAILABLE too
+    def explode(config: Config) -> None:
+        raise RuntimeError("driver bug")
+
+    monkeypatch.setattr(fake_printer, "from_config", explode)
+    exploded = build_printer(settings(tmp_path, driver="fake"))
+    assert isinstance(exploded, UnavailablePrinter)
+    assert (exploded.state, exploded.detail) == (PrinterState.UNAVAILABLE,
+                                                 "RuntimeError: driver bug")
 
 
 def test_an_unknown_driver_or_profile_is_a_load_fault(tmp_path: Path) -> None:
@@ -226,7 +259,7 @@ def test_usb_writes_and_reads_have_the_timeout_and_use_the_device_endpoints(
     # GIVEN a USB printer whose bulk endpoints are 0x03 (out) and 0x81 (in)
     device = FakeUsbPrinter()
     monkeypatch.setattr(usb.core, "find", lambda **match: device)
-    printer = load_printer(settings(tmp_path, driver="usb", timeout_seconds=0.3))
+    printer = load_printer(settings(tmp_path, driver="usb", timeout_ms=300))
     # WHEN a slip is printed
     after = printer.print_receipt(SLIP)
     # THEN every write went to 0x03 with a 300 ms timeout, every read to 0x81 with one too

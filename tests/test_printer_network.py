@@ -11,19 +11,20 @@ import datetime as dt
 import socket
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
 from devices.escpos_encode import render_job
-from devices.escpos_network import build
+from devices.escpos_network import from_config as build
 from devices.printer_profile import resolve_profile
 from kiosk.clock import HANOI
+from kiosk.config import Config, load_config
 from kiosk.printing import (
     JobState,
     PrinterLoadError,
-    PrinterSettings,
     PrinterState,
     PrintJob,
     PrintJobs,
@@ -48,12 +49,13 @@ SLIP = Receipt(
 )
 
 
-def settings(port: int, tmp_path: Path, host: str = "127.0.0.1") -> PrinterSettings:
-    return PrinterSettings(
-        driver="network", profile="default", width_dots=384, usb_vendor_id=0,
-        usb_product_id=0, serial_device="/dev/null", baudrate=9600, host=host, port=port,
-        output_dir=tmp_path, timeout_seconds=0.3, job_expiry=dt.timedelta(minutes=15),
-    )
+def settings(port: int, tmp_path: Path, host: str = "127.0.0.1") -> Config:
+    config = load_config(environ={"KIOSK_DATA_DIR": str(tmp_path)})
+    return replace(config, values={
+        **config.values, "printer.driver": "network", "printer.profile": "default",
+        "printer.width_dots": 384, "printer.host": host, "printer.port": port,
+        "printer.timeout_ms": 300,
+    })
 
 
 def within_deadline(action: Callable[[], T]) -> T:

@@ -17,7 +17,6 @@ from pyzbar.pyzbar import decode
 from devices.fake_printer import FakeReceiptPrinter
 from devices.file_printer import FileReceiptPrinter
 from devices.printer_profile import resolve_profile
-from devices.printers import NoPrinter
 from kiosk import receipt_code
 from kiosk.catalog import load_catalog
 from kiosk.clock import HANOI
@@ -31,6 +30,7 @@ from kiosk.printing import (
     PrinterState,
     PrinterStatus,
     PrintQueue,
+    UnavailablePrinter,
     call_driver,
     printer_lock,
 )
@@ -226,13 +226,34 @@ def test_the_job_is_stored_before_the_printer_is_touched(db: Database, tmp_path:
 
 
 def test_no_printer_configured_means_every_slip_stays_on_screen(db: Database) -> None:
-    queue = PrintQueue(db, NoPrinter())
+    queue = PrintQueue(db, UnavailablePrinter.not_configured())
     outcome = queue.submit(SLIP, now=MORNING)
     assert (outcome.printed, outcome.status.state) == (False, PrinterState.DISABLED)
     assert outcome.message("en") == (
         "The slip could not be printed. Please note or photograph the code: A1-007")
     no_reference = Receipt(SlipKind.TEST, (), "vi", None)
     assert queue.submit(no_reference, now=MORNING).message("vi") == "Ki-ốt không có máy in"
+
+
+def test_a_printer_that_could_not_be_built_refuses_every_slip_as_a_fault(
+    db: Database,
+) -> None:
+    # GIVEN the stand-in for a network printer whose host is not set
+    printer = UnavailablePrinter.cannot_load("network", "printer.host is empty")
+    # THEN it says so without asking any device, and is a fault, not "no printer"
+    assert printer.description == "printer 'network' (cannot be used)"
+    assert printer.status() == PrinterStatus(PrinterState.UNAVAILABLE, "printer.host is empty")
+    assert PrinterState.UNAVAILABLE in FAULT_STATES
+    assert PrinterState.UNAVAILABLE.message("en") == "Printer cannot be used"
+    # WHEN a slip is printed through the queue THEN it is refused with that state
+    outcome = PrintQueue(db, printer).submit(SLIP, now=MORNING)
+    assert (outcome.printed, outcome.status.state, outcome.error) == (
+        False, PrinterState.UNAVAILABLE, "printer.host is empty")
+
+
+def test_a_printer_stand_in_is_never_in_a_printing_state() -> None:
+    with pytest.raises(ValueError, match="never ready"):
+        UnavailablePrinter(PrinterState.READY, "", "a printer")
 
 
 def test_call_driver_turns_any_exception_into_the_fallback() -> None:

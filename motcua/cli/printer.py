@@ -13,13 +13,13 @@ from pathlib import Path
 from kiosk.command import Context, UsageError, print_json
 from kiosk.printing import (
     JobState,
-    PrinterLoadError,
     PrinterSettings,
     PrinterState,
     PrinterStatus,
     PrintJobs,
     PrintQueue,
     ReceiptPrinter,
+    UnavailablePrinter,
     call_driver,
     describe_error,
     guarded_status,
@@ -61,26 +61,33 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def load_configured_printer(context: Context) -> ReceiptPrinter:
-    """The printer the configuration names (PrinterLoadError saying why when it cannot load)."""
-    from devices.printers import load_printer  # noqa: PLC0415 - the core loads no driver
+    """The printer the configuration names, or its stand-in saying why there is none."""
+    from devices.printers import build_printer  # noqa: PLC0415 - the core loads no driver
 
-    return load_printer(PrinterSettings.from_config(context.config))
+    return build_printer(context.config)
 
 
-def _fault(error: PrinterLoadError) -> int:
-    print(f"kiosk: printer fault: {error}", file=sys.stderr)
+def load_fault(printer: ReceiptPrinter) -> str | None:
+    """Why the configured printer could not be built (None when it was, or is ``none``)."""
+    if isinstance(printer, UnavailablePrinter) and printer.state is PrinterState.UNAVAILABLE:
+        return printer.detail
+    return None
+
+
+def report_fault(problem: str) -> int:
+    """Say that the printer could not be built; exit status 1."""
+    print(f"kiosk: printer fault: {problem}", file=sys.stderr)
     return 1
 
 
 def _test(args: argparse.Namespace, context: Context) -> int:
-    settings = PrinterSettings.from_config(context.config)
     slip_context = SlipContext.from_config(context.config)
     if args.to is not None:
-        return _test_to_file(args.to, settings, slip_context)
-    try:
-        printer = load_configured_printer(context)
-    except PrinterLoadError as error:
-        return _fault(error)
+        return _test_to_file(args.to, context, slip_context)
+    printer = load_configured_printer(context)
+    problem = load_fault(printer)
+    if problem is not None:
+        return report_fault(problem)
     receipt = printer_test_slip(slip_context, printer=printer.description)
     after = call_driver(
         "test slip",
@@ -96,14 +103,16 @@ def _test(args: argparse.Namespace, context: Context) -> int:
     return 1
 
 
-def _test_to_file(path: Path, settings: PrinterSettings, slip_context: SlipContext) -> int:
+def _test_to_file(path: Path, context: Context, slip_context: SlipContext) -> int:
     from devices.escpos_encode import render_job  # noqa: PLC0415
     from devices.file_printer import write_job  # noqa: PLC0415
     from devices.fonts import FontMissingError  # noqa: PLC0415
     from devices.printer_profile import ProfileError, resolve_profile  # noqa: PLC0415
 
+    config = context.config
     try:
-        profile = resolve_profile(settings.profile, settings.width_dots)
+        profile = resolve_profile(config.text("printer.profile"),
+                                  config.number("printer.width_dots"))
         receipt = printer_test_slip(slip_context, printer=f"{path} ({profile.describe()})")
         rendered, job = render_job(receipt, profile)
     except (ProfileError, FontMissingError) as error:
@@ -119,14 +128,14 @@ def _test_to_file(path: Path, settings: PrinterSettings, slip_context: SlipConte
 def _status(args: argparse.Namespace, context: Context) -> int:
     driver = context.config.text("printer.driver")
     language = SlipContext.from_config(context.config).language
-    try:
-        printer = load_configured_printer(context)
-    except PrinterLoadError as error:
+    printer = load_configured_printer(context)
+    problem = load_fault(printer)
+    if problem is not None:
         if args.json:
             print_json({"driver": driver, "printer": None, "state": None, "can_print": False,
-                        "detail": str(error), "message": None, "jobs": None})
+                        "detail": problem, "message": None, "jobs": None})
             return 1
-        return _fault(error)
+        return report_fault(problem)
     status = guarded_status(printer)
     printer.close()
     jobs = PrintJobs(context.database).counts()
@@ -158,10 +167,10 @@ def _queue(args: argparse.Namespace, context: Context) -> int:
 
 
 def _retry(args: argparse.Namespace, context: Context) -> int:
-    try:
-        printer = load_configured_printer(context)
-    except PrinterLoadError as error:
-        return _fault(error)
+    printer = load_configured_printer(context)
+    problem = load_fault(printer)
+    if problem is not None:
+        return report_fault(problem)
     settings = PrinterSettings.from_config(context.config)
     queue = PrintQueue(context.database, printer, expiry=settings.job_expiry)
     try:

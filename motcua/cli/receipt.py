@@ -15,10 +15,10 @@ from kiosk import receipt_code
 from kiosk.catalog import load_catalog
 from kiosk.command import Context, UsageError, print_json
 from kiosk.language import LANGUAGES
-from kiosk.printing import PrinterLoadError, PrinterSettings, PrintQueue
+from kiosk.printing import PrinterSettings, PrintQueue
 from kiosk.receipt import Receipt, SlipContext, slip_for_submission
 from kiosk.submissions import Submission
-from motcua.cli.printer import load_configured_printer
+from motcua.cli.printer import load_configured_printer, load_fault, report_fault
 from motcua.cli.submissions import outbox_for
 
 
@@ -69,9 +69,10 @@ def _preview(args: argparse.Namespace, context: Context) -> int:
     from devices.printer_profile import ProfileError, resolve_profile  # noqa: PLC0415
 
     receipt = _slip(context, args)
-    settings = PrinterSettings.from_config(context.config)
+    config = context.config
     try:
-        profile = resolve_profile(settings.profile, args.width or settings.width_dots)
+        profile = resolve_profile(config.text("printer.profile"),
+                                  args.width or config.number("printer.width_dots"))
         rendered, job = render_job(receipt, profile)
     except (ProfileError, FontMissingError) as error:
         raise UsageError(str(error)) from None
@@ -89,11 +90,10 @@ def _preview(args: argparse.Namespace, context: Context) -> int:
 
 def _print(args: argparse.Namespace, context: Context) -> int:
     receipt = _slip(context, args)
-    try:
-        printer = load_configured_printer(context)
-    except PrinterLoadError as error:
-        print(f"kiosk: printer fault: {error}", file=sys.stderr)
-        return 1
+    printer = load_configured_printer(context)
+    problem = load_fault(printer)
+    if problem is not None:
+        return report_fault(problem)
     settings = PrinterSettings.from_config(context.config)
     try:
         outcome = PrintQueue(context.database, printer, expiry=settings.job_expiry).submit(

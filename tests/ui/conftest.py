@@ -27,7 +27,7 @@ configure_window()
 from devices.fake_reader import FakeCodeReader  # noqa: E402
 from kiosk.config import Config, load_config  # noqa: E402
 from kiosk.parts import KioskDevices  # noqa: E402
-from kiosk.printing import PrinterSettings, ReceiptPrinter  # noqa: E402
+from kiosk.printing import ReceiptPrinter  # noqa: E402
 from motcua.tour.driver import AppDriver, ManualClock  # noqa: E402
 from motcua.wiring import KioskWiring  # noqa: E402
 from screens.app import KioskApp  # noqa: E402
@@ -107,11 +107,11 @@ def start_kiosk(
 
     One clock the test moves serves the idle timer and the technician PIN's delays.
     """
-    from devices.printers import load_printer
+    from devices.printers import build_printer
 
     config = kiosk_config(tmp_path, **overrides)
     reader = FakeCodeReader()
-    device = printer if printer is not None else load_printer(PrinterSettings.from_config(config))
+    device = printer if printer is not None else build_printer(config)
     clock = ManualClock()
     app = KioskApp(
         config, parts=KioskWiring(), devices=KioskDevices(reader=reader, printer=device),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import receipt_code
+from kiosk.printing import PrintJobs
 from kiosk.storage import open_database
 from kiosk.submissions import FeedbackCategory, FeedbackRequest, Outbox
 from kiosk.technician_pin import LOCK_SECONDS, MAX_FAILURES, PIN_STATE_FILE, hash_pin
@@ -167,6 +168,44 @@ def test_test_print_puts_a_slip_through_the_print_queue(kiosk: Kiosk) -> None:
     assert kiosk.screen.outcome_text == (
         "The test slip was printed: check every letter and the QR code on it."
     )
+
+
+@pytest.mark.parametrize(
+    ("printer", "note", "said", "badge"),
+    [
+        ({"printer.driver": "none"},
+         "This kiosk has no printer: codes are shown on screen.",
+         "This kiosk has no printer (printer.driver = none).", "Warning"),
+        ({"printer.driver": "network", "printer.host": ""},
+         "The printer has a problem: codes are shown on screen to note down.",
+         "No printer: printer.driver is 'network' but printer.host is empty: set it to the "
+         "printer's address (kiosk config set printer.host ...)", "Fault"),
+    ],
+)
+def test_without_a_printer_the_note_the_test_print_and_the_check_say_why(
+    tmp_path: Path, printer: dict[str, str], note: str, said: str, badge: str
+) -> None:
+    # GIVEN a kiosk with no printer configured, or one whose printer cannot be built
+    kiosk = start_kiosk(tmp_path, **{"technician.pin_hash": PIN_HASH,
+                                     "sync.backend_url": CLOSED_BACKEND, **printer})
+    try:
+        # THEN the welcome screen says so before anyone asks for a slip
+        assert kiosk.app.printer_note == note
+        # WHEN the technician prints a test slip THEN nothing is queued and the screen says why
+        enter_technician_mode(kiosk)
+        kiosk.driver.tap_id("language_en")
+        kiosk.driver.tap_id("test_print_button")
+        assert kiosk.screen.outcome_text == said
+        db = open_database(kiosk.config.database_path)
+        try:
+            assert PrintJobs(db).counts()["queued"] == 0
+        finally:
+            db.close()
+        # AND the printer's check is a warning (none configured) or a fault (cannot load)
+        kiosk.driver.tap_id("check_button")
+        assert check_lines(kiosk)["receipt printer"][0] == badge
+    finally:
+        kiosk.driver.close()
 
 
 def test_test_scan_shows_how_the_next_code_was_classified(kiosk: Kiosk) -> None:
