@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,16 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".
 
 #: Larger images are refused: a decompression bomb must not exhaust a kiosk's memory.
 MAX_PIXELS = 50_000_000
+
+
+#: What Pillow's decoders raise on a damaged file besides OSError, often only once the
+#: pixels or the EXIF block are read (after ``Image.open`` succeeded): a PNG chunk with a
+#: bad name or compression method is a SyntaxError ("broken PNG file"), an oversized text
+#: chunk a ValueError, a GIF or APNG that ends early an EOFError, bad deflate data a
+#: zlib.error, a short header field a struct.error.
+DAMAGED_IMAGE_ERRORS: tuple[type[Exception], ...] = (
+    SyntaxError, ValueError, EOFError, zlib.error, struct.error,
+)
 
 
 class UnreadableImageError(Exception):
@@ -41,6 +53,8 @@ def load_gray(path: Path) -> GrayFrame:
     except OSError as error:
         # Permission denied, a truncated file, an unsupported variant of a format.
         raise UnreadableImageError(error.strerror or str(error)) from None
+    except DAMAGED_IMAGE_ERRORS as error:
+        raise UnreadableImageError(f"the image is damaged: {error}") from None
     except Image.DecompressionBombError as error:
         raise UnreadableImageError(str(error)) from None
     return np.ascontiguousarray(gray)

@@ -13,6 +13,7 @@ import ctypes.util
 import datetime as dt
 import enum
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,26 @@ from pathlib import Path
 from kiosk import __version__, clock
 from kiosk.catalog import installed_version
 from kiosk.config import Config
-from kiosk.storage import Database, StorageError, open_database
+from kiosk.storage import Database, NewerSchemaError, StorageError, open_database
 from kiosk.submissions import Outbox, OutboxState
 
 #: File systems whose contents vanish at reboot: the data directory must not be on one.
 VOLATILE_FILE_SYSTEMS = frozenset({"tmpfs", "ramfs", "overlay", "zram"})
 DISK_WARNING_BYTES = 500 * 1024 * 1024
 DISK_FAULT_BYTES = 50 * 1024 * 1024
+
+#: What to do with a database that cannot be used or fails its integrity check. Never
+#: "start afresh" alone: the file may hold submissions not yet sent to the city.
+DAMAGED_DATABASE_FIX = (
+    "stop the kiosk; keep its submissions: kiosk submissions export --output FILE "
+    "(reads a damaged file read-only); then copy the file aside, sqlite3 FILE .recover "
+    "into a new one, or move it aside so the kiosk creates a new one"
+)
+#: What to do with a database written by a newer release: it is not damaged.
+NEWER_SCHEMA_FIX = (
+    "install the newer release again (the file is not damaged: never delete it, it may "
+    "hold unsent submissions; kiosk submissions export --output FILE keeps a copy)"
+)
 
 class CheckStatus(enum.Enum):
     """How one dependency is."""
@@ -62,6 +76,15 @@ def _ok(name: str, detail: str) -> Check:
     return Check(name, CheckStatus.OK, detail)
 
 
+#: Where the kernel lists the mounted file systems (read when a check runs).
+MOUNTS_TABLE = Path("/proc/self/mounts")
+
+#: Which mount holds a path and its file system type, as ``(mount point, type)``. The
+#: doctor is given one so tests pin where a data directory "lives" whatever file system
+#: their temporary directory is on (Debian 13 mounts /tmp as tmpfs).
+FileSystemLookup = Callable[[Path], tuple[str, str]]
+
+
 def mount_of(path: Path, mounts_text: str) -> tuple[str, str]:
     """The mount point and file system type holding ``path`` (from /proc/self/mounts)."""
     best = ("/", "unknown")
@@ -77,7 +100,21 @@ def mount_of(path: Path, mounts_text: str) -> tuple[str, str]:
     return best
 
 
-def check_data_dir(config: Config, mounts_text: str | None = None) -> Check:
+def mount_table(mounts_text: str) -> FileSystemLookup:
+    """A lookup in the given mounts table (the format of /proc/self/mounts)."""
+    return lambda path: mount_of(path, mounts_text)
+
+
+def mounted_file_system(path: Path) -> tuple[str, str]:
+    """The real lookup: the mount holding ``path`` in this machine's mounts table."""
+    try:
+        mounts_text = MOUNTS_TABLE.read_text()
+    except OSError:
+        mounts_text = ""
+    return mount_of(path, mounts_text)
+
+
+def check_data_dir(config: Config, file_system: FileSystemLookup = mounted_file_system) -> Check:
     """The data directory exists, is writable and survives a reboot."""
     name = "data directory"
     directory = config.data_dir
@@ -89,17 +126,14 @@ def check_data_dir(config: Config, mounts_text: str | None = None) -> Check:
     except OSError as error:
         return Check(name, CheckStatus.FAULT, f"{directory} is not writable: {error.strerror}",
                      f"create it and give the kiosk user write access: chown -R kiosk {directory}")
-    if mounts_text is None:
-        try:
-            mounts_text = Path("/proc/self/mounts").read_text()
-        except OSError:
-            mounts_text = ""
-    point, kind = mount_of(directory, mounts_text)
+    point, kind = file_system(directory)
     if kind in VOLATILE_FILE_SYSTEMS:
         return Check(
             name, CheckStatus.FAULT,
             f"{directory} is on {kind} ({point}): every submission would be lost at reboot",
-            "put the data directory on persistent storage (see docs/install.md, read-only root)",
+            "export the submissions first (kiosk submissions export --output FILE on "
+            "persistent storage), then put the data directory on persistent storage "
+            "(see docs/install.md, read-only root)",
         )
     return _ok(name, f"{directory} writable, on {kind} ({point})")
 
@@ -150,63 +184,95 @@ def check_identity(config: Config) -> Check:
     return _ok("kiosk identity", f"{kiosk_id}, queue prefix {config.text('kiosk.queue_prefix')}")
 
 
-def core_checks(config: Config) -> list[Check]:
-    """The checks of what the core owns, cheapest first; storage checks need the database."""
+def core_checks(
+    config: Config, file_system: FileSystemLookup = mounted_file_system
+) -> list[Check]:
+    """The checks of what the core owns, cheapest first.
+
+    The database, catalog and outbox are checked whatever the data directory's check
+    says: a data directory on a RAM file system is exactly when unsent submissions are
+    at risk, and the technician must see how many there are.
+    """
     checks = [
         _ok("software", f"motcua-kiosk {__version__}"),
         check_identity(config),
-        check_data_dir(config),
+        check_data_dir(config, file_system),
         check_disk(config),
         check_clock(),
         check_library("QR decoder library", "zbar", "libzbar0"),
     ]
-    if checks[2].status is CheckStatus.FAULT:
-        return checks
+    if not config.data_dir.is_dir():
+        return checks  # it could not be created: no database there, nor anywhere to make one
     try:
         db = open_database(config.database_path)
+    except NewerSchemaError as error:
+        checks.append(Check("database", CheckStatus.FAULT, str(error), NEWER_SCHEMA_FIX))
+        return checks
     except StorageError as error:
-        checks.append(Check("database", CheckStatus.FAULT, str(error),
-                            "move the damaged file aside; the kiosk creates a new one"))
+        checks.append(Check("database", CheckStatus.FAULT, str(error), DAMAGED_DATABASE_FIX))
         return checks
     try:
-        checks.extend(_storage_checks(db, config))
+        for name, check in _STORAGE_CHECKS:
+            try:
+                checks.append(check(db, config))
+            except sqlite3.DatabaseError as error:
+                # A damaged page is met only when read: it is this check's fault, and
+                # the checks after it still run.
+                checks.append(Check(name, CheckStatus.FAULT,
+                                    f"cannot be read from {config.database_path}: {error}",
+                                    DAMAGED_DATABASE_FIX))
     finally:
         db.close()
     return checks
 
 
-def _storage_checks(db: Database, config: Config) -> list[Check]:
-    checks: list[Check] = []
+def _check_integrity(db: Database, config: Config) -> Check:
     verdict = db.execute("PRAGMA quick_check").fetchone()[0]
-    checks.append(
+    return (
         _ok("database", f"{config.database_path}: {verdict}")
         if verdict == "ok"
-        else Check("database", CheckStatus.FAULT, f"quick_check: {verdict}",
-                   "stop the kiosk, copy the file, run sqlite3 .recover into a new one")
+        else Check("database", CheckStatus.FAULT, f"quick_check: {verdict}", DAMAGED_DATABASE_FIX)
     )
+
+
+def _check_catalog(db: Database, config: Config) -> Check:
     version = installed_version(db)
-    checks.append(
+    return (
         Check("catalog", CheckStatus.FAULT, "no procedure catalog imported",
               "kiosk sync once (pulls it from the backend) or kiosk catalog import FILE")
         if version is None
         else _ok("catalog", f"version {version}")
     )
+
+
+def _check_outbox(db: Database, config: Config) -> Check:
     outbox = Outbox(db, kiosk_id=config.text("kiosk.id"),
                     queue_prefix=config.text("kiosk.queue_prefix"))
     counts = outbox.counts()
     detail = f"{counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed"
     if counts["failed"]:
         reasons = sorted({s.last_error or "?" for s in outbox.list(state=OutboxState.FAILED)})
-        checks.append(Check("outbox", CheckStatus.WARNING, f"{detail}: {'; '.join(reasons)}",
-                            "fix the cause, then kiosk sync retry-failed"))
-    else:
-        checks.append(_ok("outbox", detail))
-    return checks
+        return Check("outbox", CheckStatus.WARNING, f"{detail}: {'; '.join(reasons)}",
+                     "fix the cause, then kiosk sync retry-failed")
+    return _ok("outbox", detail)
 
 
-def run_checks(config: Config, sources: Iterable[CheckSource] = ()) -> list[Check]:
+#: The checks that read the database, each named as its result is.
+_STORAGE_CHECKS: tuple[tuple[str, Callable[[Database, Config], Check]], ...] = (
+    ("database", _check_integrity),
+    ("catalog", _check_catalog),
+    ("outbox", _check_outbox),
+)
+
+
+def run_checks(
+    config: Config,
+    sources: Iterable[CheckSource] = (),
+    *,
+    file_system: FileSystemLookup = mounted_file_system,
+) -> list[Check]:
     """Core checks then each source's; a source that raises becomes a FAULT."""
-    checks = core_checks(config)
+    checks = core_checks(config, file_system)
     for source in sources:
         try:
             checks.extend(source(config))

@@ -23,6 +23,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "UNTRUSTED_SERIES_DAY",
     "Database",
+    "NewerSchemaError",
     "StorageError",
     "open_database",
     "write_transaction",
@@ -34,6 +35,10 @@ BUSY_TIMEOUT_SECONDS = 10.0
 
 class StorageError(Exception):
     """The database cannot be opened or is from a newer release."""
+
+
+class NewerSchemaError(StorageError):
+    """The database was written by a newer release: not damaged, and not to be replaced."""
 
 
 def _migrate_1(db: Database) -> None:
@@ -250,13 +255,15 @@ def _schema_version(db: Database) -> int:
     return 0 if row is None else int(row[0])
 
 
-def _migrate(db: Database) -> None:
+def _migrate(db: Database, path: Path) -> None:
     with write_transaction(db):
         current = _schema_version(db)
         if current > SCHEMA_VERSION:
-            raise StorageError(
-                f"{db.conn} has schema version {current}, newer than this release "
-                f"understands ({SCHEMA_VERSION}): install the newer release again"
+            raise NewerSchemaError(
+                f"the database {path} has schema version {current}, newer than this "
+                f"release understands ({SCHEMA_VERSION}): it was written by a newer "
+                "motcua-kiosk; install that release again, and keep the file (it may "
+                "hold unsent submissions)"
             )
         for migration in MIGRATIONS[current:]:
             migration(db)
@@ -282,8 +289,14 @@ def open_database(path: Path) -> Database:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
-        _migrate(db)
+        _migrate(db, path)
     except sqlite3.Error as error:
         conn.close()
-        raise StorageError(f"cannot use the database {path}: {error}") from error
+        raise StorageError(
+            f"cannot use the database {path}: {error} (keep the file: kiosk doctor "
+            "says what to do)"
+        ) from error
+    except NewerSchemaError:
+        conn.close()
+        raise
     return db

@@ -35,7 +35,14 @@ from kiosk.config import (
     shown,
     write_technician_layer,
 )
-from kiosk.doctor import Check, CheckSource, CheckStatus, run_checks
+from kiosk.doctor import (
+    Check,
+    CheckSource,
+    CheckStatus,
+    FileSystemLookup,
+    mounted_file_system,
+    run_checks,
+)
 from kiosk.masking import mask_id_number, mask_name
 from kiosk.parts import SyncOutcome
 from kiosk.receipt_code import display
@@ -213,15 +220,22 @@ class TechnicianDesk:
     """What the technician screens ask of the core, on the technician worker.
 
     It owns one database connection (opened and used on the worker's thread) and the PIN
-    gate. ``clock`` is wall-clock seconds for the PIN's delays (kept across restarts).
+    gate. ``clock`` is wall-clock seconds for the PIN's delays (kept across restarts);
+    ``file_system`` tells the diagnosis which file system holds the data directory.
     """
 
     def __init__(
-        self, config: Config, db: Database, *, clock: Callable[[], float] = time.time
+        self,
+        config: Config,
+        db: Database,
+        *,
+        clock: Callable[[], float] = time.time,
+        file_system: FileSystemLookup = mounted_file_system,
     ) -> None:
         self.config = config
         self.db = db
         self._clock = clock
+        self._file_system = file_system
 
     def close(self) -> None:
         """Close the connection (the worker calls it when it stops)."""
@@ -265,7 +279,7 @@ class TechnicianDesk:
 
     def diagnose(self, sources: Iterable[CheckSource]) -> Diagnosis:
         """Every check (the core's and ``sources``'), and the failed submissions."""
-        checks = run_checks(self.config, sources)
+        checks = run_checks(self.config, sources, file_system=self._file_system)
         outbox = self._outbox()
         failed = tuple(
             FailedItem(display(item.receipt_code), item.kind.value, item.attempts,
@@ -323,10 +337,15 @@ def current_pin_hash(config: Config) -> str:
 
 
 def open_technician_desk(
-    config: Config, *, clock: Callable[[], float] = time.time
+    config: Config,
+    *,
+    clock: Callable[[], float] = time.time,
+    file_system: FileSystemLookup = mounted_file_system,
 ) -> TechnicianDesk:
     """The technician worker's resources: the desk on a connection of its own."""
-    return TechnicianDesk(config, open_database(config.database_path), clock=clock)
+    return TechnicianDesk(
+        config, open_database(config.database_path), clock=clock, file_system=file_system
+    )
 
 
 def summarise_sync(

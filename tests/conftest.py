@@ -11,9 +11,17 @@ from typing import Any
 
 import pytest
 
+from kiosk import doctor
 from kiosk.catalog import import_catalog
+from kiosk.doctor import mount_table
 from kiosk.storage import Database, open_database
 from motcua.cli import main
+
+#: A mounts table with everything on one persistent disk. Tests give it to the doctor so
+#: that what they assert does not depend on where pytest's temporary directory lives
+#: (Debian 13 mounts /tmp as tmpfs, which the doctor rightly calls volatile).
+PERSISTENT_MOUNTS = "/dev/root / ext4 rw,noatime 0 0\n"
+on_persistent_disk = mount_table(PERSISTENT_MOUNTS)
 
 SMALL_CATALOG: dict[str, Any] = {
     "format": "motcua-catalog/1",
@@ -127,8 +135,15 @@ class Result:
 def kiosk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Callable[..., Result]:
-    """Run the ``kiosk`` command in-process with its own data directory."""
+    """Run the ``kiosk`` command in-process with its own data directory.
+
+    ``kiosk doctor`` reads a mounts table that puts the data directory on a persistent
+    disk, wherever the test's temporary directory really is.
+    """
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    mounts = tmp_path / "proc-self-mounts"
+    mounts.write_text(PERSISTENT_MOUNTS)
+    monkeypatch.setattr(doctor, "MOUNTS_TABLE", mounts)
     monkeypatch.delenv("KIOSK_CONFIG", raising=False)
 
     def run(*argv: str) -> Result:

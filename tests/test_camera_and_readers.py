@@ -22,6 +22,7 @@ from devices.serial_scanner import SerialScanner
 from kiosk.config import SETTINGS_BY_KEY, Config, load_config
 from kiosk.reading import ReaderError, ReaderState, ScanService
 from kiosk.scanned import ScanKind, ScannedCode
+from tests.damaged_images import DAMAGES, good_png
 from tests.qr_images import CARD, in_scene, qr_pil
 
 WORKER_WAIT = 10.0
@@ -118,6 +119,26 @@ def test_the_image_folder_camera_shows_each_picture_once_and_new_ones_later(
     # AND WHEN a receipt's picture is dropped in, THEN it is read next
     qr_pil("MOTCUA:R:K7QM3XP5").save(folder / "d-receipt.png")
     assert reader.read(0) == ["MOTCUA:R:K7QM3XP5"]
+
+
+def test_the_image_folder_camera_skips_damaged_pngs_and_reads_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN a folder where damaged PNGs (each way Pillow reports differently) lie between
+    # a card and a receipt
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    qr_pil(CARD).save(folder / "a-card.png")
+    for name, (make, _) in sorted(DAMAGES.items()):
+        (folder / f"b-{name}.png").write_bytes(make(good_png(CARD)))
+    qr_pil("MOTCUA:R:K7QM3XP5").save(folder / "c-receipt.png")
+    reader = CameraReader(ImageFolderCamera(folder), FramePipeline(ZxingDecoder()))
+    reader.open()
+    # WHEN it is read until nothing new is left, THEN it never raises: the damaged files
+    # are skipped with a warning and both codes are read
+    assert [reader.read(0) for _ in range(3)] == [[CARD], ["MOTCUA:R:K7QM3XP5"], []]
+    skipped = [r.getMessage() for r in caplog.records if "skips" in r.getMessage()]
+    assert len(skipped) == len(DAMAGES)
 
 
 def test_a_changed_picture_is_shown_again(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.damaged_images import DAMAGES, good_png
 from tests.qr_images import CARD, qr_pil
 
 CARD_JSON = {
@@ -84,6 +85,33 @@ def test_an_unreadable_file_is_an_error_and_the_others_are_still_reported(
     assert [len(entry["codes"]) for entry in report] == [1, 0, 0, 1]
     assert report[1]["error"] == "not an image file Pillow can read (PNG, JPEG, ...)"
     assert report[2]["error"] == "no such file"
+
+
+def test_damaged_pngs_are_each_an_error_and_the_others_are_still_decoded(
+    kiosk: Callable[..., Any], pictures: dict[str, Path], tmp_path: Path
+) -> None:
+    # GIVEN PNGs damaged in every way Pillow reports differently (a broken chunk is a
+    # SyntaxError from exif_transpose, an oversized text chunk a ValueError, ...), between
+    # two good pictures
+    damaged = []
+    for name, (make, _) in sorted(DAMAGES.items()):
+        damaged.append(tmp_path / f"{name}.png")
+        damaged[-1].write_bytes(make(good_png(CARD)))
+    files = [pictures["card"], *damaged, pictures["url"]]
+    # WHEN they are scanned
+    result = kiosk("scan", *(str(path) for path in files), "--json")
+    # THEN the exit status is 2, each damaged file has one line of error, no traceback
+    assert result.status == 2
+    errors = result.err.splitlines()
+    assert [line.split(": cannot read the image: ")[0] for line in errors] == [
+        f"kiosk: scan: {path}" for path in damaged
+    ]
+    assert "Traceback" not in result.err
+    # ... and the good pictures are still decoded
+    report = result.json()
+    assert [entry["file"] for entry in report] == [str(path) for path in files]
+    assert [len(entry["codes"]) for entry in report] == [1, *[0] * len(damaged), 1]
+    assert all(entry["error"] for entry in report[1:-1])
 
 
 def test_text_output(kiosk: Callable[..., Any], pictures: dict[str, Path]) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import pytest
 
 from kiosk.clock import HANOI
 from kiosk.config import Config, load_config
@@ -15,11 +19,14 @@ from kiosk.doctor import (
     check_data_dir,
     check_library,
     mount_of,
+    mount_table,
+    mounted_file_system,
     run_checks,
 )
-from kiosk.storage import open_database
+from kiosk.storage import SCHEMA_VERSION, open_database
 from kiosk.submissions import Outbox, RatingLevel, RatingRequest
-from tests.conftest import Result
+from tests.conftest import Result, on_persistent_disk
+from tests.damaged_databases import damage_a_page_of_submissions, fill
 
 MOUNTS = """\
 /dev/root / ext4 rw,noatime 0 0
@@ -43,13 +50,13 @@ def test_the_longest_mount_prefix_holds_a_path() -> None:
 def test_a_data_directory_on_a_ram_overlay_is_a_fault(tmp_path: Path) -> None:
     config = config_in(tmp_path)
     mounts = f"/dev/root / ext4 rw 0 0\noverlay {tmp_path} overlay rw 0 0\n"
-    check = check_data_dir(config, mounts)
+    check = check_data_dir(config, mount_table(mounts))
     assert check.status is CheckStatus.FAULT
     assert check.detail == (
         f"{tmp_path / 'data'} is on overlay ({tmp_path}): every submission would be lost at reboot"
     )
     assert "persistent storage" in check.fix
-    assert check_data_dir(config, "/dev/root / ext4 rw 0 0\n").status is CheckStatus.OK
+    assert check_data_dir(config, mount_table("/dev/root / ext4 rw 0 0\n")).status is CheckStatus.OK
 
 
 def test_a_clock_in_1970_is_a_fault_with_its_fix() -> None:
@@ -74,7 +81,7 @@ def test_failed_submissions_are_listed_with_their_reasons(tmp_path: Path) -> Non
     outbox.create(RatingRequest(RatingLevel.ACCEPTABLE))
     outbox.mark_failed(failed.uuid, "400: schema version 0 unknown")
     db.close()
-    checks = {check.name: check for check in run_checks(config)}
+    checks = {check.name: check for check in run_checks(config, file_system=on_persistent_disk)}
     assert checks["outbox"] == Check(
         "outbox", CheckStatus.WARNING,
         "1 pending, 0 sent, 1 failed: 400: schema version 0 unknown",
@@ -87,7 +94,7 @@ def test_a_check_source_that_raises_becomes_a_fault(tmp_path: Path) -> None:
     def broken(config: Config) -> Iterable[Check]:
         raise RuntimeError("printer driver exploded")
 
-    checks = run_checks(config_in(tmp_path), [broken])
+    checks = run_checks(config_in(tmp_path), [broken], file_system=on_persistent_disk)
     assert checks[-1].status is CheckStatus.FAULT
     assert checks[-1].detail == "the check itself failed: printer driver exploded"
 
@@ -102,3 +109,127 @@ def test_an_unconfigured_kiosk_has_faults_and_doctor_exits_non_zero(
     backend = next(c for c in unconfigured.json() if c["name"] == "city backend")
     assert backend["detail"] == "sync.backend_url is not set: nothing is delivered"
     assert backend["fix"] == "kiosk provision --backend URL --token TOKEN"
+
+
+# -- where the data directory lives ---------------------------------------------------------
+
+ON_TMPFS = "/dev/root / ext4 rw 0 0\ntmpfs {} tmpfs rw 0 0\n"
+
+
+def test_the_real_lookup_reads_this_machine_s_mounts_table() -> None:
+    # Linux always mounts procfs at /proc: the real lookup must find it there.
+    assert mounted_file_system(Path("/proc/self")) == ("/proc", "proc")
+
+
+@pytest.mark.skipif(
+    mount_of(Path("/dev/shm"), Path("/proc/self/mounts").read_text())[1] != "tmpfs",
+    reason="this machine has no tmpfs at /dev/shm",
+)
+def test_the_real_check_calls_a_data_directory_on_tmpfs_volatile() -> None:
+    # GIVEN a data directory really on tmpfs (/dev/shm), checked with the real lookup
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as shm:
+        config = config_in(Path(shm))
+        check = check_data_dir(config)
+    # THEN it is a fault: its contents would vanish at reboot
+    assert check.status is CheckStatus.FAULT
+    assert check.detail.endswith("every submission would be lost at reboot")
+    assert " is on tmpfs (" in check.detail
+
+
+def test_a_volatile_data_directory_still_has_its_database_catalog_and_outbox_checked(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a data directory on tmpfs holding two unsent submissions
+    config = config_in(tmp_path)
+    db = open_database(config.database_path)
+    outbox = Outbox(db, kiosk_id="DEMO-K1", queue_prefix="1")
+    outbox.create(RatingRequest(RatingLevel.SATISFIED))
+    outbox.create(RatingRequest(RatingLevel.ACCEPTABLE))
+    db.close()
+    # WHEN the doctor runs
+    checks = {c.name: c for c in run_checks(config, file_system=mount_table(
+        ON_TMPFS.format(tmp_path)))}
+    # THEN both are reported: the volatile directory, and what is at risk in it
+    assert checks["data directory"].status is CheckStatus.FAULT
+    assert "kiosk submissions export" in checks["data directory"].fix
+    assert checks["database"].status is CheckStatus.OK
+    assert checks["catalog"].status is CheckStatus.FAULT
+    assert checks["outbox"] == Check("outbox", CheckStatus.OK, "2 pending, 0 sent, 0 failed")
+
+
+def test_the_same_checks_run_on_tmpfs_or_on_disk(tmp_path: Path) -> None:
+    config = config_in(tmp_path)
+    on_tmpfs = run_checks(config, file_system=mount_table(ON_TMPFS.format(tmp_path)))
+    on_disk = run_checks(config, file_system=on_persistent_disk)
+    assert [c.name for c in on_tmpfs] == [c.name for c in on_disk]
+
+
+# -- a database that cannot be used ---------------------------------------------------------
+
+
+def test_a_database_from_a_newer_release_is_named_and_kept(tmp_path: Path) -> None:
+    # GIVEN a database written by a release with a newer schema
+    config = config_in(tmp_path)
+    open_database(config.database_path).close()
+    with sqlite3.connect(config.database_path) as conn:
+        conn.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION + 1])
+    conn.close()
+    # WHEN the doctor runs
+    checks = {c.name: c for c in run_checks(config, file_system=on_persistent_disk)}
+    # THEN the file is named (not a Python object), with the release to install, and the
+    # fix never says to discard it
+    database = checks["database"]
+    assert database.status is CheckStatus.FAULT
+    assert database.detail.startswith(
+        f"the database {config.database_path} has schema version {SCHEMA_VERSION + 1}, "
+        f"newer than this release understands ({SCHEMA_VERSION})"
+    )
+    assert "sqlite3.Connection" not in database.detail
+    assert database.fix.startswith("install the newer release again")
+    assert "never delete it" in database.fix
+
+
+def test_the_fix_for_a_damaged_database_exports_the_submissions_first(tmp_path: Path) -> None:
+    # GIVEN a database file overwritten by garbage
+    config = config_in(tmp_path)
+    config.data_dir.mkdir(parents=True)
+    config.database_path.write_bytes(b"not a database at all, " * 400)
+    # WHEN the doctor runs
+    database = next(c for c in run_checks(config, file_system=on_persistent_disk)
+                    if c.name == "database")
+    # THEN its fix keeps the submissions before anything else is done with the file
+    assert database.status is CheckStatus.FAULT
+    assert str(config.database_path) in database.detail
+    fix = database.fix
+    assert "kiosk submissions export" in fix
+    assert fix.index("kiosk submissions export") < fix.index("move it aside")
+    assert fix.index("kiosk submissions export") < fix.index(".recover")
+
+
+def test_a_damaged_page_is_a_fault_of_the_checks_that_read_it_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a database one of whose submission pages is damaged
+    config = config_in(tmp_path)
+    fill(config.database_path, 120)
+    damage_a_page_of_submissions(config.database_path)
+    # WHEN the doctor runs, THEN it does not raise: the damage is a fault with its fix
+    checks = {c.name: c for c in run_checks(config, file_system=on_persistent_disk)}
+    assert checks["database"].status is CheckStatus.FAULT
+    assert checks["database"].detail == (
+        f"cannot be read from {config.database_path}: database disk image is malformed"
+    )
+    assert "kiosk submissions export" in checks["database"].fix
+    # ... and the checks after it still run (the outbox's own table is intact)
+    assert checks["outbox"].detail == "118 pending, 1 sent, 1 failed: 400: refused"
+
+
+def test_a_data_directory_that_cannot_be_created_has_no_storage_checks(tmp_path: Path) -> None:
+    # GIVEN a data directory whose parent is a file: it cannot be created
+    (tmp_path / "file").write_text("")
+    config = load_config(environ={"KIOSK_DATA_DIR": str(tmp_path / "file" / "data")})
+    checks = {c.name: c for c in run_checks(config, file_system=on_persistent_disk)}
+    # THEN that is the fault, and no database is looked for in it
+    assert checks["data directory"].status is CheckStatus.FAULT
+    assert "is not writable" in checks["data directory"].detail
+    assert not {"database", "catalog", "outbox"} & set(checks)

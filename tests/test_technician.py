@@ -33,6 +33,7 @@ from kiosk.technician import (
 )
 from kiosk.technician_pin import LOCK_SECONDS, MAX_FAILURES, PinOutcome, hash_pin
 from motcua.wiring import all_check_sources, running_app_sources
+from tests.conftest import on_persistent_disk
 
 PIN = "246810"
 PIN_HASH = hash_pin(PIN)
@@ -65,7 +66,7 @@ def clock() -> Clock:
 def desk(tmp_path: Path, clock: Clock) -> TechnicianDesk:
     config = config_in(tmp_path)
     config.data_dir.mkdir(parents=True)
-    technician = open_technician_desk(config, clock=clock)
+    technician = open_technician_desk(config, clock=clock, file_system=on_persistent_disk)
     yield technician
     technician.close()
 

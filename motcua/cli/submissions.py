@@ -1,14 +1,26 @@
-"""``kiosk submissions``: create and list submissions (technicians and tests)."""
+"""``kiosk submissions``: create, list and export submissions (technicians and tests)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import TextIO
 
 from kiosk import clock
 from kiosk.command import Context, UsageError, print_json
 from kiosk.idcard import CitizenCard, IdCardError, parse_id_qr
 from kiosk.receipt_code import display
+from kiosk.salvage import (
+    OpenMode,
+    SalvageError,
+    SalvageReport,
+    export_submissions,
+    open_read_only,
+)
 from kiosk.sealing import sealer_for
 from kiosk.submissions import (
     FeedbackCategory,
@@ -63,6 +75,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "purge", help="remove personal data of acknowledged submissions past retention"
     )
     purge.set_defaults(handler=_purge)
+
+    export = actions.add_parser(
+        "export",
+        help="copy every submission with its outbox state out of the database (JSON lines)",
+        description=(
+            "Copy every submission row, with its outbox state, out of the kiosk database "
+            "as JSON lines, reading the file read-only and as far as a damaged file "
+            "allows: run it before moving a damaged database aside, so unsent "
+            "submissions are kept. The output holds personal data (sealed or masked): "
+            "keep it safe. Exit status 0 when every row was read, 1 when some could not be."
+        ),
+    )
+    export.add_argument("--output", type=Path,
+                        help="file to write (must not exist; default: standard output)")
+    export.add_argument("--database", type=Path,
+                        help="database file to read (default: the kiosk's own)")
+    export.set_defaults(handler=_export)
 
 
 def outbox_for(context: Context) -> Outbox:
@@ -158,3 +187,57 @@ def _purge(args: argparse.Namespace, context: Context) -> int:
     purged = outbox_for(context).purge_personal_data(retention_days=days)
     print(json.dumps({"purged": purged, "retention_days": days}))
     return 0
+
+
+def _export(args: argparse.Namespace, context: Context) -> int:
+    # Never context.database: it migrates (writes) and refuses a damaged file.
+    path: Path = args.database or context.config.database_path
+    try:
+        conn, mode = open_read_only(path)
+    except SalvageError as error:
+        print(f"kiosk: submissions export: {error}", file=sys.stderr)
+        return 1
+    report = SalvageReport(mode)
+    try:
+        if args.output is None:
+            _write_lines(conn, report, sys.stdout)
+        else:
+            try:
+                # "x": an earlier export is never overwritten.
+                with args.output.open("x", encoding="utf-8") as out:
+                    _write_lines(conn, report, out)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except FileExistsError:
+                raise UsageError(f"--output {args.output} exists: choose another name") from None
+            except OSError as error:
+                print(f"kiosk: submissions export: cannot write {args.output}: "
+                      f"{error.strerror}", file=sys.stderr)
+                return 1
+    finally:
+        conn.close()
+    _say_what_was_exported(report, path, args.output)
+    return 0 if report.complete else 1
+
+
+def _write_lines(conn: sqlite3.Connection, report: SalvageReport, out: TextIO) -> None:
+    for submission in export_submissions(conn, report):
+        out.write(json.dumps(submission, ensure_ascii=False) + "\n")
+
+
+def _say_what_was_exported(report: SalvageReport, path: Path, output: Path | None) -> None:
+    def say(text: str) -> None:
+        print(f"kiosk: submissions export: {text}", file=sys.stderr)
+
+    if report.mode is OpenMode.IMMUTABLE:
+        say(f"{path} could only be opened immutable (read-only opening was refused, e.g. "
+            "in a read-only directory): commits still in its -wal file are not included")
+    for problem in report.problems:
+        say(problem)
+    if report.unreadable_rows:
+        rows = report.unreadable_rows
+        say(f"{len(rows)} submission(s) could not be read (numbers {rows[0]} to {rows[-1]})")
+    states = ", ".join(f"{count} {state}" for state, count in sorted(report.states.items()))
+    target = "standard output" if output is None else str(output)
+    say(f"{report.exported} submission(s) from {path} to {target}"
+        + (f" ({states})" if states else ""))
