@@ -3,18 +3,14 @@
 It builds the devices the configuration names, opens the workers that own the database
 connections (screens/workers.py), starts the code reader and the idle timer, and holds the
 few actions every screen shares (go to a screen, back, language, text size, contrast, start
-over). The screens themselves live in their own modules (screens/screen_registry.py); what
-they do is done by the core.
+over). The screens live in their own modules (screens/screen_registry.py); what they do is
+done by the core. The printer's side (screens/printer_front.py) and technician mode
+(screens/technician_mode.py) are parts of the app of their own.
 
-Threads: the UI thread only draws and reacts. Each worker's result comes back with
+Threads: the UI thread only draws and reacts. Each worker's answer comes back with
 ``Clock.schedule_once`` through one bridge (kiosk/worker_bridge.py), which drops it when
-the citizen or technician it was for has left in the meantime.
-
-Technician mode (hold the top bar's right corner on the welcome screen for 5 s, or scan a
-technician card; then the PIN) is one :class:`~kiosk.kiosk_mode.KioskMode`. It has a
-worker of its own, started at the PIN pad and stopped when the technician leaves: the PIN
-check, the diagnosis, a sync round and settings run there. What a scan does in each mode
-is the core's scan routing (kiosk/scan_routing.py).
+the citizen or technician it was for has left in the meantime. What a scanned code does is
+the core's scan routing (kiosk/scan_routing.py).
 """
 
 from __future__ import annotations
@@ -28,40 +24,34 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.factory import Factory
-from kivy.properties import (
-    AliasProperty,
-    BooleanProperty,
-    DictProperty,
-    ListProperty,
-    ObjectProperty,
-    StringProperty,
-)
+from kivy.properties import BooleanProperty, DictProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
 from kiosk.background import Worker
 from kiosk.config import Config, Value
-from kiosk.kiosk_mode import TECHNICIAN_MODES, KioskMode
+from kiosk.kiosk_mode import TECHNICIAN_MODES
 from kiosk.logs import RecentLogs, install_recent_logs
 from kiosk.parts import KioskDevices, KioskParts
 from kiosk.scan_routing import BANNER_ACTIONS, IDENTIFY_ACTIONS, ScanAction, route_scan
 from kiosk.scanned import ScannedCode
-from kiosk.sd_notify import Notifier, restart_if_supervised
+from kiosk.sd_notify import Notifier
 from kiosk.session import IdleAction, Preferences, Session, check_language
 from kiosk.worker_bridge import AnswerFor, WorkerBridge
 from screens.base import N_, KioskScreen
 from screens.i18n import translator
 from screens.idle_prompt import IdleWatch
 from screens.memory import give_back_memory, release_label_surfaces
+from screens.printer_front import _PRINTER_TROUBLE, PRINTER_CHECK_SECONDS, PrinterFront
 from screens.screen_registry import TECHNICIAN_SCREENS, ScreenRegistry, load_kv
+from screens.technician_mode import TechnicianMode
 from screens.theme import theme
-from screens.workers import open_desk_worker, open_print_worker, open_technician_worker
+from screens.workers import open_desk_worker
 
 if TYPE_CHECKING:
     from kiosk.desk import ServiceDesk
-    from kiosk.printing import PrinterStatus, PrintOutcome, PrintQueue, ReceiptPrinter
+    from kiosk.printing import PrintQueue
     from kiosk.reading import ScanService
-    from kiosk.receipt import Receipt
     from kiosk.technician import TechnicianDesk
     from screens.demo_drawer import DemoDrawer
     from screens.idle_prompt import IdlePrompt
@@ -72,11 +62,9 @@ T = TypeVar("T")
 
 #: Seconds a passing message (an unknown code was scanned...) stays on screen.
 BANNER_SECONDS = 8.0
-#: Seconds between print-queue checks (retry queued slips, read the printer's state).
-PRINTER_CHECK_SECONDS = 30.0
 
 
-class KioskApp(App):
+class KioskApp(TechnicianMode, PrinterFront, App):
     """The citizen's kiosk (see the module docstring)."""
 
     #: Wider than tall: screens put their parts side by side.
@@ -91,21 +79,11 @@ class KioskApp(App):
     can_go_back = BooleanProperty(False)
     #: Back is offered on this screen (the top bar shows Home whenever can_go_back).
     can_go_back_here = BooleanProperty(False)
-    #: Printer trouble to mention before a citizen asks for a slip ("" when fine).
-    printer_note = StringProperty("")
     service_point_name = StringProperty("")
     hotline = StringProperty("")
     demo = BooleanProperty(False)
-    #: Preview images of slips printed in demo mode, newest first (for the demo drawer).
-    printed_previews = ListProperty([])
     #: The queue number taken in this session (offered when rating), "" when none.
     last_ticket = StringProperty("")
-    #: Whom the kiosk serves now (a :class:`KioskMode`).
-    mode = ObjectProperty(KioskMode.CITIZEN)
-    #: A technician has entered the PIN and not left yet (the top bar says so).
-    technician_active = AliasProperty(
-        lambda self: self.mode is KioskMode.TECHNICIAN, bind=["mode"], cache=True
-    )
 
     def __init__(
         self,
@@ -254,10 +232,6 @@ class KioskApp(App):
         """Whether screens are still being built in the background (tests wait for it)."""
         return self._screens is not None and self._screens.pending
 
-    def _start_print_worker(self, printer: ReceiptPrinter) -> None:
-        self.print_worker = open_print_worker(self.kiosk_config, printer)
-        self.check_printer()
-
     def on_stop(self) -> None:
         """Release the devices and close the database connections."""
         self.shutdown()
@@ -302,62 +276,6 @@ class KioskApp(App):
 
     def _went_wrong(self, _error: Exception) -> None:
         self.show_banner(N_("Sorry, something went wrong. Please try again."))
-
-    def print_slip(
-        self,
-        receipt: Receipt,
-        on_done: Callable[[PrintOutcome | None], None],
-        *,
-        submission_uuid: str | None = None,
-    ) -> None:
-        """Print ``receipt`` through the durable print queue; ``on_done`` gets the outcome.
-
-        None means there is no printer. The outcome of a session already wiped is still
-        recorded by the queue but not shown.
-        """
-        if self.print_worker is None:
-            on_done(None)
-            return
-        self.bridge.submit(
-            self.print_worker,
-            lambda queue: queue.submit(receipt, submission_uuid=submission_uuid),
-            on_done,
-            answer_for=AnswerFor.CITIZEN,
-            on_any_answer=self._note_printed,
-        )
-
-    def check_printer(self) -> None:
-        """Retry queued slips and read the printer's state (on the print worker)."""
-        if self.print_worker is None:
-            return
-
-        def check(queue: PrintQueue) -> tuple[str, bool]:
-            queue.retry_pending()
-            state = queue.status().state
-            return state.value, state.can_print
-
-        self.bridge.submit(
-            self.print_worker, check, lambda found: self._note_printer(*found),
-            answer_for=AnswerFor.KIOSK,
-        )  # fmt: skip
-
-    def _note_printer(self, state: str, can_print: bool) -> None:
-        self.printer_note = "" if can_print else _PRINTER_NOTES.get(state, _PRINTER_TROUBLE)
-
-    def _note_printed(self, outcome: PrintOutcome) -> None:
-        """What any print says about the printer, whoever asked for it."""
-        self._note_printer(outcome.status.state.value, outcome.printed)
-        self._refresh_previews()
-
-    def _refresh_previews(self) -> None:
-        if not self.demo:
-            return
-        from kiosk.printing import PrinterSettings  # noqa: PLC0415
-
-        folder = PrinterSettings.from_config(self.kiosk_config).output_dir
-        if folder.is_dir():
-            previews = sorted(folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
-            self.printed_previews = [str(path) for path in previews[:6]]
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -516,96 +434,6 @@ class KioskApp(App):
         # journey left and hand it back to the system (screens/memory.py).
         Clock.schedule_once(lambda _dt: give_back_memory(), 0)
 
-    # -- technician mode ----------------------------------------------------------------------
-
-    def do_open_technician_entry(self) -> None:
-        """The hidden entry was used (long press, technician card): ask for the PIN."""
-        if self.mode in TECHNICIAN_MODES:
-            return
-        log.info("technician entry opened")
-        self.technician_worker = open_technician_worker(self.kiosk_config, self.wall_clock)
-        self.mode = KioskMode.TECHNICIAN_PIN
-        self.idle.close()
-        self.do_go("technician_pin")
-
-    def ask_technician(
-        self,
-        job: Callable[[TechnicianDesk], T],
-        on_done: Callable[[T], None],
-        *,
-        on_error: Callable[[Exception], None] | None = None,
-    ) -> None:
-        """Run ``job`` on the technician worker; its answer is dropped once the
-        technician has left (a new technician would otherwise see it)."""
-        self.bridge.submit(
-            self.technician_worker, job, on_done,
-            answer_for=AnswerFor.TECHNICIAN, on_error=on_error,
-        )  # fmt: skip
-
-    def enter_technician_mode(self) -> None:
-        """The PIN was accepted: the technician screen, Back no longer leads to the PIN."""
-        self.mode = KioskMode.TECHNICIAN
-        self._history = ["welcome"]
-        self._screen("technician").show()
-        self._switch("technician")
-
-    def do_leave_technician_mode(self) -> None:
-        """The technician is done: wipe everything and show the welcome screen."""
-        log.info("technician mode left")
-        self.do_start_over()
-
-    def _end_technician_mode(self) -> None:
-        worker, self.technician_worker = self.technician_worker, None
-        self.bridge.technician_left()
-        self.mode = KioskMode.CITIZEN
-        assert self.manager is not None
-        for name in TECHNICIAN_SCREENS:
-            if self.manager.has_screen(name):
-                self.manager.get_screen(name).do_reset()
-        if worker is not None:
-            # Not joined: a sync round may still be waiting on the network, and the UI
-            # thread never waits. The worker closes its connection when that job ends.
-            worker.stop(timeout=0)
-
-    def print_test_slip(self, on_done: Callable[[PrintOutcome | None], None]) -> None:
-        """A technician's test slip through the print queue; None: there is no printer."""
-        if self.print_worker is None:
-            on_done(None)
-            return
-        from kiosk.receipt import SlipContext, printer_test_slip  # noqa: PLC0415
-
-        context = SlipContext.from_config(self.kiosk_config, self.session.language)
-
-        def print_test(queue: PrintQueue) -> PrintOutcome:
-            return queue.submit(printer_test_slip(context, printer=queue.printer.description))
-
-        self.bridge.submit(
-            self.print_worker, print_test, on_done,
-            answer_for=AnswerFor.TECHNICIAN, on_any_answer=self._note_printed,
-        )  # fmt: skip
-
-    def printer_snapshot(
-        self, on_done: Callable[[tuple[str, PrinterStatus] | None], None]
-    ) -> None:
-        """The held printer's description and status, asked on the print worker.
-
-        None when the app holds no printer (the diagnosis then checks it as ``kiosk
-        doctor`` does).
-        """
-        if self.print_worker is None:
-            on_done(None)
-            return
-
-        def ask(queue: PrintQueue) -> tuple[str, PrinterStatus]:
-            return queue.printer.description, queue.status()
-
-        self.bridge.submit(self.print_worker, ask, on_done, answer_for=AnswerFor.TECHNICIAN)
-
-    def do_restart_app(self) -> bool:
-        """Stop the app cleanly so systemd starts it again; False when nothing would
-        (see :func:`kiosk.sd_notify.restart_if_supervised`)."""
-        return restart_if_supervised(self.stop)
-
     # -- demo mode --------------------------------------------------------------------------
 
     def do_open_demo_drawer(self) -> None:
@@ -639,11 +467,4 @@ _SCAN_BANNERS: dict[ScanAction, str] = {
     ScanAction.UNKNOWN_CODE_BANNER: N_(
         "This code is not an ID card or a receipt from this kiosk."
     ),
-}
-
-_PRINTER_TROUBLE = N_("The printer has a problem: codes are shown on screen to note down.")
-_PRINTER_NOTES: dict[str, str] = {
-    "paper_out": N_("The printer is out of paper: codes are shown on screen to note down."),
-    "cover_open": N_("The printer cover is open: codes are shown on screen to note down."),
-    "disabled": N_("This kiosk has no printer: codes are shown on screen."),
 }
