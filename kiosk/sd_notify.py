@@ -9,9 +9,12 @@ serving citizens because its supervisor went away.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+log = logging.getLogger(__name__)
 
 
 class Notifier:
@@ -62,3 +65,20 @@ class Notifier:
     def ping_interval(self) -> float | None:
         """How often to call :meth:`watchdog`: half the watchdog period, as systemd advises."""
         return None if self.watchdog_seconds is None else self.watchdog_seconds / 2
+
+
+def restart_if_supervised(stop: Callable[[], object], notifier: Notifier | None = None) -> bool:
+    """Call ``stop`` so that systemd starts the app again; False when nothing would.
+
+    Under systemd (``Restart=always``) a clean exit is followed by a new start within
+    seconds. Run by hand (demo, a window) nothing would start it again, so it is not
+    stopped: the technician is told to restart it.
+    """
+    notifier = Notifier() if notifier is None else notifier
+    if not notifier.enabled:
+        log.info("restart asked, but no supervisor would start the app again: kept running")
+        return False
+    log.warning("restarting the kiosk app at a technician's request")
+    notifier.status("restarting at a technician's request")
+    stop()
+    return True

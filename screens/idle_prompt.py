@@ -1,9 +1,13 @@
-"""The "need more time?" prompt shown when nobody has touched the screen for a while."""
+"""The "need more time?" prompt shown when nobody has touched the screen for a while,
+and :class:`IdleWatch`, which opens it when the session's idle timer says so."""
 
 from __future__ import annotations
 
 from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.modalview import ModalView
+
+from kiosk.session import IdleAction, Session
+from screens.screen_registry import load_kv
 
 
 class IdlePrompt(ModalView):
@@ -24,3 +28,46 @@ class IdlePrompt(ModalView):
         """Take the prompt away at once (no animation)."""
         if self.is_open:
             self.dismiss(animation=False)
+
+
+class IdleWatch:
+    """The idle timer's face: the session's timer (:meth:`Session.poll`) decides, this
+    opens the prompt, counts down on it and takes it away when someone touches."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        #: The prompt, built the first time it is needed.
+        self.prompt: IdlePrompt | None = None
+
+    def check(self) -> IdleAction:
+        """Poll the session's idle timer (every second) and show what it says; the caller
+        wipes the screens on :attr:`IdleAction.WIPE`."""
+        action = self.session.poll()
+        if action is IdleAction.SHOW_WARNING:
+            self._show_prompt()
+        elif action is not IdleAction.WIPE and self.prompt is not None and self.prompt.is_open:
+            self.prompt.seconds_left = self.session.warning_seconds_left()
+        return action
+
+    def _show_prompt(self) -> None:
+        if self.prompt is None:
+            load_kv("idle_prompt")
+            self.prompt = IdlePrompt()
+        self.prompt.seconds_left = self.session.warning_seconds_left()
+        self.prompt.open(animation=False)
+
+    def on_touch(self) -> None:
+        """The screen was touched: the citizen is here."""
+        self.session.on_activity()
+        if self.prompt is not None and self.prompt.is_open:
+            self.prompt.close()
+
+    def keep_going(self) -> None:
+        """ "Yes, I need more time"."""
+        self.session.on_activity()
+        self.close()
+
+    def close(self) -> None:
+        """Take the prompt away (a wipe, technician mode)."""
+        if self.prompt is not None:
+            self.prompt.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.sd_notify import Notifier
+from kiosk.sd_notify import Notifier, restart_if_supervised
 
 
 @pytest.fixture
@@ -55,3 +55,20 @@ def test_without_systemd_nothing_is_sent_and_nothing_fails() -> None:
 def test_a_vanished_supervisor_is_reported_not_raised(tmp_path: Path) -> None:
     notifier = Notifier({"NOTIFY_SOCKET": str(tmp_path / "gone.sock")})
     assert notifier.watchdog() is False
+
+
+def test_a_restart_under_systemd_says_so_and_stops(
+    path_socket: tuple[socket.socket, str],
+) -> None:
+    server, address = path_socket
+    stopped: list[bool] = []
+    notifier = Notifier({"NOTIFY_SOCKET": address})
+    assert restart_if_supervised(lambda: stopped.append(True), notifier) is True
+    assert server.recv(4096) == b"STATUS=restarting at a technician's request"
+    assert stopped == [True]
+
+
+def test_without_systemd_a_restart_is_refused_and_nothing_stops() -> None:
+    stopped: list[bool] = []
+    assert restart_if_supervised(lambda: stopped.append(True), Notifier({})) is False
+    assert stopped == []

@@ -106,7 +106,7 @@ class AppDriver:
         the print worker, then its own worker): settled means every worker idle, no answer
         waiting for the UI thread, and no screen still being built, after the frames.
         """
-        from screens.app import deliveries_waiting  # noqa: PLC0415
+        from screens.workers import deliveries_waiting  # noqa: PLC0415
 
         deadline = time.monotonic() + timeout
         while True:
