@@ -269,7 +269,7 @@ class Store:
         page = rows[:limit]
         items = []
         for cursor, received_at, body in page:
-            submission = wire.WireSubmission.model_validate_json(body)
+            submission = wire.read_submission(body)
             citizen = (
                 None if submission.citizen_sealed is None
                 else self.keys.open(submission.citizen_sealed)
@@ -380,7 +380,7 @@ class Store:
             }
         found = []
         for submission_uuid, received_at, body in rows:
-            submission = wire.WireSubmission.model_validate_json(body)
+            submission = wire.read_submission(body)
             status, note, updated_at = statuses.get(submission_uuid, (None, None, None))
             found.append(wire.ApplicationFound(
                 submission_uuid=submission_uuid, kind=submission.kind,

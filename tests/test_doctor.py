@@ -17,8 +17,9 @@ from kiosk.doctor import (
     mount_of,
     run_checks,
 )
+from kiosk.kinds import RatingLevel, RatingRequest
 from kiosk.storage import open_database
-from kiosk.submissions import Outbox, RatingLevel, RatingRequest
+from kiosk.submissions import Outbox
 from tests.conftest import Result
 
 MOUNTS = """\

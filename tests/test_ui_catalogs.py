@@ -11,6 +11,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 SCREENS = Path(__file__).parents[1] / "screens"
+#: The kinds of submission mark their next-step text for the done screen.
+KINDS = Path(__file__).parents[1] / "kiosk" / "kinds"
 LOCALE = SCREENS / "locale"
 PO = LOCALE / "vi" / "LC_MESSAGES" / "kiosk.po"
 MO = PO.with_suffix(".mo")
@@ -18,11 +20,11 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def extracted_ids(tmp_path: Path) -> set[str | tuple[str, ...]]:
-    """The message ids pybabel finds in screens/ now."""
+    """The message ids pybabel finds in screens/ and kiosk/kinds/ now."""
     pot = tmp_path / "kiosk.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_", "-k", "N_", "-k", "ngettext:1,2", "-o", str(pot), "."],
+         "-k", "_", "-k", "N_", "-k", "ngettext:1,2", "-o", str(pot), ".", str(KINDS)],
         cwd=SCREENS, check=True, capture_output=True,
     )  # fmt: skip
     with pot.open("rb") as stream:

@@ -14,8 +14,9 @@ from pathlib import Path
 from kiosk import receipt_code
 from kiosk.catalog import load_catalog
 from kiosk.command import Context, UsageError, print_json
+from kiosk.kinds import slip_for_submission
 from kiosk.printing import PrinterLoadError, PrinterSettings, PrintQueue
-from kiosk.receipt import Receipt, SlipContext, slip_for_submission
+from kiosk.receipt import Receipt, SlipContext
 from kiosk.receipt_strings import LANGUAGES
 from kiosk.submissions import Submission
 from motcua.cli.printer import load_configured_printer

@@ -8,23 +8,21 @@ import json
 from kiosk import clock
 from kiosk.command import Context, UsageError, print_json
 from kiosk.idcard import CitizenCard, IdCardError, parse_id_qr
-from kiosk.receipt_code import display
-from kiosk.sealing import sealer_for
-from kiosk.submissions import (
+from kiosk.kinds import (
     FeedbackCategory,
     FeedbackRequest,
     IntakeRequest,
-    Outbox,
-    OutboxState,
     PriorityGroup,
     QueueTicketRequest,
     RatingLevel,
     RatingRequest,
     Request,
-    Submission,
     SubmissionError,
     SubmissionKind,
 )
+from kiosk.receipt_code import display
+from kiosk.sealing import sealer_for
+from kiosk.submissions import Outbox, OutboxState, Submission
 
 
 def _values(kind: type[FeedbackCategory | RatingLevel | PriorityGroup | SubmissionKind
