@@ -27,24 +27,25 @@ import requests
 from kiosk.catalog import demo_catalog_bytes, import_catalog
 from kiosk.clock import HANOI
 from kiosk.idcard import parse_id_qr
-from kiosk.sealing import SealedBoxSealer
-from kiosk.storage import open_database
-from kiosk.submissions import (
+from kiosk.kinds import (
     FeedbackCategory,
     FeedbackRequest,
     IntakeRequest,
-    Outbox,
     QueueTicketRequest,
     RatingLevel,
     RatingRequest,
 )
+from kiosk.sealing import SealedBoxSealer
+from kiosk.storage import open_database
+from kiosk.submissions import Outbox
 from office.database import open_engine
 from office.keys import create_keys
 from office.store import Role, Store
 from sync import wire
 from sync.agent import AgentSettings, SyncAgent, to_wire
 
-NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=HANOI)
+#: 09:00 today in Hà Nội: the backend takes service days near its own date only.
+NOW = dt.datetime.combine(dt.datetime.now(HANOI).date(), dt.time(9, 0), tzinfo=HANOI)
 CARD = parse_id_qr(
     "001099012345|123456789|Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế, Hà Nội|20042021",
     today=NOW.date(),

@@ -37,13 +37,14 @@ from kiosk.catalog import (
 from kiosk.config import Config
 from kiosk.directory import Commune, directory_index, load_directory, seed_directory
 from kiosk.idcard import CitizenCard
+from kiosk.kinds import Request, slip_for_submission
 from kiosk.language import Language
 from kiosk.queue_state import WaitEstimate, queue_overview, ticket_wait
-from kiosk.receipt import Receipt, SlipContext, procedure_checklist, slip_for_submission
+from kiosk.receipt import Receipt, SlipContext, procedure_checklist
 from kiosk.sealing import sealer_for
 from kiosk.search import SearchIndex
 from kiosk.storage import Database, open_database
-from kiosk.submissions import Outbox, OutboxState, Request, Submission, ticket_parts
+from kiosk.submissions import Outbox, OutboxState, Submission, ticket_parts
 from kiosk.sync_state import SyncFact, read_fact
 
 #: Results shown for a search: more do not fit a screen and nobody reads them.

@@ -6,10 +6,11 @@ out at the printer's width, draws the text with a font that has every Vietnamese
 encodes it as ESC/POS. The same receipt is stored in the print queue (as JSON) until it is
 printed, and its :meth:`Receipt.plain_text` is what a screen or a log shows instead.
 
-The builders make the four slips citizens take home: the queue ticket, the receipt for a
-submission, the checklist of a procedure and the thank-you for a rating; plus the test slip
-technicians print. All words come from :mod:`kiosk.receipt_strings` (amounts from
-:mod:`kiosk.money`).
+The builders here make the slips every kind shares: the receipt for a submission, the
+checklist of a procedure and the test slip technicians print. The slips of one kind only
+(the queue ticket, the thank-you for a rating) live with their kind in :mod:`kiosk.kinds`,
+which also picks the slip for a submission. All words come from :mod:`kiosk.receipt_strings`
+(amounts from :mod:`kiosk.money`).
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import clock, receipt_code
-from kiosk.catalog import Catalog, Document, Fee, Procedure, Service
+from kiosk.catalog import Document, Fee, Procedure
 from kiosk.config import Config
 from kiosk.language import Language
 from kiosk.money import format_vnd
-from kiosk.queue_state import WaitEstimate
 from kiosk.receipt_strings import check_language, text
-from kiosk.submissions import Submission, SubmissionKind
 from kiosk.text import nfc
+
+if TYPE_CHECKING:
+    # Only a type: the slips of each kind (kiosk.kinds) build on this module.
+    from kiosk.submissions import Submission
 
 
 class Align(enum.Enum):
@@ -250,11 +253,13 @@ def wait_text(minutes: int, context: SlipContext) -> str:
     return context.t("queue_ticket.minutes").format(minutes=minutes)
 
 
-def _created(submission: Submission) -> str:
+def created_text(submission: Submission) -> str:
+    """When ``submission`` was made, as printed on its slip."""
     return format_moment(dt.datetime.fromisoformat(submission.created_at))
 
 
-def _header(context: SlipContext, title: str) -> list[Block]:
+def slip_header(context: SlipContext, title: str) -> list[Block]:
+    """The top of every slip: the service point's name and the slip's title."""
     return [
         Line(nfc(context.service_point_name), TextSize.SMALL, bold=True, align=Align.CENTER),
         Separator(),
@@ -262,7 +267,8 @@ def _header(context: SlipContext, title: str) -> list[Block]:
     ]
 
 
-def _footer(context: SlipContext) -> list[Block]:
+def slip_footer(context: SlipContext) -> list[Block]:
+    """The bottom of every slip: the hotline."""
     return [
         Separator(),
         Line(
@@ -276,100 +282,44 @@ def _footer(context: SlipContext) -> list[Block]:
 # -- the slips -----------------------------------------------------------------------------
 
 
-def queue_ticket(
+def submission_receipt(
     submission: Submission,
     context: SlipContext,
     *,
-    service: Service | None,
     procedure: Procedure | None = None,
-    wait: WaitEstimate | None = None,
-) -> Receipt:
-    """The queue ticket: the big number, where to go, when it was taken, and a QR code.
-
-    ``wait`` (people ahead, and the estimated wait when it can be estimated) is printed only
-    when known: from a fresh queue the back office published; offline the kiosk cannot know.
-    The QR code holds the receipt code, so the counter or the kiosk can look the ticket up.
-    """
-    if submission.kind is not SubmissionKind.QUEUE_TICKET or submission.ticket_number is None:
-        raise ValueError(f"submission {submission.uuid} is not a queue ticket")
-    blocks = _header(context, context.t("queue_ticket.title"))
-    blocks.append(BigNumber(submission.ticket_number))
-    priority = submission.details.get("priority", "none")
-    if priority != "none":
-        blocks.append(Field(context.t("label.priority"), context.t(f"priority.{priority}")))
-    if service is not None:
-        name = service.name_en if context.language == "en" and service.name_en else service.name
-        blocks.append(Field(context.t("label.service"), name))
-        if service.counter:
-            blocks.append(Field(context.t("label.counter"), service.counter))
-    if procedure is not None:
-        blocks.append(Field(context.t("label.procedure"), _title(procedure, context)))
-    if wait is not None:
-        blocks.append(Field(context.t("label.people_ahead"), str(wait.people_ahead)))
-        if wait.counters_open == 0:
-            blocks.append(Line(context.t("queue_ticket.no_counter"), TextSize.SMALL))
-        elif wait.minutes is not None:
-            blocks.append(
-                Field(context.t("label.estimated_wait"), wait_text(wait.minutes, context))
-            )
-        blocks.append(
-            Line(context.t("queue_ticket.as_of").format(time=wait.as_of.strftime("%H:%M")),
-                 TextSize.SMALL)
-        )
-    blocks.append(Field(context.t("label.time"), _created(submission)))
-    code = receipt_code.display(submission.receipt_code)
-    blocks.append(
-        QrCode(
-            receipt_code.qr_payload(submission.receipt_code),
-            caption=f"{context.t('label.ticket_code')}: {code}",
-        )
-    )
-    blocks.append(Line(context.t("queue_ticket.wait"), align=Align.CENTER))
-    blocks.extend(_footer(context))
-    return Receipt(SlipKind.QUEUE_TICKET, tuple(blocks), context.language,
-                   submission.ticket_number)
-
-
-def submission_receipt(
-    submission: Submission, context: SlipContext, *, procedure: Procedure | None = None
+    fields: Sequence[Block] = (),
+    papers: Sequence[Block] = (),
+    notes: Sequence[Block] = (),
 ) -> Receipt:
     """The receipt for an application, feedback or any submission: the code to look it up.
 
     Shows the receipt code large, what was handed in, the citizen masked ("N. V. A.
-    ********2345": enough to recognise one's own slip, not to identify anyone), the papers
-    still missing for an application, and a QR code holding the receipt code for the
-    status look-up.
+    ********2345": enough to recognise one's own slip, not to identify anyone) and a QR
+    code holding the receipt code for the status look-up. What only one kind shows comes
+    from its module (:mod:`kiosk.kinds`): ``fields`` after the procedure (a feedback's
+    category), ``papers`` before the QR code (an application's papers present and still
+    missing), ``notes`` under the look-up line.
     """
     code = receipt_code.display(submission.receipt_code)
-    blocks = _header(context, context.t("submission.title"))
+    blocks = slip_header(context, context.t("submission.title"))
     blocks.append(Line(context.t("label.receipt_code"), TextSize.SMALL, align=Align.CENTER))
     blocks.append(BigNumber(code))
     blocks.append(Field(context.t("label.kind"), context.t(f"kind.{submission.kind.value}")))
     if procedure is not None:
-        blocks.append(Field(context.t("label.procedure"), _title(procedure, context)))
+        blocks.append(Field(context.t("label.procedure"), procedure_title(procedure, context)))
     elif submission.procedure_code is not None:
         blocks.append(Field(context.t("label.procedure_code"), submission.procedure_code))
-    if submission.kind is SubmissionKind.FEEDBACK and "category" in submission.details:
-        category = context.t(f"feedback.{submission.details['category']}")
-        blocks.append(Field(context.t("label.category"), category))
+    blocks.extend(fields)
     if submission.ticket_number is not None:
         blocks.append(Field(context.t("label.ticket"), submission.ticket_number))
     if submission.citizen_masked:
         blocks.append(Field(context.t("label.citizen"), submission.citizen_masked))
-    blocks.append(Field(context.t("label.time"), _created(submission)))
-    present: Sequence[str] = submission.details.get("documents_present", ())
-    missing: Sequence[str] = submission.details.get("documents_missing", ())
-    if present:
-        blocks.append(Line(context.t("label.documents_present") + ":", bold=True))
-        blocks.extend(CheckItem(name, checked=True) for name in present)
-    if missing:
-        blocks.append(Line(context.t("label.documents_missing") + ":", bold=True))
-        blocks.extend(CheckItem(name) for name in missing)
+    blocks.append(Field(context.t("label.time"), created_text(submission)))
+    blocks.extend(papers)
     blocks.append(QrCode(receipt_code.qr_payload(submission.receipt_code), caption=code))
     blocks.append(Line(context.t("submission.lookup"), TextSize.SMALL, align=Align.CENTER))
-    if submission.kind is SubmissionKind.APPLICATION_INTAKE:
-        blocks.append(Line(context.t("submission.keep"), TextSize.SMALL, align=Align.CENTER))
-    blocks.extend(_footer(context))
+    blocks.extend(notes)
+    blocks.extend(slip_footer(context))
     return Receipt(SlipKind.SUBMISSION_RECEIPT, tuple(blocks), context.language, code)
 
 
@@ -382,8 +332,10 @@ def procedure_checklist(
     copies and the catalog's note; the QR code opens the procedure on the National Public
     Service Portal.
     """
-    blocks = _header(context, context.t("checklist.title"))
-    blocks.append(Line(_title(procedure, context), TextSize.LARGE, bold=True, align=Align.CENTER))
+    blocks = slip_header(context, context.t("checklist.title"))
+    blocks.append(
+        Line(procedure_title(procedure, context), TextSize.LARGE, bold=True, align=Align.CENTER)
+    )
     blocks.append(Field(context.t("label.procedure_code"), procedure.code))
     blocks.append(Field(context.t("label.agency"), procedure.agency))
     blocks.append(Separator())
@@ -411,28 +363,8 @@ def procedure_checklist(
             align=Align.CENTER,
         )
     )
-    blocks.extend(_footer(context))
+    blocks.extend(slip_footer(context))
     return Receipt(SlipKind.PROCEDURE_CHECKLIST, tuple(blocks), context.language, procedure.code)
-
-
-def rating_thanks(submission: Submission, context: SlipContext) -> Receipt:
-    """The thank-you for a rating: the level given, the counter or ticket rated, the code."""
-    if submission.kind is not SubmissionKind.RATING:
-        raise ValueError(f"submission {submission.uuid} is not a rating")
-    blocks = _header(context, context.t("rating.title"))
-    level = submission.details.get("level")
-    if level:
-        blocks.append(Field(context.t("label.rating"), context.t(f"rating.{level}")))
-    if submission.details.get("counter"):
-        blocks.append(Field(context.t("label.counter"), submission.details["counter"]))
-    if submission.details.get("ticket_number"):
-        blocks.append(Field(context.t("label.ticket"), submission.details["ticket_number"]))
-    blocks.append(Field(context.t("label.time"), _created(submission)))
-    code = receipt_code.display(submission.receipt_code)
-    blocks.append(Field(context.t("label.receipt_code"), code))
-    blocks.append(Line(context.t("rating.thanks"), align=Align.CENTER))
-    blocks.extend(_footer(context))
-    return Receipt(SlipKind.RATING_THANKS, tuple(blocks), context.language, code)
 
 
 def printer_test_slip(
@@ -440,7 +372,7 @@ def printer_test_slip(
 ) -> Receipt:
     """The technician's test slip: every Vietnamese letter, a big number and a QR code."""
     moment = printed_at or clock.now()
-    blocks = _header(context, context.t("test.title"))
+    blocks = slip_header(context, context.t("test.title"))
     blocks.append(BigNumber("A1-001"))
     blocks.append(Line(text("test.sample", "vi"), bold=True))
     blocks.append(Line(text("test.alphabet", "vi")))
@@ -453,35 +385,15 @@ def printer_test_slip(
                caption=receipt_code.display(TEST_RECEIPT_CODE))
     )
     blocks.append(Line(context.t("test.check"), TextSize.SMALL, align=Align.CENTER))
-    blocks.extend(_footer(context))
+    blocks.extend(slip_footer(context))
     return Receipt(SlipKind.TEST, tuple(blocks), context.language, None)
-
-
-def slip_for_submission(
-    submission: Submission,
-    context: SlipContext,
-    catalog: Catalog | None,
-    *,
-    wait: WaitEstimate | None = None,
-) -> Receipt:
-    """The slip a citizen got (or gets again) for ``submission``: ticket, thank-you or receipt."""
-    procedures = {} if catalog is None else {p.code: p for p in catalog.procedures}
-    services = {} if catalog is None else {s.code: s for s in catalog.services}
-    procedure = procedures.get(submission.procedure_code or "")
-    if submission.kind is SubmissionKind.QUEUE_TICKET:
-        service = services.get(str(submission.details.get("service", "")))
-        return queue_ticket(
-            submission, context, service=service, procedure=procedure, wait=wait
-        )
-    if submission.kind is SubmissionKind.RATING:
-        return rating_thanks(submission, context)
-    return submission_receipt(submission, context, procedure=procedure)
 
 
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _title(procedure: Procedure, context: SlipContext) -> str:
+def procedure_title(procedure: Procedure, context: SlipContext) -> str:
+    """The procedure's title in the slip's language (Vietnamese when no English one)."""
     if context.language == "en" and procedure.title_en:
         return procedure.title_en
     return procedure.title

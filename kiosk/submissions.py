@@ -30,60 +30,23 @@ from typing import Any
 
 from kiosk import clock, receipt_code
 from kiosk.idcard import CitizenCard
+from kiosk.kinds import (
+    KINDS,
+    QueueTicketRequest,
+    Request,
+    SubmissionError,
+    SubmissionKind,
+    kind_of_request,
+)
+from kiosk.kinds.queue_ticket import PriorityGroup
 from kiosk.masking import mask_id_number, mask_name
 from kiosk.sealing import Sealer
 from kiosk.storage import UNTRUSTED_SERIES_DAY, Database, write_transaction
-from kiosk.text import nfc
 
 #: What an intake keeps of the ID card (sealed): who applied, nothing more.
 PERSONAL_FIELDS = ("id_number", "full_name", "birth_date", "sex", "address")
-MAX_FEEDBACK_LENGTH = 2000
-MAX_CONTACT_LENGTH = 100
 #: Receipt codes drawn before giving up on a free one (29^7 codes: never reached).
 RECEIPT_CODE_ATTEMPTS = 20
-
-
-class SubmissionError(ValueError):
-    """A submission that cannot be created, and why (nothing was stored)."""
-
-
-class SubmissionKind(enum.Enum):
-    """What a citizen handed in."""
-
-    QUEUE_TICKET = "queue_ticket"
-    APPLICATION_INTAKE = "application_intake"
-    FEEDBACK = "feedback"
-    RATING = "rating"
-
-
-class PriorityGroup(enum.Enum):
-    """Citizens served first (ưu tiên)."""
-
-    NONE = "none"
-    ELDERLY = "elderly"
-    DISABLED = "disabled"
-    PREGNANT = "pregnant"
-    SMALL_CHILDREN = "small_children"
-
-
-class FeedbackCategory(enum.Enum):
-    """Kinds of phản ánh kiến nghị."""
-
-    CONSTRUCTION_ORDER = "construction_order"
-    ENVIRONMENT_SANITATION = "environment_sanitation"
-    LAND = "land"
-    TRAFFIC = "traffic"
-    SERVICE_ATTITUDE = "service_attitude"
-    OTHER = "other"
-
-
-class RatingLevel(enum.Enum):
-    """The four satisfaction levels."""
-
-    VERY_SATISFIED = "very_satisfied"
-    SATISFIED = "satisfied"
-    ACCEPTABLE = "acceptable"
-    UNSATISFIED = "unsatisfied"
 
 
 class OutboxState(enum.Enum):
@@ -92,54 +55,6 @@ class OutboxState(enum.Enum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class QueueTicketRequest:
-    """A queue number for a service, optionally for a procedure."""
-
-    service: str
-    priority: PriorityGroup = PriorityGroup.NONE
-    procedure_code: str | None = None
-
-
-@dataclass(frozen=True)
-class IntakeRequest:
-    """An application handed in: the procedure and which of its documents the citizen has.
-
-    ``documents_present`` are indices into the procedure's document list.
-    """
-
-    procedure_code: str
-    documents_present: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class FeedbackRequest:
-    """A phản ánh kiến nghị."""
-
-    category: FeedbackCategory
-    text: str
-    contact: str | None = None
-
-
-@dataclass(frozen=True)
-class RatingRequest:
-    """A satisfaction rating, optionally about one counter or ticket."""
-
-    level: RatingLevel
-    counter: str | None = None
-    ticket_number: str | None = None
-
-
-Request = QueueTicketRequest | IntakeRequest | FeedbackRequest | RatingRequest
-
-_KIND_OF: dict[type[Any], SubmissionKind] = {
-    QueueTicketRequest: SubmissionKind.QUEUE_TICKET,
-    IntakeRequest: SubmissionKind.APPLICATION_INTAKE,
-    FeedbackRequest: SubmissionKind.FEEDBACK,
-    RatingRequest: SubmissionKind.RATING,
-}
 
 
 @dataclass(frozen=True)
@@ -226,6 +141,25 @@ class PendingDelivery:
     citizen_sealed: bytes | None
 
 
+class _CatalogRecords:
+    """The catalog tables of the outbox's database, as a kind checks a request against
+    them (:class:`kiosk.kinds.base.Records`)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def has_service(self, code: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM services WHERE code = ?", [code]).fetchone()
+        return row is not None
+
+    def procedure(self, code: str) -> dict[str, Any]:
+        row = self.db.execute("SELECT record FROM procedures WHERE code = ?", [code]).fetchone()
+        if row is None:
+            raise SubmissionError(f"procedure {code!r} is not in the catalog")
+        record: dict[str, Any] = json.loads(row[0])
+        return record
+
+
 def _masked(card: CitizenCard) -> str:
     return f"{mask_name(card.full_name)} {mask_id_number(card.id_number)}"
 
@@ -265,7 +199,7 @@ class Outbox:
         # Kept as the clock says even when it is wrong (people read it; the mark says so).
         service_day = moment.date().isoformat()
         trusted = clock.trusted_today(moment) is not None
-        kind = _KIND_OF[type(request)]
+        kind = kind_of_request(request).kind
         submission_uuid = str(uuid.uuid4())
         # Sealed before the write lock is taken: the clear text is never stored.
         sealed = self._sealed_personal_data(kind, citizen)
@@ -311,61 +245,8 @@ class Outbox:
         raise SubmissionError("no free receipt code found")  # pragma: no cover
 
     def _details(self, request: Request) -> tuple[dict[str, Any], str | None]:
-        if isinstance(request, QueueTicketRequest):
-            if self.db.execute(
-                "SELECT 1 FROM services WHERE code = ?", [request.service]
-            ).fetchone() is None:
-                raise SubmissionError(f"unknown queue service {request.service!r}")
-            if request.procedure_code is not None:
-                self._procedure(request.procedure_code)
-            return (
-                {"service": request.service, "priority": request.priority.value},
-                request.procedure_code,
-            )
-        if isinstance(request, IntakeRequest):
-            documents = self._procedure(request.procedure_code)["documents"]
-            present = sorted(set(request.documents_present))
-            outside = [index for index in present if not 0 <= index < len(documents)]
-            if outside:
-                raise SubmissionError(
-                    f"procedure {request.procedure_code} has {len(documents)} documents; "
-                    f"no document number {outside[0]}"
-                )
-            missing = [d["name"] for i, d in enumerate(documents) if i not in present]
-            return (
-                {
-                    "documents_present": [documents[index]["name"] for index in present],
-                    "documents_missing": missing,
-                },
-                request.procedure_code,
-            )
-        if isinstance(request, FeedbackRequest):
-            text = nfc(request.text.strip())
-            if not text:
-                raise SubmissionError("feedback text is empty")
-            if len(text) > MAX_FEEDBACK_LENGTH:
-                raise SubmissionError(
-                    f"feedback text has {len(text)} characters; at most {MAX_FEEDBACK_LENGTH}"
-                )
-            contact = nfc(request.contact.strip()) if request.contact else None
-            if contact is not None and len(contact) > MAX_CONTACT_LENGTH:
-                raise SubmissionError(f"contact is longer than {MAX_CONTACT_LENGTH} characters")
-            return {"category": request.category.value, "text": text, "contact": contact}, None
-        return (
-            {
-                "level": request.level.value,
-                "counter": request.counter,
-                "ticket_number": request.ticket_number,
-            },
-            None,
-        )
-
-    def _procedure(self, code: str) -> dict[str, Any]:
-        row = self.db.execute("SELECT record FROM procedures WHERE code = ?", [code]).fetchone()
-        if row is None:
-            raise SubmissionError(f"procedure {code!r} is not in the catalog")
-        record: dict[str, Any] = json.loads(row[0])
-        return record
+        prepared = kind_of_request(request).prepare(request, _CatalogRecords(self.db))
+        return prepared.details, prepared.procedure_code
 
     def _next_ticket(self, service_day: str | None, request: QueueTicketRequest) -> str:
         """The next number of the request's series on ``service_day`` (None: the clock is
@@ -418,7 +299,7 @@ class Outbox:
     def _sealed_personal_data(
         self, kind: SubmissionKind, citizen: CitizenCard | None
     ) -> bytes | None:
-        if citizen is None or kind is not SubmissionKind.APPLICATION_INTAKE:
+        if citizen is None or not KINDS[kind].keeps_identity:
             return None
         if self.sealer is None:
             raise SubmissionError(

@@ -203,14 +203,16 @@ def health() -> wire.Health:
 
 @router.post(wire.Endpoint.SUBMISSIONS_BATCH.value, tags=["kiosk"],
              responses={**_ERRORS, 413: {"description": "body too large"}})
-def ingest(batch: wire.SubmissionBatch, caller: Kiosk, store: StoreDep) -> wire.BatchResult:
-    """Store a batch of this kiosk's submissions, each once; one result per item."""
+def ingest(batch: wire.ReceivedBatch, caller: Kiosk, store: StoreDep) -> wire.BatchResult:
+    """Store a batch of this kiosk's submissions, each once; one result per item (an item
+    that does not fit the schema of its kind, or dated by a wrong clock, is rejected)."""
     for index, item in enumerate(batch.submissions):
         if item.kiosk_id != caller.client_id:
             raise HTTPException(
                 403, f"submissions[{index}] belongs to kiosk {item.kiosk_id!r}; this "
                 f"token is kiosk {caller.client_id!r}")
-    return store.ingest(batch)
+    admission = wire.admit(batch, store.clock())
+    return admission.results(None if admission.batch is None else store.ingest(admission.batch))
 
 
 @router.get(wire.Endpoint.SUBMISSIONS.value, tags=["back office"], responses=_ERRORS)

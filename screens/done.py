@@ -15,15 +15,11 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk import receipt_code
 from kiosk.desk import ServiceDesk
+from kiosk.kinds import KINDS, Request, SubmissionError, SubmissionKind
 from kiosk.printing import PrintOutcome
 from kiosk.queue_state import WaitEstimate
 from kiosk.receipt import Receipt
-from kiosk.submissions import (
-    Request,
-    Submission,
-    SubmissionError,
-    SubmissionKind,
-)
+from kiosk.submissions import Submission
 from screens.base import N_, KioskScreen
 from screens.i18n import _
 from screens.procedures import procedure_title
@@ -57,19 +53,6 @@ HEADINGS: dict[SlipState, str] = {
     SlipState.THANKS: N_("Thank you!"),
     SlipState.FAILED: N_("Sorry, this did not work"),
 }
-
-NEXT_STEPS: dict[SubmissionKind, str] = {
-    SubmissionKind.QUEUE_TICKET: N_("Please wait until number {number} is called at {counter}."),
-    SubmissionKind.APPLICATION_INTAKE: N_(
-        "Take your papers to the reception counter and show this code. Keep it to check "
-        "your application later."
-    ),
-    SubmissionKind.FEEDBACK: N_(
-        "Your feedback was received. Keep this code to follow it up at the kiosk."
-    ),
-    SubmissionKind.RATING: N_("Your rating helps us serve everyone better."),
-}
-
 
 class DoneScreen(KioskScreen):
     """The end of a journey (see the module docstring)."""
@@ -204,7 +187,7 @@ class DoneScreen(KioskScreen):
         elif submission.kind is SubmissionKind.RATING and state is SlipState.THANKS:
             # A rating needs no code to keep: just the thanks.
             self.big_text = self.code_text = self.qr_payload = ""
-            self.next_step = _(NEXT_STEPS[submission.kind])
+            self.next_step = _(KINDS[submission.kind].next_step)
         else:
             code = receipt_code.display(submission.receipt_code)
             self.big_text = submission.ticket_number or code
@@ -212,7 +195,7 @@ class DoneScreen(KioskScreen):
                 _("Receipt code: {code}").format(code=code) if submission.ticket_number else ""
             )
             self.qr_payload = receipt_code.qr_payload(submission.receipt_code)
-            self.next_step = _(NEXT_STEPS[submission.kind]).format(
+            self.next_step = _(KINDS[submission.kind].next_step).format(
                 number=submission.ticket_number or "", counter=self._counter
             )
             self.wait_text = "" if self._wait is None else ticket_wait_text(self._wait)

@@ -7,12 +7,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.submissions import (
-    MAX_CONTACT_LENGTH,
-    MAX_FEEDBACK_LENGTH,
-    FeedbackCategory,
-    FeedbackRequest,
-)
+from kiosk.kinds import MAX_CONTACT_LENGTH, MAX_FEEDBACK_LENGTH, FeedbackCategory, FeedbackRequest
 from screens.base import N_, KioskScreen
 from screens.i18n import _
 

@@ -8,7 +8,7 @@ from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.catalog import Procedure
 from kiosk.desk import ServiceDesk
-from kiosk.submissions import IntakeRequest
+from kiosk.kinds import IntakeRequest
 from screens.base import N_, KioskScreen
 from screens.i18n import ngettext
 from screens.procedures import procedure_title

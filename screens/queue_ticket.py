@@ -9,8 +9,8 @@ from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.catalog import Procedure, Service
 from kiosk.desk import ServiceDesk
+from kiosk.kinds import PriorityGroup, QueueTicketRequest
 from kiosk.queue_state import WaitEstimate
-from kiosk.submissions import PriorityGroup, QueueTicketRequest
 from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext, translator
 from screens.procedures import procedure_title

@@ -9,7 +9,7 @@ from kivy.properties import StringProperty
 
 from kiosk.catalog import Service
 from kiosk.desk import ServiceDesk
-from kiosk.submissions import RatingLevel, RatingRequest
+from kiosk.kinds import RatingLevel, RatingRequest
 from screens.base import N_, KioskScreen
 from screens.i18n import _
 

@@ -119,22 +119,22 @@ def to_wire(delivery: PendingDelivery) -> wire.WireSubmission:
     """A pending submission as the backend receives it (raises ValidationError)."""
     submission = delivery.submission
     sealed = delivery.citizen_sealed
-    return wire.WireSubmission(
-        uuid=UUID(submission.uuid),
-        kiosk_id=submission.kiosk_id,
-        kiosk_seq=submission.seq,
-        kind=submission.kind,
-        receipt_code=submission.receipt_code,
+    return wire.wire_submission({
+        "uuid": UUID(submission.uuid),
+        "kiosk_id": submission.kiosk_id,
+        "kiosk_seq": submission.seq,
+        "kind": submission.kind,
+        "receipt_code": submission.receipt_code,
         # A wrong clock's day (1970-01-01) never reaches the city as a date.
-        service_day=None if submission.clock_untrusted else submission.service_day,
-        created_at=submission.created_at,
-        procedure_code=submission.procedure_code,
-        ticket_number=submission.ticket_number,
-        details=submission.details,
-        citizen_masked=submission.citizen_masked,
-        citizen_sealed=None if sealed is None else base64.b64encode(sealed).decode("ascii"),
-        clock_untrusted=submission.clock_untrusted,
-    )
+        "service_day": None if submission.clock_untrusted else submission.service_day,
+        "created_at": submission.created_at,
+        "procedure_code": submission.procedure_code,
+        "ticket_number": submission.ticket_number,
+        "details": submission.details,
+        "citizen_masked": submission.citizen_masked,
+        "citizen_sealed": None if sealed is None else base64.b64encode(sealed).decode("ascii"),
+        "clock_untrusted": submission.clock_untrusted,
+    })
 
 
 class SyncAgent:
@@ -255,8 +255,7 @@ class SyncAgent:
             except ValidationError as error:
                 self.outbox.mark_failed(
                     delivery.submission.uuid,
-                    f"cannot be sent: {error.error_count()} field(s) out of the wire schema "
-                    f"({', '.join(str(e['loc'][0]) for e in error.errors())})",
+                    f"cannot be sent: out of the wire schema ({wire.describe(error)})",
                 )
                 failed += 1
         if not items:

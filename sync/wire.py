@@ -17,15 +17,36 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Self, get_args
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+    with_config,
+)
+from typing_extensions import TypedDict
 
 from kiosk import queue_state
 from kiosk.application_status import ApplicationStatus
+from kiosk.clock import HANOI
 from kiosk.directory import DETAIL_KEYS, MAX_DETAIL_LENGTH
-from kiosk.submissions import SubmissionKind
+from kiosk.kinds import (
+    MAX_CONTACT_LENGTH,
+    MAX_FEEDBACK_LENGTH,
+    FeedbackCategory,
+    PriorityGroup,
+    RatingLevel,
+    SubmissionKind,
+)
 
 API_VERSION = "v1"
 PREFIX = f"/{API_VERSION}"
@@ -46,6 +67,14 @@ SEALED_PATTERN = r"^[A-Za-z0-9+/]+={0,2}$"
 CURSOR_PATTERN = r"^[0-9]{1,18}$"
 #: A receipt code in canonical form (kiosk.receipt_code): 8 symbols, no separator.
 RECEIPT_CODE_PATTERN = r"^[2-9A-HJKMNP-TV-Y]{8}$"
+#: A queue service's code as the catalog names it: one capital letter (``A``).
+SERVICE_CODE_PATTERN = r"^[A-Z]$"
+#: The service days the backend accepts, around its own date (Hà Nội): a kiosk may send a
+#: year-old submission after months offline, but none dated from a clock that is wrong.
+SERVICE_DAY_DAYS_BEFORE = 400
+SERVICE_DAY_DAYS_AFTER = 2
+#: Characters of a rejected item's reason (the agent keeps it for technicians).
+MAX_ITEM_REASON = 300
 
 
 class Endpoint(enum.Enum):
@@ -71,8 +100,85 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class WireSubmission(_Model):
-    """One submission as a kiosk sends it. ``created_at`` is the device clock: for reading.
+# -- submissions -------------------------------------------------------------------------
+#
+# One model per kind of submission (kiosk/kinds/), told apart by ``kind``: the details of a
+# rating are a rating's, not any object. The details are plain JSON objects (TypedDicts)
+# holding exactly the keys the kiosk stores, so a body reads back as it was sent and its
+# canonical JSON, hence its idempotency digest, is what it always was. The details'
+# enumerations are their JSON strings (kept equal to the core's enums by the asserts), so
+# the details stay plain JSON.
+
+PriorityValue = Literal["none", "elderly", "disabled", "pregnant", "small_children"]
+FeedbackCategoryValue = Literal[
+    "construction_order", "environment_sanitation", "land", "traffic", "service_attitude",
+    "other",
+]
+RatingLevelValue = Literal["very_satisfied", "satisfied", "acceptable", "unsatisfied"]
+assert set(get_args(PriorityValue)) == {item.value for item in PriorityGroup}
+assert set(get_args(FeedbackCategoryValue)) == {item.value for item in FeedbackCategory}
+assert set(get_args(RatingLevelValue)) == {item.value for item in RatingLevel}
+
+#: Most papers one procedure lists, and the longest name of one (catalogs have ~10, ~130).
+MAX_DOCUMENTS = 200
+DocumentName = Annotated[str, Field(min_length=1, max_length=1000)]
+_DETAILS = ConfigDict(extra="forbid")
+
+
+@with_config(_DETAILS)
+class QueueTicketDetails(TypedDict):
+    """A ticket's details (``kiosk.kinds.queue_ticket.QueueTicketDetails``)."""
+
+    service: Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]
+    priority: PriorityValue
+
+
+@with_config(_DETAILS)
+class IntakeDetails(TypedDict):
+    """An intake's details: the names of the papers present and missing."""
+
+    documents_present: Annotated[list[DocumentName], Field(max_length=MAX_DOCUMENTS)]
+    documents_missing: Annotated[list[DocumentName], Field(max_length=MAX_DOCUMENTS)]
+
+
+@with_config(_DETAILS)
+class FeedbackDetails(TypedDict):
+    """Feedback's details: its category, the citizen's text and optional contact."""
+
+    category: FeedbackCategoryValue
+    text: Annotated[str, Field(min_length=1, max_length=MAX_FEEDBACK_LENGTH)]
+    contact: Annotated[str | None, Field(max_length=MAX_CONTACT_LENGTH)]
+
+
+@with_config(_DETAILS)
+class RatingDetails(TypedDict):
+    """A rating's details: the level, and the counter or ticket rated (null: none)."""
+
+    level: RatingLevelValue
+    counter: Annotated[str | None, Field(max_length=100)]
+    ticket_number: Annotated[str | None, Field(max_length=20)]
+
+
+def _real_day(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date") from None
+    return value
+
+
+ServiceDay = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+          description="the kiosk's day in Hà Nội; the backend takes days from "
+          f"{SERVICE_DAY_DAYS_BEFORE} days before its own date to {SERVICE_DAY_DAYS_AFTER} "
+          "after"),
+    AfterValidator(_real_day),
+]
+
+
+class _SubmissionFields(_Model):
+    """What every submission carries, whatever its kind.
 
     ``clock_untrusted``: the kiosk's clock was evidently wrong when it was made (a Pi
     without a clock battery boots in 1970), so it has no ``service_day``; the backend's
@@ -82,17 +188,14 @@ class WireSubmission(_Model):
     uuid: UUID = Field(description="idempotency key, made by the kiosk at creation")
     kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
     kiosk_seq: Annotated[int, Field(ge=1, le=2**62, description="the kiosk's own order")]
-    kind: SubmissionKind
     receipt_code: Annotated[str, Field(pattern=RECEIPT_CODE_PATTERN)]
     service_day: Annotated[
-        str | None,
-        Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-              description="null exactly when clock_untrusted: the real day is unknown"),
+        ServiceDay | None,
+        Field(description="null exactly when clock_untrusted: the real day is unknown"),
     ]
     created_at: Annotated[str, Field(max_length=40, description="device clock; not trusted")]
     procedure_code: Annotated[str | None, Field(pattern=r"^[0-9]\.[0-9]{6}$")] = None
     ticket_number: Annotated[str | None, Field(max_length=20)] = None
-    details: dict[str, JsonValue]
     citizen_masked: Annotated[str | None, Field(max_length=120)] = None
     citizen_sealed: Annotated[
         str | None,
@@ -104,16 +207,86 @@ class WireSubmission(_Model):
     )
 
     @model_validator(mode="after")
-    def _dated_only_by_a_trusted_clock(self) -> WireSubmission:
+    def _dated_only_by_a_trusted_clock(self) -> Self:
         if self.clock_untrusted != (self.service_day is None):
             raise ValueError("service_day is null exactly when clock_untrusted is true")
         return self
+
+
+class QueueTicketSubmission(_SubmissionFields):
+    """A queue ticket as a kiosk sends it. ``created_at`` is the device clock: for reading."""
+
+    kind: Literal[SubmissionKind.QUEUE_TICKET]
+    details: QueueTicketDetails
+
+
+class IntakeSubmission(_SubmissionFields):
+    """An application intake as a kiosk sends it."""
+
+    kind: Literal[SubmissionKind.APPLICATION_INTAKE]
+    details: IntakeDetails
+
+
+class FeedbackSubmission(_SubmissionFields):
+    """Feedback as a kiosk sends it."""
+
+    kind: Literal[SubmissionKind.FEEDBACK]
+    details: FeedbackDetails
+
+
+class RatingSubmission(_SubmissionFields):
+    """A rating as a kiosk sends it."""
+
+    kind: Literal[SubmissionKind.RATING]
+    details: RatingDetails
+
+
+#: One submission as a kiosk sends it: the model of its ``kind``.
+WireSubmission = Annotated[
+    QueueTicketSubmission | IntakeSubmission | FeedbackSubmission | RatingSubmission,
+    Field(discriminator="kind"),
+]
+_SUBMISSION: TypeAdapter[WireSubmission] = TypeAdapter(WireSubmission)
+assert {get_args(model.model_fields["kind"].annotation)[0]
+        for model in get_args(get_args(WireSubmission)[0])} == set(SubmissionKind)
+
+
+def wire_submission(data: object) -> WireSubmission:
+    """The submission in ``data`` (a dict of Python values), as the model of its kind
+    (pydantic's ValidationError when it does not fit)."""
+    return _SUBMISSION.validate_python(data)
+
+
+def read_submission(body: str | bytes) -> WireSubmission:
+    """A submission from its JSON body (as stored by the backend)."""
+    return _SUBMISSION.validate_json(body)
 
 
 class SubmissionBatch(_Model):
     """A batch of submissions from one kiosk (``POST /v1/submissions/batch``)."""
 
     submissions: Annotated[list[WireSubmission], Field(min_length=1, max_length=MAX_BATCH_ITEMS)]
+
+
+class ReceivedItem(BaseModel):
+    """One item of a batch as the backend first reads it: who it is and whose.
+
+    The rest is checked item by item against :data:`WireSubmission` (:func:`admit`), so
+    an item that does not fit is rejected alone, with its reason, and the others stored.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    uuid: UUID = Field(description="idempotency key, made by the kiosk at creation")
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+
+
+class ReceivedBatch(_Model):
+    """A batch as the backend reads it: each item a ``WireSubmission`` (one of
+    QueueTicketSubmission, IntakeSubmission, FeedbackSubmission, RatingSubmission by its
+    ``kind``); an item that is not one is rejected in its result, not the whole batch."""
+
+    submissions: Annotated[list[ReceivedItem], Field(min_length=1, max_length=MAX_BATCH_ITEMS)]
 
 
 class ItemOutcome(enum.Enum):
@@ -141,6 +314,91 @@ class BatchResult(_Model):
     """One result per item, in the order sent."""
 
     results: list[ItemResult]
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A received batch checked item by item: what may be stored, and what was rejected.
+
+    ``batch`` holds the items that fit (None when none does); :meth:`results` merges the
+    store's answers for them with the rejections, in the order the items were sent.
+    """
+
+    batch: SubmissionBatch | None
+    rejected: dict[int, ItemResult]
+    size: int
+
+    def results(self, stored: BatchResult | None) -> BatchResult:
+        """One result per item received, in order."""
+        answers = iter([] if stored is None else stored.results)
+        return BatchResult(results=[
+            self.rejected[index] if index in self.rejected else next(answers)
+            for index in range(self.size)
+        ])
+
+
+def admit(batch: ReceivedBatch, now: dt.datetime) -> Admission:
+    """Check each item of ``batch`` against the wire schema and its service day against
+    the backend's clock ``now``; the items that do not fit are rejected with the reason."""
+    today = now.astimezone(HANOI).date()
+    admitted: list[WireSubmission] = []
+    rejected: dict[int, ItemResult] = {}
+    for index, item in enumerate(batch.submissions):
+        try:
+            # Through JSON, exactly as a whole body is read, so the same rules apply.
+            submission = read_submission(item.model_dump_json())
+        except ValidationError as error:
+            reason: str | None = describe(error)
+        else:
+            reason = service_day_refusal(submission.service_day, today)
+            if reason is None:
+                admitted.append(submission)
+        if reason is not None:
+            rejected[index] = ItemResult(
+                uuid=item.uuid, outcome=ItemOutcome.REJECTED,
+                status=OUTCOME_STATUS[ItemOutcome.REJECTED], reason=reason,
+            )
+    return Admission(
+        SubmissionBatch(submissions=admitted) if admitted else None, rejected,
+        len(batch.submissions),
+    )
+
+
+def service_day_refusal(service_day: str | None, today: dt.date) -> str | None:
+    """Why ``service_day`` is refused on the backend's ``today`` (None: it is taken).
+
+    None (a submission made under an untrusted clock, which says so) is taken: the kiosk
+    does not know the day, and the backend's ``received_at`` dates it.
+
+    The window is wide behind (a kiosk offline for months still delivers what it took,
+    dated as it was) and narrow ahead (a day or two of clock skew around midnight); a day
+    outside it comes from a clock that is wrong, and storing it would file the submission
+    under a day that never was.
+    """
+    if service_day is None:
+        return None
+    day = dt.date.fromisoformat(service_day)
+    if day < today - dt.timedelta(days=SERVICE_DAY_DAYS_BEFORE):
+        return (f"service_day {service_day} is more than {SERVICE_DAY_DAYS_BEFORE} days "
+                f"before the backend's date {today.isoformat()}: the kiosk's clock was wrong")
+    if day > today + dt.timedelta(days=SERVICE_DAY_DAYS_AFTER):
+        return (f"service_day {service_day} is more than {SERVICE_DAY_DAYS_AFTER} days "
+                f"after the backend's date {today.isoformat()}: the kiosk's clock is wrong")
+    return None
+
+
+def describe(error: ValidationError) -> str:
+    """A validation error in one line a technician can act on ("details.level: Input
+    should be ..."), without the model name pydantic puts first in a union's paths."""
+    kinds = {kind.value for kind in SubmissionKind}
+    parts = []
+    for item in error.errors(include_url=False):
+        location = [str(part) for part in item["loc"]]
+        if location and location[0] in kinds:
+            location = location[1:]
+        parts.append(f"{'.'.join(location) or 'kind'}: {item['msg']}")
+    text = "; ".join(parts)
+    return text if len(text) <= MAX_ITEM_REASON else text[: MAX_ITEM_REASON - 1] + "…"
 
 
 class PulledSubmission(_Model):
@@ -309,8 +567,6 @@ class KioskIdentity(_Model):
     api: str
 
 
-#: A queue service's code as the catalog names it: one capital letter (``A``).
-SERVICE_CODE_PATTERN = r"^[A-Z]$"
 #: Most services one service point publishes.
 MAX_QUEUE_SERVICES = 50
 

@@ -6,8 +6,9 @@ import sqlite3
 import struct
 from pathlib import Path
 
+from kiosk.kinds import RatingLevel, RatingRequest
 from kiosk.storage import open_database
-from kiosk.submissions import Outbox, RatingLevel, RatingRequest
+from kiosk.submissions import Outbox
 
 #: The page type byte of an interior page of a table's b-tree.
 INTERIOR_TABLE_PAGE = 0x05

@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.catalog import import_catalog
-from kiosk.storage import open_database
-from kiosk.submissions import (
+from kiosk.kinds import (
     FeedbackCategory,
     FeedbackRequest,
     IntakeRequest,
-    Outbox,
     QueueTicketRequest,
     RatingLevel,
     RatingRequest,
 )
+from kiosk.storage import open_database
+from kiosk.submissions import Outbox
 from tests.conftest import catalog_bytes
 
 KILLS = 200

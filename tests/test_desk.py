@@ -16,7 +16,7 @@ from kiosk.application_status import (
 )
 from kiosk.config import load_config
 from kiosk.desk import LookupOutcome, OfficeCheck, ServiceDesk, open_desk_database
-from kiosk.submissions import QueueTicketRequest
+from kiosk.kinds import QueueTicketRequest
 
 
 def desk(tmp_path: Path, office: OfficeLookup | None = None) -> ServiceDesk:

@@ -23,8 +23,9 @@ from kiosk.doctor import (
     mounted_file_system,
     run_checks,
 )
+from kiosk.kinds import RatingLevel, RatingRequest
 from kiosk.storage import SCHEMA_VERSION, open_database
-from kiosk.submissions import Outbox, RatingLevel, RatingRequest
+from kiosk.submissions import Outbox
 from tests.conftest import Result, on_persistent_disk
 from tests.damaged_databases import damage_a_page_of_submissions, fill
 

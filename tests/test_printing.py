@@ -20,6 +20,7 @@ from devices.printer_profile import resolve_profile
 from kiosk import receipt_code
 from kiosk.catalog import load_catalog
 from kiosk.clock import HANOI
+from kiosk.kinds import IntakeRequest, slip_for_submission
 from kiosk.printing import (
     CAN_PRINT,
     FAULT_STATES,
@@ -34,11 +35,11 @@ from kiosk.printing import (
     call_driver,
     printer_lock,
 )
-from kiosk.receipt import Receipt, SlipContext, SlipKind, Title, slip_for_submission
+from kiosk.receipt import Receipt, SlipContext, SlipKind, Title
 from kiosk.scanned import ScanKind, classify
 from kiosk.sealing import SealedBoxSealer
 from kiosk.storage import Database, open_database
-from kiosk.submissions import IntakeRequest, Outbox
+from kiosk.submissions import Outbox
 from office.keys import SealingKeys
 from tests.escpos_stream import paper
 

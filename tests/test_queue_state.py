@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.catalog import load_catalog
 from kiosk.clock import HANOI
+from kiosk.kinds import PriorityGroup, QueueTicketRequest, slip_for_submission
 from kiosk.queue_state import (
     ServiceQueue,
     WaitEstimate,
@@ -18,14 +19,9 @@ from kiosk.queue_state import (
     ticket_wait,
     wait_minutes,
 )
-from kiosk.receipt import Field, Line, SlipContext, slip_for_submission
+from kiosk.receipt import Field, Line, SlipContext
 from kiosk.storage import Database, open_database
-from kiosk.submissions import (
-    Outbox,
-    PriorityGroup,
-    QueueTicketRequest,
-    ticket_parts,
-)
+from kiosk.submissions import Outbox, ticket_parts
 
 NINE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=HANOI)
 MAX_AGE = dt.timedelta(minutes=15)

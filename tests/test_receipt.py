@@ -11,6 +11,18 @@ from kiosk import receipt_code
 from kiosk.catalog import Catalog, Channel, Fee, load_catalog
 from kiosk.clock import HANOI
 from kiosk.idcard import parse_id_qr
+from kiosk.kinds import (
+    FeedbackCategory,
+    FeedbackRequest,
+    IntakeRequest,
+    PriorityGroup,
+    QueueTicketRequest,
+    RatingLevel,
+    RatingRequest,
+    slip_for_submission,
+)
+from kiosk.kinds.queue_ticket import queue_ticket
+from kiosk.kinds.rating import rating_thanks
 from kiosk.language import LANGUAGES
 from kiosk.money import format_vnd
 from kiosk.queue_state import WaitEstimate
@@ -26,24 +38,12 @@ from kiosk.receipt import (
     Title,
     printer_test_slip,
     procedure_checklist,
-    queue_ticket,
-    rating_thanks,
-    slip_for_submission,
     submission_receipt,
 )
 from kiosk.receipt_strings import check_language, keys, text
 from kiosk.sealing import SealedBoxSealer
 from kiosk.storage import Database
-from kiosk.submissions import (
-    FeedbackCategory,
-    FeedbackRequest,
-    IntakeRequest,
-    Outbox,
-    PriorityGroup,
-    QueueTicketRequest,
-    RatingLevel,
-    RatingRequest,
-)
+from kiosk.submissions import Outbox
 from office.keys import SealingKeys
 
 CARD = parse_id_qr(

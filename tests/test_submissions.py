@@ -13,14 +13,10 @@ from kiosk import receipt_code
 from kiosk.catalog import import_catalog
 from kiosk.clock import HANOI
 from kiosk.idcard import parse_id_qr
-from kiosk.sealing import SealedBoxSealer
-from kiosk.storage import Database, open_database
-from kiosk.submissions import (
+from kiosk.kinds import (
     FeedbackCategory,
     FeedbackRequest,
     IntakeRequest,
-    Outbox,
-    OutboxState,
     PriorityGroup,
     QueueTicketRequest,
     RatingLevel,
@@ -28,6 +24,9 @@ from kiosk.submissions import (
     SubmissionError,
     SubmissionKind,
 )
+from kiosk.sealing import SealedBoxSealer
+from kiosk.storage import Database, open_database
+from kiosk.submissions import Outbox, OutboxState
 from office.keys import SealingKeys
 from tests.conftest import catalog_bytes
 

@@ -14,12 +14,13 @@ from devices.reader_checks import check_running_reader
 from kiosk.config import SETTINGS_BY_KEY, Config, ConfigError, load_config
 from kiosk.doctor import Check, CheckStatus
 from kiosk.idcard import parse_id_qr
+from kiosk.kinds import FeedbackCategory, FeedbackRequest
 from kiosk.logs import RecentLogs, install_recent_logs
 from kiosk.printing import PrinterState, PrinterStatus
 from kiosk.reading import ReaderState, ReaderStatus
 from kiosk.scanned import ScanKind, ScannedCode, classify
 from kiosk.storage import open_database
-from kiosk.submissions import FeedbackCategory, FeedbackRequest, Outbox
+from kiosk.submissions import Outbox
 from kiosk.technician import (
     EDITABLE_KEYS,
     SHOWN_CODE_LENGTH,

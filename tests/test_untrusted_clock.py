@@ -16,14 +16,9 @@ from pydantic import ValidationError
 from kiosk import storage
 from kiosk.catalog import import_catalog
 from kiosk.clock import HANOI
+from kiosk.kinds import FeedbackCategory, FeedbackRequest, PriorityGroup, QueueTicketRequest
 from kiosk.storage import Database, open_database
-from kiosk.submissions import (
-    FeedbackCategory,
-    FeedbackRequest,
-    Outbox,
-    PriorityGroup,
-    QueueTicketRequest,
-)
+from kiosk.submissions import Outbox
 from sync import wire
 from sync.agent import to_wire
 from tests.conftest import catalog_bytes
@@ -109,7 +104,8 @@ def _wire_item(**changes: Any) -> dict[str, Any]:
     item: dict[str, Any] = {
         "uuid": str(uuid.uuid4()), "kiosk_id": "K1", "kiosk_seq": 1, "kind": "rating",
         "receipt_code": "ABCDEFGH", "service_day": "2026-11-27",
-        "created_at": "2026-11-27T08:00:00+07:00", "details": {"level": "satisfied"},
+        "created_at": "2026-11-27T08:00:00+07:00",
+        "details": {"level": "satisfied", "counter": None, "ticket_number": None},
     }
     return {**item, **changes}
 
@@ -123,9 +119,9 @@ def test_the_wire_has_a_service_day_exactly_when_the_clock_was_trusted(
     changes: dict[str, Any],
 ) -> None:
     with pytest.raises(ValidationError, match="clock_untrusted"):
-        wire.WireSubmission.model_validate(_wire_item(**changes))
-    wire.WireSubmission.model_validate(_wire_item())
-    wire.WireSubmission.model_validate(_wire_item(service_day=None, clock_untrusted=True))
+        wire.wire_submission(_wire_item(**changes))
+    wire.wire_submission(_wire_item())
+    wire.wire_submission(_wire_item(service_day=None, clock_untrusted=True))
 
 
 def test_rows_an_earlier_release_dated_1970_are_marked_and_their_numbers_continued(

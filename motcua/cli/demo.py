@@ -8,10 +8,10 @@ from kiosk import clock
 from kiosk.catalog import load_catalog, procedure_index
 from kiosk.command import Context, UsageError
 from kiosk.directory import directory_index, load_directory
+from kiosk.kinds import IntakeRequest, QueueTicketRequest
 from kiosk.masking import mask_id_number, mask_name
 from kiosk.receipt_code import display
 from kiosk.scanned import classify
-from kiosk.submissions import IntakeRequest, QueueTicketRequest
 from motcua.cli.submissions import outbox_for
 
 #: A fictional citizen's card, in the published QR layout.

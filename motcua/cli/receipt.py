@@ -14,9 +14,10 @@ from pathlib import Path
 from kiosk import receipt_code
 from kiosk.catalog import load_catalog
 from kiosk.command import Context, UsageError, print_json
+from kiosk.kinds import slip_for_submission
 from kiosk.language import LANGUAGES
 from kiosk.printing import PrinterSettings, PrintQueue
-from kiosk.receipt import Receipt, SlipContext, slip_for_submission
+from kiosk.receipt import Receipt, SlipContext
 from kiosk.submissions import Submission
 from motcua.cli.printer import load_configured_printer, load_fault, report_fault
 from motcua.cli.submissions import outbox_for

@@ -13,6 +13,18 @@ from typing import TextIO
 from kiosk import clock
 from kiosk.command import Context, UsageError, print_json
 from kiosk.idcard import CitizenCard, IdCardError, parse_id_qr
+from kiosk.kinds import (
+    FeedbackCategory,
+    FeedbackRequest,
+    IntakeRequest,
+    PriorityGroup,
+    QueueTicketRequest,
+    RatingLevel,
+    RatingRequest,
+    Request,
+    SubmissionError,
+    SubmissionKind,
+)
 from kiosk.receipt_code import display
 from kiosk.salvage import (
     OpenMode,
@@ -22,21 +34,7 @@ from kiosk.salvage import (
     open_read_only,
 )
 from kiosk.sealing import sealer_for
-from kiosk.submissions import (
-    FeedbackCategory,
-    FeedbackRequest,
-    IntakeRequest,
-    Outbox,
-    OutboxState,
-    PriorityGroup,
-    QueueTicketRequest,
-    RatingLevel,
-    RatingRequest,
-    Request,
-    Submission,
-    SubmissionError,
-    SubmissionKind,
-)
+from kiosk.submissions import Outbox, OutboxState, Submission
 
 
 def _values(kind: type[FeedbackCategory | RatingLevel | PriorityGroup | SubmissionKind

@@ -102,7 +102,7 @@ class Statuses(StorePart):
             }
         found = []
         for submission_uuid, received_at, body in rows:
-            submission = wire.WireSubmission.model_validate_json(body)
+            submission = wire.read_submission(body)
             status, note, updated_at = statuses.get(submission_uuid, (None, None, None))
             found.append(wire.ApplicationFound(
                 submission_uuid=submission_uuid, kind=submission.kind,

@@ -118,7 +118,7 @@ class Submissions(StorePart):
         page = rows[:limit]
         items = []
         for cursor, received_at, body in page:
-            submission = wire.WireSubmission.model_validate_json(body)
+            submission = wire.read_submission(body)
             citizen = (
                 None if submission.citizen_sealed is None
                 else self.keys.open(submission.citizen_sealed)

@@ -7,17 +7,18 @@ import itertools
 
 from kiosk.clock import HANOI
 from kiosk.idcard import CitizenCard, parse_id_qr
-from kiosk.submissions import (
+from kiosk.kinds import (
     FeedbackCategory,
     FeedbackRequest,
     IntakeRequest,
-    Outbox,
     QueueTicketRequest,
     RatingLevel,
     RatingRequest,
 )
+from kiosk.submissions import Outbox
 
-MORNING = dt.datetime(2026, 11, 27, 8, 0, tzinfo=HANOI)
+#: 08:00 today in Hà Nội: the backend takes service days near its own date only.
+MORNING = dt.datetime.combine(dt.datetime.now(HANOI).date(), dt.time(8, 0), tzinfo=HANOI)
 
 _SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng")
 _MIDDLE = ("Văn", "Thị", "Hữu", "Minh", "Ngọc")

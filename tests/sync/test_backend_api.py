@@ -3,7 +3,9 @@ nothing, the pull feed, statuses, publishing, heartbeats, rate limits, the schem
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 
+from kiosk.clock import HANOI
 from kiosk.sealing import SealedBoxSealer
 from office.app import create_app
 from office.keys import SealingKeys
@@ -71,7 +74,7 @@ def test_same_key_with_a_new_body_is_a_recorded_conflict_never_stored(
     api.post(BATCH, json=body, headers=auth(token))
     # GIVEN the second item changed after it was stored
     changed = json.loads(json.dumps(body))
-    changed["submissions"][1]["details"] = {"level": "unsatisfied"}
+    changed["submissions"][1]["details"]["text"] = "Đèn tín hiệu vẫn hỏng"
     # WHEN it is sent (twice)
     answers = [api.post(BATCH, json=changed, headers=auth(token)).json() for _ in range(2)]
     # THEN it is a conflict (409), recorded once; the others are replays; nothing doubled
@@ -342,3 +345,56 @@ def test_new_tokens_never_start_with_a_dash_which_a_command_line_reads_as_an_opt
     tokens = [new_token() for _ in range(5000)]
     assert not [token for token in tokens if token.startswith("-")]
     assert {len(token) for token in tokens} == {43}
+
+
+def test_an_item_that_does_not_fit_its_kind_or_a_real_day_is_rejected_alone(
+    api: TestClient, backend: Backend, kiosks: Any
+) -> None:
+    # GIVEN four good submissions (intake, feedback, rating, ticket) and broken copies
+    kiosk = kiosks("K1")
+    fill(kiosk.outbox, 4)
+    good = batch_body(kiosk)["submissions"]
+    rating = good[2]
+    assert rating["kind"] == "rating"
+    day = dt.datetime.now(HANOI).date()
+
+    def broken(**changes: Any) -> dict[str, Any]:
+        return {**json.loads(json.dumps(rating)), "uuid": str(uuid.uuid4()), **changes}
+
+    cases = {
+        "level 7": (broken(details={**rating["details"], "level": "7"}), "details.level"),
+        "no counter": (broken(details={"level": "satisfied", "ticket_number": None}),
+                       "details.counter: Field required"),
+        "extra key": (broken(details={**rating["details"], "stars": 5}),
+                      "details.stars: Extra inputs are not permitted"),
+        "feedback details": (broken(details=good[1]["details"]), "details.level"),
+        "no such day": (broken(service_day="9999-99-99"), "'9999-99-99' is not a real date"),
+        "1970": (broken(service_day="1970-01-01"), "more than 400 days before"),
+        "three days ahead": (broken(service_day=(day + dt.timedelta(days=3)).isoformat()),
+                             "more than 2 days after"),
+    }
+    edges = [broken(service_day=(day - dt.timedelta(days=400)).isoformat()),
+             broken(service_day=(day + dt.timedelta(days=2)).isoformat())]
+    items = [good[0], *(item for item, _ in cases.values()), *good[1:], *edges]
+    # WHEN they are sent in one batch
+    response = api.post(BATCH, json={"submissions": items}, headers=auth(backend.token("K1")))
+    # THEN each broken one is rejected (422) with its reason; the rest are stored
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["uuid"] for r in results] == [item["uuid"] for item in items]
+    outcomes = [(r["outcome"], r["status"]) for r in results]
+    assert outcomes == [("accepted", 200)] + [("rejected", 422)] * len(cases) + [
+        ("accepted", 200)] * 5
+    for (name, (_, reason)), result in zip(cases.items(), results[1:], strict=False):
+        assert reason in result["reason"], (name, result["reason"])
+    assert backend.counts()["submissions"] == 6
+    stored = {str(item.submission.uuid) for item in backend.store.pull(0, 100).items}
+    assert stored == {item["uuid"] for item in [*good, *edges]}
+
+
+def test_the_batch_schema_tells_the_kinds_apart_by_kind(api: TestClient) -> None:
+    spec = api.get(f"{wire.PREFIX}/openapi.json").json()
+    rating = spec["components"]["schemas"]["RatingSubmission"]
+    assert rating["properties"]["details"]["$ref"].endswith("/RatingDetails")
+    levels = spec["components"]["schemas"]["RatingDetails"]["properties"]["level"]["enum"]
+    assert set(levels) == {"very_satisfied", "satisfied", "acceptable", "unsatisfied"}

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
+
 from kiosk.application_status import ApplicationStatus, lookup_status
 from kiosk.catalog import installed_version
 from kiosk.clock import HANOI
@@ -54,15 +56,18 @@ def test_a_round_delivers_everything_once_heartbeats_and_records_success(
 
 
 def test_an_item_refused_for_good_is_marked_failed_and_the_rest_flow(
-    sqlite_backend: Backend, serve: Any, kiosks: Any
+    sqlite_backend: Backend, serve: Any, kiosks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # GIVEN 60 submissions, one of which the backend refuses whole (its body is too large)
+    # GIVEN 60 submissions, one of which the backend refuses whole (its body is too large:
+    # the wire schema bounds every field, so the backend's limit is lowered to get there)
+    monkeypatch.setattr(wire, "MAX_BATCH_BYTES", 4096)
     server = serve(sqlite_backend)
     kiosk = kiosks("K1")
     made = fill(kiosk.outbox, 60)
-    too_big = made[37]
-    kiosk.db.execute("UPDATE submissions SET details = ? WHERE uuid = ?",
-                     [json.dumps({"text": "x" * (wire.MAX_BATCH_BYTES + 1)}), too_big])
+    too_big = made[37]  # feedback: 2000 letters of 3 bytes each
+    kiosk.db.execute(
+        "UPDATE submissions SET details = ? WHERE uuid = ?",
+        [json.dumps({"category": "traffic", "text": "ệ" * 2000, "contact": None}), too_big])
     agent = kiosk.agent(server.url, sqlite_backend.token("K1"), batch_size=50)
     # WHEN the agent drains
     report = agent.run_once()
@@ -135,7 +140,7 @@ def test_what_was_made_under_a_1970_clock_reaches_the_city_undated_and_marked(
     pulled = [item.submission for item in sqlite_backend.store.pull(0, 1000).items]
     assert [str(item.uuid) for item in pulled] == made
     assert [(item.service_day, item.clock_untrusted) for item in pulled] == (
-        [(None, True)] * 5 + [("2026-11-27", False)] * 5
+        [(None, True)] * 5 + [(MORNING.date().isoformat(), False)] * 5
     )
 
 

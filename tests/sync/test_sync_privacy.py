@@ -8,12 +8,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from kiosk.submissions import (
-    FeedbackCategory,
-    FeedbackRequest,
-    IntakeRequest,
-    QueueTicketRequest,
-)
+from kiosk.kinds import FeedbackCategory, FeedbackRequest, IntakeRequest, QueueTicketRequest
 from kiosk.text import fold
 from tests.sync.conftest import Backend
 from tests.sync.helpers import MORNING, citizens

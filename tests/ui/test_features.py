@@ -8,11 +8,12 @@ from pathlib import Path
 from devices.fake_printer import FakeReceiptPrinter
 from kiosk import clock, receipt_code
 from kiosk.application_status import ApplicationStatus, StatusRecord, apply_statuses
+from kiosk.kinds import FeedbackCategory, IntakeRequest, SubmissionKind
 from kiosk.printing import PrinterState
 from kiosk.queue_state import ServiceQueue, store_queue
 from kiosk.receipt import Field
 from kiosk.storage import open_database
-from kiosk.submissions import FeedbackCategory, IntakeRequest, Outbox, SubmissionKind
+from kiosk.submissions import Outbox
 from kiosk.sync_state import SyncFact, put_facts
 from screens.done import SlipState
 from tests.ui.conftest import Kiosk, start_kiosk

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from kiosk.idcard import CitizenCard
-from kiosk.submissions import SubmissionKind
+from kiosk.kinds import SubmissionKind
 from screens.done import SlipState
 from tests.ui.conftest import CARD_AN, CARD_BINH, Kiosk
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from kiosk import receipt_code
+from kiosk.kinds import FeedbackCategory, FeedbackRequest
 from kiosk.printing import PrintJobs
 from kiosk.storage import open_database
-from kiosk.submissions import FeedbackCategory, FeedbackRequest, Outbox
+from kiosk.submissions import Outbox
 from kiosk.technician_pin import LOCK_SECONDS, MAX_FAILURES, PIN_STATE_FILE, hash_pin
 from tests.ui.conftest import CARD_AN, CLOSED_BACKEND, Kiosk, start_kiosk
 

@@ -1,0 +1,118 @@
+"""The application intake: a procedure and which of its papers the citizen brought.
+
+An intake is the one kind that keeps who applied: the outbox seals the card holder's
+identity for the backend (``keeps_identity``). Its slip lists the papers present and
+those still missing, and asks the citizen to keep it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kiosk.kinds.base import (
+    N_,
+    Kind,
+    Prepared,
+    Records,
+    SlipSources,
+    SubmissionError,
+    SubmissionKind,
+)
+from kiosk.receipt import (
+    Align,
+    Block,
+    CheckItem,
+    Line,
+    Receipt,
+    SlipContext,
+    TextSize,
+    submission_receipt,
+)
+
+if TYPE_CHECKING:
+    from kiosk.submissions import Submission
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    """An application handed in: the procedure and which of its documents the citizen has.
+
+    ``documents_present`` are indices into the procedure's document list.
+    """
+
+    procedure_code: str
+    documents_present: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class IntakeDetails:
+    """What is stored with an intake: the names of the papers present and missing."""
+
+    documents_present: tuple[str, ...]
+    documents_missing: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The details as stored and sent (``sync.wire.IntakeDetails``)."""
+        return {
+            "documents_present": list(self.documents_present),
+            "documents_missing": list(self.documents_missing),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> IntakeDetails:
+        """The details stored by :meth:`to_json`."""
+        return cls(
+            tuple(data.get("documents_present", ())), tuple(data.get("documents_missing", ()))
+        )
+
+
+def prepare(request: IntakeRequest, records: Records) -> Prepared:
+    """Check the procedure and the document numbers; the papers present and missing."""
+    documents: Sequence[Mapping[str, Any]] = records.procedure(request.procedure_code)[
+        "documents"
+    ]
+    present = sorted(set(request.documents_present))
+    outside = [index for index in present if not 0 <= index < len(documents)]
+    if outside:
+        raise SubmissionError(
+            f"procedure {request.procedure_code} has {len(documents)} documents; "
+            f"no document number {outside[0]}"
+        )
+    missing = [d["name"] for i, d in enumerate(documents) if i not in present]
+    details = IntakeDetails(tuple(documents[index]["name"] for index in present), tuple(missing))
+    return Prepared(details.to_json(), request.procedure_code)
+
+
+def _papers(details: IntakeDetails, context: SlipContext) -> list[Block]:
+    blocks: list[Block] = []
+    if details.documents_present:
+        blocks.append(Line(context.t("label.documents_present") + ":", bold=True))
+        blocks.extend(CheckItem(name, checked=True) for name in details.documents_present)
+    if details.documents_missing:
+        blocks.append(Line(context.t("label.documents_missing") + ":", bold=True))
+        blocks.extend(CheckItem(name) for name in details.documents_missing)
+    return blocks
+
+
+def slip(submission: Submission, context: SlipContext, sources: SlipSources) -> Receipt:
+    """The receipt, with the papers present and missing, and "keep this slip"."""
+    return submission_receipt(
+        submission, context, procedure=sources.procedure(submission.procedure_code),
+        papers=_papers(IntakeDetails.from_json(submission.details), context),
+        notes=[Line(context.t("submission.keep"), TextSize.SMALL, align=Align.CENTER)],
+    )
+
+
+KIND = Kind(
+    kind=SubmissionKind.APPLICATION_INTAKE,
+    request_type=IntakeRequest,
+    prepare=prepare,
+    slip=slip,
+    next_step=N_(
+        "Take your papers to the reception counter and show this code. Keep it to check "
+        "your application later."
+    ),
+    keeps_identity=True,
+)
