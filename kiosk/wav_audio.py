@@ -137,8 +137,8 @@ def scale_volume(data: bytes, percent: int) -> bytes:
 def chime(rate: int = 22050, *, volume: float = 0.5) -> bytes:
     """A two-tone "ding-dong" (E5 then C5, 0.8 s) that opens a queue call.
 
-    Each tone is a sine with a little of its octave, a 10 ms rise (no click) and an
-    exponential fade, as a struck bell sounds; the second tone starts while the first dies.
+    Each tone is a sine with a little of its octave and an exponential fade, as a struck
+    bell sounds; the second tone starts while the first dies.
     """
     tones = ((659.25, 0.0), (523.25, 0.32))
     length = 0.8
@@ -148,7 +148,13 @@ def chime(rate: int = 22050, *, volume: float = 0.5) -> bytes:
         first = round(start * rate)
         for index in range(first, count):
             t = (index - first) / rate
-            envelope = min(1.0, t / 0.01) * math.exp(-t * 5.0)
+            # A 10 ms rise (no click), a bell's exponential decay, and a 60 ms fade to
+            # nothing at the very end so the cut-off does not click either.
+            envelope = (
+                min(1.0, t / 0.01)
+                * math.exp(-t * 5.0)
+                * min(1.0, (count - index) / (0.06 * rate))
+            )
             wave_value = math.sin(2 * math.pi * frequency * t) + 0.25 * math.sin(
                 4 * math.pi * frequency * t
             )
