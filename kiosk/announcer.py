@@ -117,12 +117,14 @@ class Announcer:
             self._condition.notify_all()
 
     def _stop_locked(self) -> None:
-        if self._current is not None:
-            self._current.stop.set()
         dropped = list(self._pending)
         self._pending.clear()
+        # The waiting ones are reported before the current one is stopped, so reports
+        # come in a fixed order: dropped first, then the one that was being said.
         for pending in dropped:
             self._report(pending, Outcome.STOPPED, "dropped before it was said")
+        if self._current is not None:
+            self._current.stop.set()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until nothing is playing or waiting; False if ``timeout`` passed first."""
@@ -157,6 +159,11 @@ class Announcer:
         except SpeechError as error:
             log.warning("could not render %r: %s", pending.utterance.text, error)
             self._report(pending, Outcome.RENDER_FAILED, str(error))
+            return
+        except Exception as error:
+            # A bug in a voice must not end the worker: later announcements still play.
+            log.exception("rendering %r failed unexpectedly", pending.utterance.text)
+            self._report(pending, Outcome.RENDER_FAILED, str(error) or type(error).__name__)
             return
         if pending.stop.is_set():
             self._report(pending, Outcome.STOPPED, "stopped while it was rendered")

@@ -84,9 +84,8 @@ class FakeAudioOutput:
         self._release = threading.Event()
         self._lock = threading.Lock()
         self._active = 0
-
-    #: The most sounds that were ever playing at the same moment.
-    most_at_once = 0
+        #: The most sounds that were ever playing at the same moment.
+        self.most_at_once = 0
 
     def play(self, wav: bytes, stop: threading.Event) -> bool:
         """Record ``wav``; with ``hold``, wait for :meth:`release` or ``stop``."""

@@ -344,3 +344,19 @@ def test_a_closed_announcer_refuses_more(reports: list[Report]) -> None:
     announcer.close()
     with pytest.raises(RuntimeError, match="closed"):
         announcer.say(Utterance("chào"))
+
+
+def test_a_voice_bug_does_not_end_the_announcer(reports: list[Report]) -> None:
+    engine = FakeSpeechEngine()
+    engine.voice_id = lambda language: 1 / 0  # type: ignore[assignment, method-assign]
+    output = FakeAudioOutput()
+    announcer = make_announcer(output, reports, engine)
+    announcer.say(Utterance("chào"))
+    assert announcer.wait_idle(5)
+    engine.voice_id = lambda language: "fixed"  # type: ignore[assignment, method-assign]
+    announcer.say(Utterance("chào"))
+    assert announcer.wait_idle(5)
+    announcer.close()
+    assert [(r.outcome, r.detail) for r in reports] == [
+        (Outcome.RENDER_FAILED, "division by zero"), (Outcome.PLAYED, "")
+    ]
