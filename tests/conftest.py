@@ -17,6 +17,9 @@ from kiosk.doctor import mount_table
 from kiosk.storage import Database, open_database
 from motcua.cli import main
 
+#: The real browser for the web pages' tests (chromium, page, offsite fixtures).
+pytest_plugins = ["tests.browser"]
+
 #: A mounts table with everything on one persistent disk. Tests give it to the doctor so
 #: that what they assert does not depend on where pytest's temporary directory lives
 #: (Debian 13 mounts /tmp as tmpfs, which the doctor rightly calls volatile).

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("kiosk", "devices", "sync", "office", "screens", "motcua")
+PACKAGES = ("kiosk", "devices", "sync", "office", "screens", "motcua", "webui")
 
 
 def _lint(tree: Path) -> subprocess.CompletedProcess[str]:

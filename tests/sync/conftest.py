@@ -9,8 +9,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +16,6 @@ from typing import Any
 
 import psycopg
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kiosk.catalog import import_catalog
@@ -33,6 +29,7 @@ from office.keys import SealingKeys
 from office.store import Role, Store
 from sync.agent import AgentSettings, SyncAgent
 from tests.conftest import SMALL_CATALOG, catalog_bytes
+from tests.servers import ServerThread
 
 #: Shared by every test: making a key pair is cheap, but one is enough.
 KEYS = SealingKeys.generate()
@@ -151,38 +148,6 @@ def sqlite_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
 def api(backend: Backend) -> TestClient:
     """The backend's API in-process (no socket), with a generous rate limit."""
     return TestClient(create_app(backend.store, rate_limit="10000/second"))
-
-
-class ServerThread:
-    """uvicorn serving an app on 127.0.0.1 in a thread of the test process."""
-
-    def __init__(self, app: FastAPI, port: int = 0) -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                access_log=False, timeout_keep_alive=75, lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return self
-
-    @property
-    def port(self) -> int:
-        return int(self.server.servers[0].sockets[0].getsockname()[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(20)
-        assert not self.thread.is_alive(), "uvicorn did not stop"
 
 
 @pytest.fixture

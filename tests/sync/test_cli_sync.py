@@ -17,7 +17,7 @@ from office.database import open_engine
 from office.keys import load_keys
 from office.store import Store
 from tests.conftest import Result
-from tests.sync.conftest import ServerThread
+from tests.servers import ServerThread
 
 Run = Callable[..., Result]
 CARD = "001099012345||Nguyễn Văn An|15031999|Nam|Hà Nội|20042021"
