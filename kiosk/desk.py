@@ -159,11 +159,14 @@ class ServiceDesk:
         if self._index is None:
             self._index = procedure_index(self._procedures())
         by_code = {procedure.code: procedure for procedure in self._procedures()}
-        return [by_code[hit.key] for hit in self._index.search(query, limit=limit)]
+        hits = [by_code[hit.key] for hit in self._index.search(query, limit=limit)]
+        # A hidden variant (central or district level) only for its exact code.
+        return [p for p in hits if not p.hidden or p.code == query.strip()]
 
     def procedure(self, code: str) -> Procedure | None:
-        """One procedure by code."""
-        return next((p for p in self._procedures() if p.code == code), None)
+        """One procedure by code, or by a former code (old receipts and links)."""
+        catalog = self.catalog()
+        return None if catalog is None else catalog.procedure(code)
 
     def services(self) -> tuple[Service, ...]:
         """The queue services of this service point."""
