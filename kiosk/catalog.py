@@ -81,15 +81,28 @@ __all__ = [
     "procedure_index",
     "procedures_by_field",
     "search_fields",
+    "seed_demo_catalog",
 ]
 
-#: The catalog shipped for demo mode and the demo back office.
-DEMO_CATALOG = "catalog-demo.json"
+#: The catalog shipped for demo mode and the demo back office (made by scripts/convert-portal).
+DEMO_CATALOG = "catalog-hanoi.json"
 
 
 def demo_catalog_bytes() -> bytes:
     """The shipped demo catalog file."""
     return resources.files("kiosk.data").joinpath(DEMO_CATALOG).read_bytes()
+
+
+def seed_demo_catalog(db: Database) -> ImportResult | None:
+    """Demo mode: import the shipped catalog when ``db`` has none or an older one (a demo
+    data directory made by an earlier release then gets the new catalog)."""
+    raw = demo_catalog_bytes()
+    installed = installed_version(db)
+    if installed is not None:
+        shipped = json.loads(raw.decode("utf-8")).get("version")
+        if not isinstance(shipped, int) or shipped <= installed:
+            return None
+    return import_catalog(db, raw)
 
 
 @dataclass(frozen=True)

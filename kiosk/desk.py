@@ -27,12 +27,11 @@ from kiosk.catalog import (
     Catalog,
     Procedure,
     Service,
-    demo_catalog_bytes,
-    import_catalog,
     installed_version,
     load_catalog,
     procedure_index,
     procedures_by_field,
+    seed_demo_catalog,
 )
 from kiosk.config import Config
 from kiosk.directory import Commune, directory_index, load_directory, seed_directory
@@ -97,8 +96,8 @@ def open_desk_database(config: Config) -> Database:
     shipped demo catalog imported when there is none."""
     db = open_database(config.database_path)
     seed_directory(db)
-    if config.demo and installed_version(db) is None:
-        import_catalog(db, demo_catalog_bytes())
+    if config.demo:
+        seed_demo_catalog(db)
     return db
 
 

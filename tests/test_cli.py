@@ -30,7 +30,7 @@ def test_catalog_search_finds_everyday_words_in_the_demo_catalog(kiosk: Kiosk) -
         ("sao y", "2.000815"),
         ("nhap khau", "1.004222"),  # đăng ký thường trú
         ("dang ky tam tru", "1.004194"),
-        ("lam can cuoc", "2.000200"),
+        ("lam can cuoc", "1.014061"),  # the portal's code now; 2.000200 is a former code
         ("tach ho", "1.010038"),
     ]:
         hits = kiosk("--demo", "catalog", "search", query, "--json").json()
@@ -45,8 +45,10 @@ def test_catalog_show_json_carries_the_portal_url(kiosk: Kiosk) -> None:
     assert record["portal_url"].endswith("ma_thu_tuc=1.001193")
     missing = kiosk("--demo", "catalog", "show", "9.999999")
     assert (missing.status, missing.err) == (
-        2, "kiosk: no procedure with code '9.999999' in catalog version 1\n",
+        2, "kiosk: no procedure with code '9.999999' in catalog version 2\n",
     )
+    # a code of the old catalog (receipts and links made with it) still finds its procedure
+    assert kiosk("--demo", "catalog", "show", "2.000200", "--json").json()["code"] == "1.014061"
 
 
 def test_catalog_import_refuses_a_bad_file_whole(
@@ -115,6 +117,14 @@ def test_search_without_a_catalog_says_what_to_do(kiosk: Kiosk, tmp_path: Path) 
     assert result.status == 2
     assert "no catalog imported" in result.err
     assert "kiosk catalog import FILE" in result.err
+
+
+def test_the_shipped_catalog_stats(kiosk: Kiosk) -> None:
+    stats = kiosk("--demo", "catalog", "stats", "--json").json()
+    assert set(stats) == {"procedures", "fields", "life_events", "cases"}
+    assert stats["procedures"] >= 250
+    assert stats["cases"] > stats["procedures"]  # some procedures have several cases
+    assert stats["life_events"] >= 11
 
 
 def test_fields_browse(kiosk: Kiosk) -> None:
