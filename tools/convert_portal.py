@@ -181,10 +181,13 @@ def paper(item: str, originals: int, copies: int) -> Paper | None:
 
 def _cut_at(text: str, limit: int) -> int:
     """Where to cut ``text`` near ``limit``: after a sentence or clause, else a word."""
-    for mark in (". ", "; ", ": ", ", "):
-        at = text.rfind(mark, 40, limit)
-        if at > 0:
-            return at + 1
+    # A sentence's end, also where the portal ran two together ("xác nhận.Trường hợp").
+    ends = [m.end() for m in re.finditer(r"[.;:](?=\s|[A-ZĐ])", text[:limit]) if m.end() > 40]
+    if ends:
+        return ends[-1]
+    at = text.rfind(", ", 40, limit)
+    if at > 0:
+        return at + 1
     at = text.rfind(" ", 40, limit)
     return at if at > 0 else limit
 
@@ -467,7 +470,7 @@ def agency_of(record: Mapping[str, Any], receiver: str) -> str:
     it at the commune (the portal often lists notaries or consulates first)."""
     default = "Công an cấp xã" if receiver == "commune_police" else "Ủy ban nhân dân cấp xã"
     for key in ("co_quan_thuc_hien", "co_quan_co_tham_quyen"):
-        value = clean(record.get(key) or "")
+        value = clean(record.get(key) or "").replace("cấp Xã", "cấp xã")
         if not value or value == "Không có thông tin" or len(value) <= 8:
             continue
         if receiver == "other" or "xã" in value.casefold():
