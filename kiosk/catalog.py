@@ -1,337 +1,108 @@
-"""The procedure catalog: its model, the ``motcua-catalog/1`` JSON format and its storage.
+"""The procedure catalog: the model and file format re-exported, and its storage.
 
-The format is documented in ``docs/catalog-format.md``. A file is checked whole before
-anything is written, then imported in one transaction: a bad record refuses the file with
-the record's index, code and the reason, and the kiosk keeps the catalog it had.
+The model is in :mod:`kiosk.catalog_model`, the file format (``motcua-catalog/2``, and
+``motcua-catalog/1`` read as version 2) in :mod:`kiosk.catalog_format`, both documented in
+``docs/catalog-format.md``. A file is checked whole before anything is written, then
+imported in one transaction: a file with a bad record is refused with every fault listed
+(list, index, code and the reason), and the kiosk keeps the catalog it had.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import hashlib
 import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 
+from kiosk.catalog_format import (
+    CODE,
+    DEFAULT_CASE,
+    FORMAT,
+    FORMAT_V1,
+    CatalogError,
+    catalog_to_json,
+    parse_catalog,
+    parse_catalog_bytes,
+    parse_procedure,
+    parse_procedure_v1,
+)
+from kiosk.catalog_model import (
+    PORTAL_URL,
+    Case,
+    Catalog,
+    Channel,
+    Document,
+    Fee,
+    FieldName,
+    Level,
+    LifeEvent,
+    Procedure,
+    ProcessingTime,
+    Receiver,
+    Service,
+)
 from kiosk.search import Field, SearchIndex
 from kiosk.storage import Database, write_transaction
-from kiosk.text import fold, nfc
+from kiosk.text import fold
 
-FORMAT = "motcua-catalog/1"
-PORTAL_URL = (
-    "https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc-hanh-chinh.html?ma_thu_tuc={code}"
-)
-DEMO_CATALOG = "catalog-demo.json"
-_CODE = re.compile(r"[0-9]\.[0-9]{6}")
-_SERVICE = re.compile(r"[A-Z]")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_E = TypeVar("_E", bound=enum.Enum)
+__all__ = [
+    "CODE",
+    "DEFAULT_CASE",
+    "DEMO_CATALOG",
+    "FORMAT",
+    "FORMAT_V1",
+    "PORTAL_URL",
+    "Case",
+    "Catalog",
+    "CatalogError",
+    "CatalogStats",
+    "Channel",
+    "Document",
+    "Fee",
+    "FieldName",
+    "ImportResult",
+    "Level",
+    "LifeEvent",
+    "Procedure",
+    "ProcessingTime",
+    "Receiver",
+    "Service",
+    "catalog_stats",
+    "catalog_to_json",
+    "demo_catalog_bytes",
+    "import_catalog",
+    "installed_version",
+    "load_catalog",
+    "parse_catalog",
+    "parse_catalog_bytes",
+    "procedure_index",
+    "procedures_by_field",
+    "search_fields",
+    "seed_demo_catalog",
+]
 
-
-class Channel(enum.Enum):
-    """How an application can be submitted."""
-
-    IN_PERSON = "in_person"
-    ONLINE = "online"
-    POST = "post"
-
-
-class Level(enum.Enum):
-    """The level of government that decides a procedure."""
-
-    COMMUNE = "commune"
-    PROVINCE = "province"
-    CENTRAL = "central"
-
-
-class CatalogError(Exception):
-    """A catalog file that cannot be imported, and why."""
-
-
-@dataclass(frozen=True)
-class Service:
-    """A queue service: one ticket series at the service point."""
-
-    code: str
-    name: str
-    name_en: str | None = None
-    counter: str | None = None
-
-
-@dataclass(frozen=True)
-class Document:
-    """A paper the citizen brings."""
-
-    name: str
-    originals: int
-    copies: int
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Fee:
-    """A fee for one channel; ``amount_vnd`` None means it depends on the case (see note)."""
-
-    channel: Channel
-    amount_vnd: int | None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Procedure:
-    """One administrative procedure as citizens need to know it."""
-
-    code: str
-    title: str
-    field: str
-    level: Level
-    agency: str
-    documents: tuple[Document, ...]
-    fees: tuple[Fee, ...]
-    processing_time: str
-    channels: tuple[Channel, ...]
-    legal_basis: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    title_en: str | None = None
-    service: str | None = None
-    summary: str | None = None
-
-    @property
-    def portal_url(self) -> str:
-        """This procedure's page on the National Public Service Portal."""
-        return PORTAL_URL.format(code=self.code)
-
-    def to_json(self) -> dict[str, Any]:
-        """The record in the catalog format (plus ``portal_url``)."""
-        record: dict[str, Any] = {
-            "code": self.code,
-            "title": self.title,
-            "title_en": self.title_en,
-            "field": self.field,
-            "level": self.level.value,
-            "agency": self.agency,
-            "service": self.service,
-            "summary": self.summary,
-            "documents": [
-                {"name": d.name, "originals": d.originals, "copies": d.copies, "note": d.note}
-                for d in self.documents
-            ],
-            "fees": [
-                {"channel": f.channel.value, "amount_vnd": f.amount_vnd, "note": f.note}
-                for f in self.fees
-            ],
-            "processing_time": self.processing_time,
-            "channels": [channel.value for channel in self.channels],
-            "legal_basis": list(self.legal_basis),
-            "aliases": list(self.aliases),
-        }
-        stripped = {key: value for key, value in record.items() if value is not None}
-        stripped["portal_url"] = self.portal_url
-        return stripped
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """A whole published catalog."""
-
-    version: int
-    services: tuple[Service, ...]
-    procedures: tuple[Procedure, ...]
-    published: str | None = None
-
-
-class _Record:
-    """Typed field access on one JSON object, raising ValueError naming the bad key."""
-
-    def __init__(
-        self, value: object, what: str, required: set[str], optional: set[str]
-    ) -> None:
-        if not isinstance(value, dict):
-            raise ValueError(f"{what} must be a JSON object")
-        unknown = sorted(set(value) - required - optional)
-        if unknown:
-            raise ValueError(f"{what} has unknown key(s): {', '.join(unknown)}")
-        missing = sorted(required - set(value))
-        if missing:
-            raise ValueError(f"{what} lacks required key(s): {', '.join(missing)}")
-        self.value: dict[str, object] = value
-        self.what = what
-
-    def text(self, key: str, *, pattern: re.Pattern[str] | None = None) -> str:
-        value = self.value[key]
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{self.what}: {key} must be non-empty text")
-        if pattern is not None and pattern.fullmatch(value) is None:
-            raise ValueError(f"{self.what}: {key} {value!r} must match {pattern.pattern}")
-        return nfc(value.strip())
-
-    def optional_text(self, key: str, *, pattern: re.Pattern[str] | None = None) -> str | None:
-        if self.value.get(key) is None:
-            return None
-        return self.text(key, pattern=pattern)
-
-    def count(self, key: str) -> int:
-        value = self.value[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{self.what}: {key} must be a whole number >= 0")
-        return value
-
-    def items(self, key: str, *, required: bool = True) -> list[object]:
-        if not required and key not in self.value:
-            return []
-        value = self.value[key]
-        if not isinstance(value, list):
-            raise ValueError(f"{self.what}: {key} must be a list")
-        return value
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        values = self.items(key, required=False)
-        if not all(isinstance(item, str) and item.strip() for item in values):
-            raise ValueError(f"{self.what}: {key} must be a list of non-empty texts")
-        return tuple(nfc(str(item).strip()) for item in values)
-
-    def choice(self, key: str, kind: type[_E], value: object = None) -> _E:
-        raw = self.value[key] if value is None else value
-        try:
-            return kind(raw)
-        except ValueError:
-            allowed = ", ".join(member.value for member in kind)
-            raise ValueError(f"{self.what}: {key} {raw!r} must be one of {allowed}") from None
-
-
-def _parse_service(value: object) -> Service:
-    record = _Record(value, "service", {"code", "name"}, {"name_en", "counter"})
-    return Service(
-        code=record.text("code", pattern=_SERVICE),
-        name=record.text("name"),
-        name_en=record.optional_text("name_en"),
-        counter=record.optional_text("counter"),
-    )
-
-
-def _parse_document(value: object) -> Document:
-    record = _Record(value, "document", {"name", "originals", "copies"}, {"note"})
-    return Document(
-        name=record.text("name"),
-        originals=record.count("originals"),
-        copies=record.count("copies"),
-        note=record.optional_text("note"),
-    )
-
-
-def _parse_fee(value: object) -> Fee:
-    record = _Record(value, "fee", {"channel", "amount_vnd"}, {"note"})
-    amount = record.value["amount_vnd"]
-    if amount is not None:
-        amount = record.count("amount_vnd")
-    note = record.optional_text("note")
-    if amount is None and note is None:
-        raise ValueError("fee: a fee without a fixed amount_vnd needs a note saying how it is set")
-    return Fee(channel=record.choice("channel", Channel), amount_vnd=amount, note=note)
-
-
-_PROCEDURE_REQUIRED = {
-    "code", "title", "field", "level", "agency", "documents", "fees", "processing_time",
-    "channels",
-}
-_PROCEDURE_OPTIONAL = {"title_en", "service", "summary", "legal_basis", "aliases"}
-
-
-def _parse_procedure(value: object, services: Mapping[str, Service]) -> Procedure:
-    record = _Record(value, "procedure", _PROCEDURE_REQUIRED, _PROCEDURE_OPTIONAL)
-    channels = tuple(
-        record.choice("channels", Channel, item) for item in record.items("channels")
-    )
-    if not channels:
-        raise ValueError("procedure: channels must name at least one channel")
-    service = record.optional_text("service", pattern=_SERVICE)
-    if service is not None and service not in services:
-        raise ValueError(f"procedure: service {service!r} is not among the file's services")
-    return Procedure(
-        code=record.text("code", pattern=_CODE),
-        title=record.text("title"),
-        title_en=record.optional_text("title_en"),
-        field=record.text("field"),
-        level=record.choice("level", Level),
-        agency=record.text("agency"),
-        service=service,
-        summary=record.optional_text("summary"),
-        documents=tuple(_parse_document(item) for item in record.items("documents")),
-        fees=tuple(_parse_fee(item) for item in record.items("fees")),
-        processing_time=record.text("processing_time"),
-        channels=channels,
-        legal_basis=record.texts("legal_basis"),
-        aliases=record.texts("aliases"),
-    )
-
-
-def _record_label(value: object) -> str:
-    code = value.get("code") if isinstance(value, dict) else None
-    return f" ({code})" if isinstance(code, str) else ""
-
-
-def parse_catalog(data: object) -> Catalog:
-    """A checked :class:`Catalog` from decoded JSON, or CatalogError for the first fault."""
-    try:
-        top = _Record(
-            data, "catalog", {"format", "version", "services", "procedures"}, {"published"}
-        )
-        if top.value["format"] != FORMAT:
-            raise ValueError(f"catalog: format must be {FORMAT!r}, not {top.value['format']!r}")
-        version = top.value["version"]
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise ValueError("catalog: version must be a whole number >= 1")
-        published = top.optional_text("published", pattern=_DATE)
-        raw_services = top.items("services")
-        raw_procedures = top.items("procedures")
-    except ValueError as error:
-        raise CatalogError(str(error)) from None
-    services: dict[str, Service] = {}
-    for index, value in enumerate(raw_services):
-        try:
-            service = _parse_service(value)
-            if service.code in services:
-                raise ValueError(f"service: code {service.code!r} appears twice")
-        except ValueError as error:
-            raise CatalogError(f"services[{index}]{_record_label(value)}: {error}") from None
-        services[service.code] = service
-    if not raw_procedures:
-        raise CatalogError("catalog: procedures is empty")
-    procedures: dict[str, Procedure] = {}
-    for index, value in enumerate(raw_procedures):
-        try:
-            procedure = _parse_procedure(value, services)
-            if procedure.code in procedures:
-                raise ValueError(f"procedure: code {procedure.code} appears twice")
-        except ValueError as error:
-            raise CatalogError(f"procedures[{index}]{_record_label(value)}: {error}") from None
-        procedures[procedure.code] = procedure
-    return Catalog(
-        version=version,
-        services=tuple(services.values()),
-        procedures=tuple(procedures.values()),
-        published=published,
-    )
-
-
-def parse_catalog_bytes(raw: bytes) -> Catalog:
-    """A checked catalog from the bytes of a catalog file."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise CatalogError(f"not UTF-8 text: {error}") from None
-    except json.JSONDecodeError as error:
-        raise CatalogError(f"not valid JSON: {error}") from None
-    return parse_catalog(data)
+#: The catalog shipped for demo mode and the demo back office (made by scripts/convert-portal).
+DEMO_CATALOG = "catalog-hanoi.json"
 
 
 def demo_catalog_bytes() -> bytes:
     """The shipped demo catalog file."""
     return resources.files("kiosk.data").joinpath(DEMO_CATALOG).read_bytes()
+
+
+def seed_demo_catalog(db: Database) -> ImportResult | None:
+    """Demo mode: import the shipped catalog when ``db`` has none or an older one (a demo
+    data directory made by an earlier release then gets the new catalog)."""
+    raw = demo_catalog_bytes()
+    installed = installed_version(db)
+    if installed is not None:
+        shipped = json.loads(raw.decode("utf-8")).get("version")
+        if not isinstance(shipped, int) or shipped <= installed:
+            return None
+    return import_catalog(db, raw)
 
 
 @dataclass(frozen=True)
@@ -342,6 +113,31 @@ class ImportResult:
     previous_version: int | None
     procedures: int
     services: int
+
+
+@dataclass(frozen=True)
+class CatalogStats:
+    """How much a catalog holds (``kiosk catalog stats``)."""
+
+    procedures: int
+    fields: int
+    life_events: int
+    cases: int
+
+    def to_json(self) -> dict[str, int]:
+        """The counts as ``kiosk catalog stats --json`` prints them."""
+        return {"procedures": self.procedures, "fields": self.fields,
+                "life_events": self.life_events, "cases": self.cases}
+
+
+def catalog_stats(catalog: Catalog) -> CatalogStats:
+    """The counts of ``catalog``: procedures, distinct fields, life events and cases."""
+    return CatalogStats(
+        procedures=len(catalog.procedures),
+        fields=len({procedure.field for procedure in catalog.procedures}),
+        life_events=len(catalog.life_events),
+        cases=sum(len(procedure.cases) for procedure in catalog.procedures),
+    )
 
 
 def installed_version(db: Database) -> int | None:
@@ -355,10 +151,15 @@ def import_catalog(
 ) -> ImportResult:
     """Check the catalog file ``raw`` whole, then replace the stored catalog with it.
 
-    A version not newer than the installed one is refused unless ``force``.
+    A version not newer than the installed one is refused unless ``force``. A version 1
+    file is stored as version 2 (its records converted).
     """
     catalog = parse_catalog_bytes(raw)
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    extras = {
+        "life_events": [event.to_json() for event in catalog.life_events],
+        "fields": [field.to_json() for field in catalog.fields],
+    }
     with write_transaction(db):
         previous = installed_version(db)
         if previous is not None and catalog.version <= previous and not force:
@@ -386,8 +187,9 @@ def import_catalog(
         db.execute("DELETE FROM catalog_meta")
         db.execute(
             "INSERT INTO catalog_meta (id, format, version, published, imported_at, "
-            "source_sha256) VALUES (1, ?, ?, ?, ?, ?)",
-            [FORMAT, catalog.version, catalog.published, stamp, hashlib.sha256(raw).hexdigest()],
+            "source_sha256, extras) VALUES (1, ?, ?, ?, ?, ?, ?)",
+            [FORMAT, catalog.version, catalog.published, stamp,
+             hashlib.sha256(raw).hexdigest(), json.dumps(extras, ensure_ascii=False)],
         )
     return ImportResult(
         version=catalog.version,
@@ -398,21 +200,45 @@ def import_catalog(
 
 
 def load_catalog(db: Database) -> Catalog | None:
-    """The stored catalog, or None when none was imported."""
-    version = installed_version(db)
-    if version is None:
+    """The stored catalog, or None when none was imported.
+
+    A catalog stored by a release that knew only version 1 (``catalog_meta.format``) has
+    version 1 records: they are read as version 2, as an imported file would be.
+    """
+    meta = db.execute(
+        "SELECT format, version, published, extras FROM catalog_meta WHERE id = 1"
+    ).fetchone()
+    if meta is None:
         return None
-    published = db.execute("SELECT published FROM catalog_meta").fetchone()[0]
+    stored_format, version, published, extras_json = meta
     services = tuple(
         Service(code=row["code"], name=row["name"], name_en=row["name_en"], counter=row["counter"])
         for row in db.query("SELECT * FROM services ORDER BY code")
     )
     known = {service.code: service for service in services}
+    parse = parse_procedure_v1 if stored_format == FORMAT_V1 else parse_procedure
     procedures = tuple(
-        _parse_procedure(_stored_record(row["record"]), known)
+        parse(_stored_record(row["record"]), known)
         for row in db.query("SELECT record FROM procedures ORDER BY position")
     )
-    return Catalog(version=version, services=services, procedures=procedures, published=published)
+    extras: dict[str, Any] = json.loads(extras_json or "{}")
+    return Catalog(
+        version=int(version),
+        services=services,
+        procedures=procedures,
+        published=published,
+        life_events=tuple(
+            LifeEvent(
+                key=event["key"], title=event["title"], title_en=event["title_en"],
+                procedures=tuple(event["procedures"]), note=event.get("note"),
+                note_en=event.get("note_en"),
+            )
+            for event in extras.get("life_events", ())
+        ),
+        fields=tuple(
+            FieldName(field["name"], field["name_en"]) for field in extras.get("fields", ())
+        ),
+    )
 
 
 def _stored_record(text: str) -> dict[str, Any]:
@@ -422,9 +248,14 @@ def _stored_record(text: str) -> dict[str, Any]:
 
 
 def procedures_by_field(procedures: Sequence[Procedure]) -> dict[str, list[Procedure]]:
-    """Procedures grouped by field, fields and titles in alphabetical order (for browsing)."""
+    """Procedures grouped by field, fields and titles in alphabetical order (for browsing).
+
+    Hidden variants (central- or district-level) are left out: a commune kiosk cannot take
+    them, and a citizen reaches one only by its exact code.
+    """
     groups: dict[str, list[Procedure]] = {}
-    for procedure in sorted(procedures, key=lambda p: (fold(p.field), fold(p.title))):
+    visible = (procedure for procedure in procedures if not procedure.hidden)
+    for procedure in sorted(visible, key=lambda p: (fold(p.field), fold(p.title))):
         groups.setdefault(procedure.field, []).append(procedure)
     return groups
 

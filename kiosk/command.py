@@ -11,7 +11,7 @@ import sys
 from functools import cached_property
 from typing import Any
 
-from kiosk.catalog import demo_catalog_bytes, import_catalog, installed_version
+from kiosk.catalog import seed_demo_catalog
 from kiosk.config import Config, load_config
 from kiosk.directory import seed_directory
 from kiosk.storage import Database, open_database
@@ -39,8 +39,8 @@ class Context:
         if self._database is None:
             database = open_database(self.config.database_path)
             seed_directory(database)
-            if self.demo and installed_version(database) is None:
-                import_catalog(database, demo_catalog_bytes())
+            if self.demo:
+                seed_demo_catalog(database)
             self._database = database
         return self._database
 

@@ -27,12 +27,11 @@ from kiosk.catalog import (
     Catalog,
     Procedure,
     Service,
-    demo_catalog_bytes,
-    import_catalog,
     installed_version,
     load_catalog,
     procedure_index,
     procedures_by_field,
+    seed_demo_catalog,
 )
 from kiosk.config import Config
 from kiosk.directory import Commune, directory_index, load_directory, seed_directory
@@ -97,8 +96,8 @@ def open_desk_database(config: Config) -> Database:
     shipped demo catalog imported when there is none."""
     db = open_database(config.database_path)
     seed_directory(db)
-    if config.demo and installed_version(db) is None:
-        import_catalog(db, demo_catalog_bytes())
+    if config.demo:
+        seed_demo_catalog(db)
     return db
 
 
@@ -159,11 +158,14 @@ class ServiceDesk:
         if self._index is None:
             self._index = procedure_index(self._procedures())
         by_code = {procedure.code: procedure for procedure in self._procedures()}
-        return [by_code[hit.key] for hit in self._index.search(query, limit=limit)]
+        hits = [by_code[hit.key] for hit in self._index.search(query, limit=limit)]
+        # A hidden variant (central or district level) only for its exact code.
+        return [p for p in hits if not p.hidden or p.code == query.strip()]
 
     def procedure(self, code: str) -> Procedure | None:
-        """One procedure by code."""
-        return next((p for p in self._procedures() if p.code == code), None)
+        """One procedure by code, or by a former code (old receipts and links)."""
+        catalog = self.catalog()
+        return None if catalog is None else catalog.procedure(code)
 
     def services(self) -> tuple[Service, ...]:
         """The queue services of this service point."""

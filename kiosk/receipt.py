@@ -410,8 +410,13 @@ def _document_item(document: Document, context: SlipContext) -> CheckItem:
 
 
 def _fees(fees: Sequence[Fee], context: SlipContext) -> list[str]:
-    """One text per fee ("Trực tuyến: 7.000 đồng"); a single "free" when nothing is charged."""
-    if not fees or all(fee.amount_vnd == 0 and not fee.note for fee in fees):
+    """One text per fee ("Trực tuyến: 7.000 đồng"); a single "free" when nothing is charged.
+
+    No fee at all means the portal states none: the slip says so, never "free".
+    """
+    if not fees:
+        return [context.t("fee.not_stated")]
+    if all(fee.amount_vnd == 0 and not fee.note for fee in fees):
         return [context.t("fee.free")]
     parts: list[str] = []
     for fee in fees:

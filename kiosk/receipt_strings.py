@@ -71,6 +71,7 @@ _MESSAGES: Mapping[str, Message] = {
     # -- values ----------------------------------------------------------------------------
     "fee.free": N_("Free"),
     "fee.varies": N_("Depends on the case"),
+    "fee.not_stated": N_("Fee not stated by the portal"),
     "document.originals": NP_("{count} original", "{count} originals"),
     "document.copies": NP_("{count} copy", "{count} copies"),
     "kind.queue_ticket": N_("Queue ticket"),

@@ -228,10 +228,20 @@ def _migrate_5(db: Database) -> None:
     db.execute("DELETE FROM queue_counters WHERE service_day < ?", [_SCHEMA_5_FLOOR])
 
 
+def _migrate_6(db: Database) -> None:
+    """Catalog format 2: the catalog's life events and fields' English names.
+
+    ``extras`` is JSON (``{"life_events": [...], "fields": [...]}``); procedures keep one
+    JSON record each, now in format 2 (a version 1 catalog already stored is read as
+    version 2 when loaded, so nothing is rewritten here).
+    """
+    db.execute("ALTER TABLE catalog_meta ADD COLUMN extras TEXT")
+
+
 #: Forward migrations; entry i brings the schema from version i to i + 1. Never edit one
 #: that has shipped: add the next.
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
-    _migrate_1, _migrate_2, _migrate_3, _migrate_4, _migrate_5,
+    _migrate_1, _migrate_2, _migrate_3, _migrate_4, _migrate_5, _migrate_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

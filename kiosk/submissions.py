@@ -154,10 +154,15 @@ class _CatalogRecords:
 
     def procedure(self, code: str) -> dict[str, Any]:
         row = self.db.execute("SELECT record FROM procedures WHERE code = ?", [code]).fetchone()
-        if row is None:
-            raise SubmissionError(f"procedure {code!r} is not in the catalog")
-        record: dict[str, Any] = json.loads(row[0])
-        return record
+        if row is not None:
+            record: dict[str, Any] = json.loads(row[0])
+            return record
+        # A former code (an old link or receipt): rare, so a scan of the records is enough.
+        for candidate in self.db.query("SELECT record FROM procedures"):
+            record = json.loads(candidate["record"])
+            if code in record.get("former_codes", ()):
+                return record
+        raise SubmissionError(f"procedure {code!r} is not in the catalog")
 
 
 def _masked(card: CitizenCard) -> str:

@@ -190,7 +190,7 @@ _UNKNOWN_UNIT: dict[int | str, dict[str, Any]] = {
     404: {"description": "not the unit code of a Hà Nội commune or ward"},
 }
 _CATALOG_BODY = {"requestBody": {"required": True, "content": {"application/json": {
-    "schema": {"type": "object", "description": "a motcua-catalog/1 file"}}}}}
+    "schema": {"type": "object", "description": "a motcua-catalog/2 file (or /1)"}}}}}
 
 router = APIRouter()
 

@@ -22,8 +22,13 @@ CHANNEL_NAMES: dict[Channel, str] = {
 
 
 def fee_lines(fees: tuple[Fee, ...]) -> str:
-    """The fees, one line per channel, in the screen's language."""
-    if not fees or all(fee.amount_vnd == 0 and not fee.note for fee in fees):
+    """The fees, one line per channel, in the screen's language.
+
+    No fee at all means the portal states none: that is said, never shown as free.
+    """
+    if not fees:
+        return _("Fee not stated by the portal")
+    if all(fee.amount_vnd == 0 and not fee.note for fee in fees):
         return _("Free of charge")
     lines = []
     for fee in fees:

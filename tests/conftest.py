@@ -96,6 +96,65 @@ SMALL_CATALOG: dict[str, Any] = {
 }
 
 
+def v2_catalog() -> dict[str, Any]:
+    """A small ``motcua-catalog/2`` file: two cases, papers to show, a hidden variant."""
+    return {
+        "format": "motcua-catalog/2",
+        "version": 5,
+        "published": "2026-12-01",
+        "services": [{"code": "A", "name": "Hộ tịch"}],
+        "fields": [{"name": "Hộ tịch", "name_en": "Civil status"},
+                   {"name": "Cư trú", "name_en": "Residence"}],
+        "life_events": [
+            {"key": "sinh-con", "title": "Sinh con", "title_en": "A child is born",
+             "procedures": ["1.001193", "1.004222"], "note": "Làm theo thứ tự"},
+        ],
+        "procedures": [
+            {
+                "code": "1.001193", "former_codes": ["1.999001"],
+                "title": "Đăng ký khai sinh", "field": "Hộ tịch", "level": "commune",
+                "receiver": "commune_desk", "agency": "UBND cấp xã", "service": "A",
+                "who_may_apply": "Cha, mẹ hoặc người thân thích",
+                "cases": [
+                    {"key": "dung-han", "title": "Đăng ký khai sinh đúng hạn (trong 60 ngày)",
+                     "submit": [{"name": "Tờ khai đăng ký khai sinh", "originals": 1,
+                                 "copies": 0, "form": "Mẫu TP/HT-2020-KS.1"},
+                                {"name": "Giấy chứng sinh", "originals": 1, "copies": 0}],
+                     "show": [{"name": "Thẻ căn cước của người đi đăng ký", "originals": 1,
+                               "copies": 0}]},
+                    {"key": "tre-bi-bo-roi", "title": "Khai sinh cho trẻ bị bỏ rơi",
+                     "submit": [{"name": "Biên bản về việc trẻ bị bỏ rơi", "originals": 1,
+                                 "copies": 0}]},
+                ],
+                "fees": [{"channel": "in_person", "amount_vnd": 0}],
+                "times": [{"channel": "in_person", "text": "1 ngày làm việc"},
+                          {"channel": "online", "text": "1 ngày làm việc"}],
+                "channels": ["in_person", "online"],
+                "steps": ["Nộp hồ sơ", "Nhận kết quả"],
+                "result": "Giấy khai sinh",
+            },
+            {
+                "code": "1.004222", "title": "Đăng ký thường trú", "field": "Cư trú",
+                "level": "commune", "receiver": "commune_police", "agency": "Công an cấp xã",
+                "cases": [{"key": "mac-dinh", "title": "Đăng ký thường trú",
+                           "submit": [{"name": "Tờ khai thay đổi thông tin cư trú",
+                                       "originals": 1, "copies": 0, "form": "Mẫu CT01"}]}],
+                "fees": [],
+                "times": [{"channel": "in_person", "text": "07 ngày làm việc"},
+                          {"channel": "online", "text": "5", "note": "Cổng ghi số không đơn vị"}],
+                "channels": ["in_person", "online"],
+            },
+            {
+                "code": "1.001247", "title": "Cấp thẻ căn cước (tại cấp trung ương)",
+                "field": "Cư trú", "level": "central", "receiver": "other",
+                "agency": "Cục Cảnh sát QLHC về TTXH", "hidden": True,
+                "cases": [{"key": "mac-dinh", "title": "Cấp thẻ căn cước", "submit": []}],
+                "fees": [], "times": [], "channels": ["in_person"],
+            },
+        ],
+    }
+
+
 @pytest.fixture
 def small_catalog() -> dict[str, Any]:
     """A fresh deep copy of the small test catalog, free to modify."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Result, catalog_bytes
+from tests.conftest import Result, catalog_bytes, v2_catalog
 
 Kiosk = Callable[..., Result]
 
@@ -30,7 +30,7 @@ def test_catalog_search_finds_everyday_words_in_the_demo_catalog(kiosk: Kiosk) -
         ("sao y", "2.000815"),
         ("nhap khau", "1.004222"),  # đăng ký thường trú
         ("dang ky tam tru", "1.004194"),
-        ("lam can cuoc", "2.000200"),
+        ("lam can cuoc", "1.014061"),  # the portal's code now; 2.000200 is a former code
         ("tach ho", "1.010038"),
     ]:
         hits = kiosk("--demo", "catalog", "search", query, "--json").json()
@@ -45,8 +45,10 @@ def test_catalog_show_json_carries_the_portal_url(kiosk: Kiosk) -> None:
     assert record["portal_url"].endswith("ma_thu_tuc=1.001193")
     missing = kiosk("--demo", "catalog", "show", "9.999999")
     assert (missing.status, missing.err) == (
-        2, "kiosk: no procedure with code '9.999999' in catalog version 1\n",
+        2, "kiosk: no procedure with code '9.999999' in catalog version 2\n",
     )
+    # a code of the old catalog (receipts and links made with it) still finds its procedure
+    assert kiosk("--demo", "catalog", "show", "2.000200", "--json").json()["code"] == "1.014061"
 
 
 def test_catalog_import_refuses_a_bad_file_whole(
@@ -71,11 +73,58 @@ def test_catalog_import_refuses_a_bad_file_whole(
     assert len(kiosk("catalog", "search", "khai", "--json").json()) == 2
 
 
+def test_catalog_stats_and_a_former_code_on_a_format_2_catalog(
+    kiosk: Kiosk, tmp_path: Path
+) -> None:
+    path = tmp_path / "v2.json"
+    path.write_bytes(catalog_bytes(v2_catalog()))
+    assert kiosk("catalog", "import", str(path)).status == 0
+    assert kiosk("catalog", "stats", "--json").json() == {
+        "procedures": 3, "fields": 2, "life_events": 1, "cases": 4,
+    }
+    assert kiosk("catalog", "show", "1.999001", "--json").json()["code"] == "1.001193"
+    shown = kiosk("catalog", "show", "1.004222").out
+    assert "Cổng Dịch vụ công chưa nêu lệ phí" in shown
+    assert "nộp: Tờ khai thay đổi thông tin cư trú [Mẫu CT01]: 1 bản chính" in shown
+    # the central-level variant only for its exact code
+    found = kiosk("catalog", "search", "cap the can cuoc", "--json").json()
+    assert "1.001247" not in [hit["code"] for hit in found]
+    exact = kiosk("catalog", "search", "1.001247", "--json").json()
+    assert exact[0]["code"] == "1.001247"
+
+
+def test_catalog_convert_writes_a_format_1_file_as_format_2(
+    kiosk: Kiosk, tmp_path: Path, small_catalog: dict[str, Any]
+) -> None:
+    old, new = tmp_path / "v1.json", tmp_path / "v2.json"
+    old.write_bytes(catalog_bytes(small_catalog))
+    result = kiosk("catalog", "convert", str(old), str(new))
+    assert (result.status, result.out) == (
+        0, f"wrote {new}: 4 procedures in motcua-catalog/2\n",
+    )
+    converted = json.loads(new.read_text(encoding="utf-8"))
+    assert converted["format"] == "motcua-catalog/2"
+    assert converted["procedures"][0]["cases"] == [{
+        "key": "mac-dinh", "title": "Đăng ký khai sinh", "show": [],
+        "submit": [{"name": "Tờ khai đăng ký khai sinh", "originals": 1, "copies": 0},
+                   {"name": "Giấy chứng sinh", "originals": 1, "copies": 0}],
+    }]
+    assert kiosk("catalog", "import", str(new)).status == 0
+
+
 def test_search_without_a_catalog_says_what_to_do(kiosk: Kiosk, tmp_path: Path) -> None:
     result = kiosk("catalog", "search", "khai sinh")
     assert result.status == 2
     assert "no catalog imported" in result.err
     assert "kiosk catalog import FILE" in result.err
+
+
+def test_the_shipped_catalog_stats(kiosk: Kiosk) -> None:
+    stats = kiosk("--demo", "catalog", "stats", "--json").json()
+    assert set(stats) == {"procedures", "fields", "life_events", "cases"}
+    assert stats["procedures"] >= 250
+    assert stats["cases"] > stats["procedures"]  # some procedures have several cases
+    assert stats["life_events"] >= 11
 
 
 def test_fields_browse(kiosk: Kiosk) -> None:

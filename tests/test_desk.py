@@ -17,6 +17,7 @@ from kiosk.application_status import (
 from kiosk.config import load_config
 from kiosk.desk import LookupOutcome, OfficeCheck, ServiceDesk, open_desk_database
 from kiosk.kinds import QueueTicketRequest
+from kiosk.text import fold
 
 
 def desk(tmp_path: Path, office: OfficeLookup | None = None) -> ServiceDesk:
@@ -26,11 +27,25 @@ def desk(tmp_path: Path, office: OfficeLookup | None = None) -> ServiceDesk:
 
 def test_demo_desk_has_the_catalog_and_the_directory(tmp_path: Path) -> None:
     counter = desk(tmp_path)
-    assert [field.name for field in counter.fields()][:2] == ["Căn cước", "Chứng thực"]
+    names = [field.name for field in counter.fields()]
+    assert {"Căn cước", "Chứng thực", "Cư trú", "Hộ tịch", "Đất đai"} <= set(names)
+    assert names == sorted(names, key=fold)
     assert counter.search("dang ky khai sinh")[0].code == "1.001193"
     assert len(counter.communes()) == 126
     assert counter.search_communes("cau giay")[0].name == "Phường Cầu Giấy"
     assert len(counter.search_communes("  ")) == 126
+
+
+def test_the_demo_desk_finds_old_codes_and_hides_other_levels(tmp_path: Path) -> None:
+    counter = desk(tmp_path)
+    # an old code (a receipt or link from the earlier catalog) finds the portal's procedure
+    found = counter.procedure("2.000200")
+    assert found is not None
+    assert found.code == "1.014061"
+    # a province-level variant only when asked for by its exact code
+    assert "1.001456" not in [p.code for p in counter.search("cap ho chieu")]
+    assert [p.code for p in counter.search("1.001456")][:1] == ["1.001456"]
+    assert all(not p.hidden for field in counter.fields() for p in field.procedures)
 
 
 def test_look_up_outcomes(tmp_path: Path) -> None:

@@ -92,6 +92,8 @@ def test_each_kind_checks_its_request_and_stores_its_typed_details(
     (QueueTicketRequest("Z"), "unknown queue service 'Z'"),
     (QueueTicketRequest("A", procedure_code="9.999999"), "is not in the catalog"),
     (IntakeRequest("1.001193", (2,)), "has 2 documents; no document number 2"),
+    (IntakeRequest("1.001193", (0,), "tre-bi-bo-roi"),
+     "has no case 'tre-bi-bo-roi' \\(its cases: mac-dinh\\)"),
     (FeedbackRequest(FeedbackCategory.OTHER, "   "), "feedback text is empty"),
     (FeedbackRequest(FeedbackCategory.OTHER, "x" * 2001), "at most 2000"),
     (FeedbackRequest(FeedbackCategory.OTHER, "x", "0" * 101), "longer than 100"),
@@ -99,6 +101,40 @@ def test_each_kind_checks_its_request_and_stores_its_typed_details(
 def test_each_kind_refuses_a_request_that_is_not_valid(request_: Request, message: str) -> None:
     with pytest.raises(SubmissionError, match=message):
         kind_of_request(request_).prepare(request_, Records())
+
+
+class TwoCaseRecords(Records):
+    """The same procedure in format 2, with two cases sharing a paper."""
+
+    def procedure(self, code: str) -> Mapping[str, Any]:
+        super().procedure(code)
+        return {"cases": [
+            {"key": "dung-han", "submit": [{"name": "Tờ khai"}, {"name": "Giấy chứng sinh"}],
+             "show": [{"name": "Thẻ căn cước"}]},
+            {"key": "tre-bi-bo-roi", "submit": [{"name": "Tờ khai"}, {"name": "Biên bản"}]},
+        ]}
+
+
+@pytest.mark.parametrize(("request_", "present", "missing"), [
+    (IntakeRequest("1.001193", (0, 2), "dung-han"),
+     ["Tờ khai", "Thẻ căn cước"], ["Giấy chứng sinh"]),
+    (IntakeRequest("1.001193", (1,), "tre-bi-bo-roi"), ["Biên bản"], ["Tờ khai"]),
+    # no case: every paper of the procedure, each name once (the old behaviour)
+    (IntakeRequest("1.001193", (3,)), ["Biên bản"],
+     ["Tờ khai", "Giấy chứng sinh", "Thẻ căn cước"]),
+])
+def test_an_intake_counts_the_papers_of_its_case(
+    request_: IntakeRequest, present: list[str], missing: list[str]
+) -> None:
+    prepared = kind_of_request(request_).prepare(request_, TwoCaseRecords())
+    assert prepared.details == {"documents_present": present, "documents_missing": missing}
+
+
+def test_an_intake_refuses_a_paper_number_outside_its_case() -> None:
+    request_ = IntakeRequest("1.001193", (2,), "tre-bi-bo-roi")
+    with pytest.raises(SubmissionError,
+                       match=r"1\.001193 case tre-bi-bo-roi has 2 documents; no document number 2"):
+        kind_of_request(request_).prepare(request_, TwoCaseRecords())
 
 
 @pytest.mark.parametrize(("request_", "slip_kind"), [

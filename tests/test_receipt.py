@@ -277,3 +277,18 @@ def test_slip_context_comes_from_the_configuration(tmp_path: object) -> None:
         "Điểm phục vụ hành chính công phường Ba Đình (demo)", "1022", "DEMO-K1", "vi"
     )
     assert SlipContext.from_config(config, "en").language == "en"
+
+
+@pytest.mark.parametrize(("context", "label", "said"), [
+    (VI, "Lệ phí", "Cổng Dịch vụ công chưa nêu lệ phí"),
+    (EN, "Fees", "Fee not stated by the portal"),
+])
+def test_a_fee_the_portal_does_not_state_is_never_printed_as_free(
+    catalog: Catalog, context: SlipContext, label: str, said: str
+) -> None:
+    # GIVEN a procedure whose fee list is empty (format 2: the portal states no fee)
+    by_code = {procedure.code: procedure for procedure in catalog.procedures}
+    procedure = dataclasses.replace(by_code["1.004194"], fees=())
+    # THEN the checklist says the portal does not state it
+    slip = procedure_checklist(procedure, context, printed_at=AFTERNOON)
+    assert fields(slip)[label] == said

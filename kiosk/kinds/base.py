@@ -71,10 +71,10 @@ class SlipSources:
     wait: WaitEstimate | None = None
 
     def procedure(self, code: str | None) -> Procedure | None:
-        """Procedure ``code`` of the catalog, if there is one."""
+        """Procedure ``code`` of the catalog (also by a former code), if there is one."""
         if self.catalog is None or code is None:
             return None
-        return next((p for p in self.catalog.procedures if p.code == code), None)
+        return self.catalog.procedure(code)
 
     def service(self, code: str | None) -> Service | None:
         """Queue service ``code`` of the catalog, if there is one."""

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kiosk.catalog import DEFAULT_CASE
 from kiosk.kinds.base import (
     N_,
     Kind,
@@ -39,11 +40,15 @@ if TYPE_CHECKING:
 class IntakeRequest:
     """An application handed in: the procedure and which of its documents the citizen has.
 
-    ``documents_present`` are indices into the procedure's document list.
+    ``documents_present`` are indices into the papers of case ``case_key`` (its papers to
+    submit, then those to show). Without a case key they index every paper of the
+    procedure, each name once (``Procedure.documents``): for a one-case procedure that is
+    its case's papers.
     """
 
     procedure_code: str
     documents_present: tuple[int, ...]
+    case_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,16 +73,38 @@ class IntakeDetails:
         )
 
 
+def _papers_of(record: Mapping[str, Any], request: IntakeRequest) -> Sequence[Mapping[str, Any]]:
+    """The papers the request's indices point into (SubmissionError for an unknown case)."""
+    cases: Sequence[Mapping[str, Any]] = (
+        record["cases"] if "cases" in record  # a version 1 record has one list
+        else [{"key": DEFAULT_CASE, "submit": record["documents"]}]
+    )
+    if request.case_key is None:
+        papers: dict[str, Mapping[str, Any]] = {}
+        for case in cases:
+            for paper in [*case["submit"], *case.get("show", ())]:
+                papers.setdefault(paper["name"], paper)
+        return list(papers.values())
+    for case in cases:
+        if case["key"] == request.case_key:
+            return [*case["submit"], *case.get("show", ())]
+    keys = ", ".join(case["key"] for case in cases)
+    raise SubmissionError(
+        f"procedure {request.procedure_code} has no case {request.case_key!r} "
+        f"(its cases: {keys})"
+    )
+
+
 def prepare(request: IntakeRequest, records: Records) -> Prepared:
-    """Check the procedure and the document numbers; the papers present and missing."""
-    documents: Sequence[Mapping[str, Any]] = records.procedure(request.procedure_code)[
-        "documents"
-    ]
+    """Check the procedure, its case and the document numbers; the papers present and
+    missing."""
+    documents = _papers_of(records.procedure(request.procedure_code), request)
     present = sorted(set(request.documents_present))
     outside = [index for index in present if not 0 <= index < len(documents)]
     if outside:
+        where = "" if request.case_key is None else f" case {request.case_key}"
         raise SubmissionError(
-            f"procedure {request.procedure_code} has {len(documents)} documents; "
+            f"procedure {request.procedure_code}{where} has {len(documents)} documents; "
             f"no document number {outside[0]}"
         )
     missing = [d["name"] for i, d in enumerate(documents) if i not in present]

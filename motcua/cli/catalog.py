@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from kiosk.catalog import (
     Catalog,
     CatalogError,
+    Document,
     Procedure,
+    catalog_stats,
+    catalog_to_json,
     import_catalog,
     load_catalog,
+    parse_catalog_bytes,
     procedure_index,
     procedures_by_field,
 )
@@ -41,6 +46,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     show.add_argument("code", help="national procedure code, e.g. 1.001193")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_show)
+
+    stats = actions.add_parser("stats", help="how much the catalog holds")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.set_defaults(handler=_stats)
+
+    convert = actions.add_parser(
+        "convert", help="write a catalog file (e.g. motcua-catalog/1) as motcua-catalog/2"
+    )
+    convert.add_argument("file", type=Path, help="catalog JSON to read")
+    convert.add_argument("output", type=Path, help="where to write the version 2 file")
+    convert.set_defaults(handler=_convert)
 
     browse = actions.add_parser("fields", help="browse procedures by field")
     browse.add_argument("--json", action="store_true", help="print JSON")
@@ -80,7 +96,11 @@ def _search(args: argparse.Namespace, context: Context) -> int:
         raise UsageError("--limit must be at least 1")
     catalog = _catalog(context)
     by_code = {procedure.code: procedure for procedure in catalog.procedures}
-    hits = procedure_index(catalog.procedures).search(args.query, limit=args.limit)
+    hits = [
+        hit for hit in procedure_index(catalog.procedures).search(args.query, limit=args.limit)
+        # A hidden variant (central or district level) only for its exact code.
+        if not by_code[hit.key].hidden or hit.key == args.query.strip()
+    ]
     if args.json:
         print_json(
             [{"code": hit.key, "title": by_code[hit.key].title, "score": hit.score} for hit in hits]
@@ -102,21 +122,33 @@ def _fee_text(amount: int | None) -> str:
     return format_vnd(amount, "vi")
 
 
+def _document_text(document: Document) -> str:
+    form = f" [{document.form}]" if document.form else ""
+    note = f" ({document.note})" if document.note else ""
+    return (f"{document.name}{form}: {document.originals} bản chính, "
+            f"{document.copies} bản sao{note}")
+
+
 def _print_procedure(procedure: Procedure) -> None:
     print(f"{procedure.code}  {procedure.title}")
-    print(f"  lĩnh vực: {procedure.field}   cơ quan: {procedure.agency}")
+    if procedure.former_codes:
+        print(f"  mã cũ: {', '.join(procedure.former_codes)}")
+    print(f"  lĩnh vực: {procedure.field}   cơ quan: {procedure.agency}"
+          f" ({procedure.receiver.value})")
     print(f"  thời hạn: {procedure.processing_time}")
-    print("  hồ sơ:")
-    for document in procedure.documents:
-        note = f" ({document.note})" if document.note else ""
-        print(f"    - {document.name}: {document.originals} bản chính, "
-              f"{document.copies} bản sao{note}")
+    for case in procedure.cases:
+        print(f"  trường hợp [{case.key}] {case.title}:" if len(procedure.cases) > 1
+              else "  hồ sơ:")
+        for document in case.submit:
+            print(f"    - nộp: {_document_text(document)}")
+        for document in case.show:
+            print(f"    - xuất trình: {_document_text(document)}")
     print("  lệ phí:")
-    for fee in procedure.fees or ():
+    for fee in procedure.fees:
         note = f" ({fee.note})" if fee.note else ""
         print(f"    - {fee.channel.value}: {_fee_text(fee.amount_vnd)}{note}")
     if not procedure.fees:
-        print("    - miễn phí")
+        print("    - Cổng Dịch vụ công chưa nêu lệ phí")
     print(f"  cách nộp: {', '.join(channel.value for channel in procedure.channels)}")
     for basis in procedure.legal_basis:
         print(f"  căn cứ: {basis}")
@@ -125,14 +157,42 @@ def _print_procedure(procedure: Procedure) -> None:
 
 def _show(args: argparse.Namespace, context: Context) -> int:
     catalog = _catalog(context)
-    for procedure in catalog.procedures:
-        if procedure.code == args.code.strip():
-            if args.json:
-                print_json(procedure.to_json())
-            else:
-                _print_procedure(procedure)
-            return 0
-    raise UsageError(f"no procedure with code {args.code!r} in catalog version {catalog.version}")
+    procedure = catalog.procedure(args.code)
+    if procedure is None:
+        raise UsageError(
+            f"no procedure with code {args.code!r} in catalog version {catalog.version}"
+        )
+    if args.json:
+        print_json(procedure.to_json())
+    else:
+        _print_procedure(procedure)
+    return 0
+
+
+def _stats(args: argparse.Namespace, context: Context) -> int:
+    stats = catalog_stats(_catalog(context))
+    if args.json:
+        print_json(stats.to_json())
+        return 0
+    print(f"{stats.procedures} procedures in {stats.fields} fields, {stats.cases} cases, "
+          f"{stats.life_events} life events")
+    return 0
+
+
+def _convert(args: argparse.Namespace, context: Context) -> int:
+    path: Path = args.file
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        catalog = parse_catalog_bytes(raw)
+    except CatalogError as error:
+        raise UsageError(f"{path}: refused, nothing written: {error}") from None
+    text = json.dumps(catalog_to_json(catalog), ensure_ascii=False, indent=1) + "\n"
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}: {len(catalog.procedures)} procedures in motcua-catalog/2")
+    return 0
 
 
 def _fields(args: argparse.Namespace, context: Context) -> int:
