@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from devices.audio_file import FileAudioOutput
 from devices.speech_engines import build_engine
 from kiosk.config import Config
 from kiosk.doctor import Check, CheckStatus
@@ -23,9 +24,21 @@ TEST_TEXT = "Xin chào."
 def speech_checks(config: Config) -> list[Check]:
     """The voice, and (when there is one) the sound output."""
     voice = check_voice(config)
-    if config.text("speech.engine") == "none":
+    if config.text("speech.engine") == "none" or config.text("speech.output") == "none":
         return [voice]
+    if config.text("speech.output") == "file":
+        return [voice, check_file_output(config)]
     return [voice, check_sound_output()]
+
+
+def check_file_output(config: Config) -> Check:
+    """``speech.output = "file"``: the folder the sounds are saved in can be written."""
+    output = FileAudioOutput.from_config(config)
+    problem = output.available()
+    if problem is not None:
+        return Check("sound output", CheckStatus.FAULT, problem,
+                     "check the data directory's permissions (kiosk doctor: data directory)")
+    return Check("sound output", CheckStatus.OK, f"{output.description} (speech.output = file)")
 
 
 def check_voice(config: Config) -> Check:

@@ -189,6 +189,10 @@ SETTINGS: tuple[Setting, ...] = (
             "the voice: espeak-ng's (Debian package), an operator-installed Piper voice, "
             "fake (a tone, for tests) or none (silent); docs/speech.md",
             choices=("espeak", "piper", "fake", "none")),
+    Setting("speech.output", str,
+            "where sound goes: alsa (the sound card, through aplay), file (each sound saved "
+            "as a WAV in the data directory's spoken/ folder: demo mode and listening "
+            "checks) or none", choices=("alsa", "file", "none")),
     Setting("speech.voice", str, "espeak-ng voice for Vietnamese (vi: the northern voice)",
             pattern=r"[A-Za-z0-9_+-]{1,40}"),
     Setting("speech.voice_en", str, "espeak-ng voice for English",

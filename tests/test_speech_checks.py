@@ -88,3 +88,24 @@ def test_no_aplay_is_a_fault_saying_what_to_install(
     assert (check.status, check.fix) == (
         CheckStatus.FAULT, "apt-get install alsa-utils (scripts/setup installs it)"
     )
+
+
+def test_file_output_is_checked_by_its_folder_and_not_by_a_sound_card(tmp_path: Path) -> None:
+    checks = speech_checks(settings(tmp_path, engine="fake", output="file"))
+    output = checks[1]
+    assert (output.name, output.status, output.detail) == (
+        "sound output", CheckStatus.OK,
+        f"WAV files in {tmp_path / 'data' / 'spoken'} (speech.output = file)",
+    )
+
+
+def test_a_file_output_that_cannot_write_is_a_fault(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "spoken").write_text("a file where the folder should be")
+    output = speech_checks(settings(tmp_path, engine="fake", output="file"))[1]
+    assert output.status is CheckStatus.FAULT
+    assert output.detail.startswith(f"cannot create {tmp_path / 'data' / 'spoken'}")
+
+
+def test_no_output_checks_only_the_voice(tmp_path: Path) -> None:
+    assert [check.name for check in speech_checks(settings(tmp_path, output="none"))] == ["voice"]
