@@ -263,6 +263,17 @@ def look_up_application(
     return store.look_up_application(receipt_code)
 
 
+@router.get(wire.Endpoint.KIOSK_DOSSIER_LOOKUP.value, tags=["kiosk"], responses=_ERRORS)
+def look_up_dossier(
+    code: Annotated[str, Query(pattern=wire.DOSSIER_CODE_PATTERN,
+                               description="an official dossier code (mã hồ sơ)")],
+    caller: Kiosk, store: StoreDep,
+) -> wire.DossierLookup:
+    """The intake the back office linked to an official dossier code, with its latest
+    status (no personal data); an empty list when none is linked."""
+    return store.look_up_dossier(code)
+
+
 @router.put(wire.Endpoint.CATALOG.value, tags=["back office"], openapi_extra=_CATALOG_BODY,
             responses={**_ERRORS, 409: {"description": "version not newer"},
                        413: {"description": "body too large"},

@@ -38,6 +38,10 @@ CLI_CLIENT_ID = "command-line"
 SCOPE_NAMES = ("pull", "publish", "status-write", "fleet")
 USER_ROLES = ("city_admin", "commune_officer", "auditor")
 SESSION_KEY_FILE = "session.key"
+#: Demo mode's back-office users, their password published here (scripts/run prints it):
+#: an officer of the demo kiosk's commune, a city administrator and an auditor.
+DEMO_USERS = (("canbo", "commune_officer"), ("thanhpho", "city_admin"), ("kiemtra", "auditor"))
+DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 - demo mode only, published on purpose
 #: Largest queue publication file read (one is a few KiB).
 MAX_QUEUE_FILE_BYTES = 1024 * 1024
 
@@ -187,12 +191,25 @@ def _store(args: argparse.Namespace, context: Context) -> Store:
 
 
 def _enrol_demo_kiosk(store: Store, context: Context) -> None:
-    """Demo mode: the demo kiosk's published token works at once (no enrolment step)."""
+    """Demo mode: the demo kiosk's published token works at once (no enrolment step), it
+    is filed under its commune, and the demo back-office users can sign in."""
     from office.store import Role  # noqa: PLC0415
+    from office.store.users import UserError, UserRole  # noqa: PLC0415
 
     token = context.config.text("sync.token")
+    kiosk_id = context.config.text("kiosk.id")
     if token and store.authenticate(token) is None:
-        store.add_credential(context.config.text("kiosk.id"), Role.KIOSK, token=token)
+        store.add_credential(kiosk_id, Role.KIOSK, token=token)
+    unit = int(context.config.number("kiosk.commune_code"))
+    if unit and store.units.unit_of(kiosk_id) != unit:
+        store.units.assign(kiosk_id, unit)
+    for username, role in DEMO_USERS:
+        try:
+            officer = role == "commune_officer"
+            store.users.add_user(username, UserRole(role), unit if officer else None,
+                                 DEMO_PASSWORD)
+        except UserError:
+            pass  # made by an earlier demo run (or no unit set: no officer)
 
 
 def _serve(args: argparse.Namespace, context: Context) -> int:

@@ -146,6 +146,19 @@ class Store:
         """See :meth:`Statuses.look_up_application`."""
         return self.statuses.look_up_application(receipt_code)
 
+    def look_up_dossier(self, dossier_code: str) -> wire.DossierLookup:
+        """What the office knows of an official dossier code: the intake linked to it (no
+        personal data), or nothing."""
+        linked = self.cases.by_dossier_code(dossier_code)
+        if linked is None:
+            return wire.DossierLookup(dossier_code=dossier_code, receipt_code=None,
+                                      applications=[])
+        submission_uuid, receipt_code = linked
+        found = self.statuses.look_up_application(receipt_code).applications
+        return wire.DossierLookup(
+            dossier_code=dossier_code, receipt_code=receipt_code,
+            applications=[item for item in found if item.submission_uuid == submission_uuid])
+
     # -- publishing -----------------------------------------------------------------------
 
     def publish(

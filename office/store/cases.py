@@ -35,7 +35,7 @@ MAX_EXPORT_ROWS = 10_000
 MAX_ANSWER_LENGTH = 2000
 MAX_NOTE_LENGTH = 500
 #: What official dossier codes (mã hồ sơ) are made of: letters, digits, '.', '/', '-'.
-DOSSIER_CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9./-]{0,58}[A-Za-z0-9])?$"
+DOSSIER_CODE_PATTERN = wire.DOSSIER_CODE_PATTERN
 #: The kinds the back office handles as cases.
 HANDLED_KINDS = (SubmissionKind.FEEDBACK, SubmissionKind.APPLICATION_INTAKE)
 
@@ -305,16 +305,16 @@ class Cases(StorePart):
                 raise CaseError("dossier_code", "Mã hồ sơ này đã gắn với một hồ sơ khác.")
             self._upsert(connection, case, by, dossier_code=code)
 
-    def by_dossier_code(self, dossier_code: str) -> str | None:
-        """The receipt code of the intake linked to ``dossier_code`` (exact), or None."""
+    def by_dossier_code(self, dossier_code: str) -> tuple[uuid.UUID, str] | None:
+        """The intake linked to ``dossier_code`` (exact): its UUID and receipt code."""
         s, c = schema.submissions, schema.cases
         with read_snapshot(self.engine) as connection:
             found = connection.execute(
-                sa.select(s.c.receipt_code).select_from(
+                sa.select(s.c.uuid, s.c.receipt_code).select_from(
                     s.join(c, c.c.submission_uuid == s.c.uuid))
                 .where(c.c.dossier_code == dossier_code)
-            ).scalar_one_or_none()
-        return None if found is None else str(found)
+            ).first()
+        return None if found is None else (uuid.UUID(str(found[0])), str(found[1]))
 
     def answers(self, receipt_code: str) -> dict[uuid.UUID, str]:
         """The full written answers of the feedback with ``receipt_code``."""

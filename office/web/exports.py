@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from kiosk.clock import HANOI
 from office.store.cases import InboxRow
-from office.web.labels import KINDS, STATES
+from office.web.labels import KINDS, RATINGS, STATES
 from office.web.units import unit_name
 from sync import wire
 
@@ -43,7 +43,7 @@ def summary(submission: wire.WireSubmission) -> str:
     if submission.kind.value == "feedback":
         return str(details.get("text", ""))
     if submission.kind.value == "rating":
-        return str(details.get("level", ""))
+        return RATINGS.get(str(details.get("level")), str(details.get("level", "")))
     if submission.kind.value == "application_intake":
         missing = details.get("documents_missing") or []
         return f"thiếu {len(missing)} giấy tờ" if missing else "đủ giấy tờ"

@@ -115,17 +115,18 @@ async def sign_in(request: Request) -> Response:
         return response
     actor = username if result.known else "(tên không có)"
     if result.outcome is SignInOutcome.LOCKED:
+        until_utc = result.locked_until or ""
         if result.just_locked:
             log.warning("back office: account %s locked until %s after repeated wrong "
                         "passwords (last from %s)", username, result.locked_until,
                         _client(request))
             web.store.audit.record(actor, AuditAction.LOCKED,
-                                   detail=f"khóa đến {result.locked_until}, từ "
-                                   f"{_client(request)}")
+                                   detail=f"khóa đến {exports.local_time(until_utc)} sau "
+                                   f"nhiều lần sai mật khẩu, từ {_client(request)}")
         else:
             web.store.audit.record(actor, AuditAction.SIGN_IN_FAILED,
                                    detail=f"tài khoản đang khóa, từ {_client(request)}")
-        until = exports.local_time(result.locked_until or "")[-5:]
+        until = exports.local_time(until_utc)[-5:]
         return _sign_in_page(request, web, username=username, status=403,
                              message=f"Tài khoản tạm khóa đến {until} do nhập sai mật khẩu "
                              "nhiều lần.")

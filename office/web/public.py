@@ -42,7 +42,8 @@ def look_up(request: Request, ma: str = "") -> Response:
             return render(request, "public.html", None, status=422, typed=typed, found=None,
                           message="Mã không đúng. Mã biên nhận có 8 ký tự, ví dụ "
                           "ABCD-EF23.")
-        code = web.store.cases.by_dossier_code(typed)
+        linked = web.store.cases.by_dossier_code(typed)
+        code = None if linked is None else linked[1]
     lookup = None if code is None else web.store.look_up_application(code)
     if lookup is None or not lookup.applications:
         return render(request, "public.html", None, typed=typed, found=[],

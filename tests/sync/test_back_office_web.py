@@ -295,9 +295,22 @@ def test_an_intake_linked_to_its_dossier_code_is_found_by_that_code(
     assert client.post(f"/bo/cases/{intake}/status", data={
         "csrf": csrf, "status": "ready_for_pickup", "note": "Quầy 3"},
         follow_redirects=False).status_code == 303
-    assert backend.store.cases.by_dossier_code(dossier) == seeded.receipt[intake]
+    assert backend.store.cases.by_dossier_code(dossier) == (uuid.UUID(intake),
+                                                            seeded.receipt[intake])
     phone = web().get("/tra-cuu", params={"ma": dossier})
     assert "Đã có kết quả, mời đến nhận" in phone.text and "Quầy 3" in phone.text
+    # Any kiosk asks the office by the dossier code and gets the intake's receipt code
+    kiosk = {"Authorization": f"Bearer {backend.token('K-ANY')}"}
+    found = client.get(wire.Endpoint.KIOSK_DOSSIER_LOOKUP.value, params={"code": dossier},
+                       headers=kiosk).json()
+    assert found["receipt_code"] == seeded.receipt[intake]
+    assert [(a["status"], a["note"]) for a in found["applications"]] == [
+        ("ready_for_pickup", "Quầy 3")]
+    nothing = client.get(wire.Endpoint.KIOSK_DOSSIER_LOOKUP.value, params={"code": "H26-1"},
+                         headers=kiosk).json()
+    assert nothing == {"dossier_code": "H26-1", "receipt_code": None, "applications": []}
+    assert client.get(wire.Endpoint.KIOSK_DOSSIER_LOOKUP.value, params={"code": "a b"},
+                      headers=kiosk).status_code == 422
 
 
 def test_viewing_an_identity_is_audited_and_the_auditor_sees_who(
