@@ -9,10 +9,12 @@ status with the receipt code printed on their slip.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kiosk import receipt_code
 from kiosk.storage import Database, write_transaction
 from kiosk.sync_state import SyncFact, put_facts, read_fact
 
@@ -89,6 +91,19 @@ def lookup_status(db: Database, receipt_code: str) -> list[StatusRecord]:
 # -- asking the office about a code this kiosk does not know ------------------------------
 
 
+#: An official dossier code (mã hồ sơ) of the city's case system: letters, digits, '.',
+#: '/' and '-', at most 60 (sync.wire.DOSSIER_CODE_PATTERN says the same).
+DOSSIER_CODE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9./-]{0,58}[A-Za-z0-9])?")
+
+
+def is_dossier_code(text: str) -> bool:
+    """Whether ``text`` may be an official dossier code rather than a mistyped receipt
+    code: it fits :data:`DOSSIER_CODE` and is not 8 symbols once separators are dropped
+    (a receipt code with a typo stays a typo, caught by its check symbol)."""
+    return (DOSSIER_CODE.fullmatch(text) is not None
+            and len(re.sub(r"[\s\-_.]+", "", text)) != receipt_code.CODE_LENGTH)
+
+
 class OfficeUnreachableError(Exception):
     """The office could not be asked just now (no network, backend down, refused)."""
 
@@ -121,7 +136,9 @@ class OfficeLookup(Protocol):
 
     def look_up(self, receipt_code: str) -> list[OfficeRecord]:
         """Applications with ``receipt_code`` (canonical), newest first; empty when the
-        office knows none. Raises OfficeUnreachableError when it cannot be asked now."""
+        office knows none. Any other text that fits :data:`DOSSIER_CODE` is an official
+        dossier code (mã hồ sơ): the intake the office linked to it. Raises
+        OfficeUnreachableError when it cannot be asked now."""
         ...
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from kiosk.application_status import (
     OfficeLookup,
     OfficeUnreachableError,
     StatusRecord,
+    is_dossier_code,
     lookup_status,
 )
 from kiosk.catalog import (
@@ -249,6 +250,12 @@ class ServiceDesk:
         """The status of the application with the receipt code the citizen typed or scanned."""
         code = receipt_code.normalise(typed)
         if code is None:
+            dossier = typed.strip()
+            if self.office is not None and is_dossier_code(dossier):
+                # Not a receipt code, but maybe the official dossier code the office
+                # linked to an intake: only the office knows those.
+                return self._ask_office(dossier, read_fact(self.db, SyncFact.LAST_SUCCESS_AT),
+                                        dossier=True)
             return StatusAnswer(LookupOutcome.NOT_A_CODE)
         synced_at = read_fact(self.db, SyncFact.LAST_SUCCESS_AT)
         statuses = lookup_status(self.db, code)
@@ -273,23 +280,27 @@ class ServiceDesk:
             synced_at=synced_at,
         )
 
-    def _ask_office(self, code: str, synced_at: str | None) -> StatusAnswer:
-        """A code unknown here: maybe another kiosk printed it, and the office knows it."""
+    def _ask_office(self, code: str, synced_at: str | None, *,
+                    dossier: bool = False) -> StatusAnswer:
+        """A code unknown here: maybe another kiosk printed it, and the office knows it.
+        ``dossier``: ``code`` is an official dossier code; the answer carries the receipt
+        code of the intake linked to it."""
+        shown = None if dossier else code
         if self.office is None:
-            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=code, synced_at=synced_at)
+            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=shown, synced_at=synced_at)
         try:
             found = self.office.look_up(code)
         except OfficeUnreachableError:
-            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=code, synced_at=synced_at,
+            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=shown, synced_at=synced_at,
                                 office=OfficeCheck.UNREACHABLE)
         if not found:
-            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=code, synced_at=synced_at,
+            return StatusAnswer(LookupOutcome.UNKNOWN_CODE, code=shown, synced_at=synced_at,
                                 office=OfficeCheck.ANSWERED)
         latest = found[0]
         status = latest.status_record()
         return StatusAnswer(
             LookupOutcome.STATUS if status is not None else LookupOutcome.NO_STATUS_YET,
-            code=code,
+            code=latest.receipt_code,
             procedure=self.procedure(latest.procedure_code) if latest.procedure_code else None,
             latest=status,
             # The office answered just now: that is the latest word from it.

@@ -35,6 +35,8 @@ from office.store import (
     Role,
     Store,
 )
+from office.store import Scope as TokenScope
+from office.web.app import install as install_back_office
 from sync import wire
 
 Scope = MutableMapping[str, Any]
@@ -159,14 +161,24 @@ def _kiosk(caller: Annotated[Principal, Depends(_principal)]) -> Principal:
     return caller
 
 
-def _back_office(caller: Annotated[Principal, Depends(_principal)]) -> Principal:
-    if caller.role is not Role.BACK_OFFICE:
-        raise HTTPException(403, "this endpoint is for back-office tokens")
-    return caller
+def _scoped(scope: TokenScope) -> Callable[[Principal], Principal]:
+    """A dependency: a back-office token that grants ``scope`` (403 otherwise)."""
+
+    def check(caller: Annotated[Principal, Depends(_principal)]) -> Principal:
+        if caller.role is not Role.BACK_OFFICE:
+            raise HTTPException(403, "this endpoint is for back-office tokens")
+        if not caller.may(scope):
+            raise HTTPException(403, f"this token lacks the {scope.value!r} scope")
+        return caller
+
+    return check
 
 
 Kiosk = Annotated[Principal, Depends(_kiosk)]
-BackOffice = Annotated[Principal, Depends(_back_office)]
+Puller = Annotated[Principal, Depends(_scoped(TokenScope.PULL))]
+Publisher = Annotated[Principal, Depends(_scoped(TokenScope.PUBLISH))]
+StatusWriter = Annotated[Principal, Depends(_scoped(TokenScope.STATUS_WRITE))]
+FleetReader = Annotated[Principal, Depends(_scoped(TokenScope.FLEET))]
 Anyone = Annotated[Principal, Depends(_principal)]
 After = Annotated[str, Query(pattern=wire.CURSOR_PATTERN, description="cursor; 0: the start")]
 Limit = Annotated[int, Query(ge=1, le=wire.MAX_PAGE, description="page size")]
@@ -177,7 +189,7 @@ ReceiptCode = Annotated[str, Path(pattern=wire.RECEIPT_CODE_PATTERN,
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no token, or an unknown or revoked one"},
-    403: {"description": "a token of the wrong role, or another kiosk's data"},
+    403: {"description": "a token of the wrong role or scope, or another kiosk's data"},
     429: {"description": "over the rate limit; see Retry-After"},
 }
 _PUBLISHED: dict[int | str, dict[str, Any]] = {
@@ -217,7 +229,7 @@ def ingest(batch: wire.ReceivedBatch, caller: Kiosk, store: StoreDep) -> wire.Ba
 
 @router.get(wire.Endpoint.SUBMISSIONS.value, tags=["back office"], responses=_ERRORS)
 def pull(
-    caller: BackOffice, store: StoreDep, after: After = "0", limit: Limit = 100
+    caller: Puller, store: StoreDep, after: After = "0", limit: Limit = 100
 ) -> wire.SubmissionPage:
     """Submissions stored after ``after``, oldest first: resume from ``next_cursor``."""
     return store.pull(int(after), limit)
@@ -226,7 +238,7 @@ def pull(
 @router.post(wire.Endpoint.APPLICATION_STATUSES.value, tags=["back office"],
              responses=_ERRORS)
 def update_statuses(
-    updates: wire.StatusUpdateBatch, caller: BackOffice, store: StoreDep
+    updates: wire.StatusUpdateBatch, caller: StatusWriter, store: StoreDep
 ) -> wire.StatusUpdateResult:
     """Set application statuses that kiosks show on their status look-up screen."""
     return store.update_statuses(caller, updates)
@@ -251,12 +263,23 @@ def look_up_application(
     return store.look_up_application(receipt_code)
 
 
+@router.get(wire.Endpoint.KIOSK_DOSSIER_LOOKUP.value, tags=["kiosk"], responses=_ERRORS)
+def look_up_dossier(
+    code: Annotated[str, Query(pattern=wire.DOSSIER_CODE_PATTERN,
+                               description="an official dossier code (mã hồ sơ)")],
+    caller: Kiosk, store: StoreDep,
+) -> wire.DossierLookup:
+    """The intake the back office linked to an official dossier code, with its latest
+    status (no personal data); an empty list when none is linked."""
+    return store.look_up_dossier(code)
+
+
 @router.put(wire.Endpoint.CATALOG.value, tags=["back office"], openapi_extra=_CATALOG_BODY,
             responses={**_ERRORS, 409: {"description": "version not newer"},
                        413: {"description": "body too large"},
                        422: {"description": "not a valid catalog"}})
 async def publish_catalog(
-    request: Request, caller: BackOffice, store: StoreDep
+    request: Request, caller: Publisher, store: StoreDep
 ) -> wire.Publication:
     """Publish a catalog file (docs/catalog-format.md); kiosks pull it with its ETag."""
     raw = await request.body()
@@ -270,7 +293,7 @@ async def publish_catalog(
 @router.put(wire.Endpoint.DIRECTORY.value, tags=["back office"],
             responses={**_ERRORS, 409: {"description": "version not newer"}})
 async def publish_directory(
-    document: wire.DirectoryDocument, caller: BackOffice, store: StoreDep
+    document: wire.DirectoryDocument, caller: Publisher, store: StoreDep
 ) -> wire.Publication:
     """Publish service-point details of the communes; kiosks pull them with the ETag."""
     unknown = sorted({detail.code for detail in document.details} - hanoi_unit_codes())
@@ -330,7 +353,7 @@ def identity(caller: Kiosk, store: StoreDep) -> wire.KioskIdentity:
 
 
 @router.get(wire.Endpoint.FLEET.value, tags=["back office"], responses=_ERRORS)
-def fleet(caller: BackOffice, store: StoreDep) -> wire.Fleet:
+def fleet(caller: FleetReader, store: StoreDep) -> wire.Fleet:
     """Every enrolled kiosk and its last heartbeat."""
     return store.fleet()
 
@@ -346,7 +369,7 @@ def _known_unit(unit_code: int) -> None:
                        409: {"description": "published_at not later than the one served"},
                        422: {"description": "not the schema, or published_at too far ahead"}})
 def publish_queue(
-    unit_code: UnitCode, publication: wire.QueuePublication, caller: BackOffice,
+    unit_code: UnitCode, publication: wire.QueuePublication, caller: Publisher,
     store: StoreDep,
 ) -> wire.QueueState:
     """Publish how a service point's queue stands now; its kiosks show it while fresh."""
@@ -384,8 +407,11 @@ async def _storage_down(request: Request, error: Exception) -> JSONResponse:
                         headers={"Retry-After": str(STORAGE_RETRY_SECONDS)})
 
 
-def create_app(store: Store, *, rate_limit: str = DEFAULT_RATE_LIMIT) -> FastAPI:
-    """The v1 API over ``store``, limited to ``rate_limit`` requests per client."""
+def create_app(
+    store: Store, *, rate_limit: str = DEFAULT_RATE_LIMIT, session_secret: str | None = None,
+) -> FastAPI:
+    """The v1 API over ``store``, limited to ``rate_limit`` requests per client, and the
+    back office's pages (:mod:`office.web`; ``session_secret`` signs their cookies)."""
     app = FastAPI(
         title="motcua-kiosk city backend",
         version=wire.API_VERSION,
@@ -399,6 +425,7 @@ def create_app(store: Store, *, rate_limit: str = DEFAULT_RATE_LIMIT) -> FastAPI
     app.state.store = store
     app.state.limiter = RateLimiter(rate_limit)
     app.include_router(router)
+    install_back_office(app, store, session_secret=session_secret)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=wire.MAX_BATCH_BYTES)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(sa.exc.OperationalError, _storage_down)

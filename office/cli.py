@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,15 @@ KEY_FILE = "sealing.key"
 DEMO_PORT = 8765
 #: Who a queue published from the command line is recorded as.
 CLI_CLIENT_ID = "command-line"
+#: ``--scope`` values (office.store.credentials.Scope) and roles (office.store.users.UserRole),
+#: spelt out here so that parsing the command line imports no backend library.
+SCOPE_NAMES = ("pull", "publish", "status-write", "fleet")
+USER_ROLES = ("city_admin", "commune_officer", "auditor")
+SESSION_KEY_FILE = "session.key"
+#: Demo mode's back-office users, their password published here (scripts/run prints it):
+#: an officer of the demo kiosk's commune, a city administrator and an auditor.
+DEMO_USERS = (("canbo", "commune_officer"), ("thanhpho", "city_admin"), ("kiemtra", "auditor"))
+DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 - demo mode only, published on purpose
 #: Largest queue publication file read (one is a few KiB).
 MAX_QUEUE_FILE_BYTES = 1024 * 1024
 
@@ -68,13 +78,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         "open what was sealed with them")
     rotate_key.set_defaults(handler=_rotate_key)
 
-    add_kiosk = action("add-kiosk", "enrol a kiosk: print a new token for it, once")
-    add_kiosk.add_argument("kiosk_id")
-    add_kiosk.set_defaults(handler=_add_kiosk)
-
-    add_client = action("add-client", "add a back-office client: print its token, once")
-    add_client.add_argument("name")
-    add_client.set_defaults(handler=_add_client)
+    _register_enrolment(action)
 
     revoke = action("revoke", "revoke every token of a kiosk or back-office client")
     revoke.add_argument("name")
@@ -104,6 +108,41 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                        help="the service point's commune or ward code")
     queue.add_argument("--json", action="store_true", help="print JSON")
     queue.set_defaults(handler=_queue)
+
+
+def _register_enrolment(action: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """Add the commands that let kiosks, back-office clients and people in."""
+    add_kiosk = action("add-kiosk", "enrol a kiosk: print a new token for it, once")
+    add_kiosk.add_argument("kiosk_id")
+    add_kiosk.add_argument("--unit", type=int, metavar="UNIT_CODE",
+                           help="the commune or ward it serves (its submissions are filed "
+                           "there, for that unit's officers)")
+    add_kiosk.set_defaults(handler=_add_kiosk)
+
+    kiosk_unit = action("set-kiosk-unit", "file a kiosk's submissions under a commune or "
+                        "ward (also those it sent while it had none)")
+    kiosk_unit.add_argument("kiosk_id")
+    kiosk_unit.add_argument("unit_code", metavar="UNIT_CODE", type=int)
+    kiosk_unit.set_defaults(handler=_set_kiosk_unit)
+
+    add_client = action("add-client", "add a back-office client: print its token, once")
+    add_client.add_argument("name")
+    add_client.add_argument("--scope", action="append", choices=SCOPE_NAMES,
+                            help="what the token may do (repeat for more); without it, "
+                            "everything: pull, publish, status-write and fleet")
+    add_client.set_defaults(handler=_add_client)
+
+    add_user = action("add-user", "add a person who signs in to the back office's pages")
+    add_user.add_argument("username")
+    add_user.add_argument("--role", required=True, choices=USER_ROLES,
+                          help="city_admin: every unit; commune_officer: one unit "
+                          "(--unit); auditor: read-only, the audit log")
+    add_user.add_argument("--unit", type=int, metavar="UNIT_CODE",
+                          help="a commune officer's commune or ward")
+    add_user.add_argument("--password-stdin", action="store_true",
+                          help="read the password from standard input (else one is made "
+                          "and printed once)")
+    add_user.set_defaults(handler=_add_user)
 
 
 def backend_home(args: argparse.Namespace, context: Context) -> Path:
@@ -152,12 +191,25 @@ def _store(args: argparse.Namespace, context: Context) -> Store:
 
 
 def _enrol_demo_kiosk(store: Store, context: Context) -> None:
-    """Demo mode: the demo kiosk's published token works at once (no enrolment step)."""
+    """Demo mode: the demo kiosk's published token works at once (no enrolment step), it
+    is filed under its commune, and the demo back-office users can sign in."""
     from office.store import Role  # noqa: PLC0415
+    from office.store.users import UserError, UserRole  # noqa: PLC0415
 
     token = context.config.text("sync.token")
+    kiosk_id = context.config.text("kiosk.id")
     if token and store.authenticate(token) is None:
-        store.add_credential(context.config.text("kiosk.id"), Role.KIOSK, token=token)
+        store.add_credential(kiosk_id, Role.KIOSK, token=token)
+    unit = int(context.config.number("kiosk.commune_code"))
+    if unit and store.units.unit_of(kiosk_id) != unit:
+        store.units.assign(kiosk_id, unit)
+    for username, role in DEMO_USERS:
+        try:
+            officer = role == "commune_officer"
+            store.users.add_user(username, UserRole(role), unit if officer else None,
+                                 DEMO_PASSWORD)
+        except UserError:
+            pass  # made by an earlier demo run (or no unit set: no officer)
 
 
 def _serve(args: argparse.Namespace, context: Context) -> int:
@@ -170,7 +222,8 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
     if context.demo:
         _enrol_demo_kiosk(store, context)
     try:
-        app = create_app(store, rate_limit=args.rate_limit or DEFAULT_RATE_LIMIT)
+        app = create_app(store, rate_limit=args.rate_limit or DEFAULT_RATE_LIMIT,
+                         session_secret=session_secret(backend_home(args, context)))
     except RateLimitError as error:
         raise UsageError(str(error)) from None
     # A long keep-alive: kiosks reuse one connection between rounds.
@@ -229,16 +282,24 @@ def _rotate_key(args: argparse.Namespace, context: Context) -> int:
 
 
 def _add(args: argparse.Namespace, context: Context, name: str, kiosk: bool) -> int:
-    from office.store import CredentialError, Role  # noqa: PLC0415
+    from office.store import CredentialError, Role, Scope  # noqa: PLC0415
     from sync import wire  # noqa: PLC0415
 
     if re.fullmatch(wire.KIOSK_ID_PATTERN, name) is None:
         raise UsageError(f"{name!r}: use 1 to 40 letters, digits, '.', '_' or '-'")
+    unit = getattr(args, "unit", None)
+    if unit is not None:
+        _known_unit(unit)
+    scopes = getattr(args, "scope", None)
     store = _store(args, context)
     try:
-        token = store.add_credential(name, Role.KIOSK if kiosk else Role.BACK_OFFICE)
+        token = store.add_credential(
+            name, Role.KIOSK if kiosk else Role.BACK_OFFICE,
+            scopes=None if not scopes else {Scope(value) for value in scopes})
     except CredentialError as error:
         raise UsageError(str(error)) from None
+    if unit is not None:
+        store.units.assign(name, unit)
     print(token)
     if kiosk:
         print(f"# on kiosk {name} (shown once; the backend keeps only its hash):")
@@ -246,9 +307,66 @@ def _add(args: argparse.Namespace, context: Context, name: str, kiosk: bool) -> 
         print(f"#   kiosk config set sync.token {token}")
         print(f"#   kiosk config set sync.backend_public_key {store.keys.public_key}")
     else:
+        granted = ", ".join(sorted(scopes)) if scopes else "every scope (" + ", ".join(
+            SCOPE_NAMES) + "; --scope narrows it)"
         print(f"# back-office client {name}: send it as 'Authorization: Bearer TOKEN' "
               "(shown once; the backend keeps only its hash)")
+        print(f"# it may: {granted}")
     return 0
+
+
+def _set_kiosk_unit(args: argparse.Namespace, context: Context) -> int:
+    _known_unit(args.unit_code)
+    filed = _store(args, context).units.assign(args.kiosk_id, args.unit_code)
+    print(f"kiosk {args.kiosk_id} files under unit {args.unit_code} from now on "
+          f"({filed} earlier submission(s) filed there too)")
+    return 0
+
+
+def _add_user(args: argparse.Namespace, context: Context) -> int:
+    from office.store.users import UserError, UserRole  # noqa: PLC0415
+
+    if args.unit is not None:
+        _known_unit(args.unit)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        shown = False
+    else:
+        import secrets  # noqa: PLC0415
+
+        password = secrets.token_urlsafe(12)
+        shown = True
+    store = _store(args, context)
+    try:
+        user = store.users.add_user(args.username, UserRole(args.role), args.unit, password)
+    except UserError as error:
+        raise UsageError(str(error)) from None
+    where = f", unit {user.unit_code}" if user.unit_code is not None else ""
+    print(f"user {user.username} added: {user.role.value}{where}")
+    if shown:
+        print(f"password (shown once): {password}")
+    return 0
+
+
+def session_secret(home: Path) -> str:
+    """The secret that signs the back office's session cookies: ``session.key`` in the
+    backend's home, made (mode 0600) on first use, so sessions survive a restart."""
+    import secrets  # noqa: PLC0415
+
+    path = home / SESSION_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it just now
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(handle, "w", encoding="ascii") as stream:
+        stream.write(secret + "\n")
+    return secret
 
 
 def _add_kiosk(args: argparse.Namespace, context: Context) -> int:

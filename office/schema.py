@@ -24,6 +24,9 @@ credentials = sa.Table(
     sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("revoked_at", sa.String(40), nullable=True),
+    # Back-office tokens: what they may do, space-separated (office.store.credentials.Scope);
+    # NULL for kiosks, and for back-office tokens made before scopes (they keep every scope).
+    sa.Column("scopes", sa.String(200), nullable=True),
 )
 
 submissions = sa.Table(
@@ -37,8 +40,14 @@ submissions = sa.Table(
     sa.Column("body", sa.Text(), nullable=False),
     sa.Column("body_sha256", sa.String(64), nullable=False),
     sa.Column("received_at", sa.String(40), nullable=False),
+    # Copied from the body (and the kiosk's unit when it was stored) for the back office's
+    # filters; NULL unit: the kiosk had no unit then (city administrators still see it).
+    sa.Column("kind", sa.String(24), nullable=True),
+    sa.Column("procedure_code", sa.String(16), nullable=True),
+    sa.Column("unit_code", sa.Integer(), nullable=True),
     # Any kiosk may ask what the office knows of a receipt code.
     sa.Index("submissions_receipt_code", "receipt_code"),
+    sa.Index("submissions_unit", "unit_code", "cursor"),
 )
 
 conflicts = sa.Table(
@@ -99,4 +108,65 @@ queue_states = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
     sa.Column("client_id", sa.String(40), nullable=False),
     sa.Column("body", sa.Text(), nullable=False),
+)
+
+#: Which commune or ward each kiosk serves (``kiosk backend add-kiosk --unit``): the unit
+#: stamped on its submissions, which decides which commune officers see them.
+kiosk_units = sa.Table(
+    "kiosk_units",
+    metadata,
+    sa.Column("kiosk_id", sa.String(40), primary_key=True),
+    sa.Column("unit_code", sa.Integer(), nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+)
+
+#: People who sign in to the back office (office.store.users). ``session_epoch`` grows at
+#: each sign-out, lock or role change: a signed session cookie of an older epoch is dead.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", Cursor, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(60), nullable=False, unique=True),
+    sa.Column("role", sa.String(24), nullable=False),
+    sa.Column("unit_code", sa.Integer(), nullable=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("failed_sign_ins", sa.Integer(), nullable=False),
+    sa.Column("locked_until", sa.String(40), nullable=True),
+    sa.Column("session_epoch", sa.Integer(), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("disabled_at", sa.String(40), nullable=True),
+)
+
+#: The back office's handling of a feedback or an application intake (office.store.cases):
+#: one row once someone acted on it. ``state`` is a FeedbackState value for feedback and
+#: an ApplicationStatus value for an intake.
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("submission_uuid", sa.Uuid(), sa.ForeignKey("submissions.uuid"),
+              primary_key=True),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("assignee", sa.String(60), nullable=True),
+    sa.Column("category", sa.String(40), nullable=True),
+    sa.Column("due_date", sa.String(10), nullable=True),
+    sa.Column("answer", sa.Text(), nullable=True),
+    sa.Column("answered_at", sa.String(40), nullable=True),
+    sa.Column("answered_by", sa.String(60), nullable=True),
+    # The official dossier code (mã hồ sơ) of the city's case system, for an intake.
+    sa.Column("dossier_code", sa.String(60), nullable=True, unique=True),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Column("updated_by", sa.String(60), nullable=False),
+)
+
+#: Every view or export of personal data, and sign-in failures and lock-outs
+#: (office.store.audit): readable by auditors only.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", Cursor, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(60), nullable=False),
+    sa.Column("action", sa.String(24), nullable=False),
+    sa.Column("submission_uuids", sa.Text(), nullable=False),
+    sa.Column("detail", sa.String(300), nullable=False),
 )

@@ -216,6 +216,12 @@ class BackendClient:
         )
         return self._parse(response, wire.ApplicationLookup)
 
+    def look_up_dossier(self, dossier_code: str) -> wire.DossierLookup:
+        """What the office knows of an official dossier code (mã hồ sơ), from any kiosk."""
+        response = self._request("GET", wire.Endpoint.KIOSK_DOSSIER_LOOKUP,
+                                 params={"code": dossier_code})
+        return self._parse(response, wire.DossierLookup)
+
     def identity(self) -> wire.KioskIdentity:
         """Who this token's kiosk is, and the backend's sealing key."""
         return self._parse(self._request("GET", wire.Endpoint.KIOSK_IDENTITY),

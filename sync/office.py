@@ -8,8 +8,11 @@ answer all mean "the office could not be asked just now", never a wrong answer.
 
 from __future__ import annotations
 
+import re
+
 from kiosk.application_status import OfficeRecord, OfficeUnreachableError
 from kiosk.config import Config
+from sync import wire
 from sync.client import BackendClient, RequestFailedError
 
 #: A citizen is waiting at the screen: ask briefly, then say the office could not be asked.
@@ -33,9 +36,17 @@ class BackendOffice:
                                  read_timeout=READ_TIMEOUT))
 
     def look_up(self, receipt_code: str) -> list[OfficeRecord]:
-        """Applications with ``receipt_code``, newest first (see OfficeLookup)."""
+        """Applications with ``receipt_code`` (or the intake linked to an official dossier
+        code, when it is not a receipt code), newest first (see OfficeLookup)."""
         try:
-            answer = self.client.look_up_application(receipt_code)
+            if re.fullmatch(wire.RECEIPT_CODE_PATTERN, receipt_code) is None:
+                dossier = self.client.look_up_dossier(receipt_code)
+                if dossier.receipt_code is None:
+                    return []
+                answer = wire.ApplicationLookup(receipt_code=dossier.receipt_code,
+                                                applications=dossier.applications)
+            else:
+                answer = self.client.look_up_application(receipt_code)
         except RequestFailedError as failure:
             raise OfficeUnreachableError(failure.reason) from None
         return [

@@ -67,6 +67,9 @@ SEALED_PATTERN = r"^[A-Za-z0-9+/]+={0,2}$"
 CURSOR_PATTERN = r"^[0-9]{1,18}$"
 #: A receipt code in canonical form (kiosk.receipt_code): 8 symbols, no separator.
 RECEIPT_CODE_PATTERN = r"^[2-9A-HJKMNP-TV-Y]{8}$"
+#: An official dossier code (mã hồ sơ) of the city's case system, which the back office
+#: links to an intake: letters, digits, '.', '/' and '-', at most 60.
+DOSSIER_CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9./-]{0,58}[A-Za-z0-9])?$"
 #: A queue service's code as the catalog names it: one capital letter (``A``).
 SERVICE_CODE_PATTERN = r"^[A-Z]$"
 #: The service days the backend accepts, around its own date (Hà Nội): a kiosk may send a
@@ -92,6 +95,8 @@ class Endpoint(enum.Enum):
     FLEET = f"{PREFIX}/fleet"
     #: Any kiosk asks the office about one receipt code (a path template).
     KIOSK_APPLICATION_LOOKUP = f"{PREFIX}/kiosk/applications/{{receipt_code}}"
+    #: Any kiosk asks the office about an official dossier code (``?code=``).
+    KIOSK_DOSSIER_LOOKUP = f"{PREFIX}/kiosk/dossiers"
     #: The back office PUTs a service point's queue, kiosks GET it (a path template).
     QUEUE = f"{PREFIX}/queue/{{unit_code}}"
 
@@ -480,6 +485,15 @@ class ApplicationLookup(_Model):
     """
 
     receipt_code: Annotated[str, Field(pattern=RECEIPT_CODE_PATTERN)]
+    applications: list[ApplicationFound]
+
+
+class DossierLookup(_Model):
+    """What the office knows of an official dossier code (``GET /v1/kiosk/dossiers``):
+    the intake linked to it, under its receipt code; nothing when none is linked."""
+
+    dossier_code: Annotated[str, Field(pattern=DOSSIER_CODE_PATTERN)]
+    receipt_code: Annotated[str | None, Field(pattern=RECEIPT_CODE_PATTERN)]
     applications: list[ApplicationFound]
 
 

@@ -10,7 +10,7 @@ use.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -18,12 +18,15 @@ from sqlalchemy.engine import Engine
 from office import schema
 from office.database import read_snapshot
 from office.keys import SealingKeys
+from office.store.audit import Audit
 from office.store.base import NotNewerError, utc_now
+from office.store.cases import Cases
 from office.store.credentials import (
     CredentialError,
     Credentials,
     Principal,
     Role,
+    Scope,
     new_token,
     token_digest,
 )
@@ -32,6 +35,8 @@ from office.store.publications import CatalogKind, Publications, Published
 from office.store.queue import MAX_QUEUE_CLOCK_AHEAD, PublishedAtError, Queues
 from office.store.statuses import Statuses
 from office.store.submissions import Submissions
+from office.store.units import KioskUnits
+from office.store.users import Users
 from sync import wire
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "Published",
     "PublishedAtError",
     "Role",
+    "Scope",
     "Store",
     "new_token",
     "token_digest",
@@ -54,7 +60,8 @@ class Store:
     """The backend's operations on one database: one part per concern, one engine.
 
     The parts are attributes (``store.credentials``, ``store.submissions``,
-    ``store.statuses``, ``store.publications``, ``store.queues``, ``store.heartbeats``);
+    ``store.statuses``, ``store.publications``, ``store.queues``, ``store.heartbeats``, and
+    the back office's ``store.units``, ``store.users``, ``store.cases``, ``store.audit``);
     the methods below hand each call to its part.
     """
 
@@ -69,6 +76,10 @@ class Store:
         self.publications = Publications(engine, clock=clock)
         self.queues = Queues(engine, clock=clock)
         self.heartbeats = Heartbeats(engine, clock=clock)
+        self.units = KioskUnits(engine, clock=clock)
+        self.users = Users(engine, clock=clock)
+        self.cases = Cases(engine, clock=clock)
+        self.audit = Audit(engine, clock=clock)
 
     @property
     def keys(self) -> SealingKeys:
@@ -94,9 +105,12 @@ class Store:
 
     # -- credentials ----------------------------------------------------------------------
 
-    def add_credential(self, client_id: str, role: Role, token: str | None = None) -> str:
+    def add_credential(
+        self, client_id: str, role: Role, token: str | None = None,
+        scopes: Iterable[Scope] | None = None,
+    ) -> str:
         """See :meth:`Credentials.add_credential`."""
-        return self.credentials.add_credential(client_id, role, token)
+        return self.credentials.add_credential(client_id, role, token, scopes)
 
     def revoke(self, client_id: str) -> int:
         """See :meth:`Credentials.revoke`."""
@@ -131,6 +145,19 @@ class Store:
     def look_up_application(self, receipt_code: str) -> wire.ApplicationLookup:
         """See :meth:`Statuses.look_up_application`."""
         return self.statuses.look_up_application(receipt_code)
+
+    def look_up_dossier(self, dossier_code: str) -> wire.DossierLookup:
+        """What the office knows of an official dossier code: the intake linked to it (no
+        personal data), or nothing."""
+        linked = self.cases.by_dossier_code(dossier_code)
+        if linked is None:
+            return wire.DossierLookup(dossier_code=dossier_code, receipt_code=None,
+                                      applications=[])
+        submission_uuid, receipt_code = linked
+        found = self.statuses.look_up_application(receipt_code).applications
+        return wire.DossierLookup(
+            dossier_code=dossier_code, receipt_code=receipt_code,
+            applications=[item for item in found if item.submission_uuid == submission_uuid])
 
     # -- publishing -----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from office.store.credentials import Principal
 from sync import wire
 
 #: Advisory lock key (PostgreSQL) that serializes the inserts of the status feed.
-_STATUS_FEED_LOCK = 0x6D6F7402
+STATUS_FEED_LOCK = 0x6D6F7402
 
 
 class Statuses(StorePart):
@@ -25,7 +25,7 @@ class Statuses(StorePart):
         stamp = self._stamp()
         results: list[wire.ItemResult] = []
         with write_transaction(self.engine) as connection:
-            self._serialize(connection, _STATUS_FEED_LOCK)
+            self._serialize(connection, STATUS_FEED_LOCK)
             known = {
                 row[0]: (row[1], row[2])
                 for row in connection.execute(

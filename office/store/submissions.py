@@ -47,6 +47,11 @@ class Submissions(StorePart):
                     .where(schema.submissions.c.uuid.in_({item.uuid for item in items}))
                 ).all()
             )
+            # A batch is one kiosk's (the API checks): one unit for all its items.
+            units = dict(connection.execute(
+                sa.select(schema.kiosk_units.c.kiosk_id, schema.kiosk_units.c.unit_code)
+                .where(schema.kiosk_units.c.kiosk_id.in_({item.kiosk_id for item in items}))
+            ).all())
             new_rows: list[dict[str, object]] = []
             conflict_rows: dict[tuple[uuid.UUID, str], dict[str, object]] = {}
             for item, digest in zip(items, digests, strict=True):
@@ -61,7 +66,9 @@ class Submissions(StorePart):
                         {"uuid": item.uuid, "kiosk_id": item.kiosk_id,
                          "kiosk_seq": item.kiosk_seq, "receipt_code": item.receipt_code,
                          "body": wire.canonical_json(item).decode("utf-8"),
-                         "body_sha256": digest, "received_at": stamp}
+                         "body_sha256": digest, "received_at": stamp,
+                         "kind": item.kind.value, "procedure_code": item.procedure_code,
+                         "unit_code": units.get(item.kiosk_id)}
                     )
                     results.append(item_result(item.uuid, wire.ItemOutcome.ACCEPTED))
                 elif known == digest:

@@ -3,6 +3,7 @@ backend on 127.0.0.1, and what it says when the backend is gone."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -93,3 +94,28 @@ def test_a_revoked_token_cannot_ask(sqlite_backend: Backend, serve: Any) -> None
 def test_an_unenrolled_kiosk_has_no_office(tmp_path: Any) -> None:
     config = load_config(demo=False, environ={"KIOSK_DATA_DIR": str(tmp_path)})
     assert BackendOffice.from_config(config) is None
+
+
+def test_kiosk_two_finds_an_intake_by_the_dossier_code_the_back_office_linked(
+    sqlite_backend: Backend, serve: Any, kiosks: Any, tmp_path: Any
+) -> None:
+    from office.store.users import UserRole
+
+    server = serve(sqlite_backend)
+    made, code = delivered_by_k1(sqlite_backend, server.url, kiosks)
+    store = sqlite_backend.store
+    case = store.cases.case(uuid.UUID(made))
+    assert case is not None
+    officer = store.users.add_user("canbo", UserRole.CITY_ADMIN, None, "mat-khau-dai-2026")
+    store.cases.link_dossier(case, officer.username, "000.00.09.H26-261207/0001")
+    config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path / "k2")})
+    office = BackendOffice(client(server.url, sqlite_backend.token("K2")))
+    counter = ServiceDesk(open_desk_database(config), config, office=office)
+    try:
+        answer = counter.look_up("000.00.09.H26-261207/0001")
+        unknown = counter.look_up("000.00.09.H26-261207/0002")
+    finally:
+        counter.close()
+    assert (answer.outcome, answer.code, answer.office) == (
+        LookupOutcome.NO_STATUS_YET, code, OfficeCheck.ANSWERED)
+    assert (unknown.outcome, unknown.code) == (LookupOutcome.UNKNOWN_CODE, None)
