@@ -23,11 +23,12 @@ def test_amounts_have_dots_between_thousands_and_the_currency_in_the_language() 
 def test_the_command_line_shows_a_fee_as_the_slip_prints_it(
     kiosk: Callable[..., Result],
 ) -> None:
-    # GIVEN the demo's procedure 2.000884 and its fee of 10,000 đồng at the counter
-    result = kiosk("--demo", "catalog", "show", "2.000884")
+    # GIVEN the demo's procedure 1.002755 and its fee of 10,000 đồng at the counter
+    result = kiosk("--demo", "catalog", "show", "1.002755")
     # THEN its fee line carries the formatted amount
     assert result.status == 0
-    assert "    - in_person: 10.000 đồng (Mỗi trường hợp)\n" in result.out
+    assert "    - in_person: 10.000 đồng (- Gia hạn tạm trú theo danh sách: + Trường hợp công " \
+        "dân nộp hồ sơ trực tiếp thu 10.000 đồng/người/lần đăng ký;)\n" in result.out
 
 
 def test_the_procedure_screen_shows_a_fee_as_the_slip_prints_it() -> None:

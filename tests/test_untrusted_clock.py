@@ -132,7 +132,6 @@ def test_rows_an_earlier_release_dated_1970_are_marked_and_their_numbers_continu
     monkeypatch.setattr(storage, "MIGRATIONS", storage.MIGRATIONS[:4])
     monkeypatch.setattr(storage, "SCHEMA_VERSION", 4)
     old = open_database(path)
-    import_catalog(old, catalog_bytes(small_catalog))
     old.execute("INSERT INTO queue_counters VALUES ('1970-01-01', 'A', 'normal', 3)")
     old.execute("INSERT INTO queue_counters VALUES ('2026-11-26', 'A', 'normal', 40)")
     for number in range(1, 4):
@@ -144,8 +143,10 @@ def test_rows_an_earlier_release_dated_1970_are_marked_and_their_numbers_continu
         })
     old.conn.close()
     monkeypatch.undo()
-    # WHEN this release opens it and NTP has set the real date the same morning
+    # WHEN this release opens it (its catalog as this release stores catalogs) and NTP has
+    # set the real date the same morning
     outbox = Outbox(open_database(path), kiosk_id="HN-4-K1", queue_prefix="1")
+    import_catalog(outbox.db, catalog_bytes(small_catalog))
     outbox.db.execute("INSERT INTO outbox (submission_uuid, state) "
                       "SELECT uuid, 'pending' FROM submissions")
     # THEN the old 1970 rows are marked untrusted and the day continues after A1-003

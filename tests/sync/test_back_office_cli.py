@@ -51,7 +51,10 @@ def test_add_user_makes_each_role_and_checks_its_unit(
     signed = store.users.sign_in("canbo.badinh", "mat-khau-rat-dai-2026")
     assert signed.user is not None and signed.user.unit_code == 4
     # The password is stored as an Argon2id hash only
-    stored = (tmp_path / "backend" / "backend.sqlite3").read_bytes()
+    # (the database file and its write-ahead log, where the newest pages may still be)
+    database = tmp_path / "backend" / "backend.sqlite3"
+    stored = b"".join(path.read_bytes() for path in (database, database.with_name(
+        database.name + "-wal")) if path.exists())
     assert b"mat-khau-rat-dai-2026" not in stored and b"$argon2id$" in stored
 
 
