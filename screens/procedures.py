@@ -20,6 +20,13 @@ def procedure_title(procedure: Procedure) -> str:
     return procedure.title
 
 
+def field_title(field: FieldSummary) -> str:
+    """A field's name in the screen's language (Vietnamese when it has no English name)."""
+    if translator.language == "en" and field.name_en:
+        return field.name_en
+    return field.name
+
+
 def procedure_row(procedure: Procedure) -> Row:
     """A procedure as a list row: its title, its field and code."""
     return Row(procedure.code, procedure_title(procedure), f"{procedure.field} · {procedure.code}")
@@ -67,7 +74,7 @@ class ProceduresScreen(SearchScreen):
             [
                 Row(
                     f"field:{field.name}",
-                    field.name,
+                    field_title(field),
                     ngettext(
                         "{count} procedure", "{count} procedures", len(field.procedures)
                     ).format(count=len(field.procedures)),
@@ -78,8 +85,10 @@ class ProceduresScreen(SearchScreen):
 
     def _show_field(self, name: str) -> None:
         self.field_name = name
-        procedures = next((f.procedures for f in self._fields if f.name == name), ())
-        self._set_message(N_("Procedures in {field}"), field=name)
+        field = next((f for f in self._fields if f.name == name), None)
+        procedures = () if field is None else field.procedures
+        shown = name if field is None else field_title(field)
+        self._set_message(N_("Procedures in {field}"), field=shown)
         self.ids.results.show_rows([procedure_row(p) for p in procedures])
 
     def _set_message(self, message: str, **values: Any) -> None:
