@@ -60,6 +60,8 @@ class IntakeScreen(KioskScreen):
                             count=document.copies
                         )
                     )
+                if document.form:
+                    counts.append(document.form)
                 detail = ", ".join(counts) + (f" · {document.note}" if document.note else "")
                 box.add_widget(CheckRow(text=document.name, detail=detail, index=index))
         self._render()

@@ -234,7 +234,7 @@ class ProcedureDetailScreen(KioskScreen):
         case = self.chosen_case()
         self.several_cases = len(procedure.cases) > 1
         self.choosing = case is None
-        self.case_title = "" if case is None else case.title
+        self.case_title = case.title if case is not None and self.several_cases else ""
         self.case_note = (case.note or "") if case is not None else ""
         if case is not None and not case.papers:
             self.submit_papers = _("No papers are needed.")
