@@ -167,6 +167,11 @@ class ServiceDesk:
             for name, procedures in procedures_by_field(self._procedures()).items()
         ]
 
+    def english_field_names(self) -> dict[str, str]:
+        """Each field's English name, by its Vietnamese name (those the catalog gives)."""
+        catalog = self.catalog()
+        return {} if catalog is None else {f.name: f.name_en for f in catalog.fields}
+
     def life_events(self) -> list[LifeEventSteps]:
         """The life events to browse by, each with its procedures, in the catalog's order
         (a format 1 catalog has none)."""

@@ -16,7 +16,7 @@ from kiosk.desk import LifeEventSteps
 from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext, translator
 from screens.procedure_detail import VIETNAMESE_TEXTS_NOTE
-from screens.procedures import procedure_title
+from screens.procedures import procedure_row, procedure_title
 from screens.widgets import Row
 
 #: A row's key for a life event (a procedure's row key is its code).
@@ -47,6 +47,7 @@ class LifeEventsScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         self._events: list[LifeEventSteps] | None = None
+        self._english_fields: dict[str, str] = {}
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: object) -> None:
@@ -57,10 +58,12 @@ class LifeEventsScreen(KioskScreen):
     def show(self, **params: Any) -> None:
         """Fresh from the menu: the list of life events (or event ``event`` at once)."""
         self.event_key = params.get("event") or ""
-        self.kiosk.ask_desk(lambda desk: desk.life_events(), self._got_events)
+        self.kiosk.ask_desk(
+            lambda desk: (desk.life_events(), desk.english_field_names()), self._got_events
+        )
 
-    def _got_events(self, events: list[LifeEventSteps]) -> None:
-        self._events = events
+    def _got_events(self, got: tuple[list[LifeEventSteps], dict[str, str]]) -> None:
+        self._events, self._english_fields = got
         self._render()
 
     def _steps(self) -> LifeEventSteps | None:
@@ -103,8 +106,8 @@ class LifeEventsScreen(KioskScreen):
             f"\n{note}" if note else ""
         )
         results.show_rows([
-            Row(procedure.code, f"{number}. {procedure_title(procedure)}",
-                f"{procedure.field} · {procedure.code}")
+            procedure_row(procedure, self._english_fields,
+                          title=f"{number}. {procedure_title(procedure)}")
             for number, procedure in enumerate(steps.procedures, 1)
         ])  # fmt: skip
 

@@ -65,6 +65,7 @@ def test_browsing_by_field_leaves_out_hidden_variants_and_names_fields_in_englis
         ("Cư trú", "Residence", ["1.004222"]),
         ("Hộ tịch", "Civil status", ["1.001193"]),
     ]
+    assert desk.english_field_names() == {"Hộ tịch": "Civil status", "Cư trú": "Residence"}
 
 
 def test_the_desk_prints_the_checklist_of_the_case_chosen(desk: ServiceDesk) -> None:

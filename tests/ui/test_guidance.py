@@ -170,6 +170,10 @@ def test_in_english_life_events_are_english_and_the_screen_says_procedures_are_n
     kiosk.driver.tap(screen.ids.results.box.children[-1])
     assert screen.ids.life_event_heading.text == "A child is born"
     assert screen.ids.life_event_language_note.text == "Procedure texts are in Vietnamese."
+    assert [(r.title, r.detail) for r in reversed(screen.ids.results.box.children)] == [
+        ("1. Đăng ký khai sinh", "Civil status · 1.001193"),
+        ("2. Đăng ký thường trú", "Residence · 1.004222"),
+    ]
     kiosk.driver.tap(screen.ids.results.box.children[-1])
     detail = kiosk.screen
     assert detail.ids.language_note.text == "Procedure texts are in Vietnamese."
