@@ -26,6 +26,7 @@ from kiosk.application_status import (
 )
 from kiosk.catalog import (
     Catalog,
+    LifeEvent,
     Procedure,
     Service,
     installed_version,
@@ -56,6 +57,16 @@ class FieldSummary:
     """One field (lĩnh vực) of procedures, for browsing."""
 
     name: str
+    procedures: tuple[Procedure, ...]
+    #: The field's English name (the Vietnamese one when the catalog has none).
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class LifeEventSteps:
+    """A life event and the procedures it usually needs, in the order they are done."""
+
+    event: LifeEvent
     procedures: tuple[Procedure, ...]
 
 
@@ -147,10 +158,41 @@ class ServiceDesk:
 
     def fields(self) -> list[FieldSummary]:
         """Procedures grouped by field, for browsing."""
+        catalog = self.catalog()
         return [
-            FieldSummary(name, tuple(procedures))
+            FieldSummary(
+                name, tuple(procedures),
+                name if catalog is None else catalog.field_name(name, "en"),
+            )
             for name, procedures in procedures_by_field(self._procedures()).items()
         ]
+
+    def english_field_names(self) -> dict[str, str]:
+        """Each field's English name, by its Vietnamese name (those the catalog gives)."""
+        catalog = self.catalog()
+        return {} if catalog is None else {f.name: f.name_en for f in catalog.fields}
+
+    def life_events(self) -> list[LifeEventSteps]:
+        """The life events to browse by, each with its procedures, in the catalog's order
+        (a format 1 catalog has none)."""
+        catalog = self.catalog()
+        events = () if catalog is None else catalog.life_events
+        return [steps for event in events if (steps := self.life_event(event.key)) is not None]
+
+    def life_event(self, key: str) -> LifeEventSteps | None:
+        """Life event ``key`` and its procedures in order; None when there is no such event.
+
+        A procedure the kiosk cannot take (a hidden central- or district-level variant) is
+        left out, as it is when browsing by field.
+        """
+        catalog = self.catalog()
+        event = None if catalog is None else catalog.life_event(key)
+        if catalog is None or event is None:
+            return None
+        found = (catalog.procedure(code) for code in event.procedures)
+        return LifeEventSteps(
+            event, tuple(p for p in found if p is not None and not p.hidden)
+        )
 
     def search(self, query: str, limit: int = SEARCH_LIMIT) -> list[Procedure]:
         """Procedures matching what the citizen typed, best first."""
@@ -217,12 +259,26 @@ class ServiceDesk:
             submission, self.slip_context(language), self.catalog(), wait=wait
         )
 
-    def checklist(self, procedure_code: str, language: Language) -> Receipt:
-        """The checklist slip of a procedure (KeyError when it is not in the catalog)."""
+    def checklist(
+        self, procedure_code: str, language: Language, case_key: str | None = None
+    ) -> Receipt:
+        """The checklist slip of a procedure for the citizen's case ``case_key``.
+
+        Without a case key: a one-case procedure's papers, or every paper of a procedure
+        with several cases. KeyError when the procedure or the case is not in the catalog.
+        """
         procedure = self.procedure(procedure_code)
         if procedure is None:
             raise KeyError(procedure_code)
-        return procedure_checklist(procedure, self.slip_context(language))
+        case = None
+        if case_key is not None:
+            case = procedure.case(case_key)
+            if case is None:
+                raise KeyError(f"{procedure_code} has no case {case_key!r}")
+        return procedure_checklist(
+            procedure, self.slip_context(language), case=case,
+            service=self.service_for(procedure),
+        )
 
     # -- the queue --------------------------------------------------------------------------
 

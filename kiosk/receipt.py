@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kiosk import clock, receipt_code
-from kiosk.catalog import Document, Fee, Procedure
+from kiosk.catalog import Case, Document, Fee, Procedure, ProcessingTime, Receiver, Service
 from kiosk.config import Config
 from kiosk.language import Language
 from kiosk.money import format_vnd
@@ -324,33 +324,52 @@ def submission_receipt(
 
 
 def procedure_checklist(
-    procedure: Procedure, context: SlipContext, *, printed_at: dt.datetime | None = None
+    procedure: Procedure,
+    context: SlipContext,
+    *,
+    case: Case | None = None,
+    service: Service | None = None,
+    printed_at: dt.datetime | None = None,
 ) -> Receipt:
-    """What to bring for ``procedure``, what it costs, how long it takes, and a portal QR.
+    """What to bring for ``procedure`` in the citizen's ``case``, where to hand it in, what it
+    costs, how long it takes, and a portal QR.
 
-    Citizens take this home: every paper gets a box to tick, its number of originals and
-    copies and the catalog's note; the QR code opens the procedure on the National Public
-    Service Portal.
+    Citizens take this home. The slip names the case when the procedure has several (the
+    papers differ from case to case); without a case it lists every paper of every case,
+    each once. Papers to hand in (nộp) and papers only shown (xuất trình) are two lists;
+    every paper gets a box to tick, its originals, copies and form, and the catalog's note.
+    The citizen is reminded to bring their ID card. ``service`` names the counter that
+    takes the application at this service point. The QR code opens the procedure on the
+    National Public Service Portal.
     """
+    chosen = case if case is not None else procedure.case(None)
     blocks = slip_header(context, context.t("checklist.title"))
     blocks.append(
         Line(procedure_title(procedure, context), TextSize.LARGE, bold=True, align=Align.CENTER)
     )
     blocks.append(Field(context.t("label.procedure_code"), procedure.code))
+    if chosen is not None and len(procedure.cases) > 1:
+        blocks.append(Field(context.t("label.case"), chosen.title))
+    blocks.append(Field(context.t("label.receiver"), receiver_text(procedure, service, context)))
     blocks.append(Field(context.t("label.agency"), procedure.agency))
     blocks.append(Separator())
-    blocks.append(Line(context.t("label.documents") + ":", bold=True))
-    if not procedure.documents:
+    submit, show = (chosen.submit, chosen.show) if chosen is not None else (procedure.documents, ())
+    if not submit and not show:
+        blocks.append(Line(context.t("label.documents") + ":", bold=True))
         blocks.append(Line(context.t("checklist.no_documents")))
-    blocks.extend(_document_item(document, context) for document in procedure.documents)
+    if submit:
+        label = "label.documents" if chosen is None else "label.submit"
+        blocks.append(Line(context.t(label) + ":", bold=True))
+        blocks.extend(_document_item(document, context) for document in submit)
+    if show:
+        blocks.append(Line(context.t("label.show") + ":", bold=True))
+        blocks.extend(_document_item(document, context) for document in show)
+    if chosen is not None and chosen.note:
+        blocks.append(Line(chosen.note, TextSize.SMALL))
+    blocks.append(Line(context.t("checklist.bring_id"), bold=True))
     blocks.append(Separator())
-    fees = _fees(procedure.fees, context)
-    if len(fees) == 1:
-        blocks.append(Field(context.t("label.fees"), fees[0]))
-    else:  # one line per fee: a paragraph of fees joined by ";" is hard to read
-        blocks.append(Line(context.t("label.fees") + ":", bold=True))
-        blocks.extend(Line(f"– {fee}") for fee in fees)
-    blocks.append(Field(context.t("label.processing_time"), procedure.processing_time))
+    _add_lines(blocks, context.t("label.fees"), _fees(procedure.fees, context))
+    _add_lines(blocks, context.t("label.processing_time"), _times(procedure.times, context))
     channels = ", ".join(context.t(f"channel.{channel.value}") for channel in procedure.channels)
     blocks.append(Field(context.t("label.channels"), channels))
     blocks.append(QrCode(procedure.portal_url, caption=context.t("checklist.portal")))
@@ -365,6 +384,16 @@ def procedure_checklist(
     )
     blocks.extend(slip_footer(context))
     return Receipt(SlipKind.PROCEDURE_CHECKLIST, tuple(blocks), context.language, procedure.code)
+
+
+def _add_lines(blocks: list[Block], label: str, values: Sequence[str]) -> None:
+    """One value as a labelled field; several as a line each under the label (a paragraph
+    of fees or times joined by ";" is hard to read)."""
+    if len(values) == 1:
+        blocks.append(Field(label, values[0]))
+    else:
+        blocks.append(Line(label + ":", bold=True))
+        blocks.extend(Line(f"– {value}") for value in values)
 
 
 def printer_test_slip(
@@ -399,14 +428,45 @@ def procedure_title(procedure: Procedure, context: SlipContext) -> str:
     return procedure.title
 
 
+def receiver_text(
+    procedure: Procedure, service: Service | None, context: SlipContext
+) -> str:
+    """Where the citizen hands the application in: the commune's one-stop desk (with this
+    service point's counter when known), the commune police, or the agency itself."""
+    if procedure.receiver is Receiver.OTHER:
+        return procedure.agency
+    where = context.t(f"receiver.{procedure.receiver.value}")
+    if service is not None and service.counter:
+        where += f" – {service.counter}"
+    return where
+
+
 def _document_item(document: Document, context: SlipContext) -> CheckItem:
-    counts: list[str] = []
+    details: list[str] = []
     if document.originals:
-        counts.append(context.t("document.originals", count=document.originals))
+        details.append(context.t("document.originals", count=document.originals))
     if document.copies:
-        counts.append(context.t("document.copies", count=document.copies))
-    text_ = document.name + (f" ({', '.join(counts)})" if counts else "")
+        details.append(context.t("document.copies", count=document.copies))
+    if document.form:
+        details.append(document.form)
+    text_ = document.name + (f" ({', '.join(details)})" if details else "")
     return CheckItem(text_, note=document.note)
+
+
+def _times(times: Sequence[ProcessingTime], context: SlipContext) -> list[str]:
+    """One text when every channel takes the same time; else one per channel ("Trực
+    tuyến: 05 ngày làm việc"). No time at all: the portal states none."""
+    if not times:
+        return [context.t("time.not_stated")]
+    if len({(time.text, time.note) for time in times}) == 1:
+        only = times[0]
+        return [only.text + (f" ({only.note})" if only.note else "")]
+    return [
+        (f"{context.t(f'channel.{time.channel.value}')}: " if time.channel else "")
+        + time.text
+        + (f" ({time.note})" if time.note else "")
+        for time in times
+    ]
 
 
 def _fees(fees: Sequence[Fee], context: SlipContext) -> list[str]:

@@ -43,6 +43,10 @@ _MESSAGES: Mapping[str, Message] = {
     "label.rating": N_("Your rating"),
     "label.category": N_("Category"),
     "label.documents": N_("Papers to bring"),
+    "label.case": N_("Your case"),
+    "label.submit": N_("Papers to hand in"),
+    "label.show": N_("Papers to show"),
+    "label.receiver": N_("Hand in at"),
     "label.documents_present": N_("Papers handed in"),
     "label.documents_missing": N_("Papers still missing"),
     "label.fees": NC_("slip", "Fees"),
@@ -64,6 +68,7 @@ _MESSAGES: Mapping[str, Message] = {
     "submission.keep": N_("Please keep this slip until you receive the result."),
     "checklist.portal": N_("Scan to open this procedure on the National Public Service Portal"),
     "checklist.no_documents": N_("No papers required."),
+    "checklist.bring_id": N_("Bring your ID card."),
     "rating.thanks": N_("Your opinion helps us serve you better."),
     "test.check": N_(
         "If every Vietnamese mark above is clear and the QR code scans, the printer is ready."
@@ -72,6 +77,9 @@ _MESSAGES: Mapping[str, Message] = {
     "fee.free": N_("Free"),
     "fee.varies": N_("Depends on the case"),
     "fee.not_stated": N_("Fee not stated by the portal"),
+    "time.not_stated": N_("Not stated by the portal"),
+    "receiver.commune_desk": N_("One-stop desk of the commune People's Committee"),
+    "receiver.commune_police": N_("Commune police"),
     "document.originals": NP_("{count} original", "{count} originals"),
     "document.copies": NP_("{count} copy", "{count} copies"),
     "kind.queue_ticket": N_("Queue ticket"),

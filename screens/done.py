@@ -88,6 +88,7 @@ class DoneScreen(KioskScreen):
         language = self.kiosk.session.language
         request: Request | None = params.get("request")
         checklist: str | None = params.get("checklist")
+        case_key: str | None = params.get("case")
         self.from_checklist = checklist is not None
         self.state = SlipState.SAVING
         self._render()
@@ -97,7 +98,10 @@ class DoneScreen(KioskScreen):
             def checklist_slip(desk: ServiceDesk) -> tuple[Receipt, str]:
                 procedure = desk.procedure(code)
                 title = "" if procedure is None else procedure_title(procedure)
-                return desk.checklist(code, language), title
+                case = None if procedure is None or case_key is None else procedure.case(case_key)
+                if case is not None and procedure is not None and len(procedure.cases) > 1:
+                    title += "\n" + case.title
+                return desk.checklist(code, language, case_key), title
 
             self.kiosk.ask_desk(checklist_slip, self._checklist_ready, on_error=self._failed)
             return

@@ -1,4 +1,8 @@
-"""Application intake: tick the papers the citizen has; the missing ones go on the receipt."""
+"""Application intake: tick the papers the citizen has; the missing ones go on the receipt.
+
+The papers are those of the case the citizen chose on the procedure's screen (its papers to
+hand in, then to show); without a case, every paper of the procedure, each once.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Any
 
 from kivy.properties import ObjectProperty, StringProperty
 
-from kiosk.catalog import Procedure
+from kiosk.catalog import Document, Procedure
 from kiosk.desk import ServiceDesk
 from kiosk.kinds import IntakeRequest
 from screens.base import N_, KioskScreen
@@ -21,11 +25,16 @@ class IntakeScreen(KioskScreen):
     title = N_("Hand in an application")
     procedure = ObjectProperty(None, allownone=True)
     heading = StringProperty("")
+    #: The case whose papers are listed ("" for every paper of the procedure).
+    case_key = StringProperty("")
+    case_title = StringProperty("")
 
     def show(self, **params: Any) -> None:
-        """Load procedure ``code`` and list its papers, none ticked."""
+        """Load procedure ``code`` and list the papers of its case ``case``, none ticked."""
         code: str = params["code"]
+        case: str | None = params.get("case")
         self.do_reset()
+        self.case_key = case or ""
 
         def load(desk: ServiceDesk) -> Procedure | None:
             return desk.procedure(code)
@@ -37,7 +46,7 @@ class IntakeScreen(KioskScreen):
         box = self.ids.document_box
         box.clear_widgets()
         if procedure is not None:
-            for index, document in enumerate(procedure.documents):
+            for index, document in enumerate(self.papers()):
                 counts = []
                 if document.originals:
                     counts.append(
@@ -51,12 +60,26 @@ class IntakeScreen(KioskScreen):
                             count=document.copies
                         )
                     )
+                if document.form:
+                    counts.append(document.form)
                 detail = ", ".join(counts) + (f" · {document.note}" if document.note else "")
                 box.add_widget(CheckRow(text=document.name, detail=detail, index=index))
         self._render()
 
+    def papers(self) -> tuple[Document, ...]:
+        """The papers listed: the chosen case's, else every paper of the procedure."""
+        procedure: Procedure | None = self.procedure
+        if procedure is None:
+            return ()
+        case = procedure.case(self.case_key or None)
+        return procedure.documents if case is None else case.papers
+
     def _render(self) -> None:
-        self.heading = "" if self.procedure is None else procedure_title(self.procedure)
+        procedure: Procedure | None = self.procedure
+        self.heading = "" if procedure is None else procedure_title(procedure)
+        case = None if procedure is None or not self.case_key else procedure.case(self.case_key)
+        several = procedure is not None and len(procedure.cases) > 1
+        self.case_title = case.title if case is not None and several else ""
 
     def ticked(self) -> tuple[int, ...]:
         """Indices of the papers ticked, in catalog order."""
@@ -67,11 +90,11 @@ class IntakeScreen(KioskScreen):
         """Hand in: the done screen stores it and prints the receipt."""
         if self.procedure is None or self.kiosk.session.citizen is None:
             return  # an application needs its applicant: the button asks for the ID card
-        request = IntakeRequest(self.procedure.code, self.ticked())
+        request = IntakeRequest(self.procedure.code, self.ticked(), self.case_key or None)
         self.kiosk.do_go("done", request=request)
 
     def do_reset(self) -> None:
         """Untick everything and forget the procedure."""
         self.procedure = None
-        self.heading = ""
+        self.heading = self.case_title = self.case_key = ""
         self.ids.document_box.clear_widgets()

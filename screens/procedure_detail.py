@@ -1,24 +1,38 @@
-"""One procedure: papers to bring, fees, time, where, legal basis, portal QR; and actions."""
+"""One procedure: which case is the citizen's, that case's papers (to hand in and to show),
+fees, time per channel, where to hand it in, who may apply, conditions, portal QR; actions.
+
+A procedure with several cases (trường hợp) first asks "Which case is yours?" with one big
+button per case; only the chosen case's papers are shown, printed and checked at intake.
+The citizen can change the case. A one-case procedure skips the question.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from kivy.properties import ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from kiosk.catalog import Channel, Fee, Procedure, Service
+from kiosk.catalog import Case, Channel, Document, Fee, Procedure, ProcessingTime, Receiver, Service
 from kiosk.desk import ServiceDesk
 from kiosk.language import check_language
 from kiosk.money import format_vnd
 from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext, translator
 from screens.procedures import procedure_title
+from screens.widgets import KioskButton
 
 CHANNEL_NAMES: dict[Channel, str] = {
     Channel.IN_PERSON: N_("in person"),
     Channel.ONLINE: N_("online"),
     Channel.POST: N_("by post"),
 }
+RECEIVER_NAMES: dict[Receiver, str] = {
+    Receiver.COMMUNE_DESK: N_("One-stop desk of the commune People's Committee"),
+    Receiver.COMMUNE_POLICE: N_("Commune police"),
+}
+#: Said once on screens that show procedure texts, in English mode: they stay Vietnamese.
+VIETNAMESE_TEXTS_NOTE = N_("Procedure texts are in Vietnamese.")
 
 
 def fee_lines(fees: tuple[Fee, ...]) -> str:
@@ -43,109 +57,218 @@ def fee_lines(fees: tuple[Fee, ...]) -> str:
     return "\n".join(lines)
 
 
-def document_lines(procedure: Procedure) -> str:
-    """The papers to bring, one bullet each, with originals, copies and notes."""
-    if not procedure.documents:
-        return _("No papers are needed.")
-    lines = []
-    for document in procedure.documents:
-        counts = []
-        if document.originals:
-            counts.append(
-                ngettext("{count} original", "{count} originals", document.originals).format(
-                    count=document.originals
-                )
+def time_lines(times: tuple[ProcessingTime, ...]) -> str:
+    """The processing time: one text when every channel takes the same, else a line per
+    channel; said so when the portal states none."""
+    if not times:
+        return _("Not stated by the portal")
+    if len({(time.text, time.note) for time in times}) == 1:
+        return times[0].text + (f" ({times[0].note})" if times[0].note else "")
+    return "\n".join(
+        "• "
+        + (f"{_(CHANNEL_NAMES[time.channel]).capitalize()}: " if time.channel else "")
+        + time.text
+        + (f" ({time.note})" if time.note else "")
+        for time in times
+    )
+
+
+def document_line(document: Document) -> str:
+    """One paper as a bullet: its name, originals, copies and form, and its note."""
+    details = []
+    if document.originals:
+        details.append(
+            ngettext("{count} original", "{count} originals", document.originals).format(
+                count=document.originals
             )
-        if document.copies:
-            counts.append(
-                ngettext("{count} copy", "{count} copies", document.copies).format(
-                    count=document.copies
-                )
+        )
+    if document.copies:
+        details.append(
+            ngettext("{count} copy", "{count} copies", document.copies).format(
+                count=document.copies
             )
-        line = f"• {document.name}" + (f" ({', '.join(counts)})" if counts else "")
-        if document.note:
-            line += f"\n   {document.note}"
-        lines.append(line)
-    return "\n".join(lines)
+        )
+    if document.form:
+        details.append(document.form)
+    line = f"• {document.name}" + (f" ({', '.join(details)})" if details else "")
+    if document.note:
+        line += f"\n   {document.note}"
+    return line
+
+
+def document_lines(documents: tuple[Document, ...]) -> str:
+    """Papers, one bullet each ("" for none)."""
+    return "\n".join(document_line(document) for document in documents)
 
 
 def where_text(procedure: Procedure, service: Service | None) -> str:
-    """Who handles the procedure and which counter takes it."""
-    where = procedure.agency
+    """Who takes the application (and at which counter of this service point), and which
+    agency decides it."""
+    if procedure.receiver is Receiver.OTHER:
+        return procedure.agency
+    where = _(RECEIVER_NAMES[procedure.receiver])
     if service is not None and service.counter:
         name = service.name_en if translator.language == "en" and service.name_en else service.name
         where += "\n" + _("Counter: {counter} ({service})").format(
             counter=service.counter, service=name
         )
-    return where
+    return where + "\n" + _("Handled by: {agency}").format(agency=procedure.agency)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the detail screen asks the desk for: the procedure, its queue service and its
+    field's English name."""
+
+    procedure: Procedure | None
+    service: Service | None = None
+    field_en: str = ""
+
+
+class CaseButton(KioskButton):
+    """One big button per case of the procedure ("Which case is yours?")."""
+
+    key = StringProperty("")
 
 
 class ProcedureDetailScreen(KioskScreen):
-    """What a citizen needs to know about one procedure, and what to do next."""
+    """What a citizen needs to know about one procedure in their case, and what to do next."""
 
     title = N_("Procedure")
     procedure = ObjectProperty(None, allownone=True)
     service = ObjectProperty(None, allownone=True)
+    #: The case chosen ("" while none is: a procedure with several cases asks first).
+    case_key = StringProperty("")
+    #: The procedure has several cases (the chosen one is named, and can be changed).
+    several_cases = BooleanProperty(False)
+    #: Asking "Which case is yours?": the papers wait for the answer.
+    choosing = BooleanProperty(False)
     heading = StringProperty("")
     facts = StringProperty("")
-    documents = StringProperty("")
+    language_note = StringProperty("")
+    summary = StringProperty("")
+    case_title = StringProperty("")
+    case_note = StringProperty("")
+    submit_papers = StringProperty("")
+    show_papers = StringProperty("")
     fees = StringProperty("")
     processing_time = StringProperty("")
     where = StringProperty("")
+    who_may_apply = StringProperty("")
+    conditions = StringProperty("")
     channels = StringProperty("")
     legal_basis = StringProperty("")
     portal_url = StringProperty("")
 
+    def __init__(self, **kwargs: Any) -> None:
+        self._field_en = ""
+        self._wanted_case: str | None = None
+        super().__init__(**kwargs)
+
     def show(self, **params: Any) -> None:
-        """Load the procedure ``code``."""
+        """Load the procedure ``code`` (its case ``case`` already chosen, if given)."""
         code: str = params["code"]
+        case: str | None = params.get("case")
 
-        def load(desk: ServiceDesk) -> tuple[Procedure | None, Service | None]:
+        def load(desk: ServiceDesk) -> Loaded:
             procedure = desk.procedure(code)
-            return procedure, None if procedure is None else desk.service_for(procedure)
+            if procedure is None:
+                return Loaded(None)
+            catalog = desk.catalog()
+            field_en = catalog.field_name(procedure.field, "en") if catalog else procedure.field
+            return Loaded(procedure, desk.service_for(procedure), field_en)
 
-        self.procedure = None
-        self._render()
+        self.do_reset()
+        self._wanted_case = case
         self.kiosk.ask_desk(load, self._loaded)
 
-    def _loaded(self, found: tuple[Procedure | None, Service | None]) -> None:
-        self.procedure, self.service = found
+    def _loaded(self, loaded: Loaded) -> None:
+        self.procedure, self.service, self._field_en = (
+            loaded.procedure, loaded.service, loaded.field_en
+        )
+        procedure = loaded.procedure
+        only = None if procedure is None else procedure.case(None)
+        wanted = None if procedure is None else procedure.case(self._wanted_case or "")
+        chosen = wanted or only
+        self.case_key = "" if chosen is None else chosen.key
+        self._build_case_buttons()
         self._render()
+
+    def _build_case_buttons(self) -> None:
+        box = self.ids.case_box
+        box.clear_widgets()
+        procedure: Procedure | None = self.procedure
+        if procedure is None or len(procedure.cases) < 2:
+            return
+        for case in procedure.cases:
+            button = CaseButton(text=case.title, key=case.key)
+            button.bind(on_release=lambda pressed: self.do_choose_case(pressed.key))
+            box.add_widget(button)
+
+    def chosen_case(self) -> Case | None:
+        """The case whose papers are shown (None while the citizen has not chosen)."""
+        procedure: Procedure | None = self.procedure
+        if procedure is None or not self.case_key:
+            return None
+        return procedure.case(self.case_key)
 
     def _render(self) -> None:
         procedure: Procedure | None = self.procedure
+        self.language_note = _(VIETNAMESE_TEXTS_NOTE) if translator.language == "en" else ""
         if procedure is None:
-            for name in (
-                "heading",
-                "facts",
-                "documents",
-                "fees",
-                "processing_time",
-                "where",
-                "channels",
-                "legal_basis",
-                "portal_url",
-            ):
+            for name in ("heading", "facts", "summary", "case_title", "case_note",
+                         "submit_papers", "show_papers", "fees", "processing_time", "where",
+                         "who_may_apply", "conditions", "channels", "legal_basis",
+                         "portal_url"):  # fmt: skip
                 setattr(self, name, "")
+            self.several_cases = self.choosing = False
             return
+        english = translator.language == "en"
         self.heading = procedure_title(procedure)
         self.facts = _("Code {code} · Field: {field}").format(
-            code=procedure.code, field=procedure.field
+            code=procedure.code, field=self._field_en if english else procedure.field
         )
-        if translator.language == "en" and procedure.title_en:
+        if english and procedure.title_en:
             self.facts += f"\n{procedure.title}"
-        self.documents = document_lines(procedure)
+        self.summary = procedure.summary or ""
+        case = self.chosen_case()
+        self.several_cases = len(procedure.cases) > 1
+        self.choosing = case is None
+        self.case_title = case.title if case is not None and self.several_cases else ""
+        self.case_note = (case.note or "") if case is not None else ""
+        if case is not None and not case.papers:
+            self.submit_papers = _("No papers are needed.")
+        else:
+            self.submit_papers = "" if case is None else document_lines(case.submit)
+        self.show_papers = "" if case is None else document_lines(case.show)
         self.fees = fee_lines(procedure.fees)
-        self.processing_time = procedure.processing_time
+        self.processing_time = time_lines(procedure.times)
         self.where = where_text(procedure, self.service)
+        self.who_may_apply = procedure.who_may_apply or ""
+        self.conditions = "\n".join(f"• {condition}" for condition in procedure.conditions)
         self.channels = ", ".join(_(CHANNEL_NAMES[c]) for c in procedure.channels).capitalize()
         self.legal_basis = "\n".join(f"• {law}" for law in procedure.legal_basis)
         self.portal_url = procedure.portal_url
+        for button in self.ids.case_box.children:
+            button.role = "selected" if button.key == self.case_key else "secondary"
+
+    def do_choose_case(self, key: str) -> None:
+        """The citizen said which case is theirs: show its papers."""
+        if self.procedure is not None and self.procedure.case(key) is not None:
+            self.case_key = key
+            self._render()
+            self.ids.detail_scroll.scroll_y = 1
+
+    def do_change_case(self) -> None:
+        """Ask "Which case is yours?" again."""
+        self.case_key = ""
+        self._render()
+        self.ids.detail_scroll.scroll_y = 1
 
     def do_print_checklist(self) -> None:
-        """Print what to bring (the checklist slip)."""
-        if self.procedure is not None:
-            self.kiosk.do_go("done", checklist=self.procedure.code)
+        """Print what to bring in the chosen case (the checklist slip)."""
+        if self.procedure is not None and not self.choosing:
+            self.kiosk.do_go("done", checklist=self.procedure.code, case=self.case_key or None)
 
     def do_take_number(self) -> None:
         """Take a queue number for this procedure."""
@@ -153,12 +276,16 @@ class ProcedureDetailScreen(KioskScreen):
             self.kiosk.do_go("queue", procedure=self.procedure.code)
 
     def do_start_intake(self) -> None:
-        """Hand in an application for this procedure."""
-        if self.procedure is not None:
-            self.kiosk.do_go("intake", code=self.procedure.code)
+        """Hand in an application for this procedure, in the chosen case."""
+        if self.procedure is not None and not self.choosing:
+            self.kiosk.do_go("intake", code=self.procedure.code, case=self.case_key or None)
 
     def do_reset(self) -> None:
-        """Nothing personal is shown; forget the procedure anyway."""
+        """Nothing personal is shown; forget the procedure and the case anyway."""
         self.procedure = None
         self.service = None
+        self.case_key = ""
+        self._wanted_case = None
+        self._field_en = ""
+        self.ids.case_box.clear_widgets()
         self._render()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kivy.properties import StringProperty
@@ -20,9 +21,22 @@ def procedure_title(procedure: Procedure) -> str:
     return procedure.title
 
 
-def procedure_row(procedure: Procedure) -> Row:
-    """A procedure as a list row: its title, its field and code."""
-    return Row(procedure.code, procedure_title(procedure), f"{procedure.field} · {procedure.code}")
+def field_title(field: FieldSummary) -> str:
+    """A field's name in the screen's language (Vietnamese when it has no English name)."""
+    if translator.language == "en" and field.name_en:
+        return field.name_en
+    return field.name
+
+
+def procedure_row(
+    procedure: Procedure, english_fields: Mapping[str, str] | None = None, title: str = ""
+) -> Row:
+    """A procedure as a list row: its title (or ``title``), its field and code; in English
+    the field's English name from ``english_fields`` when known."""
+    field = procedure.field
+    if translator.language == "en" and english_fields:
+        field = english_fields.get(field, field)
+    return Row(procedure.code, title or procedure_title(procedure), f"{field} · {procedure.code}")
 
 
 class ProceduresScreen(SearchScreen):
@@ -67,7 +81,7 @@ class ProceduresScreen(SearchScreen):
             [
                 Row(
                     f"field:{field.name}",
-                    field.name,
+                    field_title(field),
                     ngettext(
                         "{count} procedure", "{count} procedures", len(field.procedures)
                     ).format(count=len(field.procedures)),
@@ -78,9 +92,14 @@ class ProceduresScreen(SearchScreen):
 
     def _show_field(self, name: str) -> None:
         self.field_name = name
-        procedures = next((f.procedures for f in self._fields if f.name == name), ())
-        self._set_message(N_("Procedures in {field}"), field=name)
-        self.ids.results.show_rows([procedure_row(p) for p in procedures])
+        field = next((f for f in self._fields if f.name == name), None)
+        procedures = () if field is None else field.procedures
+        shown = name if field is None else field_title(field)
+        self._set_message(N_("Procedures in {field}"), field=shown)
+        self.ids.results.show_rows([procedure_row(p, self._english_fields()) for p in procedures])
+
+    def _english_fields(self) -> dict[str, str]:
+        return {field.name: field.name_en for field in self._fields}
 
     def _set_message(self, message: str, **values: Any) -> None:
         self.message_args = values
@@ -106,7 +125,7 @@ class ProceduresScreen(SearchScreen):
             self._set_message(N_("Best matches first. Touch one to see what to bring."))
         else:
             self._set_message(N_("Nothing found. Try fewer words, or clear and choose a field."))
-        self.ids.results.show_rows([procedure_row(p) for p in procedures])
+        self.ids.results.show_rows([procedure_row(p, self._english_fields()) for p in procedures])
 
     def do_choose(self, key: str) -> None:
         """A row was touched: open a field, or a procedure."""

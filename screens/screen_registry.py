@@ -21,6 +21,7 @@ SCREENS: dict[str, str] = {
     "welcome": "screens.welcome:WelcomeScreen",
     "procedures": "screens.procedures:ProceduresScreen",
     "procedure": "screens.procedure_detail:ProcedureDetailScreen",
+    "life_events": "screens.life_events:LifeEventsScreen",
     "queue": "screens.queue_ticket:QueueTicketScreen",
     "intake": "screens.intake:IntakeScreen",
     "status": "screens.status:StatusScreen",

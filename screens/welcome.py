@@ -1,4 +1,4 @@
-"""The welcome screen: the six choices, the ID-card prompt, the hotline."""
+"""The welcome screen: the seven choices, the ID-card prompt, the hotline."""
 
 from __future__ import annotations
 

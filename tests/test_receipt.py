@@ -174,6 +174,7 @@ def test_checklist_lists_every_paper_fee_time_channel_and_portal_qr(catalog: Cat
     ]
     assert fields(slip) == {
         "Mã thủ tục": "2.000815",
+        "Nơi nộp hồ sơ": "Bộ phận một cửa UBND xã, phường",
         "Cơ quan giải quyết": "Ủy ban nhân dân cấp xã",
         "Lệ phí": "Trực tiếp: 2.000 đồng/trang; từ trang thứ ba 1.000 đồng/trang",
         "Thời hạn giải quyết": "Trong ngày",

@@ -125,6 +125,7 @@ class _Tour:
         self.language = "vi"
         self.step = 0
         self.receipt = ""  # the QR payload of the application's receipt
+        self.case: str | None = None  # the case chosen for the procedure
 
     def shoot(self, name: str) -> None:
         """A screenshot of what is on screen now, in every orientation."""
@@ -153,12 +154,14 @@ class _Tour:
         self.shoot("welcome")
         self.procedures()
         self.submissions()
+        self.life_events()
         self.look_ups()
         self.leaving()
         self.technician()
 
     def procedures(self) -> None:
-        """Scan the ID card, search without accents, open a procedure, print its checklist."""
+        """Scan the ID card, search without accents, open a procedure, choose the case, print
+        its checklist."""
         from screens.demo_drawer import SAMPLE_CARDS  # noqa: PLC0415
 
         driver, app = self.driver, self.app
@@ -171,6 +174,12 @@ class _Tour:
         self.shoot("search")
         driver.tap(app.current_screen.ids.results.box.children[-1])
         self.shoot("procedure")
+        # A procedure with several cases asks which is the citizen's: the first one.
+        cases = list(reversed(app.current_screen.ids.case_box.children))
+        if cases:
+            driver.tap(cases[0])
+        self.case = app.current_screen.case_key or None
+        self.shoot("procedure-case")
         driver.tap_id("print_checklist_button")
         self.shoot("checklist-printed")
         driver.tap_id("back_to_procedure_button")
@@ -183,7 +192,7 @@ class _Tour:
         driver.tap_id("confirm_button")
         self.shoot("ticket-printed")
         driver.tap_id("something_else_button")
-        app.do_go("intake", code="1.001193")
+        app.do_go("intake", code="1.001193", case=self.case)
         driver.settle()
         driver.tap(app.current_screen.ids.document_box.children[-1])
         self.shoot("intake")
@@ -191,6 +200,17 @@ class _Tour:
         self.shoot("intake-printed")
         self.receipt = app.current_screen.qr_payload
         driver.tap_id("something_else_button")
+
+    def life_events(self) -> None:
+        """Browse by life event: the list, then the first event's procedures in order."""
+        driver, app = self.driver, self.app
+        driver.tap_id("choice_life_events")
+        self.shoot("life-events")
+        rows = app.current_screen.ids.results.box.children
+        if rows:  # a format 1 catalog has no life events: the screen says so
+            driver.tap(rows[-1])
+        self.shoot("life-event")
+        driver.tap_id("home_button")
 
     def look_ups(self) -> None:
         """Status by the receipt's QR code, feedback typed in Telex, a rating, the directory."""

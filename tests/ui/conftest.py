@@ -101,15 +101,27 @@ def start_kiosk(
     *,
     printer: ReceiptPrinter | None = None,
     size: tuple[int, int] = PORTRAIT,
+    catalog: bytes | None = None,
     **overrides: str | int | bool,
 ) -> Kiosk:
     """A fresh app on the shared window (file printer unless ``printer`` is given).
 
     One clock the test moves serves the idle timer and the technician PIN's delays.
+    ``catalog`` (a catalog file's bytes) is imported before the app starts, instead of
+    the shipped demo catalog.
     """
     from devices.printers import build_printer
 
     config = kiosk_config(tmp_path, **overrides)
+    if catalog is not None:
+        from kiosk.catalog import import_catalog
+        from kiosk.storage import open_database
+
+        db = open_database(config.database_path)
+        try:
+            import_catalog(db, catalog)
+        finally:
+            db.close()
     reader = FakeCodeReader()
     device = printer if printer is not None else build_printer(config)
     clock = ManualClock()

@@ -95,11 +95,16 @@ def test_tour_writes_a_screenshot_of_every_screen_and_the_slips(tmp_path: Path) 
     # THEN there is one screenshot per step, 1080x1920 PNG, and the four slips printed
     names = [path.name for path in result.screenshots]
     assert names[0] == "01-welcome-en-portrait.png"
-    assert names[20] == "21-welcome-large-contrast-en-portrait.png"
-    assert names[21:] == [
-        "22-technician-pin-en-portrait.png", "23-technician-en-portrait.png",
-        "24-technician-settings-en-portrait.png", "25-technician-setting-en-portrait.png",
-        "26-technician-logs-en-portrait.png",
+    assert names[4:7] == [
+        "05-procedure-en-portrait.png", "06-procedure-case-en-portrait.png",
+        "07-checklist-printed-en-portrait.png",
+    ]  # fmt: skip
+    assert names[11:13] == ["12-life-events-en-portrait.png", "13-life-event-en-portrait.png"]
+    assert names[23] == "24-welcome-large-contrast-en-portrait.png"
+    assert names[24:] == [
+        "25-technician-pin-en-portrait.png", "26-technician-en-portrait.png",
+        "27-technician-settings-en-portrait.png", "28-technician-setting-en-portrait.png",
+        "29-technician-logs-en-portrait.png",
     ]  # fmt: skip
     header = result.screenshots[0].read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
