@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
+from hub import cli as hub
 from kiosk import __version__
 from kiosk.command import Context, UsageError
 from kiosk.config import ConfigError
@@ -41,6 +42,7 @@ _AREAS: tuple[ModuleType, ...] = (
     sync,
     provision,
     backend,
+    hub,
     printer, receipt,
     run,
 )

@@ -1,0 +1,58 @@
+"""The hub's web app: the officers' console, the TV display, the kiosks' API.
+
+Pages are rendered on the server (Jinja2, :mod:`webui`'s base layout) and updated by htmx:
+a console button posts and gets its panel back (:mod:`hub.console_views`); the display
+holds one server-sent-events stream (htmx's SSE extension, which reconnects by itself) that
+carries the whole board after every move (:mod:`hub.display_views`); kiosks register
+tickets and read the queue (:mod:`hub.kiosk_api`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from hub import console_views, display_views, kiosk_api
+from hub.live import LiveMessage
+from hub.queue import HubQueue, QueueEvent
+from hub.sessions import SessionSigner
+from hub.voice import CallAudio
+from hub.web import HubWeb
+from webui.assets import mount_static
+
+STATIC = Path(__file__).with_name("static")
+#: Seconds between comment lines on an idle display stream.
+KEEPALIVE_SECONDS = 15.0
+
+
+def create_app(
+    queue: HubQueue,
+    *,
+    secret: str,
+    call_audio: CallAudio | None = None,
+    point_name: str = "Điểm phục vụ hành chính công",
+    secure_cookies: bool = False,
+    keepalive_seconds: float = KEEPALIVE_SECONDS,
+) -> FastAPI:
+    """The hub's app over ``queue``.
+
+    ``secret`` signs officers' sessions. ``call_audio`` renders the spoken calls the display
+    plays; None: the display shows calls without sound and says so.
+    """
+    app = FastAPI(title="motcua hub", docs_url=None, redoc_url=None)
+    mount_static(app)
+    app.mount("/hub-static", StaticFiles(directory=STATIC), name="hub-static")
+    web = HubWeb(queue, SessionSigner(secret), call_audio, point_name, secure_cookies,
+                 keepalive_seconds)
+    app.state.web = web
+
+    def on_event(event: QueueEvent) -> None:
+        # Rendered once, in the thread that made the move, for every display at once.
+        web.live.publish(LiveMessage("board", web.board_html(), event.seq))
+
+    queue.subscribe(on_event)
+    for module in (console_views, display_views, kiosk_api):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,58 @@
+"""What kiosks and the service-point hub say to each other (API v1 of the hub).
+
+A kiosk registers each queue ticket it issued (``POST /api/v1/tickets``, idempotent by the
+submission UUID: the same ticket again is answered 200 with what the hub holds, a different
+ticket under a known UUID is 409) and reads the live queue (``GET /api/v1/queue``: the same
+shape as the city's queue publication, so the kiosk keeps one policy for both) and one
+ticket's place (``GET /api/v1/tickets/{uuid}``). Shared by ``sync/`` (the kiosk's client)
+and ``hub/`` (the server).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from sync.wire import SERVICE_CODE_PATTERN, PriorityValue
+
+PREFIX = "/api/v1"
+#: A printed queue number (kiosk.submissions.ticket_number): ``A1-007``, ``A1-U007``.
+TICKET_NUMBER_PATTERN = r"^[A-Z][1-9A-Z]-U?[0-9]{3,6}$"
+SERVICE_DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+class HubEndpoint(enum.Enum):
+    """Every endpoint of the hub's kiosk API."""
+
+    TICKETS = f"{PREFIX}/tickets"
+    #: One ticket by its submission UUID (a path template).
+    TICKET = f"{PREFIX}/tickets/{{submission_uuid}}"
+    QUEUE = f"{PREFIX}/queue"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TicketRegistration(_Model):
+    """A ticket a kiosk issued (the kiosk's id comes from its token)."""
+
+    submission_uuid: Annotated[str, Field(pattern=r"^[0-9a-f-]{36}$")]
+    number: Annotated[str, Field(pattern=TICKET_NUMBER_PATTERN)]
+    service: Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]
+    priority: PriorityValue = "none"
+    service_day: Annotated[str, Field(pattern=SERVICE_DAY_PATTERN)]
+    issued_at: AwareDatetime
+
+
+class TicketPlace(_Model):
+    """Where a ticket stands at the hub."""
+
+    submission_uuid: str
+    number: str
+    service: str
+    state: str = Field(description="waiting, called, serving, done, no_show, transferred")
+    people_ahead: Annotated[int, Field(ge=0)]
+    counter: int | None = None
