@@ -186,6 +186,8 @@ SETTINGS: tuple[Setting, ...] = (
             "hub; the queue comes from the city)", pattern=r"(https?://[^\s]+)?"),
     Setting("hub.token", str, "this kiosk's token at the hub (from 'kiosk hub add-kiosk')",
             pattern=r"([A-Za-z0-9_-]{16,200})?", secret=True),
+    Setting("hub.interval_seconds", int, "seconds between rounds with the hub (tickets in, "
+            "live queue back)", minimum=1, maximum=300),
     Setting("queue.max_age_minutes", int,
             "minutes a queue published by the back office is shown as people ahead and "
             "estimated wait (older: not shown)", minimum=1, maximum=240),

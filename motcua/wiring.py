@@ -10,6 +10,7 @@ first frame before any of them is imported.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from kiosk.config import Config
 from kiosk.desk import ServiceDesk, open_desk_database
@@ -18,6 +19,9 @@ from kiosk.parts import KioskDevices, SyncNotReadyError, SyncOutcome
 from kiosk.printing import PrinterStatus
 from kiosk.reading import ReaderStatus
 from kiosk.storage import Database
+
+if TYPE_CHECKING:
+    from sync.hub_link import HubLink
 
 
 def build_devices(config: Config) -> KioskDevices:
@@ -78,6 +82,20 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
         return [reader, check_decoder(config)] if camera else [reader]
 
     return [printer_part, reader_part, sync_checks]
+
+
+def hub_link(db: Database, config: Config) -> HubLink | None:
+    """The link to the service point's hub (None: ``hub.url`` is not set)."""
+    from sync.hub_client import HubClient  # noqa: PLC0415 - needs requests
+    from sync.hub_link import HubLink  # noqa: PLC0415
+
+    if not config.text("hub.url"):
+        return None
+    client = HubClient(config.text("hub.url"), config.text("hub.token"),
+                       connect_timeout=float(config.number("sync.connect_timeout")),
+                       read_timeout=float(config.number("sync.read_timeout")))
+    return HubLink(db, client, kiosk_id=config.text("kiosk.id"),
+                   unit_code=config.number("kiosk.commune_code"))
 
 
 def sync_round(db: Database, config: Config) -> SyncOutcome:
