@@ -14,7 +14,7 @@ from fastapi import Depends, Form, Header, HTTPException, Request
 from jinja2 import Environment
 
 from hub.live import Broadcaster
-from hub.queue import HubQueue
+from hub.queue import HubQueue, QueueEvent
 from hub.sessions import SESSION_COOKIE, PinBrake, Session, SessionSigner, same_token
 from hub.voice import CallAudio
 from webui.assets import template_environment
@@ -45,8 +45,14 @@ class HubWeb:
     def board_html(self) -> str:
         """The display's board as it stands now."""
         queue = self.queue
+        # Every call and recall is announced (call_ids); a recalled ticket is listed once.
+        calls = queue.recent_calls(3 * RECENT_CALLS)
+        listed: list[QueueEvent] = []
+        for call in calls:
+            if all(other.ticket.id != call.ticket.id for other in listed):
+                listed.append(call)
         return self.render(
-            "_board.html", calls=queue.recent_calls(RECENT_CALLS + 1), loads=queue.loads(),
+            "_board.html", calls=calls, listed=listed[: RECENT_CALLS + 1], loads=queue.loads(),
             services={service.code: service for service in queue.services()},
             counters={counter.number: counter for counter in queue.counters()},
         )
