@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve.add_argument("--port", type=int, default=DEMO_PORT, help="port to listen on")
     serve.add_argument("--secure-cookies", action="store_true",
                        help="send session cookies over HTTPS only (behind a TLS proxy)")
+    serve.add_argument("--city-url", default=os.environ.get("KIOSK_HUB_CITY_URL", ""),
+                       help="the city backend queue events are forwarded to (default "
+                       "$KIOSK_HUB_CITY_URL; empty: kept at the hub until one is set)")
+    serve.add_argument("--unit-code", type=int,
+                       default=int(os.environ.get("KIOSK_HUB_UNIT_CODE", "0") or 0),
+                       help="this point's commune or ward code (default $KIOSK_HUB_UNIT_CODE)")
     serve.set_defaults(handler=_serve)
 
     services = action("import-services", "take the queue services from this kiosk's catalog")
@@ -94,10 +101,13 @@ def hub_home(args: argparse.Namespace, context: Context) -> Path:
 
 
 def _queue(args: argparse.Namespace, context: Context) -> HubQueue:
+    return _queue_in(hub_home(args, context))
+
+
+def _queue_in(home: Path) -> HubQueue:
     from hub.database import HubDatabase, HubDatabaseError  # noqa: PLC0415
     from hub.queue import HubQueue  # noqa: PLC0415
 
-    home = hub_home(args, context)
     try:
         home.mkdir(parents=True, exist_ok=True)
         return HubQueue(HubDatabase(home / DATABASE_FILE))
@@ -160,10 +170,49 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
     app = create_app(queue, secret=session_secret(hub_home(args, context)),
                      point_name=context.config.text("kiosk.service_point_name"),
                      secure_cookies=args.secure_cookies)
+    stop = threading.Event()
+    forwarding = _forwarding_thread(args, context, stop)
     # timeout_keep_alive: kiosks reuse one connection between rounds.
-    uvicorn.run(app, host=args.host, port=args.port, timeout_keep_alive=75,
-                log_level="info")
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, timeout_keep_alive=75,
+                    log_level="info")
+    finally:
+        stop.set()
+        if forwarding is not None:
+            forwarding.join(10)
     return 0
+
+
+def _forwarding_thread(args: argparse.Namespace, context: Context,
+                       stop: threading.Event) -> threading.Thread | None:
+    """Queue events to the city, in a thread with its own database connection.
+
+    The hub's city token comes from ``$KIOSK_HUB_CITY_TOKEN`` (the hub.env file of the
+    systemd unit), never from the command line where other users could read it; in demo
+    mode the demo kiosk's published token is used.
+    """
+    from hub.forwarder import CityLink, Forwarder  # noqa: PLC0415
+
+    url = args.city_url or (context.config.text("sync.backend_url") if context.demo else "")
+    token = os.environ.get("KIOSK_HUB_CITY_TOKEN", "") or (
+        context.config.text("sync.token") if context.demo else "")
+    unit_code = args.unit_code or context.config.number("kiosk.commune_code")
+    if not (url and token and unit_code):
+        print("hub: queue events are kept here, not forwarded (set --city-url, "
+              "--unit-code and KIOSK_HUB_CITY_TOKEN)", file=sys.stderr)
+        return None
+    home = hub_home(args, context)
+
+    def run() -> None:
+        link = CityLink(url, token)
+        try:
+            Forwarder(_queue_in(home), link, unit_code=unit_code).run_forever(stop, 5.0)
+        finally:
+            link.close()
+
+    thread = threading.Thread(target=run, name="hub-forwarder", daemon=True)
+    thread.start()
+    return thread
 
 
 def _import_services(args: argparse.Namespace, context: Context) -> int:

@@ -79,7 +79,11 @@ class QueueEvent:
     seq: int
     uuid: str
     action: TicketAction
+    #: The ticket as it is now (its state and service may have moved on since).
     ticket: Ticket
+    #: The ticket's state and service right after this move.
+    state: TicketState
+    service: str
     counter: int | None
     officer: str | None
     at: dt.datetime
@@ -340,7 +344,8 @@ class HubQueue:
 
     def _event(self, row: sqlite3.Row) -> QueueEvent:
         return QueueEvent(row["seq"], row["uuid"], TicketAction(row["action"]),
-                          self.ticket(row["ticket_id"]), row["counter"], row["officer"],
+                          self.ticket(row["ticket_id"]), TicketState(row["state"]),
+                          row["service"], row["counter"], row["officer"],
                           dt.datetime.fromisoformat(row["at"]))
 
     def loads(self) -> list[ServiceLoad]:
@@ -620,8 +625,9 @@ class HubQueue:
             "officer, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [event_uuid, ticket_id, action.value, ticket.state.value, ticket.service,
              counter, officer, stamp])
-        return QueueEvent(int(cursor.lastrowid or 0), event_uuid, action, ticket, counter,
-                          officer, dt.datetime.fromisoformat(stamp))
+        return QueueEvent(int(cursor.lastrowid or 0), event_uuid, action, ticket,
+                          ticket.state, ticket.service, counter, officer,
+                          dt.datetime.fromisoformat(stamp))
 
     def _tell(self, event: QueueEvent) -> None:
         for listener in self._listeners:

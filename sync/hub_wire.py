@@ -11,10 +11,12 @@ and ``hub/`` (the server).
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+import uuid as uuid_module
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from sync import wire
 from sync.wire import SERVICE_CODE_PATTERN, PriorityValue
 
 PREFIX = "/api/v1"
@@ -56,3 +58,62 @@ class TicketPlace(_Model):
     state: str = Field(description="waiting, called, serving, done, no_show, transferred")
     people_ahead: Annotated[int, Field(ge=0)]
     counter: int | None = None
+
+
+# -- queue events, hub -> city ----------------------------------------------------------------
+
+#: Most events in one delivery.
+MAX_EVENT_BATCH = 500
+QUEUE_EVENTS = wire.Endpoint.QUEUE_EVENTS.value
+QueueActionValue = Literal["issue", "call", "recall", "start", "finish", "skip", "transfer"]
+TicketStateValue = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
+
+
+class QueueEventItem(_Model):
+    """One move of one ticket at a service point (the city's dashboards count these)."""
+
+    uuid: uuid_module.UUID = Field(description="the event's idempotency key")
+    action: QueueActionValue
+    state: TicketStateValue = Field(description="the ticket's state after the move")
+    ticket_number: Annotated[str, Field(pattern=TICKET_NUMBER_PATTERN)]
+    ticket_uuid: uuid_module.UUID = Field(description="the kiosk submission of the ticket")
+    service: Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]
+    priority: PriorityValue = "none"
+    service_day: Annotated[str, Field(pattern=SERVICE_DAY_PATTERN)]
+    counter: Annotated[int | None, Field(ge=1, le=999)] = None
+    officer: Annotated[str | None, Field(max_length=40)] = None
+    at: AwareDatetime = Field(description="the hub's clock")
+
+
+class QueueEventBatch(_Model):
+    """Events a hub delivers, oldest first (``POST /v1/queue-events``)."""
+
+    unit_code: Annotated[int, Field(ge=1, le=99999)]
+    events: Annotated[list[QueueEventItem], Field(min_length=1, max_length=MAX_EVENT_BATCH)]
+
+
+class QueueEventAck(_Model):
+    """Which events the city now holds: new ones, and ones it had already (a retry)."""
+
+    accepted: list[uuid_module.UUID]
+    duplicates: list[uuid_module.UUID]
+    conflicts: list[uuid_module.UUID] = Field(
+        description="a known UUID with another body: refused, never overwritten")
+
+
+class QueueEventRecord(_Model):
+    """An event as the city's pull feed serves it (``GET /v1/queue-events``)."""
+
+    cursor: str
+    hub_id: str
+    unit_code: int
+    event: QueueEventItem
+    received_at: str
+
+
+class QueueEventPage(_Model):
+    """A page of the feed."""
+
+    items: list[QueueEventRecord]
+    next_cursor: str
+    has_more: bool
