@@ -15,14 +15,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hub import console_views, display_views, kiosk_api
-from hub.live import LiveMessage
+from hub.live import BoardFeed
 from hub.queue import HubQueue, QueueEvent
 from hub.sessions import SessionSigner
 from hub.voice import CallAudio
 from hub.web import HubWeb
+from kiosk.servicepoint.tickets import TicketAction
 from webui.assets import mount_static
 
 STATIC = Path(__file__).with_name("static")
+#: Moves that change what the display shows (calls, and the waiting counts).
+BOARD_ACTIONS = frozenset({TicketAction.ISSUE, TicketAction.CALL, TicketAction.RECALL,
+                           TicketAction.TRANSFER})
 #: Seconds between comment lines on an idle display stream.
 KEEPALIVE_SECONDS = 15.0
 
@@ -48,9 +52,11 @@ def create_app(
                  keepalive_seconds)
     app.state.web = web
 
+    feed = BoardFeed(web.board_html, web.live)
+
     def on_event(event: QueueEvent) -> None:
-        # Rendered once, in the thread that made the move, for every display at once.
-        web.live.publish(LiveMessage("board", web.board_html(), event.seq))
+        if event.action in BOARD_ACTIONS:
+            feed.changed(event.seq)
 
     queue.subscribe(on_event)
     for module in (console_views, display_views, kiosk_api):

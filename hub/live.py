@@ -9,9 +9,12 @@ move however many TVs watch).
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 #: Messages a slow display may fall behind by before the oldest are dropped (the newest
 #: board is all it needs).
@@ -34,6 +37,41 @@ class LiveMessage:
             lines.append(f"id: {self.id}")
         lines.extend(f"data: {line}" for line in self.data.splitlines() or [""])
         return ("\n".join(lines) + "\n\n").encode("utf-8")
+
+
+class BoardFeed:
+    """Renders the board once per burst of moves and publishes it, in a thread of its own.
+
+    A console's request returns as soon as its move is stored; the display's board is
+    rendered here. Moves that arrive while a board is being rendered are covered by the
+    next render (the newest board is all a display needs), so twenty counters calling at
+    once cost a few renders, not twenty.
+    """
+
+    def __init__(self, render: Callable[[], str], live: Broadcaster) -> None:
+        self._render = render
+        self._live = live
+        self._dirty = threading.Event()
+        self._latest: int | None = None
+        self._thread = threading.Thread(target=self._run, name="board-feed", daemon=True)
+        self._thread.start()
+
+    def changed(self, seq: int) -> None:
+        """The board changed with event ``seq`` (from any thread)."""
+        self._latest = seq
+        self._dirty.set()
+
+    def _run(self) -> None:
+        while True:
+            self._dirty.wait()
+            self._dirty.clear()
+            seq = self._latest
+            try:
+                html = self._render()
+            except Exception:  # one failed render must not stop the display for good
+                log.exception("rendering the board failed")
+                continue
+            self._live.publish(LiveMessage("board", html, seq))
 
 
 class Broadcaster:
