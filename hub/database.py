@@ -89,7 +89,19 @@ def _migrate_1(db: sqlite3.Connection) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1,)
+def _migrate_2(db: sqlite3.Connection) -> None:
+    """Ratings: one per served ticket, with the counter and officer who served it."""
+    db.execute(
+        """CREATE TABLE ratings (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+            level TEXT NOT NULL,
+            counter INTEGER,
+            officer TEXT,
+            at TEXT NOT NULL)""")
+    db.execute("ALTER TABLE ticket_events ADD COLUMN rating TEXT")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

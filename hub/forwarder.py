@@ -45,12 +45,16 @@ class ForwardRound:
 def wire_event(event: QueueEvent) -> hub_wire.QueueEventItem:
     """An event as the city receives it: the same body every time it is sent."""
     ticket = event.ticket
+    rated = event.rating is not None
     return hub_wire.QueueEventItem(
         uuid=uuid.UUID(event.uuid), action=event.action.value, state=event.state.value,
         ticket_number=ticket.number, ticket_uuid=uuid.UUID(ticket.submission_uuid),
         service=event.service, priority=ticket.priority.value,
         service_day=ticket.service_day, counter=event.counter, officer=event.officer,
-        at=event.at)
+        at=event.at, rating=event.rating.value if event.rating is not None else None,
+        called_at=ticket.called_at if rated else None,
+        serving_at=ticket.serving_at if rated else None,
+        finished_at=ticket.finished_at if rated else None)
 
 
 class CityLink:

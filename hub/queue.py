@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from hub.database import HubDatabase
 from kiosk import clock
 from kiosk.kinds.queue_ticket import PriorityGroup
+from kiosk.kinds.rating import RatingLevel
 from kiosk.servicepoint.counters import Counter, CounterState, Officer
 from kiosk.servicepoint.ordering import (
     Candidate,
@@ -87,6 +88,8 @@ class QueueEvent:
     counter: int | None
     officer: str | None
     at: dt.datetime
+    #: For RATE: the citizen's rating of the service.
+    rating: RatingLevel | None = None
 
 
 @dataclass(frozen=True)
@@ -346,7 +349,8 @@ class HubQueue:
         return QueueEvent(row["seq"], row["uuid"], TicketAction(row["action"]),
                           self.ticket(row["ticket_id"]), TicketState(row["state"]),
                           row["service"], row["counter"], row["officer"],
-                          dt.datetime.fromisoformat(row["at"]))
+                          dt.datetime.fromisoformat(row["at"]),
+                          RatingLevel(row["rating"]) if row["rating"] else None)
 
     def loads(self) -> list[ServiceLoad]:
         """Every service's load now (waiting, counters open, recent pace)."""
@@ -546,6 +550,48 @@ class HubQueue:
         self._tell(event)
         return event
 
+    # -- ratings --------------------------------------------------------------------------
+
+    def rateable(self, counter: int, within: dt.timedelta) -> Ticket | None:
+        """The ticket last finished at ``counter``, if that was less than ``within`` ago
+        and it has no rating yet (what the counter's rating tablet offers to rate)."""
+        row = self.db.connection().execute(
+            "SELECT t.* FROM tickets t WHERE t.counter = ? AND t.state = ? "
+            "ORDER BY t.finished_at DESC LIMIT 1", [counter, TicketState.DONE.value]
+        ).fetchone()
+        if row is None:
+            return None
+        ticket = _ticket(row)
+        rated = self.db.connection().execute(
+            "SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket.id]).fetchone()
+        finished = ticket.finished_at
+        if rated or finished is None or self.now() - finished > within:
+            return None
+        return ticket
+
+    def rate(self, ticket_id: int, level: RatingLevel) -> QueueEvent:
+        """The citizen's rating of a served ticket, tied to the counter and officer who
+        served it; one per ticket (QueueError for a second, or a ticket not served)."""
+        with self.db.write() as db:
+            row = db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+            if row is None:
+                raise QueueError(f"no ticket {ticket_id}")
+            ticket = _ticket(row)
+            try:
+                next_state(ticket.state, TicketAction.RATE)
+            except TransitionError as error:
+                raise QueueError(f"{ticket.number}: {error}") from None
+            if db.execute("SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket_id]).fetchone():
+                raise QueueError(f"{ticket.number} is already rated")
+            stamp = self._stamp()
+            db.execute("INSERT INTO ratings (ticket_id, level, counter, officer, at) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       [ticket_id, level.value, ticket.counter, ticket.officer, stamp])
+            event = self._record(db, ticket_id, TicketAction.RATE, counter=ticket.counter,
+                                 officer=ticket.officer, stamp=stamp, rating=level)
+        self._tell(event)
+        return event
+
     # -- forwarding -----------------------------------------------------------------------
 
     def unforwarded(self, limit: int) -> list[QueueEvent]:
@@ -620,18 +666,19 @@ class HubQueue:
                             officer=counter.officer, stamp=stamp)
 
     def _record(self, db: sqlite3.Connection, ticket_id: int, action: TicketAction, *,
-                counter: int | None, officer: str | None, stamp: str) -> QueueEvent:
+                counter: int | None, officer: str | None, stamp: str,
+                rating: RatingLevel | None = None) -> QueueEvent:
         row = db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone()
         ticket = _ticket(row)
         event_uuid = str(uuid.uuid4())
         cursor = db.execute(
             "INSERT INTO ticket_events (uuid, ticket_id, action, state, service, counter, "
-            "officer, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "officer, at, rating) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [event_uuid, ticket_id, action.value, ticket.state.value, ticket.service,
-             counter, officer, stamp])
+             counter, officer, stamp, None if rating is None else rating.value])
         return QueueEvent(int(cursor.lastrowid or 0), event_uuid, action, ticket,
                           ticket.state, ticket.service, counter, officer,
-                          dt.datetime.fromisoformat(stamp))
+                          dt.datetime.fromisoformat(stamp), rating)
 
     def _tell(self, event: QueueEvent) -> None:
         for listener in self._listeners:

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from sync import wire
-from sync.wire import SERVICE_CODE_PATTERN, PriorityValue
+from sync.wire import SERVICE_CODE_PATTERN, PriorityValue, RatingLevelValue
 
 PREFIX = "/api/v1"
 #: A printed queue number (kiosk.submissions.ticket_number): ``A1-007``, ``A1-U007``.
@@ -65,7 +65,8 @@ class TicketPlace(_Model):
 #: Most events in one delivery.
 MAX_EVENT_BATCH = 500
 QUEUE_EVENTS = wire.Endpoint.QUEUE_EVENTS.value
-QueueActionValue = Literal["issue", "call", "recall", "start", "finish", "skip", "transfer"]
+QueueActionValue = Literal["issue", "call", "recall", "start", "finish", "skip", "transfer",
+                           "rate"]
 TicketStateValue = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
 
 
@@ -83,6 +84,12 @@ class QueueEventItem(_Model):
     counter: Annotated[int | None, Field(ge=1, le=999)] = None
     officer: Annotated[str | None, Field(max_length=40)] = None
     at: AwareDatetime = Field(description="the hub's clock")
+    #: For ``rate``: the citizen's rating, and the served ticket's times (from the hub's
+    #: clock), so the city ties it to the counter, officer, service and wait.
+    rating: RatingLevelValue | None = None
+    called_at: AwareDatetime | None = None
+    serving_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
 
 
 class QueueEventBatch(_Model):

@@ -53,7 +53,8 @@ def test_moves_the_state_does_not_allow_are_refused(state: TicketState,
 def test_a_skipped_citizen_who_comes_back_is_called_again_and_done_is_final() -> None:
     assert next_state(TicketState.NO_SHOW, TicketAction.CALL) is TicketState.CALLED
     assert next_state(TicketState.TRANSFERRED, TicketAction.CALL) is TicketState.CALLED
-    assert not [move for move in TRANSITIONS if move[0] is TicketState.DONE]
+    assert [move for move in TRANSITIONS if move[0] is TicketState.DONE] == [
+        (TicketState.DONE, TicketAction.RATE)]
 
 
 # -- ordering: examples ---------------------------------------------------------------------

@@ -11,6 +11,12 @@
     if (key === "g") { event.preventDefault(); document.getElementById("call-number").focus(); return; }
     if (key === "t") { event.preventDefault(); document.getElementById("transfer-target").focus(); return; }
     var button = document.querySelector('#panel button[data-key="' + key + '"]');
-    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+    if (button && !button.disabled) {
+      event.preventDefault();
+      // Straight to htmx: a key pressed right after a swap, before htmx has wired the
+      // new buttons, still counts.
+      htmx.ajax("POST", button.getAttribute("hx-post"),
+                {source: button, target: "#panel", swap: "outerHTML"});
+    }
   });
 })();

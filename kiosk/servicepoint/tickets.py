@@ -10,7 +10,8 @@
 
 A recall keeps a CALLED ticket CALLED (the display shows and speaks it again). A citizen
 who comes back after being skipped is called by number: NO_SHOW -> CALLED. A TRANSFERRED
-ticket waits again, for another service or one counter, and is called from there.
+ticket waits again, for another service or one counter, and is called from there. A DONE
+ticket may be rated (it stays DONE; the hub keeps one rating per ticket).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class TicketAction(enum.Enum):
     FINISH = "finish"
     SKIP = "skip"
     TRANSFER = "transfer"
+    #: The citizen rates the service (once, after it finished; the state stays DONE).
+    RATE = "rate"
 
 
 #: Tickets a counter may call: never called yet, or sent on by another counter.
@@ -60,6 +63,7 @@ TRANSITIONS: Mapping[tuple[TicketState, TicketAction], TicketState] = {
     (TicketState.CALLED, TicketAction.TRANSFER): TicketState.TRANSFERRED,
     (TicketState.SERVING, TicketAction.FINISH): TicketState.DONE,
     (TicketState.SERVING, TicketAction.TRANSFER): TicketState.TRANSFERRED,
+    (TicketState.DONE, TicketAction.RATE): TicketState.DONE,
 }
 
 

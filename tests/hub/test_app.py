@@ -14,7 +14,7 @@ from hub.app import create_app
 from hub.live import Broadcaster, LiveMessage
 from hub.queue import HubQueue
 from hub.voice import FakeCallAudio
-from kiosk.servicepoint.tickets import TicketState
+from kiosk.servicepoint.tickets import TicketAction, TicketState
 from tests.hub.conftest import OFFICER_PIN, issue
 
 SECRET = "test-secret-not-for-production"
@@ -186,3 +186,29 @@ def test_every_connected_display_gets_each_message_once() -> None:
 
     assert asyncio.run(scenario()) == [b"event: board\ndata: first\n\n",
                                        b"event: board\ndata: second\n\n"]
+
+
+def test_the_rating_tablet_offers_the_ticket_just_served_and_takes_one_rating(
+    client: TestClient, queue: HubQueue
+) -> None:
+    issue(queue, "A1-001")
+    queue.open_counter(1, "lan")
+    queue.call_next(1)
+    queue.act(1, TicketAction.START)
+    ticket = queue.act(1, TicketAction.FINISH).ticket
+    page = client.get("/rate/1").text
+    assert text_of(page, "rating-number") == "A1-001"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    forged = client.post("/rate/1", data={"ticket": ticket.id, "level": "satisfied",
+                                          "csrf": "forged"})
+    assert forged.status_code == 403
+    thanks = client.post("/rate/1", data={"ticket": ticket.id, "level": "very_satisfied",
+                                          "csrf": csrf[1]})
+    assert "Cảm ơn quý khách đã đánh giá! · Thank you!" in thanks.text
+    again = client.post("/rate/1", data={"ticket": ticket.id, "level": "<b>x</b>",
+                                         "csrf": csrf[1]})
+    assert again.status_code == 409
+    assert "&lt;b&gt;" in again.text
+    assert "Xin chào quý khách" in client.get("/rate/1/panel").text
+    assert client.get("/rate/9").status_code == 404

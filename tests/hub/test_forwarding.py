@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from hub.forwarder import CityLink, Forwarder, wire_event
 from hub.queue import HubQueue
 from kiosk.kinds.queue_ticket import PriorityGroup
+from kiosk.kinds.rating import RatingLevel
 from kiosk.servicepoint.tickets import TicketAction
 from office.app import create_app
 from office.store import Role
@@ -145,6 +146,26 @@ def test_an_answer_lost_on_the_way_back_is_a_duplicate_not_a_second_event(
     clash = link.send(hub_wire.QueueEventBatch(unit_code=UNIT, events=[changed]))
     assert clash.conflicts == [changed.uuid]
     assert [record.event.counter for record in pulled(city)] == [None, 1]
+
+
+def test_a_rating_reaches_the_city_with_its_counter_officer_and_times(
+    queue: HubQueue, hub_clock: MovingClock, city: Backend, city_server: ServerThread
+) -> None:
+    issue(queue, "A1-001")
+    queue.add_counter(3, "Quầy số 3", ["A", "C"])
+    queue.open_counter(3, "minh")
+    queue.call_next(3)
+    hub_clock.advance(minutes=1)
+    queue.act(3, TicketAction.START)
+    hub_clock.advance(minutes=7)
+    done = queue.act(3, TicketAction.FINISH).ticket
+    queue.rate(done.id, RatingLevel.UNSATISFIED)
+    assert forwarder(queue, city_server.url, city).run_once().forwarded == 5
+    rating = pulled(city)[-1].event
+    assert (rating.action, rating.rating, rating.counter, rating.officer, rating.service) == (
+        "rate", "unsatisfied", 3, "minh", "A")
+    assert rating.finished_at is not None and rating.serving_at is not None
+    assert (rating.finished_at - rating.serving_at).total_seconds() == 420
 
 
 def test_a_back_office_token_cannot_post_events_nor_a_kiosk_read_them(

@@ -18,6 +18,7 @@ from hub.app import create_app
 from hub.queue import HubQueue
 from hub.voice import FakeCallAudio
 from kiosk.kinds.queue_ticket import PriorityGroup, QueueTicketRequest
+from kiosk.kinds.rating import RatingLevel
 from kiosk.queue_state import queue_overview
 from kiosk.servicepoint.tickets import TicketAction
 from kiosk.storage import Database
@@ -199,3 +200,31 @@ def test_a_busy_board_lists_each_counters_latest_calls_newest_first(
         ["C2-002", "A1-003", "C2-001", "A1-002", "A1-001"])
     expect(tv.locator('td.count[data-service="A"]')).to_have_text("5")
     screenshot(tv, "hub-display-tv.png")
+
+
+def test_the_citizen_rates_on_the_counter_tablet_once_the_officer_finishes(
+    queue: HubQueue, hub_server: ServerThread, page: Page, chromium: Browser,
+    offsite: OffsiteRequests,
+) -> None:
+    issue(queue, "A1-001")
+    width, height = VIEWPORTS["tablet"]
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    context.route("**/*", offsite.route)
+    tablet = context.new_page()
+    tablet.goto(hub_server.url + "/rate/1")
+    expect(tablet.locator(".rating-idle")).to_have_text("Xin chào quý khách · Welcome")
+    sign_in(page, hub_server.url)
+    for key, state in (("n", "Đã gọi"), ("s", "Đang phục vụ"), ("f", "Sẵn sàng gọi")):
+        page.keyboard.press(key)
+        expect(page.locator(".ticket-state")).to_contain_text(state)
+    # The tablet offers the ticket just finished (it asks every 3 s)
+    expect(tablet.locator("#rating-number")).to_have_text("A1-001", timeout=10_000)
+    screenshot(tablet, "hub-rating-tablet.png")
+    tablet.get_by_role("button", name="Hài lòng Satisfied", exact=True).click()
+    expect(tablet.locator(".rating-thanks")).to_have_text(
+        "Cảm ơn quý khách đã đánh giá! · Thank you!")
+    rated = queue.unforwarded(20)[-1]
+    assert (rated.action, rated.rating, rated.counter, rated.officer) == (
+        TicketAction.RATE, RatingLevel.SATISFIED, 1, "lan")
+    context.close()
+    assert offsite.urls == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from hub.database import HubDatabase
 from hub.queue import ConflictError, HubQueue, NewTicket, QueueError, QueueEvent
 from kiosk.kinds.queue_ticket import PriorityGroup
+from kiosk.kinds.rating import RatingLevel
 from kiosk.servicepoint.counters import CounterState
 from kiosk.servicepoint.ordering import OrderingRule, RuleKind
 from kiosk.servicepoint.tickets import TicketAction, TicketState
@@ -188,3 +190,32 @@ def test_listeners_hear_each_move_after_it_is_stored(queue: HubQueue) -> None:
     assert queue.mark_forwarded([heard[0].uuid, heard[0].uuid]) == 1
     assert [event.action for event in queue.unforwarded(10)] == [
         TicketAction.CALL, TicketAction.RECALL]
+
+
+def test_a_served_ticket_is_rated_once_with_the_counter_and_officer_who_served_it(
+    queue: HubQueue, hub_clock: MovingClock
+) -> None:
+    issue(queue, "A1-001")
+    issue(queue, "A1-002")
+    queue.open_counter(2, "minh")
+    queue.call_next(2)
+    queue.act(2, TicketAction.START)
+    hub_clock.advance(minutes=5)
+    done = queue.act(2, TicketAction.FINISH).ticket
+    window = dt.timedelta(minutes=10)
+    assert queue.rateable(2, window) == done
+    rated = queue.rate(done.id, RatingLevel.SATISFIED)
+    assert (rated.action, rated.rating, rated.counter, rated.officer, rated.state) == (
+        TicketAction.RATE, RatingLevel.SATISFIED, 2, "minh", TicketState.DONE)
+    assert queue.rateable(2, window) is None
+    with pytest.raises(QueueError, match="A1-001 is already rated"):
+        queue.rate(done.id, RatingLevel.UNSATISFIED)
+    waiting = queue.waiting()[0]
+    with pytest.raises(QueueError, match="A1-002: cannot rate a ticket that is waiting"):
+        queue.rate(waiting.id, RatingLevel.SATISFIED)
+    # Too long after: the tablet no longer offers it
+    queue.call_next(2)
+    queue.act(2, TicketAction.START)
+    queue.act(2, TicketAction.FINISH)
+    hub_clock.advance(minutes=11)
+    assert queue.rateable(2, window) is None
