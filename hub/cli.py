@@ -236,13 +236,14 @@ def _add_counter(args: argparse.Namespace, context: Context) -> int:
 
 
 def _add_officer(args: argparse.Namespace, context: Context) -> int:
+    from hub.queue import QueueError  # noqa: PLC0415
     from kiosk.technician_pin import PinError  # noqa: PLC0415
 
     pin = (getpass.getpass("PIN (6 to 12 digits): ") if sys.stdin.isatty()
            else sys.stdin.readline().strip())
     try:
         _queue(args, context).add_officer(args.login, args.name, pin)
-    except PinError as error:
+    except (PinError, QueueError) as error:
         raise UsageError(str(error)) from None
     print(f"officer {args.login} ({args.name}) can sign in")
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 import sqlite3
 import uuid
@@ -40,6 +41,7 @@ from kiosk.servicepoint.tickets import (
 )
 from kiosk.technician_pin import hash_pin, verify_pin
 
+OFFICER_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 #: Finished tickets the average service time is taken over (the recent pace, not the day's).
 AVERAGE_OVER = 20
 
@@ -209,7 +211,11 @@ class HubQueue:
                        [number, name, json.dumps(list(services))])
 
     def add_officer(self, login: str, name: str, pin: str) -> None:
-        """Add an officer or change their PIN (6 to 12 digits, kept as a scrypt hash)."""
+        """Add an officer or change their PIN (6 to 12 digits, kept as a scrypt hash).
+
+        Logins are 1 to 40 letters, digits, '.', '_' or '-' (they travel to the city)."""
+        if OFFICER_LOGIN.fullmatch(login) is None:
+            raise QueueError(f"{login!r}: a login is 1 to 40 letters, digits, '.', '_' or '-'")
         stored = hash_pin(pin)
         with self.db.write() as db:
             db.execute("INSERT INTO officers (login, name, pin_hash) VALUES (?, ?, ?) "

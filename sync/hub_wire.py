@@ -23,6 +23,8 @@ PREFIX = "/api/v1"
 #: A printed queue number (kiosk.submissions.ticket_number): ``A1-007``, ``A1-U007``.
 TICKET_NUMBER_PATTERN = r"^[A-Z][1-9A-Z]-U?[0-9]{3,6}$"
 SERVICE_DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: An officer's login at the hub (``kiosk hub add-officer``).
+OFFICER_LOGIN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 
 
 class HubEndpoint(enum.Enum):
@@ -82,7 +84,7 @@ class QueueEventItem(_Model):
     priority: PriorityValue = "none"
     service_day: Annotated[str, Field(pattern=SERVICE_DAY_PATTERN)]
     counter: Annotated[int | None, Field(ge=1, le=999)] = None
-    officer: Annotated[str | None, Field(max_length=40)] = None
+    officer: Annotated[str | None, Field(pattern=OFFICER_LOGIN_PATTERN)] = None
     at: AwareDatetime = Field(description="the hub's clock")
     #: For ``rate``: the citizen's rating, and the served ticket's times (from the hub's
     #: clock), so the city ties it to the counter, officer, service and wait.

@@ -73,7 +73,10 @@ def _agent(context: Context, alive: Callable[[], object] = lambda: None) -> Sync
 def _run(args: argparse.Namespace, context: Context) -> int:
     configure_logging()
     notifier = Notifier()
-    agent = _agent(context, alive=notifier.watchdog)
+    # A point with a hub but no city link yet still runs its queue: the hub link alone.
+    hub_only = bool(context.config.text("hub.url")) and not context.config.text(
+        "sync.backend_url")
+    agent = None if hub_only else _agent(context, alive=notifier.watchdog)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -82,14 +85,20 @@ def _run(args: argparse.Namespace, context: Context) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    notifier.ready(status="syncing")
+    notifier.ready(status="hub only: sync.backend_url is not set" if hub_only else "syncing")
     hub = _hub_thread(context, stop)
+    wait = watchdog_wait(stop, notifier)
     try:
-        agent.run_forever(wait=watchdog_wait(stop, notifier))
+        if agent is None:
+            while not wait(3600):
+                pass
+        else:
+            agent.run_forever(wait=wait)
     finally:
         stop.set()
         notifier.stopping()
-        agent.client.close()
+        if agent is not None:
+            agent.client.close()
         if hub is not None:
             hub.join(10)
     return 0

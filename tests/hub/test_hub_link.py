@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from hub.app import create_app
+from hub.database import HubDatabase
 from hub.queue import HubQueue
 from kiosk.catalog import import_catalog
 from kiosk.kinds.queue_ticket import PriorityGroup, QueueTicketRequest
@@ -19,7 +25,7 @@ from kiosk.sync_state import SyncFact, read_fact
 from sync.client import FailureKind
 from sync.hub_client import HubClient
 from sync.hub_link import HubLink
-from tests.conftest import SMALL_CATALOG, catalog_bytes
+from tests.conftest import SMALL_CATALOG, Result, catalog_bytes
 from tests.hub.conftest import MovingClock
 from tests.servers import ServerThread
 
@@ -118,3 +124,39 @@ def test_two_kiosks_numbers_stay_apart_and_a_clash_does_not_hold_the_rest_back(
     assert report.notes[0].startswith("A1-001 refused: hub: 409")
     assert [(ticket.number, ticket.kiosk_id) for ticket in queue.waiting()] == [
         ("A1-001", "K1"), ("A2-001", "K2"), ("C1-001", "K3")]
+
+
+@pytest.mark.slow
+def test_sync_run_with_a_hub_and_no_city_link_runs_the_hub_link_alone(
+    kiosk: Callable[..., Result], tmp_path: Path
+) -> None:
+    # A hub on the real clock (the kiosk's tickets are for today)
+    hub_db = HubDatabase(tmp_path / "hub.sqlite3")
+    queue = HubQueue(hub_db)
+    queue.add_service("A", "Hộ tịch")
+    token = queue.add_kiosk("DEMO-K1")
+    server = ServerThread(create_app(queue, secret="test")).start()
+    try:
+        kiosk("--demo", "config", "set", "sync.backend_url", "")
+        kiosk("--demo", "config", "set", "hub.url", server.url)
+        kiosk("--demo", "config", "set", "hub.token", token)
+        for _ in range(3):
+            assert kiosk("--demo", "submissions", "create", "--kind", "queue_ticket",
+                         "--service", "A").status == 0
+        process = subprocess.Popen(
+            [sys.executable, "-m", "motcua", "--demo", "sync", "run"],
+            env={**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while len(queue.waiting()) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=30)
+        finally:
+            process.kill()
+        assert process.returncode == 0, err
+        assert [ticket.number for ticket in queue.waiting()] == ["A1-001", "A1-002", "A1-003"]
+    finally:
+        server.stop()
+        hub_db.close()
