@@ -45,12 +45,14 @@ def open_desk(config: Config) -> ServiceDesk:
 
 
 def all_check_sources() -> list[CheckSource]:
-    """The printer, the code reader and the sync side, in the order a technician reads."""
+    """The printer, the code reader, the voice and the sync side, in the order a technician
+    reads."""
     from devices.printer_checks import printer_checks  # noqa: PLC0415
     from devices.reader_checks import reader_checks  # noqa: PLC0415
+    from devices.speech_checks import speech_checks  # noqa: PLC0415
     from sync.checks import sync_checks  # noqa: PLC0415
 
-    return [printer_checks, reader_checks, sync_checks]
+    return [printer_checks, reader_checks, speech_checks, sync_checks]
 
 
 def running_app_sources(printer: Check | None, reader: Check | None) -> list[CheckSource]:
@@ -65,6 +67,7 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
         printer_checks,
     )
     from devices.reader_checks import CAMERA_DRIVERS, check_decoder, reader_checks  # noqa: PLC0415
+    from devices.speech_checks import speech_checks  # noqa: PLC0415
     from sync.checks import sync_checks  # noqa: PLC0415
 
     if printer is None and reader is None:
@@ -81,7 +84,7 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
         camera = config.text("scanner.driver") in CAMERA_DRIVERS
         return [reader, check_decoder(config)] if camera else [reader]
 
-    return [printer_part, reader_part, sync_checks]
+    return [printer_part, reader_part, speech_checks, sync_checks]
 
 
 def hub_link(db: Database, config: Config) -> HubLink | None:

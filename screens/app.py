@@ -4,8 +4,9 @@ It builds the devices the configuration names, opens the workers that own the da
 connections (screens/workers.py), starts the code reader and the idle timer, and holds the
 few actions every screen shares (go to a screen, back, language, text size, contrast, start
 over). The screens live in their own modules (screens/screen_registry.py); what they do is
-done by the core. The printer's side (screens/printer_front.py) and technician mode
-(screens/technician_mode.py) are parts of the app of their own.
+done by the core. Navigation and the citizen's preferences (screens/navigation.py), the
+printer's side (screens/printer_front.py) and technician mode (screens/technician_mode.py)
+are parts of the app of their own.
 
 Threads: the UI thread only draws and reacts. Each worker's answer comes back with
 ``Clock.schedule_once`` through one bridge (kiosk/worker_bridge.py), which drops it when
@@ -30,7 +31,6 @@ from kivy.uix.widget import Widget
 
 from kiosk.background import Worker
 from kiosk.config import Config, Value
-from kiosk.kiosk_mode import TECHNICIAN_MODES
 from kiosk.language import check_language
 from kiosk.logs import RecentLogs, install_recent_logs
 from kiosk.parts import KioskDevices, KioskParts
@@ -41,13 +41,12 @@ from kiosk.sd_notify import Notifier
 from kiosk.session import IdleAction, Preferences, Session
 from kiosk.worker_bridge import AnswerFor, WorkerBridge
 from screens.base import N_, KioskScreen
-from screens.i18n import translator
 from screens.idle_prompt import IdleWatch
 from screens.memory import give_back_memory, release_label_surfaces
+from screens.navigation import Navigation
 from screens.printer_front import PRINTER_CHECK_SECONDS, PrinterFront
-from screens.screen_registry import TECHNICIAN_SCREENS, ScreenRegistry, load_kv
+from screens.screen_registry import ScreenRegistry, load_kv
 from screens.technician_mode import TechnicianMode
-from screens.theme import theme
 from screens.workers import open_desk_worker
 
 if TYPE_CHECKING:
@@ -66,7 +65,7 @@ T = TypeVar("T")
 BANNER_SECONDS = 8.0
 
 
-class KioskApp(TechnicianMode, PrinterFront, App):
+class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
     """The citizen's kiosk (see the module docstring)."""
 
     #: Wider than tall: screens put their parts side by side.
@@ -76,11 +75,6 @@ class KioskApp(TechnicianMode, PrinterFront, App):
     #: A passing message (English message id) and its values, shown above the bottom bar.
     banner = StringProperty("")
     banner_args = DictProperty({})
-    #: The current screen's title (English message id) and whether Back goes anywhere.
-    screen_title = StringProperty("")
-    can_go_back = BooleanProperty(False)
-    #: Back is offered on this screen (the top bar shows Home whenever can_go_back).
-    can_go_back_here = BooleanProperty(False)
     service_point_name = StringProperty("")
     hotline = StringProperty("")
     demo = BooleanProperty(False)
@@ -278,74 +272,6 @@ class KioskApp(TechnicianMode, PrinterFront, App):
 
     def _went_wrong(self, _error: Exception) -> None:
         self.show_banner(N_("Sorry, something went wrong. Please try again."))
-
-    # -- navigation -------------------------------------------------------------------------
-
-    def do_go(self, name: str, **params: Any) -> None:
-        """Show screen ``name`` (after handing it ``params``); Back returns here."""
-        assert self.manager is not None
-        screen = self._screen(name)
-        screen.show(**params)
-        current = self.manager.current
-        if current != name:
-            if name == "welcome":
-                self._history.clear()
-            else:
-                self._history.append(current)
-        self._switch(name)
-
-    def do_back(self) -> None:
-        """Back to the screen before this one."""
-        target = self._history.pop() if self._history else "welcome"
-        self._switch(target)
-
-    def do_home(self) -> None:
-        """Back to the six choices, the citizen still here (their ID card kept).
-
-        From technician mode it is "leave technician mode": everything is wiped, so the
-        technician's language or text size never greets the next citizen.
-        """
-        if self.mode in TECHNICIAN_MODES:
-            self.do_leave_technician_mode()
-            return
-        self._history.clear()
-        self._switch("welcome")
-
-    def _switch(self, name: str) -> None:
-        assert self.manager is not None
-        if name not in TECHNICIAN_SCREENS and self.mode in TECHNICIAN_MODES:
-            # Home, the idle wipe, "start over", Back: any way out of technician mode ends it.
-            self._end_technician_mode()
-        self.manager.current = name
-        screen = self._screen(name)
-        self.screen_title = "" if name == "welcome" else screen.title
-        self.can_go_back = name != "welcome"
-        self.can_go_back_here = self.can_go_back and screen.allows_back
-
-    @property
-    def current_screen(self) -> KioskScreen:
-        """The screen on show."""
-        assert self.manager is not None
-        return self._screen(self.manager.current)
-
-    # -- the citizen's preferences ------------------------------------------------------------
-
-    def do_set_language(self, language: str) -> None:
-        """Switch every screen to ``language`` ("vi" or "en")."""
-        self.session.set_language(language)
-        translator.switch(language)
-
-    def do_toggle_large_text(self) -> None:
-        """Larger text on or off."""
-        theme.large_text = self.session.toggle_large_text()
-
-    def do_toggle_contrast(self) -> None:
-        """High contrast on or off."""
-        theme.high_contrast = self.session.toggle_high_contrast()
-
-    def _apply_preferences(self) -> None:
-        translator.switch(self.session.language)
-        theme.reset(large_text=self.session.large_text, high_contrast=self.session.high_contrast)
 
     # -- scanning ---------------------------------------------------------------------------
 

@@ -11,6 +11,12 @@ took to draw it. Here the driver is Mesa's software rasteriser (llvmpipe) on a s
 2-core machine: it draws 1080x1920 on the CPU, a frame or more behind, and a texture upload
 waits for it to catch up; that is measured and printed, but only the UI thread's own work
 is held to the 100 ms limit, since a kiosk's GPU does the drawing.
+
+Time the UI thread spent ready to run but waiting for a core (other processes on a busy
+2-core machine) is not its own work either: Linux counts it per thread in
+``/proc/self/task/<tid>/schedstat`` (the run-queue delay), and it is taken out. Time spent
+blocked (a sleep, a read, a lock: what an I/O on the UI thread would cost) is not a
+run-queue delay, so it still counts.
 """
 
 from __future__ import annotations
@@ -55,22 +61,34 @@ class FrameTimes:
         return max(own + drawing for own, drawing in zip(self.own, self.drawing, strict=True))
 
 
+def run_queue_seconds() -> float:
+    """Seconds this thread has spent runnable but waiting for a core (0 without schedstat)."""
+    try:
+        stat = Path(f"/proc/self/task/{threading.get_native_id()}/schedstat").read_text()
+        return int(stat.split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 class DrawTimer:
     """Wraps the window's ``on_draw`` and ``on_flip`` to add up the time spent in them."""
 
     def __init__(self, window: Any) -> None:
         self.window = window
         self.seconds = 0.0
+        #: Of ``seconds``, the part spent waiting for a core.
+        self.waited = 0.0
         for event in ("on_draw", "on_flip"):
             setattr(window, event, self._timed(getattr(window, event)))
 
     def _timed(self, handler: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any) -> Any:
-            started = time.perf_counter()
+            started, waited = time.perf_counter(), run_queue_seconds()
             try:
                 return handler(*args)
             finally:
                 self.seconds += time.perf_counter() - started
+                self.waited += run_queue_seconds() - waited
 
         return timed
 
@@ -78,9 +96,11 @@ class DrawTimer:
         for event in ("on_draw", "on_flip"):
             delattr(self.window, event)
 
-    def take(self) -> float:
-        seconds, self.seconds = self.seconds, 0.0
-        return seconds
+    def take(self) -> tuple[float, float]:
+        """The drawing time since the last call, and how much of it was a wait for a core."""
+        taken = (self.seconds, self.waited)
+        self.seconds = self.waited = 0.0
+        return taken
 
 
 class SlowPrinter(FakeReceiptPrinter):
@@ -100,11 +120,12 @@ def frames_until(
     timer.take()
     while not done():
         assert time.monotonic() < deadline, "the work did not finish"
-        started = time.perf_counter()
+        started, waited = time.perf_counter(), run_queue_seconds()
         kiosk.driver.frames(1)
-        took = time.perf_counter() - started
-        drawing = timer.take()
-        times.own.append(took - drawing)
+        took, waited = time.perf_counter() - started, run_queue_seconds() - waited
+        drawing, drawing_waited = timer.take()
+        # The frame's own work: neither drawing nor waiting for a core outside it.
+        times.own.append(took - drawing - (waited - drawing_waited))
         times.drawing.append(drawing)
     return times
 
