@@ -22,7 +22,11 @@ from typing import TYPE_CHECKING
 from kiosk.command import Context, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hub.queue import HubQueue
+    from hub.voice import CallAudio
+    from kiosk.config import Config
 
 PRODUCTION_HOME = Path("/var/lib/motcua-hub")
 DATABASE_FILE = "hub.sqlite3"
@@ -33,8 +37,15 @@ DEMO_OFFICER = ("canbo1", "Nguyễn Thị Lan (demo)", "123456")
 KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``kiosk hub ...``."""
+def no_voice(_config: Config) -> CallAudio | None:
+    """The default: no voice (the display says calls are not spoken)."""
+    return None
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], *,
+             call_audio: Callable[[Config], CallAudio | None] = no_voice) -> None:
+    """Add ``kiosk hub ...``; ``call_audio`` builds the voice of the display's calls from
+    the configuration (the composition root passes the real one)."""
     area = commands.add_parser("hub", help="the service point's hub: queue, console, display")
     actions = area.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -55,7 +66,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve.add_argument("--unit-code", type=int,
                        default=int(os.environ.get("KIOSK_HUB_UNIT_CODE", "0") or 0),
                        help="this point's commune or ward code (default $KIOSK_HUB_UNIT_CODE)")
-    serve.set_defaults(handler=_serve)
+    serve.set_defaults(handler=_serve, call_audio=call_audio)
 
     services = action("import-services", "take the queue services from this kiosk's catalog")
     services.set_defaults(handler=_import_services)
@@ -165,9 +176,11 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
         login, _, pin = DEMO_OFFICER
         print(f"demo hub: sign in at http://{args.host}:{args.port}/console as {login}, "
               f"PIN {pin}; the display is /display", file=sys.stderr)
-    # The voice (kiosk/speech.py) is not wired in yet: the display says calls are not
-    # spoken. Pass call_audio= here once the voice engine is merged.
-    app = create_app(queue, secret=session_secret(hub_home(args, context)),
+    voice = args.call_audio(context.config)
+    if voice is None:
+        print("hub: no voice can speak (kiosk doctor says why): the display shows calls "
+              "without sound", file=sys.stderr)
+    app = create_app(queue, secret=session_secret(hub_home(args, context)), call_audio=voice,
                      point_name=context.config.text("kiosk.service_point_name"),
                      secure_cookies=args.secure_cookies)
     stop = threading.Event()

@@ -9,6 +9,7 @@ from hub.live import LiveMessage
 from hub.queue import QueueError
 from hub.web import Web
 from kiosk.servicepoint.tickets import TicketAction
+from kiosk.speech import SpeechError
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,6 +42,11 @@ def call_wav(web: Web, seq: int) -> Response:
         raise HTTPException(404, "no such call") from None
     if event.action not in {TicketAction.CALL, TicketAction.RECALL} or event.counter is None:
         raise HTTPException(404, "not a call")
-    audio = web.call_audio.call_wav(event.ticket.number, event.counter)
+    try:
+        audio = web.call_audio.call_wav(event.ticket.number, event.counter,
+                                        recall=event.action is TicketAction.RECALL)
+    except SpeechError as error:
+        # The display shows the call anyway; the voice's fault is for the technician.
+        raise HTTPException(503, f"the voice could not say it: {error}") from None
     return Response(audio, media_type="audio/wav",
                     headers={"Cache-Control": "public, max-age=86400"})

@@ -1,22 +1,42 @@
-"""Where the hub gets the spoken call the display plays: an integration point.
+"""The spoken call the display plays: the hub's side of the voice.
 
-The voice itself (Vietnamese number reading, the phrase, the text-to-speech engine) is built
-in ``kiosk/speech.py`` and ``devices/speech_espeak.py``; the composition root adapts it to
-:class:`CallAudio` and hands it to :func:`hub.app.create_app`. Without one, the display shows
-calls silently and says so on the page: a configuration, never a fake voice.
+The voice itself (Vietnamese number reading, the phrases, espeak-ng or Piper) lives in
+:mod:`kiosk.speech` and ``devices/``; the composition root builds a renderer from the
+configuration and hands the hub a :class:`SpeechCallAudio` over it
+(:func:`motcua.wiring.hub_call_audio`). With no voice that can speak, the hub gets None and
+the display shows calls without sound and says so: a configuration, never a fake voice.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from kiosk.speech import SpeechRenderer, call_utterance
+from kiosk.vietnamese_numbers import HANOI, NumberStyle
+
 
 class CallAudio(Protocol):
     """Renders the spoken call for one ticket at one counter."""
 
-    def call_wav(self, ticket_number: str, counter_number: int) -> bytes:
-        """The call ("Mời công dân có số ... đến quầy số ...") as a WAV file's bytes."""
+    def call_wav(self, ticket_number: str, counter_number: int, *, recall: bool) -> bytes:
+        """The call ("Mời công dân có số ... đến quầy số ...", or with ``recall`` "Xin
+        nhắc lại. ...") as a WAV file's bytes."""
         ...
+
+
+class SpeechCallAudio:
+    """Calls rendered by the configured voice, chime first, cached by the renderer."""
+
+    def __init__(self, renderer: SpeechRenderer, *, style: NumberStyle = HANOI,
+                 chime: bool = True) -> None:
+        self.renderer = renderer
+        self.style = style
+        self.chime = chime
+
+    def call_wav(self, ticket_number: str, counter_number: int, *, recall: bool) -> bytes:
+        """The call in Vietnamese (SpeechError when the voice fails)."""
+        return self.renderer.render(call_utterance(
+            ticket_number, counter_number, style=self.style, chime=self.chime, recall=recall))
 
 
 class FakeCallAudio:
@@ -24,13 +44,15 @@ class FakeCallAudio:
 
     def __init__(self) -> None:
         self.said: list[tuple[str, int]] = []
+        self.recalls = 0
 
-    def call_wav(self, ticket_number: str, counter_number: int) -> bytes:
+    def call_wav(self, ticket_number: str, counter_number: int, *, recall: bool) -> bytes:
         """A 0.1 s silent WAV, after noting the call."""
         import io  # noqa: PLC0415 - tests only
         import wave  # noqa: PLC0415
 
         self.said.append((ticket_number, counter_number))
+        self.recalls += recall
         buffer = io.BytesIO()
         with wave.open(buffer, "wb") as out:
             out.setnchannels(1)

@@ -21,6 +21,7 @@ from kiosk.reading import ReaderStatus
 from kiosk.storage import Database
 
 if TYPE_CHECKING:
+    from hub.voice import CallAudio
     from sync.hub_link import HubLink
 
 
@@ -85,6 +86,20 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
         return [reader, check_decoder(config)] if camera else [reader]
 
     return [printer_part, reader_part, speech_checks, sync_checks]
+
+
+def hub_call_audio(config: Config) -> CallAudio | None:
+    """The voice of the display's calls (None when the configured voice cannot speak)."""
+    from devices.speech_engines import build_renderer  # noqa: PLC0415
+    from hub.voice import SpeechCallAudio  # noqa: PLC0415
+    from kiosk.speech import number_style  # noqa: PLC0415
+
+    renderer = build_renderer(config)
+    if not renderer.engine.status().state.can_speak:
+        renderer.close()
+        return None
+    return SpeechCallAudio(renderer, style=number_style(config),
+                           chime=config.flag("speech.chime"))
 
 
 def hub_link(db: Database, config: Config) -> HubLink | None:

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from hub import cli as hub
 from kiosk import __version__
 from kiosk.command import Context, UsageError
 from kiosk.config import ConfigError
@@ -25,6 +24,7 @@ from motcua.cli import (
     demo,
     directory,
     doctor,
+    hub,
     idcard,
     printer,
     provision,

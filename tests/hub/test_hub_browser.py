@@ -96,6 +96,7 @@ def test_an_officer_calls_recalls_and_transfers_and_the_tv_shows_each_live(
     # Recall (keyboard R): the TV announces it again
     page.keyboard.press("r")
     _wait_for(tv, lambda: audio.said == [("A1-001", 1), ("A1-001", 1)])
+    assert audio.recalls == 1
     # ... and lists the ticket once
     expect(tv.locator(".now-number")).to_have_text("A1-001")
     expect(tv.locator("#calls li")).to_have_count(0)
