@@ -334,6 +334,34 @@ def amounts_in_words(words: str) -> set[int]:
     return found
 
 
+def amount_fee(
+    channel: str, match: re.Match[str], detail: str, description: str
+) -> dict[str, Any]:
+    """The fee of one amount in the fee column: a number only when it is certain."""
+    amount = column_amount(match.group(1))
+    written = amounts_in_words(detail)
+    if detail.startswith("/"):  # per page, per copy: depends on the case
+        return {"channel": channel, "amount_vnd": None,
+                "note": description or _money_note(amount or 0, detail, "")}
+    if amount is None or (written and amount not in written):
+        # The column and the cell's words disagree ("40 Việt Nam Đồng" beside "4.000
+        # đ/giấy thông hành", "700 VNĐ" beside "700.000 đồng/cơ sở"): which one the desk
+        # charges is not certain, so the kiosk shows the portal's words, no number.
+        stated = clean(match.group(0))
+        return {"channel": channel, "amount_vnd": None,
+                "note": f"Cổng ghi \"{stated}\"" + (f"; {detail}" if detail else "")}
+    if _PER_PAGE.search(detail):
+        # "2.000 đồng/trang; từ trang thứ 3 ... 1.000 đồng/trang": the total depends on the
+        # pages the citizen brings.
+        return {"channel": channel, "amount_vnd": None, "note": detail}
+    fee: dict[str, Any] = {"channel": channel, "amount_vnd": amount}
+    # The cell's own words say who pays what; the description only when there are none (it
+    # mostly says where and when to hand in).
+    if detail or description:
+        fee["note"] = detail or description
+    return fee
+
+
 def read_fees(rest: str, channel: str) -> tuple[list[dict[str, Any]], str]:
     """The fees at the start of a row's text after its time, and the description after."""
     fees: list[dict[str, Any]] = []
@@ -372,29 +400,7 @@ def read_fees(rest: str, channel: str) -> tuple[list[dict[str, Any]], str]:
         position = end
         if match.group(2) == "USD":
             continue  # charged by a consulate abroad, never at a commune desk
-        amount = column_amount(match.group(1))
-        written = amounts_in_words(detail)
-        if detail.startswith("/"):  # per page, per copy: depends on the case
-            note = description or _money_note(amount or 0, detail, "")
-            fees.append({"channel": channel, "amount_vnd": None, "note": note})
-        elif amount is None or (written and amount not in written):
-            # The column and the cell's words disagree ("40 Việt Nam Đồng" beside "4.000
-            # đ/giấy thông hành", "700 VNĐ" beside "700.000 đồng/cơ sở"): which one the
-            # desk charges is not certain, so the kiosk shows the portal's words, no number.
-            stated = clean(match.group(0))
-            fees.append({"channel": channel, "amount_vnd": None,
-                         "note": f"Cổng ghi \"{stated}\"" + (f"; {detail}" if detail else "")})
-        elif _PER_PAGE.search(detail):
-            # "2.000 đồng/trang; từ trang thứ 3 ... 1.000 đồng/trang": the total depends on
-            # the pages the citizen brings.
-            fees.append({"channel": channel, "amount_vnd": None, "note": detail})
-        else:
-            fee = {"channel": channel, "amount_vnd": amount}
-            # The cell's own words say who pays what; the description only when there are
-            # none (it mostly says where and when to hand in).
-            if detail or description:
-                fee["note"] = detail or description
-            fees.append(fee)
+        fees.append(amount_fee(channel, match, detail, description))
     return fees, rest[position:]
 
 
