@@ -27,7 +27,7 @@ def test_a_point_is_set_up_from_the_command_line(
 ) -> None:
     home = str(tmp_path / "hub")
     assert kiosk("--demo", "hub", "import-services", "--home", home).out == (
-        "5 service(s) imported\n")
+        "6 service(s) imported\n")  # the shipped catalog's six services
     assert kiosk("hub", "add-counter", "2", "Quầy số 2", "--services", "A,C",
                  "--home", home).status == 0
     refused = kiosk("hub", "add-counter", "3", "Quầy số 3", "--services", "Z", "--home", home)
@@ -39,7 +39,7 @@ def test_a_point_is_set_up_from_the_command_line(
     token = enrolled.out.splitlines()[0]
     assert kiosk("hub", "set-rule", "--interleave", "4", "--home", home).status == 0
     queue = HubQueue(HubDatabase(Path(home) / "hub.sqlite3"))
-    assert [service.code for service in queue.services()] == ["A", "B", "C", "D", "E"]
+    assert [service.code for service in queue.services()] == ["A", "B", "C", "D", "E", "F"]
     assert queue.counter(2).services == ("A", "C")
     assert queue.verify_officer("lan", "24681012") is not None
     assert queue.kiosk_for_token(token) == "K-01"
