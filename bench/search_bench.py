@@ -1,21 +1,26 @@
-"""Procedure search over a generated 5,000-procedure catalog: latency and top-3 accuracy.
+"""Procedure search over generated catalogs of 5,000 and 50,000 procedures.
 
-Prints our index beside a naive baseline on the same data and queries, from one run:
-the baseline is what one writes first, a folded LIKE scan in SQLite with every query word
-required. Goal: p99 <= 5 ms on an ordinary x86 core.
+Prints, for each size, our index beside a naive baseline on the same data and queries,
+from one run: the baseline is what one writes first, a folded LIKE scan in SQLite with
+every query word required. Ours is timed cold (every cache emptied before each query: the
+first time a query and its words are seen) and warm (the same queries again). The machine
+is shared and noisy, so each figure is the min and the median over a few repeats; compare
+the ratios. Goals: cold p99 <= 5 ms at 5,000 procedures and <= 20 ms at 50,000, top-3
+accuracy >= 99%.
 
-    .venv/bin/python bench/search_bench.py [--procedures 5000] [--queries 1000]
+    .venv/bin/python bench/search_bench.py [--sizes 5000 50000] [--queries 1000] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sqlite3
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from kiosk.catalog import (
     Channel,
@@ -25,6 +30,7 @@ from kiosk.catalog import (
     parse_catalog_bytes,
     procedure_index,
 )
+from kiosk.search import SearchIndex
 from kiosk.text import fold
 
 ACTIONS = [
@@ -47,31 +53,44 @@ QUALIFIERS = [
     "", "có yếu tố nước ngoài", "lưu động", "cho người khuyết tật", "tại cấp xã",
     "cho tổ chức", "cho cá nhân", "trực tuyến", "trường hợp bị mất", "do hư hỏng",
 ]
+#: A fourth part, so that 50,000 distinct titles exist (12 x 42 x 10 x 10 = 50,400).
+PLACES = [
+    "", "ở khu công nghiệp", "ở vùng nông thôn", "ở vùng đô thị", "ở vùng ven biển",
+    "ở vùng miền núi", "ở khu vực biên giới", "ở huyện đảo", "trong khu bảo tồn",
+    "trong làng nghề",
+]
 FIELDS = ["Hộ tịch", "Cư trú", "Đất đai", "Xây dựng", "Lao động", "Y tế", "Văn hóa",
           "Giáo dục", "Nông nghiệp", "Tư pháp", "Công thương", "Giao thông"]
+SIZES = (5000, 50000)
 
 
 def generate(count: int, rng: random.Random) -> list[Procedure]:
-    """The demo catalog's real procedures, then generated ones up to ``count``."""
+    """The demo catalog's real procedures, then generated ones up to ``count``.
+
+    Each generated procedure takes its papers (and everything else not set here) from a
+    real one in turn, so the low-weight fields carry real words.
+    """
     real = list(parse_catalog_bytes(demo_catalog_bytes()).procedures)
     titles = [
-        " ".join(part for part in (action, thing, qualifier) if part)
-        for action in ACTIONS for thing in OBJECTS for qualifier in QUALIFIERS
+        " ".join(part for part in parts if part)
+        for parts in itertools.product(ACTIONS, OBJECTS, QUALIFIERS, PLACES)
     ]
-    rng.shuffle(titles)
-    template = real[0]
+    wanted = max(count - len(real), 0)
+    if wanted > len(titles):
+        raise SystemExit(f"at most {len(titles) + len(real)} procedures can be generated")
     made = [
         replace(
-            template,
+            real[number % len(real)],
             code=f"9.{number:06d}",
             title=title[0].upper() + title[1:],
+            title_en=None,
             field=rng.choice(FIELDS),
             level=Level.COMMUNE,
             channels=(Channel.IN_PERSON,),
             aliases=(),
             summary=f"Thủ tục {title.lower()} theo quy định.",
         )
-        for number, title in enumerate(titles[: max(count - len(real), 0)])
+        for number, title in enumerate(rng.sample(titles, wanted))
     ]
     return real + made
 
@@ -103,7 +122,7 @@ def citizen_query(procedure: Procedure, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def naive_baseline(procedures: list[Procedure]) -> Callable[[str], list[str]]:
+def naive_baseline(procedures: Sequence[Procedure]) -> Callable[[str], list[str]]:
     """A folded LIKE scan: every query word must appear; shortest titles first."""
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE p (code TEXT, folded TEXT, title_length INTEGER)")
@@ -126,54 +145,88 @@ def naive_baseline(procedures: list[Procedure]) -> Callable[[str], list[str]]:
     return search
 
 
-def measure(search: Callable[[str], list[str]], cases: list[tuple[str, str]]) -> dict[str, float]:
+@dataclass
+class Run:
+    """One timed pass over the queries."""
+
+    p50: float
+    p99: float
+    top3: float
+
+
+def measure(
+    search: Callable[[str], list[str]],
+    cases: Sequence[tuple[str, str]],
+    before_each: Callable[[], None] = lambda: None,
+) -> Run:
     timings: list[float] = []
     found = 0
     for query, expected in cases:
+        before_each()
         start = time.perf_counter()
         codes = search(query)
         timings.append((time.perf_counter() - start) * 1000)
         found += expected in codes[:3]
     timings.sort()
-    return {
-        "p50": statistics.median(timings),
-        "p99": timings[int(len(timings) * 0.99) - 1],
-        "top3": 100 * found / len(cases),
-    }
+    return Run(
+        p50=statistics.median(timings),
+        p99=timings[max(int(len(timings) * 0.99) - 1, 0)],
+        top3=100 * found / len(cases),
+    )
+
+
+def ours(index: SearchIndex[str]) -> Callable[[str], list[str]]:
+    def search(query: str) -> list[str]:
+        return [hit.key for hit in index.search(query, limit=3)]
+
+    return search
+
+
+def bench_size(size: int, queries: int, repeats: int, seed: int) -> None:
+    rng = random.Random(seed)
+    procedures = generate(size, rng)
+    targets = rng.sample(procedures, min(queries, len(procedures)))
+    cases = [(citizen_query(p, rng), p.code) for p in targets]
+    builds: list[float] = []
+    runs: dict[str, list[Run]] = {"ours, cold": [], "ours, warm": [], "naive folded LIKE": []}
+    baseline = naive_baseline(procedures)
+    for _ in range(repeats):
+        started = time.perf_counter()
+        index = procedure_index(procedures)
+        builds.append((time.perf_counter() - started) * 1000)
+        search = ours(index)
+        runs["ours, cold"].append(measure(search, cases, before_each=index.clear_cache))
+        measure(search, cases)  # sees every query once, so the next pass is warm
+        runs["ours, warm"].append(measure(search, cases))
+        runs["naive folded LIKE"].append(measure(baseline, cases))
+
+    def spread(values: list[float]) -> str:
+        return f"{min(values):6.2f} / {statistics.median(values):6.2f}"
+
+    print(f"\n{len(procedures)} procedures, {len(cases)} citizen-typed queries (no accents; "
+          f"30% last word cut, 30% one typo), {repeats} repeats; index built in "
+          f"{min(builds):.0f} ms (min)")
+    print(f"{'':20} {'p50 ms min / med':>17} {'p99 ms min / med':>17} {'top-3 %':>8}")
+    for name, results in runs.items():
+        print(f"{name:20} {spread([r.p50 for r in results]):>17} "
+              f"{spread([r.p99 for r in results]):>17} {results[0].top3:8.1f}")
+    like = statistics.median(r.p99 for r in runs["naive folded LIKE"])
+    cold = statistics.median(r.p99 for r in runs["ours, cold"])
+    warm = statistics.median(r.p99 for r in runs["ours, warm"])
+    goal = 5 if size <= 5000 else 20
+    print(f"median p99, LIKE / ours: cold {like / cold:.1f}x, warm {like / warm:.1f}x; "
+          f"goal: cold p99 <= {goal} ms, top-3 >= 99%")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--procedures", type=int, default=5000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    procedures = generate(args.procedures, rng)
-    started = time.perf_counter()
-    index = procedure_index(procedures)
-    build_ms = (time.perf_counter() - started) * 1000
-    targets = rng.sample(procedures, min(args.queries, len(procedures)))
-    cases = [(citizen_query(p, rng), p.code) for p in targets]
-
-    def ours(query: str) -> list[str]:
-        return [hit.key for hit in index.search(query, limit=3)]
-
-    def ours_cold(query: str) -> list[str]:
-        index._expand.cache_clear()  # measure without the word cache
-        return ours(query)
-
-    results = {
-        "motcua index (cold word cache)": measure(ours_cold, cases),
-        "motcua index (warm word cache)": measure(ours, cases),
-        "naive folded LIKE scan": measure(naive_baseline(procedures), cases),
-    }
-    print(f"{len(procedures)} procedures, {len(cases)} citizen-typed queries "
-          f"(no accents; 30% last word cut, 30% one typo); index built in {build_ms:.0f} ms")
-    print(f"{'':34} {'p50 ms':>8} {'p99 ms':>8} {'top-3 %':>8}")
-    for name, figures in results.items():
-        print(f"{name:34} {figures['p50']:8.2f} {figures['p99']:8.2f} {figures['top3']:8.1f}")
-    print("goal: p99 <= 5 ms")
+    for size in args.sizes:
+        bench_size(size, args.queries, args.repeats, args.seed)
 
 
 if __name__ == "__main__":

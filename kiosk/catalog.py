@@ -261,11 +261,17 @@ def procedures_by_field(procedures: Sequence[Procedure]) -> dict[str, list[Proce
 
 
 def search_fields(procedure: Procedure) -> list[Field]:
-    """What of a procedure is searched, and how much each part counts."""
+    """What of a procedure is searched, and how much each part counts.
+
+    Titles and aliases count most, then the field, the English title and the summary; the
+    papers' names least, so a word found only in a paper ("giấy xác nhận tình trạng hôn
+    nhân", needed to marry) ranks that procedure below the one it names. The code is looked
+    up as a code, not as words.
+    """
     return [
         Field(procedure.title, 3.0, phrase=True),
         *(Field(alias, 3.0, phrase=True) for alias in procedure.aliases),
-        Field(procedure.code, 3.0),
+        Field(procedure.code, 3.0, code=True),
         Field(procedure.field, 1.5),
         Field(procedure.title_en or "", 1.0),
         Field(procedure.summary or "", 0.5),

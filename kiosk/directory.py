@@ -159,7 +159,7 @@ def directory_index(communes: Sequence[Commune]) -> SearchIndex[int]:
             [
                 Field(commune.short_name, 3.0, phrase=True),
                 Field(commune.name, 2.0, phrase=True),
-                Field(str(commune.code), 2.0),
+                Field(str(commune.code), 2.0, code=True),
                 Field(commune.address or "", 0.5),
             ],
         )

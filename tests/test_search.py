@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pytest
 
-from kiosk.catalog import Procedure, load_catalog, procedure_index
+from kiosk.catalog import Procedure, load_catalog, parse_catalog, procedure_index
 from kiosk.search import Field, SearchIndex
 from kiosk.storage import Database
 
@@ -97,3 +98,93 @@ def test_accents_typed_pick_the_word_meant() -> None:
     )
     assert index.search("khai tử")[0].key == "death"
     assert index.search("khai từ")[0].key == "from"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("1.001193", ["1.001193"]),  # a whole code
+        ("001193", ["1.001193"]),  # without the part before the dot
+        ("1.0011", ["1.001193"]),  # the beginning of a code, as typed so far
+        ("1.00", ["1.000656", "1.001193", "1.004194"]),
+        ("1.00 ", []),  # finished: not a whole code
+        ("1.001194", []),  # codes are never typo-corrected
+    ],
+)
+def test_codes_match_whole_or_by_their_beginning(
+    procedures: list[Procedure], query: str, expected: list[str]
+) -> None:
+    assert sorted(top(procedures, query)) == expected
+
+
+def test_a_whole_code_ranks_its_procedure_first_among_words(procedures: list[Procedure]) -> None:
+    assert top(procedures, "dang ky 1.004194")[0] == "1.004194"
+
+
+def test_code_fields_are_looked_up_not_typo_matched() -> None:
+    index = SearchIndex(
+        [
+            (26734, [Field("Phường Cầu Giấy", 3.0, phrase=True), Field("26734", 2.0, code=True)]),
+            (26737, [Field("Phường Nghĩa Đô", 3.0, phrase=True), Field("26737", 2.0, code=True)]),
+        ]
+    )
+    assert [hit.key for hit in index.search("26734")] == [26734]
+    assert sorted(hit.key for hit in index.search("2673")) == [26734, 26737]
+    assert index.search("26735") == []
+    assert [hit.key for hit in index.search("cau giay")] == [26734]
+
+
+def _procedure(code: str, title: str, documents: list[str], aliases: list[str]) -> dict[str, Any]:
+    return {
+        "code": code, "title": title, "field": "Hộ tịch", "level": "commune",
+        "agency": "Ủy ban nhân dân cấp xã", "processing_time": "Trong ngày",
+        "channels": ["in_person"], "fees": [{"channel": "in_person", "amount_vnd": 0}],
+        "documents": [{"name": name, "originals": 1, "copies": 0} for name in documents],
+        "aliases": aliases,
+    }
+
+
+@pytest.fixture
+def marriage_and_birth() -> list[Procedure]:
+    """Marriage needs a single-status paper, which is a procedure of its own."""
+    catalog = parse_catalog(
+        {
+            "format": "motcua-catalog/1", "version": 1, "services": [],
+            "procedures": [
+                _procedure(
+                    "1.000894", "Đăng ký kết hôn",
+                    ["Tờ khai đăng ký kết hôn", "Giấy xác nhận tình trạng hôn nhân",
+                     "Giấy cam đoan độc thân"],
+                    [],
+                ),
+                _procedure(
+                    "1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân",
+                    ["Tờ khai cấp Giấy xác nhận tình trạng hôn nhân"], ["giấy xác nhận độc thân"],
+                ),
+                _procedure(
+                    "1.001193", "Đăng ký khai sinh",
+                    ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"], ["làm giấy khai sinh"],
+                ),
+            ],
+        }
+    )
+    return list(catalog.procedures)
+
+
+@pytest.mark.parametrize(
+    ("query", "title_or_alias", "papers_only"),
+    [
+        ("xac nhan tinh trang hon nhan", "1.004873", "1.000894"),  # a title, papers
+        ("doc than", "1.004873", "1.000894"),  # an alias, papers
+    ],
+)
+def test_words_from_papers_rank_below_titles_and_aliases(
+    marriage_and_birth: list[Procedure], query: str, title_or_alias: str, papers_only: str
+) -> None:
+    assert top(marriage_and_birth, query)[:2] == [title_or_alias, papers_only]
+
+
+def test_a_word_found_only_in_papers_still_finds_the_procedure(
+    marriage_and_birth: list[Procedure],
+) -> None:
+    assert top(marriage_and_birth, "chung sinh")[0] == "1.001193"
