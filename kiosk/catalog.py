@@ -265,16 +265,19 @@ def search_fields(procedure: Procedure) -> list[Field]:
 
     Titles and aliases count most, then the field, the English title and the summary; the
     papers' names least, so a word found only in a paper ("giấy xác nhận tình trạng hôn
-    nhân", needed to marry) ranks that procedure below the one it names. The code is looked
-    up as a code, not as words.
+    nhân", needed to marry) ranks that procedure below the one it names. The code, and the
+    codes it had before (receipts and links made with them still find it), are looked up as
+    codes, not as words.
     """
     return [
         Field(procedure.title, 3.0, phrase=True),
         *(Field(alias, 3.0, phrase=True) for alias in procedure.aliases),
         Field(procedure.code, 3.0, code=True),
+        *(Field(code, 3.0, code=True) for code in procedure.former_codes),
         Field(procedure.field, 1.5),
         Field(procedure.title_en or "", 1.0),
         Field(procedure.summary or "", 0.5),
+        Field(" ".join(case.title for case in procedure.cases), 0.5),
         Field(" ".join(document.name for document in procedure.documents), 0.3),
     ]
 
