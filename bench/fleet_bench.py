@@ -290,7 +290,7 @@ def top_up(url: str, rows: int) -> int:
     table = schema.submissions
     with engine.begin() as connection:
         stored = [dict(row._mapping) for row in connection.execute(
-            sa.select(table).where(table.c.cursor <= 2000))]
+            sa.select(table).limit(2000))]
         have = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         missing = rows - have
         while missing > 0:

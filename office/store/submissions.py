@@ -150,7 +150,7 @@ class Submissions(StorePart):
     def _digests(connection: Connection, uuids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         if not uuids:
             return {}
-        return dict(connection.execute(  # type: ignore[arg-type]
+        return dict(connection.execute(
             sa.select(schema.submissions.c.uuid, schema.submissions.c.body_sha256)
             .where(schema.submissions.c.uuid.in_(uuids))
         ).all())
