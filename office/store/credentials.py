@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import secrets
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from office import schema
 from office.database import read_snapshot, write_transaction
-from office.store.base import StorePart
+from office.store.base import StorePart, utc_now
 
 
 class Role(enum.Enum):
@@ -85,8 +88,29 @@ def new_token() -> str:
             return token
 
 
+#: Seconds an authenticated token is trusted without asking the database again: a token
+#: revoked (by any worker) stops working within this time.
+AUTH_CACHE_SECONDS = 5.0
+#: Most tokens remembered per process (more than a country's kiosks and clients).
+AUTH_CACHE_SIZE = 50_000
+
+
 class Credentials(StorePart):
-    """Adding, revoking and checking tokens."""
+    """Adding, revoking and checking tokens.
+
+    Every request is authenticated, so :meth:`authenticate` remembers each valid token's
+    caller for :data:`AUTH_CACHE_SECONDS` (by the token's digest, in this process): most
+    requests need no database read. An unknown token is never remembered, so a kiosk
+    enrolled a moment ago is let in at once.
+    """
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime] = utc_now,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 cache_seconds: float = AUTH_CACHE_SECONDS) -> None:
+        super().__init__(engine, clock=clock)
+        self._monotonic = monotonic
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[Principal, float]] = {}
 
     def add_credential(
         self, client_id: str, role: Role, token: str | None = None,
@@ -133,20 +157,39 @@ class Credentials(StorePart):
                 )
                 .values(revoked_at=self._stamp())
             )
+        # This process forgets at once; other workers within AUTH_CACHE_SECONDS.
+        self._cache = {digest: entry for digest, entry in self._cache.items()
+                       if entry[0].client_id != client_id}
         return result.rowcount
 
     def authenticate(self, token: str) -> Principal | None:
-        """The caller holding ``token``, or None when it is unknown or revoked."""
+        """The caller holding ``token``, or None when it is unknown or revoked (a
+        revocation takes effect within :attr:`cache_seconds`)."""
+        digest = token_digest(token)
+        now = self._monotonic()
+        cached = self._cache.get(digest)
+        if cached is not None and cached[1] > now:
+            return cached[0]
         with read_snapshot(self.engine) as connection:
             row = connection.execute(
                 sa.select(schema.credentials.c.client_id, schema.credentials.c.role,
                           schema.credentials.c.scopes).where(
-                    schema.credentials.c.token_sha256 == token_digest(token),
+                    schema.credentials.c.token_sha256 == digest,
                     schema.credentials.c.revoked_at.is_(None),
                 )
             ).first()
         if row is None:
+            self._cache.pop(digest, None)
             return None
         role = Role(row[1])
-        return Principal(row[0], role, _scopes(row[2]) if role is Role.BACK_OFFICE
-                         else frozenset())
+        principal = Principal(row[0], role, _scopes(row[2]) if role is Role.BACK_OFFICE
+                              else frozenset())
+        if self.cache_seconds > 0:
+            if len(self._cache) >= AUTH_CACHE_SIZE:
+                # Expired entries first; if none, start over (a rare, cheap miss for all).
+                self._cache = {key: entry for key, entry in self._cache.items()
+                               if entry[1] > now}
+                if len(self._cache) >= AUTH_CACHE_SIZE:
+                    self._cache = {}
+            self._cache[digest] = (principal, now + self.cache_seconds)
+        return principal

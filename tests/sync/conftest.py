@@ -3,18 +3,11 @@ servers on 127.0.0.1, kiosks with their own databases, a fault-injecting proxy."
 
 from __future__ import annotations
 
-import itertools
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -29,6 +22,11 @@ from office.keys import SealingKeys
 from office.store import Role, Store
 from sync.agent import AgentSettings, SyncAgent
 from tests.conftest import SMALL_CATALOG, catalog_bytes
+from tests.postgres_cluster import (
+    PostgresMissingError,
+    PostgresServer,
+    postgres_cluster,
+)
 from tests.servers import ServerThread
 
 #: Shared by every test: making a key pair is cheap, but one is enough.
@@ -36,72 +34,18 @@ KEYS = SealingKeys.generate()
 BACKEND_KINDS = ("sqlite", "postgresql")
 
 
-def free_port() -> int:
-    """A port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-# -- PostgreSQL -------------------------------------------------------------------------------
-
-
-def _postgres_bin() -> Path:
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
-    if candidates:
-        return candidates[0].parent
-    found = shutil.which("pg_ctl")
-    if found is None:
-        pytest.fail("PostgreSQL is not installed (scripts/setup installs the Debian package)")
-    return Path(found).resolve().parent
-
-
-@dataclass
-class PostgresServer:
-    """A private PostgreSQL cluster on 127.0.0.1, made for this test session."""
-
-    port: int
-    _names: Iterator[int]
-
-    def new_database(self) -> str:
-        """A fresh empty database; returns its SQLAlchemy URL."""
-        name = f"backend_{next(self._names)}"
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
-                             dbname="postgres", autocommit=True) as connection:
-            connection.execute(f"CREATE DATABASE {name}")
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
-    """initdb + pg_ctl in a temporary directory (as the ``postgres`` user when we are
-    root, which PostgreSQL refuses to run as), stopped and removed at the end."""
-    bindir = _postgres_bin()
-    base = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
-    base.chmod(0o755)
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data = base / "data"
-    port = free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120,
-                       cwd=base)
-
-    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-        "-E", "UTF8", "--no-sync")
-    # fsync off: the test cluster is thrown away; durability is SQLite's test, and the
-    # backend relies on PostgreSQL's own.
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-        "-t", "60", "-o", f"-F -p {port} -k {base} -c listen_addresses=127.0.0.1", "start")
+    """A private PostgreSQL cluster for this test session (fsync off), stopped at the end."""
     try:
-        yield PostgresServer(port, itertools.count(1))
+        cluster = postgres_cluster()
+        server = cluster.__enter__()
+    except PostgresMissingError as error:
+        pytest.fail(str(error))
+    try:
+        yield server
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "-w", "stop"], check=False, capture_output=True, timeout=120)
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.__exit__(None, None, None)
 
 
 # -- backends ---------------------------------------------------------------------------------

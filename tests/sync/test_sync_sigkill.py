@@ -27,7 +27,8 @@ from office.keys import SealingKeys
 from office.store import Role, Store
 from sync import wire
 from sync.agent import AgentSettings, SyncAgent
-from tests.sync.conftest import KEYS, Kiosk, free_port, make_kiosk
+from tests.postgres_cluster import free_port
+from tests.sync.conftest import KEYS, Kiosk, make_kiosk
 from tests.sync.helpers import fill
 
 KILLS = 100

@@ -1,0 +1,421 @@
+"""A fleet of kiosks against the city server with several workers, on PostgreSQL and SQLite.
+
+For each database, in one run, side by side:
+
+- ``fleet``: K simulated kiosks over loopback (each its own token and keep-alive
+  connection) sending one submission per request for a fixed time: accepted/s, p50, p99;
+- ``raw``: the same database's own one-row insert rate at the same durability (PostgreSQL
+  with fsync and synchronous commit, as the bench's cluster runs; SQLite WAL
+  synchronous=FULL), with C clients, plain and each holding one global lock (what the
+  server's ingest did), the ceiling the server is measured against;
+- ``pull``: a back-office drain of the feed, pages of 1,000: rows/s and page times at the
+  start, middle and end.
+
+The PostgreSQL cluster is the bench's own (started and removed here); everything listens on
+127.0.0.1 only. Issue 14's goals: >= 600 accepted/s with 2 workers on PostgreSQL, p99 <= 1 s.
+
+    .venv/bin/python bench/fleet_bench.py [--kiosks 378] [--workers 2] [--seconds 10]
+        [--databases postgresql sqlite] [--profile DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+import sqlalchemy as sa
+
+from kiosk.catalog import demo_catalog_bytes, import_catalog
+from kiosk.clock import HANOI
+from kiosk.idcard import parse_id_qr
+from kiosk.kinds import FeedbackCategory, FeedbackRequest, IntakeRequest, QueueTicketRequest
+from kiosk.sealing import SealedBoxSealer
+from kiosk.storage import open_database
+from kiosk.submissions import Outbox
+from office import schema
+from office.database import open_engine
+from office.keys import SealingKeys, create_keys
+from office.store import Role, Scope, Store
+from sync import wire
+from sync.agent import to_wire
+from tests.postgres_cluster import free_port, postgres_cluster
+
+NOW = dt.datetime.combine(dt.datetime.now(HANOI).date(), dt.time(9, 0), tzinfo=HANOI)
+CARD = parse_id_qr(
+    "001099012345|123456789|Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế, Hà Nội|20042021",
+    today=NOW.date(),
+)
+#: The agent's own read timeout: a request slower than this would be retried.
+AGENT_TIMEOUT = 30.0
+
+
+def templates(keys: SealingKeys, home: Path) -> list[dict[str, Any]]:
+    """Ten realistic submissions as JSON objects: a ticket, feedback and one intake with a
+    sealed identity (which the server opens to check), as a kiosk makes them."""
+    db = open_database(home / "template.sqlite3")
+    import_catalog(db, demo_catalog_bytes())
+    outbox = Outbox(db, kiosk_id="TEMPLATE", queue_prefix="1",
+                    sealer=SealedBoxSealer(keys.public_key))
+    outbox.create(IntakeRequest("1.001193", (0,)), citizen=CARD, now=NOW)
+    for number in range(9):
+        outbox.create(QueueTicketRequest(service="A") if number % 2 else FeedbackRequest(
+            FeedbackCategory.TRAFFIC, "Đèn tín hiệu ở ngã tư hỏng đã hai ngày"), now=NOW)
+    made = [json.loads(to_wire(d).model_dump_json()) for d in outbox.pending_deliveries(10)]
+    db.close()
+    return made
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def server(url: str, key: Path, workers: int, profile: Path | None, name: str
+           ) -> Iterator[int]:
+    """``uvicorn --workers`` over ``url`` on 127.0.0.1; yields its port."""
+    port = free_port()
+    env = {**os.environ, "MOTCUA_BACKEND_DB": url, "MOTCUA_BACKEND_KEY": str(key),
+           "MOTCUA_BACKEND_RATE_LIMIT": "1000000/second"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "office.asgi:app_from_environment", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+         "--no-access-log", "--log-level", "warning", "--timeout-keep-alive", "75"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    spy: subprocess.Popen[bytes] | None = None
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"the server did not start: {process.stderr!r}")
+            try:
+                if requests.get(f"http://127.0.0.1:{port}{wire.Endpoint.HEALTH.value}",
+                                timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not answer in 60 s")
+            time.sleep(0.2)
+        if profile is not None:
+            profile.mkdir(parents=True, exist_ok=True)
+            spy = subprocess.Popen(
+                ["py-spy", "record", "--pid", str(process.pid), "--subprocesses", "--format",
+                 "raw", "--rate", "200", "-o", str(profile / f"{name}.txt")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        yield port
+    finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
+        process.terminate()
+        process.wait(timeout=60)
+
+
+# -- the fleet ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FleetResult:
+    """What K kiosks got in the measured window."""
+
+    accepted: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    over_timeout: int
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.seconds
+
+    def percentile(self, share: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    request: bytes) -> tuple[int, bytes]:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        if line.lower().startswith("content-length:"):
+            length = int(line.split(":", 1)[1])
+    return status, await reader.readexactly(length)
+
+
+async def _kiosk(port: int, kiosk_id: str, token: str, made: list[dict[str, Any]],
+                 window: tuple[float, float], stop: float, result: FleetResult) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    seq = 0
+    try:
+        while time.monotonic() < stop:
+            item = dict(made[seq % len(made)], uuid=str(uuid.uuid4()), kiosk_id=kiosk_id,
+                        kiosk_seq=seq + 1)
+            seq += 1
+            body = json.dumps({"submissions": [item]}, ensure_ascii=False).encode()
+            request = (f"POST {wire.Endpoint.SUBMISSIONS_BATCH.value} HTTP/1.1\r\n"
+                       f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                       f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                       "\r\n").encode() + body
+            started = time.monotonic()
+            status, answer = await _exchange(reader, writer, request)
+            ended = time.monotonic()
+            if not (window[0] <= started and ended <= window[1]):
+                continue
+            result.latencies.append(ended - started)
+            result.over_timeout += ended - started > AGENT_TIMEOUT
+            outcome = json.loads(answer)["results"][0]["outcome"] if status == 200 else None
+            if outcome == "accepted":
+                result.accepted += 1
+            else:
+                result.errors += 1
+    finally:
+        writer.close()
+
+
+async def _fleet(port: int, tokens: dict[str, str], made: list[dict[str, Any]],
+                 warmup: float, seconds: float) -> FleetResult:
+    start = time.monotonic()
+    window = (start + warmup, start + warmup + seconds)
+    result = FleetResult(0, 0, seconds, [], 0)
+    await asyncio.gather(*(
+        _kiosk(port, kiosk_id, token, made, window, window[1], result)
+        for kiosk_id, token in tokens.items()))
+    return result
+
+
+def run_fleet(port: int, tokens: dict[str, str], made: list[dict[str, Any]], warmup: float,
+              seconds: float) -> FleetResult:
+    """K kiosks at once, each sending one submission per request until the window ends."""
+    return asyncio.run(_fleet(port, tokens, made, warmup, seconds))
+
+
+# -- the database's own rate --------------------------------------------------------------------
+
+
+def _threads(clients: int, seconds: float, work: Callable[[], Callable[[], None]]) -> float:
+    """Rows/s of ``clients`` threads each running its insert until ``seconds`` pass."""
+    counts = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def loop(index: int) -> None:
+        insert = work()
+        while time.monotonic() < stop:
+            insert()
+            counts[index] += 1
+
+    threads = [threading.Thread(target=loop, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds
+
+
+def raw_rates(url: str, body: str, clients: int, seconds: float) -> tuple[float, float]:
+    """One-row inserts per second at the database's durability: plain, and each under one
+    global lock (PostgreSQL: the advisory lock the server's ingest took; SQLite: its one
+    writer is that lock already, so both figures are the same kind)."""
+    parsed = sa.make_url(url) if "://" in url else None
+    if parsed is None:
+        def sqlite_work() -> Callable[[], None]:
+            connection = sqlite3.connect(url, isolation_level=None, timeout=30,
+                                         check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+
+            def insert() -> None:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("INSERT INTO bench_raw (uuid, body) VALUES (?, ?)",
+                                   (uuid.uuid4().hex, body))
+                connection.execute("COMMIT")
+            return insert
+
+        setup = sqlite3.connect(url, isolation_level=None)
+        setup.execute("CREATE TABLE bench_raw (cursor INTEGER PRIMARY KEY, uuid TEXT UNIQUE, "
+                      "body TEXT NOT NULL)")
+        setup.close()
+        plain = _threads(clients, seconds, sqlite_work)
+        return plain, plain
+    conninfo = {"host": parsed.host, "port": parsed.port, "user": parsed.username,
+                    "dbname": parsed.database}
+    with psycopg.connect(**conninfo, autocommit=True) as setup:  # type: ignore[arg-type]
+        setup.execute("CREATE TABLE bench_raw (cursor bigserial PRIMARY KEY, "
+                      "uuid uuid UNIQUE, body text NOT NULL)")
+
+    def pg_work(locked: bool) -> Callable[[], Callable[[], None]]:
+        def make() -> Callable[[], None]:
+            connection = psycopg.connect(**conninfo)  # type: ignore[arg-type]
+
+            def insert() -> None:
+                with connection.transaction():
+                    if locked:
+                        connection.execute("SELECT pg_advisory_xact_lock(1)")
+                    connection.execute("INSERT INTO bench_raw (uuid, body) VALUES (%s, %s)",
+                                       (uuid.uuid4(), body))
+            return insert
+        return make
+
+    return _threads(clients, seconds, pg_work(False)), _threads(clients, seconds, pg_work(True))
+
+
+# -- the pull drain -----------------------------------------------------------------------------
+
+
+def top_up(url: str, rows: int) -> int:
+    """Copy stored submissions (fresh UUIDs) until the feed holds ``rows``; returns the count."""
+    engine = open_engine(url)
+    table = schema.submissions
+    with engine.begin() as connection:
+        stored = [dict(row._mapping) for row in connection.execute(
+            sa.select(table).limit(2000))]
+        have = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        missing = rows - have
+        while missing > 0:
+            chunk = [dict(stored[n % len(stored)], uuid=uuid.uuid4()) for n in
+                     range(min(missing, 5000))]
+            for row in chunk:
+                row.pop("cursor")
+            connection.execute(table.insert(), chunk)
+            missing -= len(chunk)
+        total = int(connection.execute(sa.select(sa.func.count()).select_from(table))
+                    .scalar_one())
+    engine.dispose()
+    return total
+
+
+def drain(port: int, token: str) -> tuple[int, float, list[float]]:
+    """The whole feed in pages of 1,000: rows, seconds, and each page's seconds."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    after, rows, pages = "0", 0, []
+    started = time.perf_counter()
+    while True:
+        page_started = time.perf_counter()
+        response = session.get(f"http://127.0.0.1:{port}{wire.Endpoint.SUBMISSIONS.value}",
+                               params={"after": after, "limit": wire.MAX_PAGE}, timeout=60)
+        response.raise_for_status()
+        page = response.json()
+        pages.append(time.perf_counter() - page_started)
+        rows += len(page["items"])
+        after = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    return rows, time.perf_counter() - started, pages
+
+
+# -- one database -------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """Everything measured on one database."""
+
+    database: str
+    fleet: FleetResult
+    raw: tuple[float, float]
+    pulled: tuple[int, float, list[float]]
+
+
+def measure(name: str, url: str, home: Path, keys: SealingKeys, made: list[dict[str, Any]],
+            options: argparse.Namespace) -> Figures:
+    engine = open_engine(url)
+    store = Store(engine, keys)
+    tokens = {f"K{n:05d}": store.add_credential(f"K{n:05d}", Role.KIOSK)
+              for n in range(options.kiosks)}
+    puller = store.add_credential("PULLER", Role.BACK_OFFICE, scopes=[Scope.PULL])
+    engine.dispose()
+    with server(url, home / "sealing.key", options.workers, options.profile, name) as port:
+        fleet = run_fleet(port, tokens, made, options.warmup, options.seconds)
+        top_up(url, options.pull_rows)
+        pulled = drain(port, puller)
+    body = json.dumps(made[0], ensure_ascii=False)
+    raw = raw_rates(url, body, options.raw_clients, options.raw_seconds)
+    return Figures(name, fleet, raw, pulled)
+
+
+def report(figures: list[Figures], options: argparse.Namespace) -> None:
+    print(f"{options.kiosks} kiosks over loopback, one submission per request, "
+          f"{options.workers} uvicorn workers, {options.seconds:.0f} s measured after "
+          f"{options.warmup:.0f} s; raw: {options.raw_clients} clients, one row per commit")
+    print(f"{'database':<11} {'accepted/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'>30s':>5} "
+          f"{'errors':>6} {'raw/s':>7} {'raw+lock/s':>10} {'share':>6} {'pull rows/s':>11} "
+          f"{'page ms start/mid/end':>22}")
+    summary = {}
+    for item in figures:
+        fleet, (raw, locked), (rows, seconds, pages) = item.fleet, item.raw, item.pulled
+        middle = pages[len(pages) // 2]
+        page_ms = f"{pages[0] * 1000:.0f}/{middle * 1000:.0f}/{pages[-1] * 1000:.0f}"
+        print(f"{item.database:<11} {fleet.rate:>10.0f} {fleet.percentile(0.5) * 1000:>7.0f} "
+              f"{fleet.percentile(0.99) * 1000:>7.0f} {fleet.over_timeout:>5} "
+              f"{fleet.errors:>6} {raw:>7.0f} {locked:>10.0f} {fleet.rate / raw:>6.0%} "
+              f"{rows / seconds:>11.0f} {page_ms:>22}")
+        summary[item.database] = {
+            "accepted_per_second": round(fleet.rate), "p50_ms": round(
+                fleet.percentile(0.5) * 1000), "p99_ms": round(fleet.percentile(0.99) * 1000),
+            "errors": fleet.errors, "raw_per_second": round(raw),
+            "raw_locked_per_second": round(locked), "pulled_rows": rows,
+            "pull_rows_per_second": round(rows / seconds)}
+    print(json.dumps(summary))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kiosks", type=int, default=378)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured window")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"],
+                        choices=["postgresql", "sqlite"])
+    parser.add_argument("--raw-clients", type=int, default=16)
+    parser.add_argument("--raw-seconds", type=float, default=5.0)
+    parser.add_argument("--pull-rows", type=int, default=50_000,
+                        help="the feed is topped up to this many rows before the drain")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="record the server with py-spy (raw stacks) into this directory")
+    options = parser.parse_args()
+    if not 1 <= options.kiosks <= 10_000 or not 1 <= options.workers <= 16:
+        parser.error("--kiosks 1..10000, --workers 1..16")
+
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="fleet-bench-") as temporary, ExitStack() as stack:
+        home = Path(temporary)
+        keys = create_keys(home / "sealing.key")
+        made = templates(keys, home)
+        for name in options.databases:
+            if name == "postgresql":
+                cluster = stack.enter_context(postgres_cluster(
+                    durable=True, max_connections=options.workers * 16 + options.raw_clients
+                    + 20))
+                url = cluster.new_database()
+            else:
+                url = str(home / "backend.sqlite3")
+            figures.append(measure(name, url, home, keys, made, options))
+    report(figures, options)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
