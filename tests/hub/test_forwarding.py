@@ -18,8 +18,9 @@ from office.app import create_app
 from office.store import Role
 from sync import hub_wire
 from tests.hub.conftest import MovingClock, issue
+from tests.postgres_cluster import free_port
 from tests.servers import ServerThread
-from tests.sync.conftest import Backend, free_port, make_backend
+from tests.sync.conftest import Backend, make_backend
 
 UNIT = 4
 

@@ -28,7 +28,7 @@ from kiosk.storage import Database
 from kiosk.submissions import Outbox
 from sync.hub_client import HubClient
 from sync.hub_link import HubLink
-from tests.sync.conftest import free_port
+from tests.postgres_cluster import free_port
 
 pytestmark = pytest.mark.slow
 TICKETS = 300
