@@ -103,6 +103,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     publish_queue.add_argument("--json", action="store_true", help="print JSON")
     publish_queue.set_defaults(handler=_publish_queue)
 
+    overlay = action("publish-overlay", "publish Hà Nội's overlay on the catalog (its own "
+                     "fees and counters; docs/catalog-format.md, \"Overlay\")")
+    overlay.add_argument("file", metavar="FILE", help="a motcua-catalog-overlay/1 file")
+    overlay.add_argument("--json", action="store_true", help="print JSON")
+    overlay.set_defaults(handler=_publish_overlay)
+
     queue = action("queue", "the queue published for a service point (exit 1: none)")
     queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
                        help="the service point's commune or ward code")
@@ -521,4 +527,31 @@ def _queue(args: argparse.Namespace, context: Context) -> int:
         print_json(state.model_dump(mode="json"))
         return 0
     _print_queue(state)
+    return 0
+
+
+def _publish_overlay(args: argparse.Namespace, context: Context) -> int:
+    """Check FILE whole with the kiosk's own reader, then publish it for the kiosks."""
+    from kiosk.catalog_overlay import OverlayError, parse_overlay_bytes  # noqa: PLC0415
+    from office.store import CatalogKind, NotNewerError, Principal, Role  # noqa: PLC0415
+
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    try:
+        overlay = parse_overlay_bytes(raw)
+    except OverlayError as error:
+        raise UsageError(f"{args.file}: not a valid overlay, nothing published:\n{error}") from None
+    store = _store(args, context)
+    try:
+        published = store.publish(CatalogKind.OVERLAY, overlay.version, raw,
+                                  Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+    except NotNewerError as error:
+        raise UsageError(f"refused, nothing published: {error}") from None
+    if args.json:
+        print_json({**published.model_dump(mode="json"), "entries": len(overlay.entries)})
+        return 0
+    print(f"catalog overlay version {published.version} published "
+          f"({len(overlay.entries)} entries), ETag {published.etag}")
     return 0
