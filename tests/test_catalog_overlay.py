@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from kiosk.config import load_config
 from kiosk.desk import ServiceDesk
 from kiosk.receipt import Field, SlipContext, procedure_checklist
 from kiosk.storage import MIGRATIONS, SCHEMA_VERSION, Database, open_database
-from tests.conftest import catalog_bytes
+from tests.conftest import Result, catalog_bytes
 
 VI = SlipContext("Điểm phục vụ hành chính công phường Ba Đình", "1022", "HN-4-K1", "vi")
 EN = SlipContext("Điểm phục vụ hành chính công phường Ba Đình", "1022", "HN-4-K1", "en")
@@ -302,3 +303,28 @@ def test_the_procedure_screen_marks_hanois_fee_and_names_hanois_counter(
                     "Hà Nội quy định mức phí riêng")
     assert "Quầy số 8 (Chứng thực)" in where and "Quầy số 3" not in where
     assert english == "\nFee set by Hanoi\nHà Nội quy định mức phí riêng"
+
+
+def test_a_kiosk_imports_an_overlay_from_the_command_line(
+    kiosk: Callable[..., Result], tmp_path: Path
+) -> None:
+    demo = tmp_path / "overlay.json"
+    demo.write_bytes(resources.files("kiosk.data").joinpath("overlay-hanoi-demo.json")
+                     .read_bytes())
+    # WHEN the shipped demo overlay is imported into the demo catalog
+    imported = kiosk("--demo", "catalog", "import-overlay", str(demo), "--json")
+    assert imported.status == 0, imported.err
+    assert imported.json() == {"version": 1, "previous_version": None, "entries": 3,
+                               "unknown_codes": [], "unknown_services": []}
+    # THEN `catalog show` marks Hà Nội's fee and prints what the overlay set
+    shown = kiosk("--demo", "catalog", "show", "1.004873")
+    assert "    (mức phí do Hà Nội quy định)\n" in shown.out
+    record = kiosk("--demo", "catalog", "show", "2.000815", "--json").json()
+    assert record["local"] == {
+        "service": "C", "counter": "Quầy số 3 và số 8 (bản demo)",
+        "note": "BẢN DEMO, không phải quy định thật: ví dụ Hà Nội quy định mở thêm quầy "
+                "chứng thực."}
+    # AND the same version again is refused, naming the stored one
+    again = kiosk("--demo", "catalog", "import-overlay", str(demo))
+    assert again.status == 2
+    assert "already has overlay version 1; this file is version 1" in again.err
