@@ -182,6 +182,12 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=1, maximum=3600),
     Setting("sync.heartbeat_seconds", int, "seconds between heartbeats to the backend",
             minimum=10, maximum=3600),
+    Setting("hub.url", str, "the service point's hub, e.g. http://192.168.1.10:8770 (empty: no "
+            "hub; the queue comes from the city)", pattern=r"(https?://[^\s]+)?"),
+    Setting("hub.token", str, "this kiosk's token at the hub (from 'kiosk hub add-kiosk')",
+            pattern=r"([A-Za-z0-9_-]{16,200})?", secret=True),
+    Setting("hub.interval_seconds", int, "seconds between rounds with the hub (tickets in, "
+            "live queue back)", minimum=1, maximum=300),
     Setting("queue.max_age_minutes", int,
             "minutes a queue published by the back office is shown as people ahead and "
             "estimated wait (older: not shown)", minimum=1, maximum=240),

@@ -373,6 +373,17 @@ class Outbox:
             params.append(limit)
         return [self._from_row(row) for row in self.db.query(sql, params)]
 
+    def queue_tickets_after(self, seq: int, limit: int) -> builtins.list[Submission]:
+        """Up to ``limit`` queue tickets made after sequence ``seq``, in the order they were
+        issued (what the service point's hub is sent, whatever the city's outbox says)."""
+        return [
+            self._from_row(row)
+            for row in self.db.query(
+                self._SELECT + " WHERE s.kind = ? AND s.seq > ? ORDER BY s.seq LIMIT ?",
+                [SubmissionKind.QUEUE_TICKET.value, seq, limit],
+            )
+        ]
+
     def sealed_personal_data(self, submission_uuid: str) -> bytes | None:
         """The personal data kept for a submission, sealed for the backend."""
         row = self.db.execute(

@@ -34,6 +34,12 @@ class SyncFact(enum.Enum):
     #: The sealing public key the backend published at the last heartbeat (to tell a
     #: technician when it differs from ``sync.backend_public_key``; never used to seal).
     BACKEND_PUBLISHED_KEY = "backend_published_key"
+    #: The service point's hub (sync/hub_link.py): the last ticket it has (the kiosk's
+    #: sequence), and its own last success and error.
+    HUB_TICKET_SEQ = "hub_ticket_seq"
+    HUB_LAST_SUCCESS_AT = "hub_last_success_at"
+    HUB_LAST_ERROR = "hub_last_error"
+    HUB_LAST_ERROR_AT = "hub_last_error_at"
 
 
 def read_facts(db: Database) -> dict[SyncFact, str]:

@@ -10,6 +10,7 @@ first frame before any of them is imported.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from kiosk.config import Config
 from kiosk.desk import ServiceDesk, open_desk_database
@@ -18,6 +19,10 @@ from kiosk.parts import KioskDevices, SyncNotReadyError, SyncOutcome
 from kiosk.printing import PrinterStatus
 from kiosk.reading import ReaderStatus
 from kiosk.storage import Database
+
+if TYPE_CHECKING:
+    from hub.voice import CallAudio
+    from sync.hub_link import HubLink
 
 
 def build_devices(config: Config) -> KioskDevices:
@@ -81,6 +86,34 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
         return [reader, check_decoder(config)] if camera else [reader]
 
     return [printer_part, reader_part, speech_checks, sync_checks]
+
+
+def hub_call_audio(config: Config) -> CallAudio | None:
+    """The voice of the display's calls (None when the configured voice cannot speak)."""
+    from devices.speech_engines import build_renderer  # noqa: PLC0415
+    from hub.voice import SpeechCallAudio  # noqa: PLC0415
+    from kiosk.speech import number_style  # noqa: PLC0415
+
+    renderer = build_renderer(config)
+    if not renderer.engine.status().state.can_speak:
+        renderer.close()
+        return None
+    return SpeechCallAudio(renderer, style=number_style(config),
+                           chime=config.flag("speech.chime"))
+
+
+def hub_link(db: Database, config: Config) -> HubLink | None:
+    """The link to the service point's hub (None: ``hub.url`` is not set)."""
+    from sync.hub_client import HubClient  # noqa: PLC0415 - needs requests
+    from sync.hub_link import HubLink  # noqa: PLC0415
+
+    if not config.text("hub.url"):
+        return None
+    client = HubClient(config.text("hub.url"), config.text("hub.token"),
+                       connect_timeout=float(config.number("sync.connect_timeout")),
+                       read_timeout=float(config.number("sync.read_timeout")))
+    return HubLink(db, client, kiosk_id=config.text("kiosk.id"),
+                   unit_code=config.number("kiosk.commune_code"))
 
 
 def sync_round(db: Database, config: Config) -> SyncOutcome:

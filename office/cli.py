@@ -44,6 +44,8 @@ DEMO_USERS = (("canbo", "commune_officer"), ("thanhpho", "city_admin"), ("kiemtr
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 - demo mode only, published on purpose
 #: Largest queue publication file read (one is a few KiB).
 MAX_QUEUE_FILE_BYTES = 1024 * 1024
+#: How many of a refused catalog's errors are printed (a bad file can have hundreds).
+SHOWN_CATALOG_ERRORS = 10
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,6 +104,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                                "input; without published_at it is published as of now")
     publish_queue.add_argument("--json", action="store_true", help="print JSON")
     publish_queue.set_defaults(handler=_publish_queue)
+
+    publish_catalog = action("publish-catalog", "publish a catalog file for every kiosk "
+                             "(checked by the kiosk's own importer first)")
+    publish_catalog.add_argument("file", metavar="FILE",
+                                 help="a motcua-catalog file (docs/catalog-format.md), e.g. "
+                                 "kiosk/data/catalog-hanoi.json")
+    publish_catalog.add_argument("--json", action="store_true", help="print JSON")
+    publish_catalog.set_defaults(handler=_publish_catalog)
 
     overlay = action("publish-overlay", "publish Hà Nội's overlay on the catalog (its own "
                      "fees and counters; docs/catalog-format.md, \"Overlay\")")
@@ -530,28 +540,101 @@ def _queue(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
+def _read_catalog_file(name: str) -> bytes:
+    """The bytes of catalog FILE, refused when larger than the backend serves."""
+    from sync import wire  # noqa: PLC0415
+
+    try:
+        with Path(name).open("rb") as file:
+            raw = file.read(wire.MAX_CATALOG_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror}") from None
+    if len(raw) > wire.MAX_CATALOG_BYTES:
+        raise UsageError(f"{name}: over {wire.MAX_CATALOG_BYTES} bytes, the most the backend "
+                         "serves; nothing published")
+    return raw
+
+
+def _publish_catalog(args: argparse.Namespace, context: Context) -> int:
+    """Check FILE as a kiosk would import it, then serve it as the catalog.
+
+    The same file published again is not an error (``scripts/run`` publishes the shipped
+    catalog at every start); another file with a version not newer than the one served is
+    refused, as ``PUT /v1/catalog`` refuses it.
+    """
+    from kiosk.catalog_format import CatalogError, parse_catalog_bytes  # noqa: PLC0415
+    from office.store import CatalogKind, NotNewerError, Principal, Role  # noqa: PLC0415
+
+    raw = _read_catalog_file(args.file)
+    try:
+        catalog = parse_catalog_bytes(raw)
+    except CatalogError as error:
+        shown = error.errors[:SHOWN_CATALOG_ERRORS]
+        more = len(error.errors) - len(shown)
+        lines = [f"{args.file}: not a valid catalog, nothing published:",
+                 *(f"  {line}" for line in shown)]
+        if more:
+            lines.append(f"  (and {more} more)")
+        raise UsageError("\n".join(lines)) from None
+    store = _store(args, context)
+    served = store.published(CatalogKind.CATALOG)
+    if served is not None and served.body == raw:
+        result = {"version": served.version, "etag": served.etag, "already_published": True}
+        message = f"catalog version {served.version} is already published (ETag {served.etag})"
+    else:
+        try:
+            publication = store.publish(CatalogKind.CATALOG, catalog.version, raw,
+                                        Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+        except NotNewerError as error:
+            raise UsageError(f"refused, nothing published: {error}") from None
+        result = {**publication.model_dump(mode="json"), "already_published": False}
+        message = (f"published catalog version {publication.version}: "
+                   f"{len(catalog.procedures)} procedures (ETag {publication.etag})")
+    if args.json:
+        print_json(result)
+    else:
+        print(message)
+    return 0
+
+
 def _publish_overlay(args: argparse.Namespace, context: Context) -> int:
-    """Check FILE whole with the kiosk's own reader, then publish it for the kiosks."""
+    """Check FILE whole with the kiosk's own reader, then serve it as Hà Nội's overlay.
+
+    As with ``publish-catalog``, the same file published again is not an error
+    (``scripts/run`` publishes the demo overlay at every start); another file with a
+    version not newer than the one served is refused.
+    """
     from kiosk.catalog_overlay import OverlayError, parse_overlay_bytes  # noqa: PLC0415
     from office.store import CatalogKind, NotNewerError, Principal, Role  # noqa: PLC0415
 
-    try:
-        raw = Path(args.file).read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    raw = _read_catalog_file(args.file)
     try:
         overlay = parse_overlay_bytes(raw)
     except OverlayError as error:
-        raise UsageError(f"{args.file}: not a valid overlay, nothing published:\n{error}") from None
+        shown = error.errors[:SHOWN_CATALOG_ERRORS]
+        more = len(error.errors) - len(shown)
+        lines = [f"{args.file}: not a valid overlay, nothing published:",
+                 *(f"  {line}" for line in shown)]
+        if more:
+            lines.append(f"  (and {more} more)")
+        raise UsageError("\n".join(lines)) from None
     store = _store(args, context)
-    try:
-        published = store.publish(CatalogKind.OVERLAY, overlay.version, raw,
-                                  Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
-    except NotNewerError as error:
-        raise UsageError(f"refused, nothing published: {error}") from None
+    served = store.published(CatalogKind.OVERLAY)
+    if served is not None and served.body == raw:
+        result = {"version": served.version, "etag": served.etag, "already_published": True}
+        message = (f"catalog overlay version {served.version} is already published "
+                   f"(ETag {served.etag})")
+    else:
+        try:
+            publication = store.publish(CatalogKind.OVERLAY, overlay.version, raw,
+                                        Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+        except NotNewerError as error:
+            raise UsageError(f"refused, nothing published: {error}") from None
+        result = {**publication.model_dump(mode="json"), "already_published": False}
+        message = (f"published catalog overlay version {publication.version}: "
+                   f"{len(overlay.entries)} entries (ETag {publication.etag})")
     if args.json:
-        print_json({**published.model_dump(mode="json"), "entries": len(overlay.entries)})
-        return 0
-    print(f"catalog overlay version {published.version} published "
-          f"({len(overlay.entries)} entries), ETag {published.etag}")
+        print_json(result)
+    else:
+        print(message)
     return 0

@@ -170,3 +170,21 @@ audit_log = sa.Table(
     sa.Column("submission_uuids", sa.Text(), nullable=False),
     sa.Column("detail", sa.String(300), nullable=False),
 )
+
+#: Service points' queue events, delivered by their hubs exactly once (office/queue_events.py).
+queue_events = sa.Table(
+    "queue_events",
+    metadata,
+    sa.Column("cursor", Cursor, primary_key=True, autoincrement=True),
+    sa.Column("uuid", sa.Uuid(), nullable=False, unique=True),
+    sa.Column("hub_id", sa.String(40), nullable=False),
+    sa.Column("unit_code", sa.Integer(), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("service", sa.String(1), nullable=False),
+    sa.Column("counter", sa.Integer(), nullable=True),
+    sa.Column("officer", sa.String(40), nullable=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("body_sha256", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+)

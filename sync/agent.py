@@ -71,6 +71,8 @@ class AgentSettings:
     backend_public_key: str = ""
     #: The service point whose queue the agent pulls (0: not set, none pulled).
     commune_code: int = 0
+    #: A hub serves the point's live queue (sync/hub_link.py): the city's is not pulled.
+    queue_from_hub: bool = False
 
     @classmethod
     def from_config(cls, config: Config) -> AgentSettings:
@@ -88,6 +90,7 @@ class AgentSettings:
             heartbeat_interval=float(config.number("sync.heartbeat_seconds")),
             backend_public_key=config.text("sync.backend_public_key"),
             commune_code=config.number("kiosk.commune_code"),
+            queue_from_hub=bool(config.text("hub.url")),
         )
 
     def problems(self) -> list[str]:
@@ -416,7 +419,7 @@ class SyncAgent:
 
     def _pull_queue(self, report: RoundReport) -> None:
         """The service point's queue, when this kiosk knows which service point it is."""
-        if self.settings.commune_code == 0:
+        if self.settings.commune_code == 0 or self.settings.queue_from_hub:
             return
         state = self.client.queue_state(self.settings.commune_code)
         if state is None:

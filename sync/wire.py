@@ -101,6 +101,9 @@ class Endpoint(enum.Enum):
     KIOSK_DOSSIER_LOOKUP = f"{PREFIX}/kiosk/dossiers"
     #: The back office PUTs a service point's queue, kiosks GET it (a path template).
     QUEUE = f"{PREFIX}/queue/{{unit_code}}"
+    #: Hubs post service points' queue events; the back office reads them
+    #: (office/queue_events.py, the models in sync/hub_wire.py).
+    QUEUE_EVENTS = f"{PREFIX}/queue-events"
 
 
 class _Model(BaseModel):

@@ -130,3 +130,38 @@ def test_a_case_of_the_hand_checked_birth_registration(catalog: Catalog) -> None
     assert abandoned is not None
     assert [d.name for d in abandoned.submit] == [
         "Tờ khai đăng ký khai sinh", "Biên bản về việc trẻ bị bỏ rơi do cơ quan có thẩm quyền lập"]
+
+
+def test_a_title_naming_only_a_central_province_or_district_level_is_hidden(
+    catalog: Catalog,
+) -> None:
+    only_above = re.compile(r"\((?:thực hiện tại )?cấp (?:trung ương|tỉnh|huyện)\)$")
+    above = [p for p in catalog.procedures if only_above.search(p.title)]
+    assert {p.code for p in above} >= {"1.001471", "1.001445", "1.010382", "1.010384"}
+    assert [p.code for p in above if not p.hidden] == []
+    # "... thực hiện tại cấp trung ương, cấp tỉnh, cấp xã": the commune police take it.
+    transfer = catalog.procedure("1.013076")
+    assert transfer is not None
+    assert not transfer.hidden
+
+
+def test_what_only_a_border_or_coastal_commune_receives_is_hidden_in_hanoi(
+    catalog: Catalog,
+) -> None:
+    border = {"1.000080", "1.000094", "1.000110", "1.003005", "1.003133", "1.004827",
+              "1.012680", "1.014364", "2.002349", "3.000439", "3.000441", "3.000443"}
+    shown = [code for code in sorted(border) if not catalog.procedure(code).hidden]  # type: ignore[union-attr]
+    assert shown == []
+    inland_fish_farms = catalog.procedure("1.014801")
+    assert inland_fish_farms is not None
+    assert not inland_fish_farms.hidden
+    assert not catalog.procedure("1.000893").hidden  # type: ignore[union-attr]
+
+
+def test_old_state_housing_and_compensation_offsets_are_not_received_at_the_commune(
+    catalog: Catalog,
+) -> None:
+    for code in ("1.012892", "1.012893", "1.012897", "1.012898", "1.012994"):
+        procedure = catalog.procedure(code)
+        assert procedure is not None
+        assert procedure.receiver is Receiver.OTHER, code

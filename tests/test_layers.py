@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("kiosk", "devices", "sync", "office", "screens", "motcua", "webui")
+PACKAGES = ("kiosk", "devices", "sync", "office", "hub", "screens", "motcua", "webui")
 
 
 def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
@@ -52,6 +52,14 @@ def test_the_app_importing_a_driver_breaks_the_layers(tree: Path) -> None:
     result = _lint(tree)
     assert result.returncode == 1
     assert "screens.base -> devices.fake_reader" in result.stdout
+
+
+def test_the_hub_importing_the_kiosks_agent_breaks_the_layers(tree: Path) -> None:
+    module = tree / "hub" / "queue.py"
+    module.write_text(module.read_text() + "\n\ndef _leak() -> None:\n    import sync.agent\n")
+    result = _lint(tree)
+    assert result.returncode == 1
+    assert "hub.queue -> sync.agent" in result.stdout
 
 
 def test_the_core_importing_kivy_breaks_the_forbidden_contract(tree: Path) -> None:

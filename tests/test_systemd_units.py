@@ -32,7 +32,7 @@ def test_systemd_analyze_verify_passes_without_warnings(tmp_path: Path) -> None:
     command.write_text("#!/bin/sh\n")
     command.chmod(0o755)
     names = sorted(f"/etc/systemd/system/{unit.name}" for unit in UNITS.glob("*.service"))
-    assert len(names) == 3
+    assert len(names) == 4
     # WHEN systemd checks them THEN it accepts them and has nothing to say
     result = subprocess.run(
         ["systemd-analyze", "verify", f"--root={root}", *names],
@@ -55,3 +55,15 @@ def test_kiosk_services_are_watched_restarted_and_confined(name: str) -> None:
     assert service["ReadWritePaths"] == "/var/lib/motcua-kiosk"
     assert service["PrivateTmp"] == "yes"
     assert "\nEnvironment=KIOSK_DATA_DIR=/var/lib/motcua-kiosk\n" in (UNITS / name).read_text()
+
+
+def test_the_hub_restarts_at_once_and_writes_only_its_own_directory() -> None:
+    unit = read_unit("motcua-hub.service")
+    service = unit["Service"]
+    assert service["ExecStart"].endswith("kiosk hub serve --host 0.0.0.0 --port 8770")
+    assert (service["Restart"], unit["Unit"]["StartLimitIntervalSec"]) == ("always", "0")
+    assert (service["User"], service["StateDirectory"]) == ("motcua-hub", "motcua-hub")
+    assert service["ReadWritePaths"] == "/var/lib/motcua-hub"
+    assert service["ProtectSystem"] == "strict"
+    assert "\nEnvironment=KIOSK_HUB_HOME=/var/lib/motcua-hub\n" in (
+        UNITS / "motcua-hub.service").read_text()

@@ -308,6 +308,60 @@ def _balanced(text: str, start: int) -> int:
     return len(text)
 
 
+#: An amount of money in Vietnamese notation: dots group thousands ("4.000 đ", "25.000.000đ").
+_WORDS_AMOUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)\s*(?:đồng|Đồng|VNĐ|vnđ|đ(?![a-zà-ỹ]))"
+)
+_WORDS_SCALED = re.compile(r"(?<![\d.,])(\d+)\s*(nghìn|ngàn|triệu)")
+_SCALE = {"nghìn": 1_000, "ngàn": 1_000, "triệu": 1_000_000}
+_PER_PAGE = re.compile(r"(?:đồng|đ)\s*/\s*trang")
+#: The fee column's number: thousands grouped by ',' ("4,500,000") or '.' ("20.000").
+_COLUMN_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3})+|\d+")
+
+
+def column_amount(text: str) -> int | None:
+    """The fee column's number in đồng; None when it is not a plain grouped integer."""
+    if _COLUMN_NUMBER.fullmatch(text) is None:
+        return None
+    return int(re.sub(r"[.,]", "", text))
+
+
+def amounts_in_words(words: str) -> set[int]:
+    """Every amount of money a cell's words write, read as a person writes it in Vietnamese
+    (dots group thousands; "4 nghìn" is 4000); dates and decree numbers are not amounts."""
+    found = {int(m.group(1).replace(".", "")) for m in _WORDS_AMOUNT.finditer(words)}
+    found |= {int(m.group(1)) * _SCALE[m.group(2)] for m in _WORDS_SCALED.finditer(words)}
+    return found
+
+
+def amount_fee(
+    channel: str, match: re.Match[str], detail: str, description: str
+) -> dict[str, Any]:
+    """The fee of one amount in the fee column: a number only when it is certain."""
+    amount = column_amount(match.group(1))
+    written = amounts_in_words(detail)
+    if detail.startswith("/"):  # per page, per copy: depends on the case
+        return {"channel": channel, "amount_vnd": None,
+                "note": description or _money_note(amount or 0, detail, "")}
+    if amount is None or (written and amount not in written):
+        # The column and the cell's words disagree ("40 Việt Nam Đồng" beside "4.000
+        # đ/giấy thông hành", "700 VNĐ" beside "700.000 đồng/cơ sở"): which one the desk
+        # charges is not certain, so the kiosk shows the portal's words, no number.
+        stated = clean(match.group(0))
+        return {"channel": channel, "amount_vnd": None,
+                "note": f"Cổng ghi \"{stated}\"" + (f"; {detail}" if detail else "")}
+    if _PER_PAGE.search(detail):
+        # "2.000 đồng/trang; từ trang thứ 3 ... 1.000 đồng/trang": the total depends on the
+        # pages the citizen brings.
+        return {"channel": channel, "amount_vnd": None, "note": detail}
+    fee: dict[str, Any] = {"channel": channel, "amount_vnd": amount}
+    # The cell's own words say who pays what; the description only when there are none (it
+    # mostly says where and when to hand in).
+    if detail or description:
+        fee["note"] = detail or description
+    return fee
+
+
 def read_fees(rest: str, channel: str) -> tuple[list[dict[str, Any]], str]:
     """The fees at the start of a row's text after its time, and the description after."""
     fees: list[dict[str, Any]] = []
@@ -338,23 +392,15 @@ def read_fees(rest: str, channel: str) -> tuple[list[dict[str, Any]], str]:
             break
         end = _balanced(rest, match.end())
         detail = clean(rest[match.end() + 1:end - 1]) if end > match.end() else ""
+        if detail.count("(") > detail.count(")"):
+            detail = detail.lstrip("( ")  # "((Phí thẩm định )" never closes its first '('
         # The row's description runs to the next amount: it often says how a fee is set.
         following = _ROW_MONEY.search(rest, end)
         description = clean(rest[end:following.start() if following else len(rest)])
         position = end
         if match.group(2) == "USD":
             continue  # charged by a consulate abroad, never at a commune desk
-        amount = int(re.sub(r"[.,]", "", match.group(1)))
-        if detail.startswith("/"):  # per page, per copy: depends on the case
-            note = description or _money_note(amount, detail, "")
-            fees.append({"channel": channel, "amount_vnd": None, "note": note})
-        else:
-            fee = {"channel": channel, "amount_vnd": amount}
-            # The cell's own words say who pays what; the description only when there are
-            # none (it mostly says where and when to hand in).
-            if detail or description:
-                fee["note"] = detail or description
-            fees.append(fee)
+        fees.append(amount_fee(channel, match, detail, description))
     return fees, rest[position:]
 
 
@@ -488,8 +534,11 @@ def title_of(record: Mapping[str, Any]) -> str:
 def is_hidden(title: str, code: str, curation: Mapping[str, Any]) -> bool:
     if code in curation["hidden"]:
         return True
+    if code in curation["shown_despite_markers"]:
+        return False
     lowered = title.casefold()
-    return any(marker in lowered for marker in curation["hidden_markers"])
+    markers = [*curation["hidden_markers"], *curation["hidden_markers_hanoi"]]
+    return any(marker in lowered for marker in markers)
 
 
 # -- one procedure ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from motcua.cli import (
     demo,
     directory,
     doctor,
+    hub,
     idcard,
     printer,
     provision,
@@ -41,6 +42,7 @@ _AREAS: tuple[ModuleType, ...] = (
     sync,
     provision,
     backend,
+    hub,
     printer, receipt,
     run,
 )

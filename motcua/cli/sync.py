@@ -25,10 +25,11 @@ from kiosk.receipt_code import display
 from kiosk.sd_notify import Notifier
 from kiosk.submissions import Outbox, OutboxState
 from kiosk.sync_state import SyncFact, read_facts
-from motcua.wiring import sync_round
+from motcua.wiring import hub_link, sync_round
 
 if TYPE_CHECKING:
     from sync.agent import SyncAgent
+    from sync.hub_link import HubLink
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,6 +43,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     once = actions.add_parser("once", help="one round: deliver, heartbeat, pull updates")
     once.add_argument("--json", action="store_true", help="print JSON")
     once.set_defaults(handler=_once)
+
+    hub_once = actions.add_parser(
+        "hub-once", help="one round with the service point's hub: tickets in, live queue back")
+    hub_once.set_defaults(handler=_hub_once)
 
     status = actions.add_parser(
         "status", help="pending, sent, failed (with reasons), last success and last error"
@@ -68,7 +73,10 @@ def _agent(context: Context, alive: Callable[[], object] = lambda: None) -> Sync
 def _run(args: argparse.Namespace, context: Context) -> int:
     configure_logging()
     notifier = Notifier()
-    agent = _agent(context, alive=notifier.watchdog)
+    # A point with a hub but no city link yet still runs its queue: the hub link alone.
+    hub_only = bool(context.config.text("hub.url")) and not context.config.text(
+        "sync.backend_url")
+    agent = None if hub_only else _agent(context, alive=notifier.watchdog)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -77,13 +85,42 @@ def _run(args: argparse.Namespace, context: Context) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    notifier.ready(status="syncing")
+    notifier.ready(status="hub only: sync.backend_url is not set" if hub_only else "syncing")
+    hub = _hub_thread(context, stop)
+    wait = watchdog_wait(stop, notifier)
     try:
-        agent.run_forever(wait=watchdog_wait(stop, notifier))
+        if agent is None:
+            while not wait(3600):
+                pass
+        else:
+            agent.run_forever(wait=wait)
     finally:
+        stop.set()
         notifier.stopping()
-        agent.client.close()
+        if agent is not None:
+            agent.client.close()
+        if hub is not None:
+            hub.join(10)
     return 0
+
+
+def _hub_thread(context: Context, stop: threading.Event) -> threading.Thread | None:
+    """With ``hub.url`` set: the link to the hub in its own thread, own connection."""
+    from kiosk.storage import open_database  # noqa: PLC0415
+    from sync.hub_link import hub_thread  # noqa: PLC0415 - needs requests
+
+    config = context.config
+    if not config.text("hub.url"):
+        return None
+
+    def make_link() -> HubLink:
+        link = hub_link(open_database(config.database_path), config)
+        assert link is not None
+        return link
+
+    thread = hub_thread(make_link, stop, float(config.number("hub.interval_seconds")))
+    thread.start()
+    return thread
 
 
 def watchdog_wait(stop: threading.Event, notifier: Notifier) -> Callable[[float], bool]:
@@ -120,6 +157,24 @@ def _once(args: argparse.Namespace, context: Context) -> int:
         if outcome.error is not None:
             print(f"error: {outcome.error}", file=sys.stderr)
     return 0 if outcome.error is None else 1
+
+
+def _hub_once(args: argparse.Namespace, context: Context) -> int:
+    link = hub_link(context.database, context.config)
+    if link is None:
+        raise UsageError("no hub: hub.url is not set (docs/queue.md)")
+    try:
+        report = link.run_once()
+    finally:
+        link.client.close()
+    print(f"tickets sent {report.sent}, refused {report.refused}, "
+          f"queue {'received' if report.queue_received else 'unchanged'}")
+    for note in report.notes:
+        print(note)
+    if report.failure is not None:
+        print(f"error: {report.failure.reason}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def status_report(context: Context) -> dict[str, Any]:

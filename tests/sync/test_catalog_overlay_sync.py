@@ -132,20 +132,26 @@ def test_publish_overlay_on_the_command_line(
     published = kiosk("backend", "publish-overlay", str(demo_file), "--json", *home)
     # THEN it is served as sent
     assert published.status == 0, published.err
-    assert published.json()["version"] == 1 and published.json()["entries"] == 3
+    assert (published.json()["version"], published.json()["already_published"]) == (1, False)
     served = backend.store.published(CatalogKind.OVERLAY)
     assert served is not None and served.body == demo.read_bytes()
-    # AND the same version again, or a bad file, publishes nothing
+    # AND the same file again is a no-op (scripts/run publishes it at every start)
     again = kiosk("backend", "publish-overlay", str(demo_file), *home)
-    assert (again.status, again.err.startswith("kiosk: refused, nothing published: "
-                                               "catalog-overlay version 1 is published")) == (
-        2, True)
+    assert (again.status, again.out) == (
+        0, f"catalog overlay version 1 is already published (ETag {served.etag})\n")
+    # AND another file of the same version, or a bad file, publishes nothing
+    other = tmp_path / "other.json"
+    other.write_bytes(overlay_bytes(1, {"code": "2.000815", "counter": "Quầy số 9"}))
+    refused = kiosk("backend", "publish-overlay", str(other), *home)
+    assert (refused.status, refused.err) == (
+        2, "kiosk: refused, nothing published: catalog-overlay version 1 is published; "
+           "publish a higher version than 1\n")
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": FORMAT, "version": 2, "procedures": [{"code": "x"}]}),
                    encoding="utf-8")
     refused = kiosk("backend", "publish-overlay", str(bad), *home)
     assert refused.status == 2
     assert refused.err == (f"kiosk: {bad}: not a valid overlay, nothing published:\n"
-                           "procedures[0] (x): entry: code 'x' must match [0-9]\\.[0-9]{6}\n")
+                           "  procedures[0] (x): entry: code 'x' must match [0-9]\\.[0-9]{6}\n")
     served = backend.store.published(CatalogKind.OVERLAY)
-    assert served is not None and served.version == 1
+    assert served is not None and served.version == 1 and served.body == demo.read_bytes()

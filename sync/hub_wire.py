@@ -1,0 +1,128 @@
+"""What kiosks and the service-point hub say to each other (API v1 of the hub).
+
+A kiosk registers each queue ticket it issued (``POST /api/v1/tickets``, idempotent by the
+submission UUID: the same ticket again is answered 200 with what the hub holds, a different
+ticket under a known UUID is 409) and reads the live queue (``GET /api/v1/queue``: the same
+shape as the city's queue publication, so the kiosk keeps one policy for both) and one
+ticket's place (``GET /api/v1/tickets/{uuid}``). Shared by ``sync/`` (the kiosk's client)
+and ``hub/`` (the server).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid as uuid_module
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from sync import wire
+from sync.wire import SERVICE_CODE_PATTERN, PriorityValue, RatingLevelValue
+
+PREFIX = "/api/v1"
+#: A printed queue number (kiosk.submissions.ticket_number): ``A1-007``, ``A1-U007``.
+TICKET_NUMBER_PATTERN = r"^[A-Z][1-9A-Z]-U?[0-9]{3,6}$"
+SERVICE_DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: An officer's login at the hub (``kiosk hub add-officer``).
+OFFICER_LOGIN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+
+
+class HubEndpoint(enum.Enum):
+    """Every endpoint of the hub's kiosk API."""
+
+    TICKETS = f"{PREFIX}/tickets"
+    #: One ticket by its submission UUID (a path template).
+    TICKET = f"{PREFIX}/tickets/{{submission_uuid}}"
+    QUEUE = f"{PREFIX}/queue"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TicketRegistration(_Model):
+    """A ticket a kiosk issued (the kiosk's id comes from its token)."""
+
+    submission_uuid: Annotated[str, Field(pattern=r"^[0-9a-f-]{36}$")]
+    number: Annotated[str, Field(pattern=TICKET_NUMBER_PATTERN)]
+    service: Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]
+    priority: PriorityValue = "none"
+    service_day: Annotated[str, Field(pattern=SERVICE_DAY_PATTERN)]
+    issued_at: AwareDatetime
+
+
+class TicketPlace(_Model):
+    """Where a ticket stands at the hub."""
+
+    submission_uuid: str
+    number: str
+    service: str
+    state: str = Field(description="waiting, called, serving, done, no_show, transferred")
+    people_ahead: Annotated[int, Field(ge=0)]
+    counter: int | None = None
+
+
+# -- queue events, hub -> city ----------------------------------------------------------------
+
+#: Most events in one delivery.
+MAX_EVENT_BATCH = 500
+QUEUE_EVENTS = wire.Endpoint.QUEUE_EVENTS.value
+QueueActionValue = Literal["issue", "call", "recall", "start", "finish", "skip", "transfer",
+                           "rate"]
+TicketStateValue = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
+
+
+class QueueEventItem(_Model):
+    """One move of one ticket at a service point (the city's dashboards count these)."""
+
+    uuid: uuid_module.UUID = Field(description="the event's idempotency key")
+    action: QueueActionValue
+    state: TicketStateValue = Field(description="the ticket's state after the move")
+    ticket_number: Annotated[str, Field(pattern=TICKET_NUMBER_PATTERN)]
+    ticket_uuid: uuid_module.UUID = Field(description="the kiosk submission of the ticket")
+    service: Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]
+    priority: PriorityValue = "none"
+    service_day: Annotated[str, Field(pattern=SERVICE_DAY_PATTERN)]
+    counter: Annotated[int | None, Field(ge=1, le=999)] = None
+    officer: Annotated[str | None, Field(pattern=OFFICER_LOGIN_PATTERN)] = None
+    at: AwareDatetime = Field(description="the hub's clock")
+    #: For ``rate``: the citizen's rating, and the served ticket's times (from the hub's
+    #: clock), so the city ties it to the counter, officer, service and wait.
+    rating: RatingLevelValue | None = None
+    called_at: AwareDatetime | None = None
+    serving_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+
+
+class QueueEventBatch(_Model):
+    """Events a hub delivers, oldest first (``POST /v1/queue-events``)."""
+
+    unit_code: Annotated[int, Field(ge=1, le=99999)]
+    events: Annotated[list[QueueEventItem], Field(min_length=1, max_length=MAX_EVENT_BATCH)]
+
+
+class QueueEventAck(_Model):
+    """Which events the city now holds: new ones, and ones it had already (a retry)."""
+
+    accepted: list[uuid_module.UUID]
+    duplicates: list[uuid_module.UUID]
+    conflicts: list[uuid_module.UUID] = Field(
+        description="a known UUID with another body: refused, never overwritten")
+
+
+class QueueEventRecord(_Model):
+    """An event as the city's pull feed serves it (``GET /v1/queue-events``)."""
+
+    cursor: str
+    hub_id: str
+    unit_code: int
+    event: QueueEventItem
+    received_at: str
+
+
+class QueueEventPage(_Model):
+    """A page of the feed."""
+
+    items: list[QueueEventRecord]
+    next_cursor: str
+    has_more: bool
