@@ -39,11 +39,13 @@ from kiosk.catalog_model import (
     FieldName,
     Level,
     LifeEvent,
+    LocalRule,
     Procedure,
     ProcessingTime,
     Receiver,
     Service,
 )
+from kiosk.catalog_overlay import apply_overlay, load_overlay
 from kiosk.search import Field, SearchIndex
 from kiosk.storage import Database, write_transaction
 from kiosk.text import fold
@@ -66,6 +68,7 @@ __all__ = [
     "ImportResult",
     "Level",
     "LifeEvent",
+    "LocalRule",
     "Procedure",
     "ProcessingTime",
     "Receiver",
@@ -199,8 +202,11 @@ def import_catalog(
     )
 
 
-def load_catalog(db: Database) -> Catalog | None:
+def load_catalog(db: Database, *, overlay: bool = True) -> Catalog | None:
     """The stored catalog, or None when none was imported.
+
+    Hà Nội's stored overlay (kiosk.catalog_overlay) is applied unless ``overlay`` is False:
+    its fees, queue services and counters win over the portal's.
 
     A catalog stored by a release that knew only version 1 (``catalog_meta.format``) has
     version 1 records: they are read as version 2, as an imported file would be.
@@ -222,7 +228,7 @@ def load_catalog(db: Database) -> Catalog | None:
         for row in db.query("SELECT record FROM procedures ORDER BY position")
     )
     extras: dict[str, Any] = json.loads(extras_json or "{}")
-    return Catalog(
+    catalog = Catalog(
         version=int(version),
         services=services,
         procedures=procedures,
@@ -239,6 +245,8 @@ def load_catalog(db: Database) -> Catalog | None:
             FieldName(field["name"], field["name_en"]) for field in extras.get("fields", ())
         ),
     )
+    local = load_overlay(db) if overlay else None
+    return catalog if local is None else apply_overlay(catalog, local).catalog
 
 
 def _stored_record(text: str) -> dict[str, Any]:

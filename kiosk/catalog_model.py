@@ -144,6 +144,22 @@ class ProcessingTime:
 
 
 @dataclass(frozen=True)
+class LocalRule:
+    """What Hà Nội sets itself for one procedure, from the back office's overlay
+    (``motcua-catalog-overlay/1``, :mod:`kiosk.catalog_overlay`): it wins over the portal.
+
+    ``fees`` None leaves the portal's fees; ``service`` None the catalog's queue service;
+    ``counter`` names the counter that takes the procedure at the service point (winning
+    over its service's counter); ``note`` says what Hà Nội decided, in Vietnamese.
+    """
+
+    fees: tuple[Fee, ...] | None = None
+    service: str | None = None
+    counter: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Procedure:
     """One administrative procedure as citizens need to know it."""
 
@@ -170,6 +186,19 @@ class Procedure:
     #: A central- or district-level variant a commune kiosk cannot take: shown only when
     #: asked for by its exact code, never ranked above the commune variant.
     hidden: bool = False
+    #: Hà Nội's own fee, counter or note from the overlay (never stored with the record:
+    #: applied when the catalog is loaded).
+    local: LocalRule | None = None
+
+    @property
+    def fees_set_by_hanoi(self) -> bool:
+        """The fees shown are Hà Nội's (from the overlay), not the portal's."""
+        return self.local is not None and self.local.fees is not None
+
+    @property
+    def counter(self) -> str | None:
+        """The counter Hà Nội's overlay names for this procedure, if any."""
+        return None if self.local is None else self.local.counter
 
     @property
     def portal_url(self) -> str:

@@ -35,6 +35,7 @@ from kiosk.catalog import (
     procedures_by_field,
     seed_demo_catalog,
 )
+from kiosk.catalog_overlay import installed_overlay_version
 from kiosk.config import Config
 from kiosk.directory import Commune, directory_index, load_directory, seed_directory
 from kiosk.idcard import CitizenCard
@@ -130,7 +131,7 @@ class ServiceDesk:
             sealer=sealer_for(config.text("sync.backend_public_key")),
         )
         self._catalog: Catalog | None = None
-        self._catalog_version: int | None = None
+        self._catalog_version: tuple[int | None, int | None] | None = None
         self._index: SearchIndex[str] | None = None
         self._communes: list[Commune] | None = None
         self._commune_index: SearchIndex[int] | None = None
@@ -144,8 +145,9 @@ class ServiceDesk:
     # -- catalog ----------------------------------------------------------------------------
 
     def catalog(self) -> Catalog | None:
-        """The catalog; reloaded when the sync agent installed a newer one."""
-        version = installed_version(self.db)
+        """The catalog with Hà Nội's overlay; reloaded when the sync agent installed a
+        newer catalog or overlay."""
+        version = (installed_version(self.db), installed_overlay_version(self.db))
         if version != self._catalog_version:
             self._catalog = load_catalog(self.db)
             self._catalog_version = version

@@ -369,6 +369,10 @@ def procedure_checklist(
     blocks.append(Line(context.t("checklist.bring_id"), bold=True))
     blocks.append(Separator())
     _add_lines(blocks, context.t("label.fees"), _fees(procedure.fees, context))
+    if procedure.fees_set_by_hanoi:
+        blocks.append(Line(context.t("fee.set_by_hanoi"), TextSize.SMALL, bold=True))
+    if procedure.local is not None and procedure.local.note:
+        blocks.append(Line(procedure.local.note, TextSize.SMALL))
     _add_lines(blocks, context.t("label.processing_time"), _times(procedure.times, context))
     channels = ", ".join(context.t(f"channel.{channel.value}") for channel in procedure.channels)
     blocks.append(Field(context.t("label.channels"), channels))
@@ -432,12 +436,14 @@ def receiver_text(
     procedure: Procedure, service: Service | None, context: SlipContext
 ) -> str:
     """Where the citizen hands the application in: the commune's one-stop desk (with this
-    service point's counter when known), the commune police, or the agency itself."""
+    service point's counter when known: Hà Nội's overlay's, else the queue service's), the
+    commune police, or the agency itself."""
     if procedure.receiver is Receiver.OTHER:
         return procedure.agency
     where = context.t(f"receiver.{procedure.receiver.value}")
-    if service is not None and service.counter:
-        where += f" – {service.counter}"
+    counter = procedure.counter or (None if service is None else service.counter)
+    if counter:
+        where += f" – {counter}"
     return where
 
 

@@ -77,6 +77,7 @@ _MESSAGES: Mapping[str, Message] = {
     "fee.free": N_("Free"),
     "fee.varies": N_("Depends on the case"),
     "fee.not_stated": N_("Fee not stated by the portal"),
+    "fee.set_by_hanoi": N_("Fee set by Hanoi"),
     "time.not_stated": N_("Not stated by the portal"),
     "receiver.commune_desk": N_("One-stop desk of the commune People's Committee"),
     "receiver.commune_police": N_("Commune police"),

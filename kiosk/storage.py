@@ -238,10 +238,30 @@ def _migrate_6(db: Database) -> None:
     db.execute("ALTER TABLE catalog_meta ADD COLUMN extras TEXT")
 
 
+def _migrate_overlay(db: Database) -> None:
+    """Hà Nội's overlay on the catalog (kiosk.catalog_overlay): one row, the checked file.
+
+    Kept apart from the catalog's tables so that a new catalog leaves it in place; ``body``
+    is the overlay as ``motcua-catalog-overlay/1`` JSON, applied when the catalog is loaded.
+    Self-contained (it creates its one table and touches nothing else), so it can take any
+    place after _migrate_6 in the table below.
+    """
+    db.execute(
+        """CREATE TABLE catalog_overlay (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            published TEXT,
+            imported_at TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            body TEXT NOT NULL)"""
+    )
+
+
 #: Forward migrations; entry i brings the schema from version i to i + 1. Never edit one
 #: that has shipped: add the next.
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _migrate_1, _migrate_2, _migrate_3, _migrate_4, _migrate_5, _migrate_6,
+    _migrate_overlay,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

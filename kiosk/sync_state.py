@@ -23,6 +23,7 @@ class SyncFact(enum.Enum):
     LAST_ERROR = "last_error"
     LAST_ERROR_AT = "last_error_at"
     CATALOG_ETAG = "catalog_etag"
+    OVERLAY_ETAG = "overlay_etag"
     DIRECTORY_ETAG = "directory_etag"
     DIRECTORY_VERSION = "directory_version"
     STATUS_CURSOR = "status_cursor"

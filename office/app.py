@@ -25,6 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.catalog import CatalogError, parse_catalog_bytes
+from kiosk.catalog_overlay import parse_overlay_bytes
 from kiosk.directory import DIRECTORY_FILE
 from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
 from office.store import (
@@ -46,7 +47,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Body limits per path; everything else gets the batch limit.
-BODY_LIMITS = {wire.Endpoint.CATALOG.value: wire.MAX_CATALOG_BYTES}
+BODY_LIMITS = {wire.Endpoint.CATALOG.value: wire.MAX_CATALOG_BYTES,
+               wire.Endpoint.CATALOG_OVERLAY.value: wire.MAX_CATALOG_BYTES}
 #: Most bytes of a refused body read before answering 413 (then the connection closes).
 MAX_DISCARD = 64 * 1024 * 1024
 #: Seconds a client waits after a 503 before trying again.
@@ -203,6 +205,8 @@ _UNKNOWN_UNIT: dict[int | str, dict[str, Any]] = {
 }
 _CATALOG_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": {"type": "object", "description": "a motcua-catalog/2 file (or /1)"}}}}}
+_OVERLAY_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"type": "object", "description": "a motcua-catalog-overlay/1 file"}}}}}
 
 router = APIRouter()
 
@@ -290,6 +294,24 @@ async def publish_catalog(
     return await _publish(store, CatalogKind.CATALOG, catalog.version, raw, caller)
 
 
+@router.put(wire.Endpoint.CATALOG_OVERLAY.value, tags=["back office"],
+            openapi_extra=_OVERLAY_BODY,
+            responses={**_ERRORS, 409: {"description": "version not newer"},
+                       413: {"description": "body too large"},
+                       422: {"description": "not a valid overlay"}})
+async def publish_overlay(
+    request: Request, caller: Publisher, store: StoreDep
+) -> wire.Publication:
+    """Publish Hà Nội's overlay on the catalog (docs/catalog-format.md, "Overlay"): its own
+    fees and counters, which win over the portal's; kiosks pull it with its ETag."""
+    raw = await request.body()
+    try:
+        overlay = parse_overlay_bytes(raw)
+    except CatalogError as error:
+        raise HTTPException(422, f"not a valid overlay: {error}") from None
+    return await _publish(store, CatalogKind.OVERLAY, overlay.version, raw, caller)
+
+
 @router.put(wire.Endpoint.DIRECTORY.value, tags=["back office"],
             responses={**_ERRORS, 409: {"description": "version not newer"}})
 async def publish_directory(
@@ -328,6 +350,13 @@ def _serve(store: Store, kind: CatalogKind, if_none_match: str | None) -> Respon
 def get_catalog(caller: Anyone, store: StoreDep, if_none_match: IfNoneMatch = None) -> Response:
     """The published catalog file; 304 when ``If-None-Match`` has its ETag."""
     return _serve(store, CatalogKind.CATALOG, if_none_match)
+
+
+@router.get(wire.Endpoint.CATALOG_OVERLAY.value, tags=["kiosk", "back office"],
+            response_class=Response, responses=_PUBLISHED)
+def get_overlay(caller: Anyone, store: StoreDep, if_none_match: IfNoneMatch = None) -> Response:
+    """The published overlay on the catalog; 304 when ``If-None-Match`` has its ETag."""
+    return _serve(store, CatalogKind.OVERLAY, if_none_match)
 
 
 @router.get(wire.Endpoint.DIRECTORY.value, tags=["kiosk", "back office"],

@@ -113,6 +113,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     publish_catalog.add_argument("--json", action="store_true", help="print JSON")
     publish_catalog.set_defaults(handler=_publish_catalog)
 
+    overlay = action("publish-overlay", "publish Hà Nội's overlay on the catalog (its own "
+                     "fees and counters; docs/catalog-format.md, \"Overlay\")")
+    overlay.add_argument("file", metavar="FILE", help="a motcua-catalog-overlay/1 file")
+    overlay.add_argument("--json", action="store_true", help="print JSON")
+    overlay.set_defaults(handler=_publish_overlay)
+
     queue = action("queue", "the queue published for a service point (exit 1: none)")
     queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
                        help="the service point's commune or ward code")
@@ -584,6 +590,49 @@ def _publish_catalog(args: argparse.Namespace, context: Context) -> int:
         result = {**publication.model_dump(mode="json"), "already_published": False}
         message = (f"published catalog version {publication.version}: "
                    f"{len(catalog.procedures)} procedures (ETag {publication.etag})")
+    if args.json:
+        print_json(result)
+    else:
+        print(message)
+    return 0
+
+
+def _publish_overlay(args: argparse.Namespace, context: Context) -> int:
+    """Check FILE whole with the kiosk's own reader, then serve it as Hà Nội's overlay.
+
+    As with ``publish-catalog``, the same file published again is not an error
+    (``scripts/run`` publishes the demo overlay at every start); another file with a
+    version not newer than the one served is refused.
+    """
+    from kiosk.catalog_overlay import OverlayError, parse_overlay_bytes  # noqa: PLC0415
+    from office.store import CatalogKind, NotNewerError, Principal, Role  # noqa: PLC0415
+
+    raw = _read_catalog_file(args.file)
+    try:
+        overlay = parse_overlay_bytes(raw)
+    except OverlayError as error:
+        shown = error.errors[:SHOWN_CATALOG_ERRORS]
+        more = len(error.errors) - len(shown)
+        lines = [f"{args.file}: not a valid overlay, nothing published:",
+                 *(f"  {line}" for line in shown)]
+        if more:
+            lines.append(f"  (and {more} more)")
+        raise UsageError("\n".join(lines)) from None
+    store = _store(args, context)
+    served = store.published(CatalogKind.OVERLAY)
+    if served is not None and served.body == raw:
+        result = {"version": served.version, "etag": served.etag, "already_published": True}
+        message = (f"catalog overlay version {served.version} is already published "
+                   f"(ETag {served.etag})")
+    else:
+        try:
+            publication = store.publish(CatalogKind.OVERLAY, overlay.version, raw,
+                                        Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+        except NotNewerError as error:
+            raise UsageError(f"refused, nothing published: {error}") from None
+        result = {**publication.model_dump(mode="json"), "already_published": False}
+        message = (f"published catalog overlay version {publication.version}: "
+                   f"{len(overlay.entries)} entries (ETag {publication.etag})")
     if args.json:
         print_json(result)
     else:

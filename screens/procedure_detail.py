@@ -57,6 +57,16 @@ def fee_lines(fees: tuple[Fee, ...]) -> str:
     return "\n".join(lines)
 
 
+def local_fee_lines(procedure: Procedure) -> str:
+    """What follows the fees when Hà Nội's overlay sets them or notes a rule ("" when not)."""
+    lines = []
+    if procedure.fees_set_by_hanoi:
+        lines.append(_("Fee set by Hanoi"))
+    if procedure.local is not None and procedure.local.note:
+        lines.append(procedure.local.note)
+    return "".join(f"\n{line}" for line in lines)
+
+
 def time_lines(times: tuple[ProcessingTime, ...]) -> str:
     """The processing time: one text when every channel takes the same, else a line per
     channel; said so when the portal states none."""
@@ -102,16 +112,17 @@ def document_lines(documents: tuple[Document, ...]) -> str:
 
 
 def where_text(procedure: Procedure, service: Service | None) -> str:
-    """Who takes the application (and at which counter of this service point), and which
-    agency decides it."""
+    """Who takes the application (and at which counter of this service point: Hà Nội's
+    overlay's, else the queue service's), and which agency decides it."""
     if procedure.receiver is Receiver.OTHER:
         return procedure.agency
     where = _(RECEIVER_NAMES[procedure.receiver])
-    if service is not None and service.counter:
+    counter = procedure.counter or (None if service is None else service.counter)
+    if counter and service is None:
+        where += "\n" + _("Counter: {counter}").format(counter=counter)
+    elif counter and service is not None:
         name = service.name_en if translator.language == "en" and service.name_en else service.name
-        where += "\n" + _("Counter: {counter} ({service})").format(
-            counter=service.counter, service=name
-        )
+        where += "\n" + _("Counter: {counter} ({service})").format(counter=counter, service=name)
     return where + "\n" + _("Handled by: {agency}").format(agency=procedure.agency)
 
 
@@ -241,7 +252,7 @@ class ProcedureDetailScreen(KioskScreen):
         else:
             self.submit_papers = "" if case is None else document_lines(case.submit)
         self.show_papers = "" if case is None else document_lines(case.show)
-        self.fees = fee_lines(procedure.fees)
+        self.fees = fee_lines(procedure.fees) + local_fee_lines(procedure)
         self.processing_time = time_lines(procedure.times)
         self.where = where_text(procedure, self.service)
         self.who_may_apply = procedure.who_may_apply or ""

@@ -10,8 +10,8 @@ It runs as its own process beside the UI and shares the kiosk database with it. 
 2. **Heartbeat** when one is due, and ask the backend which sealing key it publishes now
    (recorded, never switched to: a different key is a warning for the technician, who
    re-provisions the kiosk; see docs/sync.md, "Rotating the sealing key").
-3. **Pull** the catalog and the directory (with their ETags) and this kiosk's
-   application statuses (with the backend's cursor), each applied atomically.
+3. **Pull** the catalog, Hà Nội's overlay on it and the directory (with their ETags) and
+   this kiosk's application statuses (with the backend's cursor), each applied atomically.
 
 Between rounds it waits ``sync.interval_seconds``, or after a failure an exponential,
 jittered, capped backoff that honours ``Retry-After``; it retries forever, so it starts
@@ -34,7 +34,8 @@ from pydantic import ValidationError
 
 from kiosk import __version__, clock
 from kiosk.application_status import StatusRecord, apply_statuses, status_cursor
-from kiosk.catalog import CatalogError, import_catalog, installed_version
+from kiosk.catalog import CatalogError, import_catalog, installed_version, load_catalog
+from kiosk.catalog_overlay import import_overlay, installed_overlay_version
 from kiosk.config import Config
 from kiosk.directory import DirectoryError, apply_details
 from kiosk.queue_state import store_queue
@@ -207,8 +208,8 @@ class SyncAgent:
         report = self.drain()
         if report.failure is not None:
             return report
-        for step in (self._heartbeat_if_due, self._pull_catalog, self._pull_directory,
-                     self._pull_statuses, self._pull_queue):
+        for step in (self._heartbeat_if_due, self._pull_catalog, self._pull_overlay,
+                     self._pull_directory, self._pull_statuses, self._pull_queue):
             try:
                 step(report)
                 self.alive()
@@ -357,6 +358,31 @@ class SyncAgent:
                 # file is not fetched every round; a new publication gets a new one.
                 self._record_error(f"published catalog refused: {error}")
         put_facts(self.db, {SyncFact.CATALOG_ETAG: document.etag})
+
+    def _pull_overlay(self, report: RoundReport) -> None:
+        """Hà Nội's overlay on the catalog, installed when newer (after the catalog, so the
+        codes it cannot apply are named against the catalog just installed)."""
+        document = self.client.fetch(wire.Endpoint.CATALOG_OVERLAY,
+                                     read_fact(self.db, SyncFact.OVERLAY_ETAG))
+        if document is None:
+            return
+        installed = installed_overlay_version(self.db)
+        if document.version is None or installed is None or document.version > installed:
+            try:
+                result = import_overlay(self.db, document.body,
+                                        load_catalog(self.db, overlay=False))
+                report.notes.append(f"catalog overlay version {result.version} installed")
+                log.info("catalog overlay version %d installed", result.version)
+                if result.unknown_codes or result.unknown_services:
+                    # Kept and applied once a catalog has them; worth a technician's look.
+                    log.warning("catalog overlay version %d: not in the catalog: %s",
+                                result.version,
+                                ", ".join(result.unknown_codes + result.unknown_services))
+            except CatalogError as error:
+                # Refused whole (OverlayError is a CatalogError); the kiosk keeps its
+                # overlay. The ETag is remembered so the same file is not fetched again.
+                self._record_error(f"published catalog overlay refused: {error}")
+        put_facts(self.db, {SyncFact.OVERLAY_ETAG: document.etag})
 
     def _pull_directory(self, report: RoundReport) -> None:
         document = self.client.fetch(wire.Endpoint.DIRECTORY,

@@ -89,6 +89,8 @@ class Endpoint(enum.Enum):
     APPLICATION_STATUSES = f"{PREFIX}/application-statuses"
     KIOSK_APPLICATION_STATUSES = f"{PREFIX}/kiosk/application-statuses"
     CATALOG = f"{PREFIX}/catalog"
+    #: Hà Nội's overlay on the catalog (docs/catalog-format.md, "Overlay").
+    CATALOG_OVERLAY = f"{PREFIX}/catalog-overlay"
     DIRECTORY = f"{PREFIX}/directory"
     HEARTBEAT = f"{PREFIX}/kiosk/heartbeat"
     KIOSK_IDENTITY = f"{PREFIX}/kiosk/identity"

@@ -20,6 +20,7 @@ from kiosk.catalog import (
     procedure_index,
     procedures_by_field,
 )
+from kiosk.catalog_overlay import OverlayEntry, import_overlay
 from kiosk.command import Context, UsageError, print_json
 from kiosk.money import format_vnd
 
@@ -35,6 +36,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--force", action="store_true", help="import even if the version is not newer"
     )
     importing.set_defaults(handler=_import)
+
+    overlay = actions.add_parser(
+        "import-overlay", help="import Hà Nội's overlay on the catalog (all or nothing; "
+        "the sync agent does this when the back office publishes one)")
+    overlay.add_argument("file", type=Path,
+                         help="motcua-catalog-overlay/1 JSON (docs/catalog-format.md, Overlay)")
+    overlay.add_argument(
+        "--force", action="store_true", help="import even if the version is not newer"
+    )
+    overlay.add_argument("--json", action="store_true", help="print JSON")
+    overlay.set_defaults(handler=_import_overlay)
 
     search = actions.add_parser("search", help="search procedures as a citizen would type")
     search.add_argument("query", help="words, with or without accents")
@@ -88,6 +100,32 @@ def _import(args: argparse.Namespace, context: Context) -> int:
         f"imported catalog version {result.version} (was {before}): "
         f"{result.procedures} procedures, {result.services} services"
     )
+    return 0
+
+
+def _import_overlay(args: argparse.Namespace, context: Context) -> int:
+    path: Path = args.file
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        result = import_overlay(context.database, raw,
+                                load_catalog(context.database, overlay=False), force=args.force)
+    except CatalogError as error:
+        raise UsageError(f"{path}: refused, nothing imported: {error}") from None
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    before = "none" if result.previous_version is None else str(result.previous_version)
+    print(f"imported catalog overlay version {result.version} (was {before}): "
+          f"{result.entries} entries")
+    if result.unknown_codes:
+        print(f"not in the catalog (kept, applied once it has them): "
+              f"{', '.join(result.unknown_codes)}")
+    if result.unknown_services:
+        print(f"queue service not in the catalog (left out): "
+              f"{', '.join(result.unknown_services)}")
     return 0
 
 
@@ -149,6 +187,13 @@ def _print_procedure(procedure: Procedure) -> None:
         print(f"    - {fee.channel.value}: {_fee_text(fee.amount_vnd)}{note}")
     if not procedure.fees:
         print("    - Cổng Dịch vụ công chưa nêu lệ phí")
+    if procedure.fees_set_by_hanoi:
+        print("    (mức phí do Hà Nội quy định)")
+    if procedure.local is not None:
+        if procedure.counter:
+            print(f"  quầy (Hà Nội): {procedure.counter}")
+        if procedure.local.note:
+            print(f"  Hà Nội: {procedure.local.note}")
     print(f"  cách nộp: {', '.join(channel.value for channel in procedure.channels)}")
     for basis in procedure.legal_basis:
         print(f"  căn cứ: {basis}")
@@ -163,7 +208,13 @@ def _show(args: argparse.Namespace, context: Context) -> int:
             f"no procedure with code {args.code!r} in catalog version {catalog.version}"
         )
     if args.json:
-        print_json(procedure.to_json())
+        record = procedure.to_json()
+        if procedure.local is not None:
+            # What Hà Nội's overlay set ("fees" above are then Hà Nội's when it set them).
+            local = OverlayEntry(procedure.code, procedure.local).to_json()
+            del local["code"]
+            record["local"] = local
+        print_json(record)
     else:
         _print_procedure(procedure)
     return 0

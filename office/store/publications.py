@@ -1,4 +1,5 @@
-"""What the back office publishes for kiosks: the catalog and the directory of offices."""
+"""What the back office publishes for kiosks: the catalog, Hà Nội's overlay on it and the
+directory of offices."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class CatalogKind(enum.Enum):
 
     CATALOG = "catalog"
     DIRECTORY = "directory"
+    #: Hà Nội's overlay on the catalog (its own fees and counters; kiosk.catalog_overlay).
+    OVERLAY = "catalog-overlay"
 
 
 @dataclass(frozen=True)
