@@ -44,7 +44,9 @@ class TechnicianSettingScreen(KioskScreen):
 
     def on_kv_post(self, base_widget: object) -> None:
         """The keyboard types into the value field; it is taken away for choices."""
-        self._keyboard = self.ids.keyboard
+        # A strong reference (ids holds weak proxies): the keyboard is taken off the screen
+        # for choices, and would otherwise be collected while off it.
+        self._keyboard = self.ids.keyboard.__self__
         self._keyboard.target = self.ids.value_field
         self._keyboard.bind(on_typed=lambda *_args: self._typed())
         super().on_kv_post(base_widget)

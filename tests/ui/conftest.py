@@ -8,6 +8,7 @@ simulated scanner, a printer and a clock the test moves.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -96,6 +97,19 @@ def kiosk_config(tmp_path: Path, **overrides: str | int | bool) -> Config:
     return replace(config, values=values)
 
 
+#: The catalog the app's tests were written against: the first demo catalog (30
+#: procedures, one case each). The shipped catalog (301 procedures, several cases each) is
+#: the tour's and the guidance tests'; pinning this one keeps each test's facts its own.
+UI_CATALOG = Path(__file__).parents[2] / "tools" / "catalog" / "catalog-demo-v1.json"
+
+
+def ui_catalog_bytes() -> bytes:
+    """UI_CATALOG under a version no shipped catalog reaches (demo mode keeps it)."""
+    catalog = json.loads(UI_CATALOG.read_text(encoding="utf-8"))
+    catalog["version"] = 1_000_000
+    return json.dumps(catalog, ensure_ascii=False).encode("utf-8")
+
+
 def start_kiosk(
     tmp_path: Path,
     *,
@@ -107,21 +121,19 @@ def start_kiosk(
     """A fresh app on the shared window (file printer unless ``printer`` is given).
 
     One clock the test moves serves the idle timer and the technician PIN's delays.
-    ``catalog`` (a catalog file's bytes) is imported before the app starts, instead of
-    the shipped demo catalog.
+    ``catalog`` (a catalog file's bytes) is imported before the app starts; by default
+    :data:`UI_CATALOG`.
     """
     from devices.printers import build_printer
+    from kiosk.catalog import import_catalog
+    from kiosk.storage import open_database
 
     config = kiosk_config(tmp_path, **overrides)
-    if catalog is not None:
-        from kiosk.catalog import import_catalog
-        from kiosk.storage import open_database
-
-        db = open_database(config.database_path)
-        try:
-            import_catalog(db, catalog)
-        finally:
-            db.close()
+    db = open_database(config.database_path)
+    try:
+        import_catalog(db, ui_catalog_bytes() if catalog is None else catalog)
+    finally:
+        db.close()
     reader = FakeCodeReader()
     device = printer if printer is not None else build_printer(config)
     clock = ManualClock()
