@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from office.keys import SealingKeys
-    from office.store import Store
+    from office.store import CatalogKind, Store
     from sync import wire
 
 PRODUCTION_HOME = Path("/var/lib/motcua-backend")
@@ -555,86 +555,73 @@ def _read_catalog_file(name: str) -> bytes:
     return raw
 
 
-def _publish_catalog(args: argparse.Namespace, context: Context) -> int:
-    """Check FILE as a kiosk would import it, then serve it as the catalog.
+def _refused_file(name: str, what: str, errors: Sequence[str]) -> UsageError:
+    """A file the kiosk's own reader refused: its first errors, one per line."""
+    shown = errors[:SHOWN_CATALOG_ERRORS]
+    lines = [f"{name}: not a valid {what}, nothing published:", *(f"  {line}" for line in shown)]
+    if len(errors) > len(shown):
+        lines.append(f"  (and {len(errors) - len(shown)} more)")
+    return UsageError("\n".join(lines))
+
+
+def _publish_document(
+    args: argparse.Namespace, context: Context, kind: CatalogKind, *, what: str, version: int,
+    raw: bytes, contents: str,
+) -> int:
+    """Serve ``raw`` (already checked) as the ``kind`` kiosks pull.
 
     The same file published again is not an error (``scripts/run`` publishes the shipped
-    catalog at every start); another file with a version not newer than the one served is
-    refused, as ``PUT /v1/catalog`` refuses it.
+    files at every start); another file with a version not newer than the one served is
+    refused, as the PUT endpoints refuse it.
     """
+    from office.store import NotNewerError, Principal, Role  # noqa: PLC0415
+
+    store = _store(args, context)
+    served = store.published(kind)
+    if served is not None and served.body == raw:
+        result = {"version": served.version, "etag": served.etag, "already_published": True}
+        message = f"{what} version {served.version} is already published (ETag {served.etag})"
+    else:
+        try:
+            publication = store.publish(kind, version, raw,
+                                        Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+        except NotNewerError as error:
+            raise UsageError(f"refused, nothing published: {error}") from None
+        result = {**publication.model_dump(mode="json"), "already_published": False}
+        message = (f"published {what} version {publication.version}: {contents} "
+                   f"(ETag {publication.etag})")
+    if args.json:
+        print_json(result)
+    else:
+        print(message)
+    return 0
+
+
+def _publish_catalog(args: argparse.Namespace, context: Context) -> int:
+    """Check FILE as a kiosk would import it, then serve it as the catalog."""
     from kiosk.catalog_format import CatalogError, parse_catalog_bytes  # noqa: PLC0415
-    from office.store import CatalogKind, NotNewerError, Principal, Role  # noqa: PLC0415
+    from office.store import CatalogKind  # noqa: PLC0415
 
     raw = _read_catalog_file(args.file)
     try:
         catalog = parse_catalog_bytes(raw)
     except CatalogError as error:
-        shown = error.errors[:SHOWN_CATALOG_ERRORS]
-        more = len(error.errors) - len(shown)
-        lines = [f"{args.file}: not a valid catalog, nothing published:",
-                 *(f"  {line}" for line in shown)]
-        if more:
-            lines.append(f"  (and {more} more)")
-        raise UsageError("\n".join(lines)) from None
-    store = _store(args, context)
-    served = store.published(CatalogKind.CATALOG)
-    if served is not None and served.body == raw:
-        result = {"version": served.version, "etag": served.etag, "already_published": True}
-        message = f"catalog version {served.version} is already published (ETag {served.etag})"
-    else:
-        try:
-            publication = store.publish(CatalogKind.CATALOG, catalog.version, raw,
-                                        Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
-        except NotNewerError as error:
-            raise UsageError(f"refused, nothing published: {error}") from None
-        result = {**publication.model_dump(mode="json"), "already_published": False}
-        message = (f"published catalog version {publication.version}: "
-                   f"{len(catalog.procedures)} procedures (ETag {publication.etag})")
-    if args.json:
-        print_json(result)
-    else:
-        print(message)
-    return 0
+        raise _refused_file(args.file, "catalog", error.errors) from None
+    return _publish_document(args, context, CatalogKind.CATALOG, what="catalog",
+                             version=catalog.version, raw=raw,
+                             contents=f"{len(catalog.procedures)} procedures")
 
 
 def _publish_overlay(args: argparse.Namespace, context: Context) -> int:
-    """Check FILE whole with the kiosk's own reader, then serve it as Hà Nội's overlay.
-
-    As with ``publish-catalog``, the same file published again is not an error
-    (``scripts/run`` publishes the demo overlay at every start); another file with a
-    version not newer than the one served is refused.
-    """
+    """Check FILE whole with the kiosk's own reader, then serve it as Hà Nội's overlay."""
     from kiosk.catalog_overlay import OverlayError, parse_overlay_bytes  # noqa: PLC0415
-    from office.store import CatalogKind, NotNewerError, Principal, Role  # noqa: PLC0415
+    from office.store import CatalogKind  # noqa: PLC0415
 
     raw = _read_catalog_file(args.file)
     try:
         overlay = parse_overlay_bytes(raw)
     except OverlayError as error:
-        shown = error.errors[:SHOWN_CATALOG_ERRORS]
-        more = len(error.errors) - len(shown)
-        lines = [f"{args.file}: not a valid overlay, nothing published:",
-                 *(f"  {line}" for line in shown)]
-        if more:
-            lines.append(f"  (and {more} more)")
-        raise UsageError("\n".join(lines)) from None
-    store = _store(args, context)
-    served = store.published(CatalogKind.OVERLAY)
-    if served is not None and served.body == raw:
-        result = {"version": served.version, "etag": served.etag, "already_published": True}
-        message = (f"catalog overlay version {served.version} is already published "
-                   f"(ETag {served.etag})")
-    else:
-        try:
-            publication = store.publish(CatalogKind.OVERLAY, overlay.version, raw,
-                                        Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
-        except NotNewerError as error:
-            raise UsageError(f"refused, nothing published: {error}") from None
-        result = {**publication.model_dump(mode="json"), "already_published": False}
-        message = (f"published catalog overlay version {publication.version}: "
-                   f"{len(overlay.entries)} entries (ETag {publication.etag})")
-    if args.json:
-        print_json(result)
-    else:
-        print(message)
-    return 0
+        raise _refused_file(args.file, "overlay", error.errors) from None
+    return _publish_document(args, context, CatalogKind.OVERLAY, what="catalog overlay",
+                             version=overlay.version, raw=raw,
+                             contents=f"{len(overlay.entries)} entries")
