@@ -12,7 +12,7 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -337,6 +337,17 @@ def _saved(case: Case) -> Response:
                             status_code=303)
 
 
+def _apply(request: Request, session: Session, case: Case, form: Mapping[str, str],
+           action: Callable[[], object]) -> Response:
+    """Run a case action: saved, or the case page again with the refusal beside its field."""
+    try:
+        action()
+    except CaseError as error:
+        return _case_page(request, session, case, status=422, values=form,
+                          errors={error.field_name: str(error)})
+    return _saved(case)
+
+
 @router.post("/cases/{submission_uuid}/triage", response_class=HTMLResponse)
 async def triage(request: Request, session: SignedIn, submission_uuid: str) -> Response:
     """Assign a feedback, set its category and due date."""
@@ -351,15 +362,10 @@ async def triage(request: Request, session: SignedIn, submission_uuid: str) -> R
     except ValueError:
         return _case_page(request, session, case, status=422, values=form,
                           errors={"due_date": "Ngày viết theo dạng năm-tháng-ngày."})
-    try:
-        web.store.cases.triage(case, session.user.username,
-                               assignee=form.get("assignee") or None,
-                               category=form.get("category") or None, due_date=due,
-                               handlers=web.store.users.handlers(case.row.unit_code))
-    except CaseError as error:
-        return _case_page(request, session, case, status=422, values=form,
-                          errors={error.field_name: str(error)})
-    return _saved(case)
+    return _apply(request, session, case, form, lambda: web.store.cases.triage(
+        case, session.user.username, assignee=form.get("assignee") or None,
+        category=form.get("category") or None, due_date=due,
+        handlers=web.store.users.handlers(case.row.unit_code)))
 
 
 @router.post("/cases/{submission_uuid}/state", response_class=HTMLResponse)
@@ -374,13 +380,8 @@ async def feedback_state(request: Request, session: SignedIn,
     except ValueError:
         return _case_page(request, session, case, status=422, values=form,
                           errors={"state": "Hãy chọn một trạng thái."})
-    try:
-        web_state(request).store.cases.set_feedback_state(
-            case, session.user.username, state, form.get("answer"))
-    except CaseError as error:
-        return _case_page(request, session, case, status=422, values=form,
-                          errors={error.field_name: str(error)})
-    return _saved(case)
+    return _apply(request, session, case, form, lambda: web_state(request).store.cases
+                  .set_feedback_state(case, session.user.username, state, form.get("answer")))
 
 
 @router.post("/cases/{submission_uuid}/status", response_class=HTMLResponse)
@@ -395,13 +396,9 @@ async def application_status(request: Request, session: SignedIn,
     except ValueError:
         return _case_page(request, session, case, status=422, values=form,
                           errors={"status": "Hãy chọn một trạng thái."})
-    try:
-        web_state(request).store.cases.set_application_status(
-            case, session.user.username, status, form.get("note"))
-    except CaseError as error:
-        return _case_page(request, session, case, status=422, values=form,
-                          errors={error.field_name: str(error)})
-    return _saved(case)
+    return _apply(request, session, case, form, lambda: web_state(request).store.cases
+                  .set_application_status(case, session.user.username, status,
+                                          form.get("note")))
 
 
 @router.post("/cases/{submission_uuid}/dossier", response_class=HTMLResponse)
@@ -410,13 +407,8 @@ async def dossier(request: Request, session: SignedIn, submission_uuid: str) -> 
     form = await checked_form(request, session)
     _handler(session)
     case = case_for(request, session, submission_uuid)
-    try:
-        web_state(request).store.cases.link_dossier(case, session.user.username,
-                                                    form.get("dossier_code", ""))
-    except CaseError as error:
-        return _case_page(request, session, case, status=422, values=form,
-                          errors={error.field_name: str(error)})
-    return _saved(case)
+    return _apply(request, session, case, form, lambda: web_state(request).store.cases
+                  .link_dossier(case, session.user.username, form.get("dossier_code", "")))
 
 
 # -- the audit log ------------------------------------------------------------------------
