@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kiosk.servicepoint.ticket_page import page_token
+
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
@@ -101,7 +103,18 @@ def _migrate_2(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE ticket_events ADD COLUMN rating TEXT")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2)
+def _migrate_3(db: sqlite3.Connection) -> None:
+    """Each ticket's public page token (what its QR carries: the phone page, rating at a
+    kiosk), derived from its submission UUID (kiosk.servicepoint.ticket_page)."""
+    db.execute("ALTER TABLE tickets ADD COLUMN page_token TEXT")
+    for row in db.execute("SELECT id, submission_uuid FROM tickets").fetchall():
+        db.execute("UPDATE tickets SET page_token = ? WHERE id = ?",
+                   [page_token(row[1]), row[0]])
+    db.execute("CREATE UNIQUE INDEX tickets_page_token ON tickets(page_token)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_1, _migrate_2, _migrate_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

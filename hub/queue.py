@@ -31,6 +31,7 @@ from kiosk.servicepoint.ordering import (
     choose_next,
     count_after_call,
 )
+from kiosk.servicepoint.ticket_page import page_token
 from kiosk.servicepoint.tickets import (
     AT_COUNTER_STATES,
     CALLABLE_STATES,
@@ -52,6 +53,10 @@ class QueueError(ValueError):
 
 class ConflictError(QueueError):
     """A known submission UUID sent again with a different ticket: never overwritten."""
+
+
+class AlreadyRatedError(QueueError):
+    """A second rating for a ticket: one per served ticket."""
 
 
 @dataclass(frozen=True)
@@ -436,10 +441,11 @@ class HubQueue:
             cursor = db.execute(
                 "INSERT INTO tickets (submission_uuid, body_sha256, number, service, "
                 "priority_group, kiosk_id, service_day, issued_at, received_at, state, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "updated_at, page_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [new.submission_uuid, fingerprint, new.number, new.service,
                  new.priority.value, new.kiosk_id, new.service_day,
-                 new.issued_at.isoformat(), stamp, TicketState.WAITING.value, stamp])
+                 new.issued_at.isoformat(), stamp, TicketState.WAITING.value, stamp,
+                 page_token(new.submission_uuid)])
             ticket_id = int(cursor.lastrowid or 0)
             event = self._record(db, ticket_id, TicketAction.ISSUE, counter=None,
                                  officer=None, stamp=stamp)
@@ -575,6 +581,17 @@ class HubQueue:
             return None
         return ticket
 
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        """The ticket whose page token (its QR) is ``token``, of any day."""
+        row = self.db.connection().execute(
+            "SELECT * FROM tickets WHERE page_token = ?", [token]).fetchone()
+        return None if row is None else _ticket(row)
+
+    def is_rated(self, ticket_id: int) -> bool:
+        """Whether the ticket has its rating already."""
+        return self.db.connection().execute(
+            "SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket_id]).fetchone() is not None
+
     def rate(self, ticket_id: int, level: RatingLevel) -> QueueEvent:
         """The citizen's rating of a served ticket, tied to the counter and officer who
         served it; one per ticket (QueueError for a second, or a ticket not served)."""
@@ -588,7 +605,7 @@ class HubQueue:
             except TransitionError as error:
                 raise QueueError(f"{ticket.number}: {error}") from None
             if db.execute("SELECT 1 FROM ratings WHERE ticket_id = ?", [ticket_id]).fetchone():
-                raise QueueError(f"{ticket.number} is already rated")
+                raise AlreadyRatedError(f"{ticket.number} is already rated")
             stamp = self._stamp()
             db.execute("INSERT INTO ratings (ticket_id, level, counter, officer, at) "
                        "VALUES (?, ?, ?, ?, ?)",

@@ -188,6 +188,10 @@ SETTINGS: tuple[Setting, ...] = (
             pattern=r"([A-Za-z0-9_-]{16,200})?", secret=True),
     Setting("hub.interval_seconds", int, "seconds between rounds with the hub (tickets in, "
             "live queue back)", minimum=1, maximum=300),
+    Setting("queue.ticket_page_url", str,
+            "where a ticket's QR leads: the city's phone page of tickets, e.g. "
+            "https://city.example/ve/ (the ticket's token is appended; empty: the QR holds "
+            "the ticket's receipt code)", pattern=r"(https?://[^\s?#]+)?"),
     Setting("queue.max_age_minutes", int,
             "minutes a queue published by the back office is shown as people ahead and "
             "estimated wait (older: not shown)", minimum=1, maximum=240),

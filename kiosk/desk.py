@@ -40,11 +40,21 @@ from kiosk.config import Config
 from kiosk.directory import Commune, directory_index, load_directory, seed_directory
 from kiosk.idcard import CitizenCard
 from kiosk.kinds import Request, slip_for_submission
+from kiosk.kinds.base import SubmissionKind
+from kiosk.kinds.rating import RatingLevel
 from kiosk.language import Language
 from kiosk.queue_state import WaitEstimate, queue_overview, ticket_wait
 from kiosk.receipt import Receipt, SlipContext, procedure_checklist
 from kiosk.sealing import sealer_for
 from kiosk.search import SearchIndex
+from kiosk.servicepoint.ticket_page import page_token, token_from_scan
+from kiosk.servicepoint.ticket_rating import (
+    HubRatings,
+    RatingAnswer,
+    TicketAnswer,
+    check_ticket,
+    rate_ticket,
+)
 from kiosk.storage import Database, open_database
 from kiosk.submissions import Outbox, OutboxState, Submission, ticket_parts
 from kiosk.sync_state import SyncFact, read_fact
@@ -118,12 +128,15 @@ class ServiceDesk:
     """The screens' questions and actions, on one database connection (one thread)."""
 
     def __init__(
-        self, db: Database, config: Config, *, office: OfficeLookup | None = None
+        self, db: Database, config: Config, *, office: OfficeLookup | None = None,
+        hub: HubRatings | None = None,
     ) -> None:
         self.db = db
         self.config = config
         #: Asked about codes this kiosk does not know (None: never asked).
         self.office = office
+        #: The service point's hub, for ratings of served tickets (None: no hub).
+        self.hub = hub
         self.outbox = Outbox(
             db,
             kiosk_id=config.text("kiosk.id"),
@@ -141,6 +154,8 @@ class ServiceDesk:
         self.db.close()
         if self.office is not None:
             self.office.close()
+        if self.hub is not None:
+            self.hub.close()
 
     # -- catalog ----------------------------------------------------------------------------
 
@@ -365,6 +380,31 @@ class ServiceDesk:
             synced_at=clock.now().isoformat(timespec="seconds"),
             office=OfficeCheck.ANSWERED,
         )
+
+    # -- rating a served ticket -------------------------------------------------------------
+
+    def rating_token(self, scanned: str) -> str | None:
+        """The page token of the ticket a citizen scanned to rate the service: from its QR's
+        address, or from the receipt code of a queue ticket printed at this kiosk (slips
+        printed before tickets carried the address). None: not a ticket."""
+        token = token_from_scan(scanned)
+        if token is not None:
+            return token
+        code = receipt_code.normalise(scanned)
+        if code is None:
+            return None
+        for submission in self.outbox.find_by_receipt(code):
+            if submission.kind is SubmissionKind.QUEUE_TICKET:
+                return page_token(submission.uuid)
+        return None
+
+    def check_rating_ticket(self, token: str) -> TicketAnswer:
+        """Whether ticket ``token`` can be rated now (asks the hub)."""
+        return check_ticket(self.hub, token)
+
+    def rate_ticket(self, token: str, level: RatingLevel) -> RatingAnswer:
+        """Record the citizen's rating of ticket ``token`` at the hub (once per ticket)."""
+        return rate_ticket(self.hub, token, level)
 
     # -- privacy ----------------------------------------------------------------------------
 

@@ -225,6 +225,8 @@ class SlipContext:
     hotline: str
     kiosk_id: str
     language: Language = "vi"
+    #: Where a queue ticket's QR leads (``queue.ticket_page_url``; "": its receipt code).
+    ticket_page_url: str = ""
 
     @classmethod
     def from_config(cls, config: Config, language: str | None = None) -> SlipContext:
@@ -234,6 +236,7 @@ class SlipContext:
             hotline=config.text("kiosk.hotline"),
             kiosk_id=config.text("kiosk.id"),
             language=check_language(language or config.text("ui.language")),
+            ticket_page_url=config.text("queue.ticket_page_url"),
         )
 
     def t(self, key: str, **values: object) -> str:

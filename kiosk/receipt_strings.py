@@ -62,6 +62,7 @@ _MESSAGES: Mapping[str, Message] = {
     "queue_ticket.no_counter": N_("No counter is serving it right now."),
     "queue_ticket.as_of": N_("As counted by the service point at {time}."),
     "queue_ticket.wait": N_("Please wait until your number is called."),
+    "queue_ticket.phone_page": N_("Scan with your phone: your place in the queue."),
     "submission.lookup": N_(
         "Scan the QR code or type the receipt code at the kiosk to see the status."
     ),

@@ -11,7 +11,9 @@ The rules:
 - A technician's card opens the hidden entry (the PIN is still asked).
 - An ID card identifies its holder. A *different* ID card from the one identified means
   the last citizen may have walked away: start over first, never mix two citizens.
-- Anything else is the citizen's activity: a receipt code opens its status; a web
+- Anything else is the citizen's activity: a queue ticket's QR (its phone page's address)
+  opens the rating of the service it got; on the rating screen a receipt code does too (a
+  ticket printed with its code in the QR); elsewhere a receipt code opens its status; a web
   address, an ID card that could not be read, or an unknown code is explained.
 
 Plain Python, no UI: the app dispatches on the :class:`ScanAction` returned.
@@ -24,6 +26,7 @@ import enum
 from kiosk.idcard import CitizenCard
 from kiosk.kiosk_mode import KioskMode
 from kiosk.scanned import ScanKind, ScannedCode
+from kiosk.servicepoint.ticket_page import token_from_scan
 
 
 class ScanAction(enum.Enum):
@@ -35,6 +38,7 @@ class ScanAction(enum.Enum):
     IDENTIFY = "identify"  # the ID card of nobody yet, or of the citizen already here
     START_OVER_WITH_NEW_CARD = "start_over_with_new_card"  # another card: wipe, then identify
     OPEN_STATUS = "open_status"  # one of our receipts: its application's status
+    RATE_TICKET = "rate_ticket"  # a queue ticket: rate the service it got
     WEB_ADDRESS_BANNER = "web_address_banner"  # a web address: "use your phone"
     UNREADABLE_CARD_BANNER = "unreadable_card_banner"  # looked like an ID card, refused
     UNKNOWN_CODE_BANNER = "unknown_code_banner"  # not a card, not a receipt
@@ -53,10 +57,12 @@ BANNER_ACTIONS = frozenset(
 
 
 def route_scan(
-    scanned: ScannedCode, *, mode: KioskMode, citizen: CitizenCard | None
+    scanned: ScannedCode, *, mode: KioskMode, citizen: CitizenCard | None,
+    rating: bool = False,
 ) -> ScanAction:
     """What to do with ``scanned`` in ``mode``, ``citizen`` being the one identified (if
-    any); see the module docstring for the rules."""
+    any), ``rating`` whether the rating screen is on show; see the module docstring for the
+    rules."""
     if mode is KioskMode.TECHNICIAN:
         return ScanAction.TO_TECHNICIAN
     if mode is KioskMode.TECHNICIAN_PIN:
@@ -65,15 +71,17 @@ def route_scan(
         if citizen is not None and citizen.id_number != scanned.card.id_number:
             return ScanAction.START_OVER_WITH_NEW_CARD
         return ScanAction.IDENTIFY
-    return _not_an_id_card(scanned)
+    return _not_an_id_card(scanned, rating=rating)
 
 
-def _not_an_id_card(scanned: ScannedCode) -> ScanAction:
+def _not_an_id_card(scanned: ScannedCode, *, rating: bool) -> ScanAction:
     """What a code other than a citizen's ID card does while citizens are served."""
     if scanned.kind is ScanKind.TECHNICIAN_CARD:
         return ScanAction.OPEN_TECHNICIAN_ENTRY
     if scanned.kind is ScanKind.RECEIPT_CODE and scanned.receipt_code is not None:
-        return ScanAction.OPEN_STATUS
+        return ScanAction.RATE_TICKET if rating else ScanAction.OPEN_STATUS
+    if scanned.kind is ScanKind.URL and token_from_scan(scanned.raw) is not None:
+        return ScanAction.RATE_TICKET
     if scanned.kind is ScanKind.URL:
         return ScanAction.WEB_ADDRESS_BANNER
     if scanned.problem is not None:

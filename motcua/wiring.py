@@ -22,6 +22,7 @@ from kiosk.storage import Database
 
 if TYPE_CHECKING:
     from hub.voice import CallAudio
+    from kiosk.servicepoint.ticket_rating import HubRatings
     from sync.hub_link import HubLink
 
 
@@ -42,7 +43,20 @@ def open_desk(config: Config) -> ServiceDesk:
     """The desk with the office look-up (the HTTP library loads on the calling thread)."""
     from sync.office import BackendOffice  # noqa: PLC0415
 
-    return ServiceDesk(open_desk_database(config), config, office=BackendOffice.from_config(config))
+    return ServiceDesk(open_desk_database(config), config, office=BackendOffice.from_config(config),
+                       hub=hub_ratings(config))
+
+
+def hub_ratings(config: Config) -> HubRatings | None:
+    """Ratings of served tickets, recorded at the hub (None: ``hub.url`` is not set)."""
+    from sync.hub_client import HubClient  # noqa: PLC0415 - needs requests
+    from sync.hub_ratings import HubTicketRatings  # noqa: PLC0415
+
+    if not config.text("hub.url"):
+        return None
+    # Short timeouts: a citizen is waiting in front of the screen for this answer.
+    return HubTicketRatings(HubClient(config.text("hub.url"), config.text("hub.token"),
+                                      connect_timeout=2.0, read_timeout=5.0))
 
 
 def all_check_sources() -> list[CheckSource]:

@@ -281,7 +281,8 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
 
     def on_scanned(self, scanned: ScannedCode) -> None:
         """A code was scanned, whatever screen is showing: do what the routing says."""
-        action = route_scan(scanned, mode=self.mode, citizen=self.session.citizen)
+        action = route_scan(scanned, mode=self.mode, citizen=self.session.citizen,
+                            rating=self.manager is not None and self.manager.current == "rating")
         if action is ScanAction.TO_TECHNICIAN:
             # A technician tests the reader: nothing scanned now is a citizen's business.
             technician_screen: Any = self._screen("technician")
@@ -299,6 +300,9 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
         elif action is ScanAction.OPEN_STATUS:
             self.session.on_activity()
             self.do_go("status", code=scanned.receipt_code)
+        elif action is ScanAction.RATE_TICKET:
+            self.session.on_activity()
+            self.do_go("rating", scanned=scanned.raw)
         elif action in BANNER_ACTIONS:
             self.session.on_activity()
             self.show_banner(_SCAN_BANNERS[action])

@@ -82,3 +82,20 @@ class HubClient:
         """Every service's load now."""
         return self._parse(self._request("GET", hub_wire.HubEndpoint.QUEUE.value),
                            wire.QueuePublication)
+
+    def ticket_for_rating(self, token: str) -> hub_wire.TicketForRating | None:
+        """A scanned ticket as the hub describes it for a rating (None: unknown there)."""
+        path = hub_wire.HubEndpoint.RATING.value.format(token=token)
+        try:
+            return self._parse(self._request("GET", path), hub_wire.TicketForRating)
+        except RequestFailedError as failure:
+            if failure.status == 404:
+                return None
+            raise
+
+    def rate(self, token: str, rating: hub_wire.TicketRating) -> hub_wire.TicketForRating:
+        """Rate a served ticket (409: rated already; 422: not served; 404: unknown)."""
+        path = hub_wire.HubEndpoint.RATING.value.format(token=token)
+        response = self._request("POST", path, data=rating.model_dump_json().encode("utf-8"),
+                                 headers={"Content-Type": "application/json"})
+        return self._parse(response, hub_wire.TicketForRating)

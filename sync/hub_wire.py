@@ -34,6 +34,11 @@ class HubEndpoint(enum.Enum):
     #: One ticket by its submission UUID (a path template).
     TICKET = f"{PREFIX}/tickets/{{submission_uuid}}"
     QUEUE = f"{PREFIX}/queue"
+    #: A ticket by its page token, for a rating at a kiosk (GET: what it is; POST: rate it).
+    RATING = f"{PREFIX}/ratings/{{token}}"
+
+
+TicketStateValue = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
 
 
 class _Model(BaseModel):
@@ -62,6 +67,28 @@ class TicketPlace(_Model):
     counter: int | None = None
 
 
+class TicketForRating(_Model):
+    """A ticket as the hub describes it for a rating at a kiosk: who served it, when."""
+
+    number: str
+    service: str
+    state: TicketStateValue
+    counter: int | None = None
+    counter_name: str | None = None
+    officer: str | None = None
+    officer_name: str | None = None
+    called_at: AwareDatetime | None = None
+    serving_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+    rated: bool
+
+
+class TicketRating(_Model):
+    """A citizen's rating of a served ticket, made at a kiosk (``POST`` to ``RATING``)."""
+
+    level: RatingLevelValue
+
+
 # -- queue events, hub -> city ----------------------------------------------------------------
 
 #: Most events in one delivery.
@@ -69,7 +96,6 @@ MAX_EVENT_BATCH = 500
 QUEUE_EVENTS = wire.Endpoint.QUEUE_EVENTS.value
 QueueActionValue = Literal["issue", "call", "recall", "start", "finish", "skip", "transfer",
                            "rate"]
-TicketStateValue = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
 
 
 class QueueEventItem(_Model):

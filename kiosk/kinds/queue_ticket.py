@@ -40,6 +40,7 @@ from kiosk.receipt import (
     slip_header,
     wait_text,
 )
+from kiosk.servicepoint.ticket_page import page_token, page_url
 
 if TYPE_CHECKING:
     from kiosk.submissions import Submission
@@ -103,7 +104,9 @@ def queue_ticket(
 
     ``wait`` (people ahead, and the estimated wait when it can be estimated) is printed only
     when known: from a fresh queue the back office published; offline the kiosk cannot know.
-    The QR code holds the receipt code, so the counter or the kiosk can look the ticket up.
+    The QR code holds the ticket's phone page (its place in the queue, on the city's
+    server: ``context.ticket_page_url``) when one is configured, else the receipt code; a
+    kiosk reads either to rate the service after it (:mod:`kiosk.servicepoint.ticket_rating`).
     """
     if submission.kind is not SubmissionKind.QUEUE_TICKET or submission.ticket_number is None:
         raise ValueError(f"submission {submission.uuid} is not a queue ticket")
@@ -135,12 +138,21 @@ def queue_ticket(
         )
     blocks.append(Field(context.t("label.time"), created_text(submission)))
     code = receipt_code.display(submission.receipt_code)
-    blocks.append(
-        QrCode(
-            receipt_code.qr_payload(submission.receipt_code),
-            caption=f"{context.t('label.ticket_code')}: {code}",
+    if context.ticket_page_url:
+        blocks.append(
+            QrCode(
+                page_url(context.ticket_page_url, page_token(submission.uuid)),
+                caption=context.t("queue_ticket.phone_page"),
+            )
         )
-    )
+        blocks.append(Field(context.t("label.ticket_code"), code))
+    else:
+        blocks.append(
+            QrCode(
+                receipt_code.qr_payload(submission.receipt_code),
+                caption=f"{context.t('label.ticket_code')}: {code}",
+            )
+        )
     blocks.append(Line(context.t("queue_ticket.wait"), align=Align.CENTER))
     blocks.extend(slip_footer(context))
     return Receipt(SlipKind.QUEUE_TICKET, tuple(blocks), context.language,
