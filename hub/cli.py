@@ -217,11 +217,18 @@ def _forwarding_thread(args: argparse.Namespace, context: Context,
     home = hub_home(args, context)
 
     def run() -> None:
+        from hub.city_state import CityStateLink, StatePublisher  # noqa: PLC0415
+
         link = CityLink(url, token)
+        state_link = CityStateLink(url, token)
+        queue = _queue_in(home)
+        publisher = StatePublisher(queue, state_link, unit_code=unit_code)
         try:
-            Forwarder(_queue_in(home), link, unit_code=unit_code).run_forever(stop, 5.0)
+            Forwarder(queue, link, unit_code=unit_code).run_forever(
+                stop, 5.0, also=publisher.run_once)
         finally:
             link.close()
+            state_link.close()
 
     thread = threading.Thread(target=run, name="hub-forwarder", daemon=True)
     thread.start()

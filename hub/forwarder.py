@@ -120,13 +120,17 @@ class Forwarder:
         return report
 
     def run_forever(self, stop: threading.Event, interval: float,
-                    wait: Callable[[float], bool] | None = None) -> None:
+                    wait: Callable[[float], bool] | None = None,
+                    also: Callable[[], object] | None = None) -> None:
         """Rounds every ``interval`` seconds, backing off (doubling, capped) while the
-        city cannot be reached, until ``stop`` is set."""
+        city cannot be reached, until ``stop`` is set; ``also`` runs after each round (the
+        public queue state for phones, :mod:`hub.city_state`)."""
         wait = wait or stop.wait
         delay = interval
         while True:
             report = self.run_once()
+            if also is not None:
+                also()
             if report.error is None:
                 delay = interval
             else:

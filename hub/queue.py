@@ -340,6 +340,17 @@ class HubQueue:
             return tickets
         return [ticket for ticket in tickets if ticket.service in services]
 
+    def day_tickets(self) -> list[Ticket]:
+        """Every ticket of today, in the hub's receipt order."""
+        rows = self.db.connection().execute(
+            "SELECT * FROM tickets WHERE service_day = ? ORDER BY id", [self.service_day()])
+        return [_ticket(row) for row in rows]
+
+    def last_event_seq(self) -> int:
+        """The sequence number of the latest event (0: none yet): it moves with every change."""
+        row = self.db.connection().execute("SELECT max(seq) FROM ticket_events").fetchone()
+        return int(row[0] or 0)
+
     def recent_calls(self, limit: int) -> list[QueueEvent]:
         """Today's latest calls and recalls, newest first."""
         rows = self.db.connection().execute(

@@ -188,3 +188,29 @@ queue_events = sa.Table(
     sa.Column("body_sha256", sa.String(64), nullable=False),
     sa.Column("received_at", sa.String(40), nullable=False),
 )
+
+#: Each hub's latest public queue state, for its tickets' phone pages (office/ticket_pages.py):
+#: one row per hub (the services' loads as JSON), replaced by each publication.
+ticket_page_hubs = sa.Table(
+    "ticket_page_hubs",
+    metadata,
+    sa.Column("hub_id", sa.String(40), primary_key=True),
+    sa.Column("unit_code", sa.Integer(), nullable=False),
+    sa.Column("published_at", sa.String(40), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("service_day", sa.String(10), nullable=False),
+    sa.Column("services", sa.Text(), nullable=False),
+)
+
+#: The tickets of those states, by their page token (the only way to find one).
+ticket_pages = sa.Table(
+    "ticket_pages",
+    metadata,
+    sa.Column("token", sa.String(20), primary_key=True),
+    sa.Column("hub_id", sa.String(40), nullable=False, index=True),
+    sa.Column("number", sa.String(16), nullable=False),
+    sa.Column("service", sa.String(1), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("people_ahead", sa.Integer(), nullable=False),
+    sa.Column("counter", sa.Integer(), nullable=True),
+)

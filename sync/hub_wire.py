@@ -152,3 +152,53 @@ class QueueEventPage(_Model):
     items: list[QueueEventRecord]
     next_cursor: str
     has_more: bool
+
+
+# -- the queue as the citizens' phones see it, hub -> city -----------------------------------
+
+#: Hubs post their public queue state here (office/ticket_pages.py serves the phone pages).
+TICKET_PAGES = wire.Endpoint.TICKET_PAGES.value
+#: Most tickets in one publication (a busy point's day is about 1,000).
+MAX_PUBLIC_TICKETS = 5000
+#: The page token of a ticket (kiosk.servicepoint.ticket_page).
+PAGE_TOKEN_PATTERN = r"^[a-z2-7]{20}$"  # noqa: S105 - a pattern, not a secret
+
+
+class PublicTicket(_Model):
+    """One ticket as its holder's phone shows it: no personal data (there is none to show)."""
+
+    token: Annotated[str, Field(pattern=PAGE_TOKEN_PATTERN)]
+    number: Annotated[str, Field(pattern=TICKET_NUMBER_PATTERN)]
+    service: Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]
+    state: TicketStateValue
+    people_ahead: Annotated[int, Field(ge=0, le=100_000)]
+    counter: Annotated[int | None, Field(ge=1, le=999)] = None
+
+
+class PublicService(_Model):
+    """A queue service's load, with its name for the page."""
+
+    service: Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]
+    name: Annotated[str, Field(max_length=200)]
+    name_en: Annotated[str | None, Field(max_length=200)] = None
+    waiting: Annotated[int, Field(ge=0, le=100_000)]
+    counters_open: Annotated[int, Field(ge=0, le=999)]
+    average_service_seconds: Annotated[int | None, Field(ge=1, le=86_400)] = None
+
+
+class TicketPagePublication(_Model):
+    """A hub's queue now, for its tickets' phone pages (``POST /v1/ticket-pages``): the
+    day's tickets still of interest and each service's load. It replaces the hub's last one."""
+
+    unit_code: Annotated[int, Field(ge=1, le=99999)]
+    published_at: AwareDatetime = Field(description="the hub's clock")
+    service_day: Annotated[str, Field(pattern=SERVICE_DAY_PATTERN)]
+    services: Annotated[list[PublicService], Field(max_length=wire.MAX_QUEUE_SERVICES)]
+    tickets: Annotated[list[PublicTicket], Field(max_length=MAX_PUBLIC_TICKETS)]
+
+
+class TicketPageAck(_Model):
+    """What the city now serves for the hub."""
+
+    tickets: int
+    published_at: AwareDatetime

@@ -104,6 +104,9 @@ class Endpoint(enum.Enum):
     #: Hubs post service points' queue events; the back office reads them
     #: (office/queue_events.py, the models in sync/hub_wire.py).
     QUEUE_EVENTS = f"{PREFIX}/queue-events"
+    #: Hubs post their public queue state for the tickets' phone pages
+    #: (office/ticket_pages.py, the models in sync/hub_wire.py).
+    TICKET_PAGES = f"{PREFIX}/ticket-pages"
 
 
 class _Model(BaseModel):

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from office.ratelimit import RateLimiter
 from office.store import Store
-from office.web import pages, public
+from office.web import pages, public, ticket_page
 from office.web.auth import ForbiddenError, Sessions, SignInRequiredError
 from office.web.context import (
     STATIC,
@@ -42,6 +42,7 @@ def install(app: FastAPI, store: Store, *, session_secret: str | None = None,
         public_limiter=RateLimiter(public_rate))
     app.include_router(pages.router)
     app.include_router(public.router)
+    app.include_router(ticket_page.router)
     mount_static(app)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="back-office-static")
     app.add_exception_handler(SignInRequiredError, sign_in_required)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ from webui.assets import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
+#: Requests to the tickets' phone pages per client address.
+TICKET_PAGE_RATE = "240/minute"
 #: Where this package's own stylesheet is served.
 STATIC_PATH = "/bo/static"
 
@@ -38,6 +40,10 @@ class WebState:
     sign_in_limiter: RateLimiter
     #: The public status page's look-ups per client address.
     public_limiter: RateLimiter
+    #: The tickets' phone pages, per client address: each open page polls every 15 s, and
+    #: a service point's Wi-Fi puts many phones behind one address.
+    ticket_page_limiter: RateLimiter = field(
+        default_factory=lambda: RateLimiter(TICKET_PAGE_RATE))
 
 
 def make_templates() -> Environment:

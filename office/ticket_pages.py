@@ -1,0 +1,30 @@
+"""Hubs' public queue states at the city, for the tickets' phone pages.
+
+A hub posts its queue as phones should see it (``POST /v1/ticket-pages``,
+:mod:`hub.city_state`); each post replaces that hub's previous one, unless it is older (a
+delayed post never undoes a newer one: 409). The citizen's page (``office/web/ticket_page.py``)
+finds one ticket by its page token, the only key there is: 100 random bits, so tickets
+cannot be listed or guessed.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+
+from office.app import Kiosk, StoreDep
+from office.store.base import NotNewerError
+from office.store.ticket_pages import TicketPages
+from sync import hub_wire
+
+router = APIRouter()
+
+
+@router.post(hub_wire.TICKET_PAGES, response_model=hub_wire.TicketPageAck, tags=["kiosk"],
+             responses={409: {"description": "older than the state served"}})
+def receive_ticket_pages(state: hub_wire.TicketPagePublication, caller: Kiosk,
+                         store: StoreDep) -> hub_wire.TicketPageAck:
+    """A hub publishes its queue for its tickets' phone pages (replacing its last one)."""
+    try:
+        return TicketPages(store.engine, clock=store.clock).publish(caller.client_id, state)
+    except NotNewerError as error:
+        raise HTTPException(409, str(error)) from None
