@@ -275,7 +275,8 @@ def test_slip_context_comes_from_the_configuration(tmp_path: object) -> None:
     config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path)})
     context = SlipContext.from_config(config)
     assert context == SlipContext(
-        "Điểm phục vụ hành chính công phường Ba Đình (demo)", "1022", "DEMO-K1", "vi"
+        "Điểm phục vụ hành chính công phường Ba Đình (demo)", "1022", "DEMO-K1", "vi",
+        ticket_page_url="http://127.0.0.1:8765/ve/",
     )
     assert SlipContext.from_config(config, "en").language == "en"
 
