@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kiosk.command import Context, UsageError, print_json
 
@@ -419,17 +419,24 @@ def _pull(args: argparse.Namespace, context: Context) -> int:
 
 
 def _fleet(args: argparse.Namespace, context: Context) -> int:
-    fleet = _store(args, context).fleet()
+    store = _store(args, context)
     if args.json:
-        print_json(fleet.model_dump(mode="json"))
+        print_json(store.fleet().model_dump(mode="json"))
         return 0
-    for entry in fleet.kiosks:
-        beat: Any = entry.heartbeat
-        state = "revoked" if not entry.enrolled else "enrolled"
-        detail = (f"pending {beat.outbox_pending}, failed {beat.outbox_failed}, "
-                  f"version {beat.software_version}" if beat else "no heartbeat yet")
-        print(f"{entry.kiosk_id:<16} {state:<9} last heartbeat "
-              f"{entry.last_heartbeat_at or 'never'}: {detail}")
+    # The same health and alerts as the back office's fleet page (office.store.fleet_health).
+    for health in store.heartbeats.health():
+        record, beat = health.record, health.record.heartbeat
+        state = "revoked" if not record.enrolled else record.kind.value
+        if record.kind.value == "hub":
+            detail = "no heartbeats; last queue events delivered"
+        elif beat is None:
+            detail = "no heartbeat yet"
+        else:
+            detail = (f"pending {beat.outbox_pending}, failed {beat.outbox_failed}, "
+                      f"version {beat.software_version}")
+        alerts = ", ".join(alert.value for alert in health.alerts)
+        print(f"{record.device_id:<16} {state:<9} last heard {record.last_seen_at or 'never'}: "
+              f"{detail}" + (f" [{alerts}]" if alerts else ""))
     return 0
 
 

@@ -95,6 +95,10 @@ heartbeats = sa.Table(
     sa.Column("kiosk_id", sa.String(40), primary_key=True),
     sa.Column("received_at", sa.String(40), nullable=False),
     sa.Column("body", sa.Text(), nullable=False),
+    # The heartbeat before the latest (NULL until the second): the fleet page compares the
+    # two to tell a growing outbox backlog from a steady one.
+    sa.Column("previous_received_at", sa.String(40), nullable=True),
+    sa.Column("previous_body", sa.Text(), nullable=True),
 )
 
 #: The queue each service point last published: one row per unit, replaced by a later one.

@@ -33,6 +33,7 @@ from office.store.credentials import (
 from office.store.fleet import Heartbeats
 from office.store.publications import CatalogKind, Publications, Published
 from office.store.queue import MAX_QUEUE_CLOCK_AHEAD, PublishedAtError, Queues
+from office.store.satisfaction import Satisfaction
 from office.store.statuses import Statuses
 from office.store.submissions import Submissions
 from office.store.units import KioskUnits
@@ -61,7 +62,8 @@ class Store:
 
     The parts are attributes (``store.credentials``, ``store.submissions``,
     ``store.statuses``, ``store.publications``, ``store.queues``, ``store.heartbeats``, and
-    the back office's ``store.units``, ``store.users``, ``store.cases``, ``store.audit``);
+    the back office's ``store.units``, ``store.users``, ``store.cases``, ``store.audit``,
+    ``store.satisfaction``);
     the methods below hand each call to its part.
     """
 
@@ -80,6 +82,7 @@ class Store:
         self.users = Users(engine, clock=clock)
         self.cases = Cases(engine, clock=clock)
         self.audit = Audit(engine, clock=clock)
+        self.satisfaction = Satisfaction(engine, clock=clock)
 
     @property
     def keys(self) -> SealingKeys:

@@ -1,4 +1,5 @@
-"""The fleet: each kiosk's latest heartbeat, and every kiosk that has a token."""
+"""The fleet: each kiosk's last two heartbeats, every kiosk that has a token, and the hubs
+that deliver queue events (their health: office.store.fleet_health)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from office import schema
 from office.database import is_postgresql, read_snapshot, write_transaction
 from office.store.base import StorePart
 from office.store.credentials import Role
+from office.store.fleet_health import DeviceHealth, DeviceKind, DeviceRecord, assess
 from sync import wire
 
 
@@ -25,7 +27,10 @@ class Heartbeats(StorePart):
         statement = dialect.insert(schema.heartbeats).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=["kiosk_id"],
-            set_={"received_at": stamp, "body": values["body"]},
+            # The row's values before the update become the previous heartbeat.
+            set_={"received_at": stamp, "body": values["body"],
+                  "previous_received_at": schema.heartbeats.c.received_at,
+                  "previous_body": schema.heartbeats.c.body},
         )
         with write_transaction(self.engine) as connection:
             connection.execute(statement)
@@ -33,7 +38,24 @@ class Heartbeats(StorePart):
 
     def fleet(self) -> wire.Fleet:
         """Every kiosk that has a token, and its last heartbeat."""
-        credentials, heartbeats = schema.credentials, schema.heartbeats
+        # A hub holds a kiosk token too (it needs one to deliver): listed, with no heartbeat.
+        return wire.Fleet(kiosks=sorted((
+            wire.FleetEntry(kiosk_id=record.device_id, enrolled=record.enrolled,
+                            last_heartbeat_at=record.last_seen_at if record.kind is
+                            DeviceKind.KIOSK else None, heartbeat=record.heartbeat)
+            for record in self.devices()), key=lambda entry: entry.kiosk_id))
+
+    def health(self, scope: set[int] | None = None) -> list[DeviceHealth]:
+        """Every device of :meth:`devices` assessed at the city's clock now (its alerts)."""
+        now = self.clock()
+        return [assess(record, now) for record in self.devices(scope)]
+
+    def devices(self, scope: set[int] | None = None) -> list[DeviceRecord]:
+        """Every kiosk that has a token (revoked ones too) with its last two heartbeats,
+        then every hub that delivered queue events with its last delivery; ``scope``: only
+        those filed under these units (None: all)."""
+        credentials, heartbeats, events = (schema.credentials, schema.heartbeats,
+                                           schema.queue_events)
         with read_snapshot(self.engine) as connection:
             enrolled: dict[str, bool] = {}
             for client_id, revoked_at in connection.execute(
@@ -41,21 +63,29 @@ class Heartbeats(StorePart):
                 .where(credentials.c.role == Role.KIOSK.value)
             ):
                 enrolled[client_id] = enrolled.get(client_id, False) or revoked_at is None
-            beats = {
-                row[0]: (row[1], row[2])
-                for row in connection.execute(
-                    sa.select(heartbeats.c.kiosk_id, heartbeats.c.received_at,
-                              heartbeats.c.body))
-            }
-        entries = []
-        for kiosk_id in sorted(enrolled):
+            beats = {row[0]: row[1:] for row in connection.execute(
+                sa.select(heartbeats.c.kiosk_id, heartbeats.c.received_at, heartbeats.c.body,
+                          heartbeats.c.previous_body))}
+            units = dict(connection.execute(
+                sa.select(schema.kiosk_units.c.kiosk_id, schema.kiosk_units.c.unit_code)).all())
+            hubs = {row[0]: (int(row[1]), str(row[2])) for row in connection.execute(
+                sa.select(events.c.hub_id, sa.func.max(events.c.unit_code),
+                          sa.func.max(events.c.received_at)).group_by(events.c.hub_id))}
+        records = []
+        for kiosk_id in sorted(set(enrolled) - set(hubs)):
             beat = beats.get(kiosk_id)
-            entries.append(wire.FleetEntry(
-                kiosk_id=kiosk_id, enrolled=enrolled[kiosk_id],
-                last_heartbeat_at=None if beat is None else beat[0],
+            records.append(DeviceRecord(
+                kiosk_id, DeviceKind.KIOSK, enrolled[kiosk_id], units.get(kiosk_id),
+                last_seen_at=None if beat is None else beat[0],
                 heartbeat=None if beat is None else _heartbeat(beat[1]),
-            ))
-        return wire.Fleet(kiosks=entries)
+                previous_heartbeat=None if beat is None or beat[2] is None
+                else _heartbeat(beat[2])))
+        records += [DeviceRecord(hub_id, DeviceKind.HUB, enrolled.get(hub_id, False), unit,
+                                 last_seen_at=last)
+                    for hub_id, (unit, last) in sorted(hubs.items())]
+        if scope is None:
+            return records
+        return [record for record in records if record.unit_code in scope]
 
 
 def _heartbeat(body: str) -> wire.Heartbeat | None:

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from office.ratelimit import RateLimiter
 from office.store import Store
-from office.web import pages, public, ticket_page
+from office.web import fleet_page, pages, public, satisfaction, ticket_page
 from office.web.auth import ForbiddenError, Sessions, SignInRequiredError
 from office.web.context import (
     STATIC,
@@ -41,6 +41,8 @@ def install(app: FastAPI, store: Store, *, session_secret: str | None = None,
         templates=make_templates(), sign_in_limiter=RateLimiter(sign_in_rate),
         public_limiter=RateLimiter(public_rate))
     app.include_router(pages.router)
+    app.include_router(satisfaction.router)
+    app.include_router(fleet_page.router)
     app.include_router(public.router)
     app.include_router(ticket_page.router)
     mount_static(app)
