@@ -427,10 +427,15 @@ def _fleet(args: argparse.Namespace, context: Context) -> int:
         beat: Any = entry.heartbeat
         state = "revoked" if not entry.enrolled else "enrolled"
         detail = (f"pending {beat.outbox_pending}, failed {beat.outbox_failed}, "
-                  f"version {beat.software_version}" if beat else "no heartbeat yet")
+                  f"version {beat.software_version}, catalog {_or_none(beat.catalog_version)}, "
+                  f"overlay {_or_none(beat.overlay_version)}" if beat else "no heartbeat yet")
         print(f"{entry.kiosk_id:<16} {state:<9} last heartbeat "
               f"{entry.last_heartbeat_at or 'never'}: {detail}")
     return 0
+
+
+def _or_none(version: int | None) -> str:
+    return "none" if version is None else str(version)
 
 
 def _known_unit(unit_code: int) -> None:

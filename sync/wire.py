@@ -545,6 +545,8 @@ class Heartbeat(_Model):
     last_sync_success_at: Annotated[str | None, Field(max_length=40)] = None
     catalog_version: Annotated[int | None, Field(ge=0)] = None
     directory_version: Annotated[int | None, Field(ge=0)] = None
+    overlay_version: Annotated[int | None, Field(
+        ge=0, description="Hà Nội's catalog overlay the kiosk applies; null: none")] = None
     printer_state: Annotated[str | None, Field(max_length=40)] = None
     printer_paper: Annotated[str | None, Field(max_length=40)] = None
     device_time: Annotated[str, Field(max_length=40, description="device clock; not trusted")]
