@@ -2,14 +2,17 @@
 
 The units themselves (code, name, type, centre) are public facts shipped in
 ``kiosk/data/communes-hanoi.json``. The service-point details (address, hotline, head,
-phone, opening hours) are not public in one place: they stay empty, shown as "not yet
-published", until the city backend publishes them (:func:`apply_details`).
+phone, opening hours, a map link) are not public in one place: they stay empty, shown as
+"not yet published", until the city backend publishes them (:func:`apply_details`). What a
+detail may say is checked here (:func:`detail_problem`), for the kiosk and the back office
+alike.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from importlib import resources
@@ -21,8 +24,15 @@ from kiosk.text import nfc
 DIRECTORY_FILE = "communes-hanoi.json"
 DIRECTORY_FORMAT = "motcua-directory/1"
 #: Service-point details the backend may publish, each at most this long.
-DETAIL_KEYS = ("address", "hotline", "head", "phone", "opening_hours")
+DETAIL_KEYS = ("address", "hotline", "head", "phone", "opening_hours", "map_link")
 MAX_DETAIL_LENGTH = 200
+#: Details that are phone numbers: digits, with spaces, dots, dashes, brackets or a leading +.
+PHONE_KEYS = frozenset({"hotline", "phone"})
+_PHONE = re.compile(r"\+?[0-9 .()-]+")
+#: A phone number has this many digits (1022, 1900 xxxx, 024 xxxx xxxx, +84 ...).
+PHONE_DIGITS = (3, 15)
+#: A map link is a web address that a phone opens (printed as a QR code on the screen).
+_MAP_LINK = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+[^\s]*", re.IGNORECASE)
 
 
 class DirectoryError(Exception):
@@ -57,10 +67,14 @@ class Commune:
     head: str | None = None
     phone: str | None = None
     opening_hours: str | None = None
+    #: The service point's own map link, once published.
+    map_link: str | None = None
 
     @property
     def map_url(self) -> str:
-        """A map of the unit's centre (for the QR code on the directory screen)."""
+        """The published map link, else a map of the unit's centre (the directory's QR)."""
+        if self.map_link:
+            return self.map_link
         return (
             f"https://www.openstreetmap.org/?mlat={self.lat:.5f}&mlon={self.lon:.5f}"
             f"#map=15/{self.lat:.5f}/{self.lon:.5f}"
@@ -142,6 +156,8 @@ def apply_details(db: Database, details: Sequence[Mapping[str, object]], version
                     f"details[{index}] ({code}): {key} must be null or text of 1 to "
                     f"{MAX_DETAIL_LENGTH} characters"
                 )
+            if value is not None and (problem := detail_problem(key, value)) is not None:
+                raise DirectoryError(f"details[{index}] ({code}): {key}: {problem}")
             values[key] = None if value is None else nfc(value.strip())
         checked.append((code, values))
     with write_transaction(db):
@@ -149,6 +165,29 @@ def apply_details(db: Database, details: Sequence[Mapping[str, object]], version
             if values:
                 db.table("communes").update(code, {**values, "published_version": version})
     return len(checked)
+
+
+def detail_problem(key: str, value: str) -> str | None:
+    """Why ``value`` cannot be published as detail ``key`` (in Vietnamese), or None.
+
+    Phone numbers are digits (spaces, dots, dashes, brackets, a leading + allowed); a map
+    link is an http or https address (nothing else is shown as a QR code); other details
+    are text with at least one letter or digit.
+    """
+    text = value.strip()
+    if not text or len(text) > MAX_DETAIL_LENGTH:
+        return f"cần từ 1 đến {MAX_DETAIL_LENGTH} ký tự"
+    if key in PHONE_KEYS:
+        digits = sum(char.isdigit() for char in text)
+        low, high = PHONE_DIGITS
+        if _PHONE.fullmatch(text) is None or not low <= digits <= high:
+            return f"số điện thoại chỉ gồm chữ số ({low} đến {high} số), ví dụ 024 3825 1234"
+    elif key == "map_link":
+        if _MAP_LINK.fullmatch(text) is None:
+            return "đường dẫn bản đồ phải bắt đầu bằng https:// hoặc http://"
+    elif not any(char.isalnum() for char in text):
+        return "cần có chữ hoặc số"
+    return None
 
 
 def directory_index(communes: Sequence[Commune]) -> SearchIndex[int]:

@@ -12,6 +12,8 @@ How a query is matched:
   (still being typed) every word it begins; and words within one edit (two for long
   words), transpositions counting as one edit, found by rapidfuzz (C++) among the index
   words of a near length. Nearer expansions count more. Numbers are not typo-corrected.
+  The last word's expansions count no rarer than the commonest word it begins: "so d"
+  is not looking for the rarest d-word, but for "sổ đỏ".
 * Codes (procedure codes, ward codes: ``code`` fields) are not words: they are kept out of
   the vocabulary, so typo expansion never scans them, and are matched in a sorted table of
   their own, whole or by their beginning as typed ("1.0011"), also without the part
@@ -240,6 +242,7 @@ class SearchIndex(Generic[K]):
             return self._number_term(token, is_prefix)
         word = match_key(token)
         found = self._exact_and_prefixes(word, is_prefix)
+        begun = list(found) if is_prefix else []
         if len(word) >= 3:
             allowed = 2 if len(word) >= 6 else 1
             # A word the index knows was most likely typed as meant: its neighbours one
@@ -256,6 +259,8 @@ class SearchIndex(Generic[K]):
                 weight = damping * (ONE_EDIT if distance == 1 else TWO_EDITS)
                 if found.get(candidate, 0.0) < weight:
                     found[candidate] = weight
+        if is_prefix:
+            self._no_rarer_than_typed(found, begun or found)
         return _Term(tuple(found.items()), None, self._best_idf(found, word))
 
     def _best_idf(self, found: dict[str, float], word: str) -> float:
@@ -280,9 +285,29 @@ class SearchIndex(Generic[K]):
                 found.setdefault(candidate, PREFIX)
         return found
 
+    def _no_rarer_than_typed(self, found: dict[str, float], typed: Iterable[str]) -> None:
+        """Let no expansion of a half-typed word count rarer than the commonest ``typed``.
+
+        A half-typed word says only that some word with that beginning is meant, not
+        which, so its expansions count as rare as the commonest word it begins, the word
+        itself included and no closer than a word it begins ("d" is a rare word, a clause
+        letter "điểm d", but "so d" is not looking for it). Else "so d" (sổ đỏ) is won by
+        whichever title holds the rarest d-word, far above the alias being typed. Said as
+        a closeness on each word, since a word's stored gains hold its own rarity.
+        """
+        idf = self._idf
+        commonest = min((idf[word] for word in typed), default=None)
+        if commonest is None:
+            return
+        for word, closeness in found.items():
+            if idf[word] > commonest:
+                found[word] = min(closeness, PREFIX) * commonest / idf[word]
+
     def _number_term(self, token: str, is_prefix: bool) -> _Term:
         """A number: the codes it is or begins, and the same index words (never typos)."""
         words = {} if "." in token else self._exact_and_prefixes(token, is_prefix)
+        if is_prefix:
+            self._no_rarer_than_typed(words, list(words))
         expansions = tuple(words.items())
         code = token.rstrip(".") if not is_prefix else token
         start = bisect.bisect_left(self._code_keys, code)

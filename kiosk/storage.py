@@ -257,11 +257,19 @@ def _migrate_overlay(db: Database) -> None:
     )
 
 
+def _migrate_map_link(db: Database) -> None:
+    """A service point's own map link, published by the city (kiosk.directory).
+
+    Self-contained (one column on ``communes``), so it can take any place after _migrate_1.
+    """
+    db.execute("ALTER TABLE communes ADD COLUMN map_link TEXT")
+
+
 #: Forward migrations; entry i brings the schema from version i to i + 1. Never edit one
 #: that has shipped: add the next.
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _migrate_1, _migrate_2, _migrate_3, _migrate_4, _migrate_5, _migrate_6,
-    _migrate_overlay,
+    _migrate_overlay, _migrate_map_link,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from office.keys import SealingKeys
-    from office.store import CatalogKind, Store
+    from office.store import Store
     from sync import wire
 
 PRODUCTION_HOME = Path("/var/lib/motcua-backend")
@@ -433,11 +433,16 @@ def _fleet(args: argparse.Namespace, context: Context) -> int:
             detail = "no heartbeat yet"
         else:
             detail = (f"pending {beat.outbox_pending}, failed {beat.outbox_failed}, "
-                      f"version {beat.software_version}")
+                      f"version {beat.software_version}, catalog {_or_none(beat.catalog_version)}, "
+                      f"overlay {_or_none(beat.overlay_version)}")
         alerts = ", ".join(alert.value for alert in health.alerts)
         print(f"{record.device_id:<16} {state:<9} last heard {record.last_seen_at or 'never'}: "
               f"{detail}" + (f" [{alerts}]" if alerts else ""))
     return 0
+
+
+def _or_none(version: int | None) -> str:
+    return "none" if version is None else str(version)
 
 
 def _known_unit(unit_code: int) -> None:
@@ -562,73 +567,43 @@ def _read_catalog_file(name: str) -> bytes:
     return raw
 
 
-def _refused_file(name: str, what: str, errors: Sequence[str]) -> UsageError:
-    """A file the kiosk's own reader refused: its first errors, one per line."""
+def _refused_file(name: str, message: str, errors: Sequence[str]) -> UsageError:
+    """A file that was not published: the reason, then its first errors, one per line."""
     shown = errors[:SHOWN_CATALOG_ERRORS]
-    lines = [f"{name}: not a valid {what}, nothing published:", *(f"  {line}" for line in shown)]
+    lines = [f"{name}: {message}:", *(f"  {line}" for line in shown)]
     if len(errors) > len(shown):
         lines.append(f"  (and {len(errors) - len(shown)} more)")
     return UsageError("\n".join(lines))
 
 
-def _publish_document(
-    args: argparse.Namespace, context: Context, kind: CatalogKind, *, what: str, version: int,
-    raw: bytes, contents: str,
-) -> int:
-    """Serve ``raw`` (already checked) as the ``kind`` kiosks pull.
+def _publish_file(args: argparse.Namespace, context: Context, kind_name: str) -> int:
+    """Check FILE with the kiosk's own reader, then serve it (office.publishing: the same
+    step as the back office's catalog page)."""
+    from office.publishing import FileRefusedError, publish_file  # noqa: PLC0415
+    from office.store import CatalogKind, Principal, Role  # noqa: PLC0415
 
-    The same file published again is not an error (``scripts/run`` publishes the shipped
-    files at every start); another file with a version not newer than the one served is
-    refused, as the PUT endpoints refuse it.
-    """
-    from office.store import NotNewerError, Principal, Role  # noqa: PLC0415
-
+    kind = CatalogKind(kind_name)
+    raw = _read_catalog_file(args.file)
     store = _store(args, context)
-    served = store.published(kind)
-    if served is not None and served.body == raw:
-        result = {"version": served.version, "etag": served.etag, "already_published": True}
-        message = f"{what} version {served.version} is already published (ETag {served.etag})"
-    else:
-        try:
-            publication = store.publish(kind, version, raw,
-                                        Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
-        except NotNewerError as error:
-            raise UsageError(f"refused, nothing published: {error}") from None
-        result = {**publication.model_dump(mode="json"), "already_published": False}
-        message = (f"published {what} version {publication.version}: {contents} "
-                   f"(ETag {publication.etag})")
+    try:
+        result = publish_file(store, kind, raw, Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+    except FileRefusedError as error:
+        if error.errors:
+            raise _refused_file(args.file, error.message, error.errors) from None
+        raise UsageError(error.message) from None
     if args.json:
-        print_json(result)
+        print_json({"version": result.version, "etag": result.etag,
+                    "already_published": result.already_published})
     else:
-        print(message)
+        print(result.message())
     return 0
 
 
 def _publish_catalog(args: argparse.Namespace, context: Context) -> int:
     """Check FILE as a kiosk would import it, then serve it as the catalog."""
-    from kiosk.catalog_format import CatalogError, parse_catalog_bytes  # noqa: PLC0415
-    from office.store import CatalogKind  # noqa: PLC0415
-
-    raw = _read_catalog_file(args.file)
-    try:
-        catalog = parse_catalog_bytes(raw)
-    except CatalogError as error:
-        raise _refused_file(args.file, "catalog", error.errors) from None
-    return _publish_document(args, context, CatalogKind.CATALOG, what="catalog",
-                             version=catalog.version, raw=raw,
-                             contents=f"{len(catalog.procedures)} procedures")
+    return _publish_file(args, context, "catalog")
 
 
 def _publish_overlay(args: argparse.Namespace, context: Context) -> int:
     """Check FILE whole with the kiosk's own reader, then serve it as Hà Nội's overlay."""
-    from kiosk.catalog_overlay import OverlayError, parse_overlay_bytes  # noqa: PLC0415
-    from office.store import CatalogKind  # noqa: PLC0415
-
-    raw = _read_catalog_file(args.file)
-    try:
-        overlay = parse_overlay_bytes(raw)
-    except OverlayError as error:
-        raise _refused_file(args.file, "overlay", error.errors) from None
-    return _publish_document(args, context, CatalogKind.OVERLAY, what="catalog overlay",
-                             version=overlay.version, raw=raw,
-                             contents=f"{len(overlay.entries)} entries")
+    return _publish_file(args, context, "catalog-overlay")

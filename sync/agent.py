@@ -321,6 +321,7 @@ class SyncAgent:
             last_sync_success_at=read_fact(self.db, SyncFact.LAST_SUCCESS_AT),
             catalog_version=installed_version(self.db),
             directory_version=None if directory_version is None else int(directory_version),
+            overlay_version=installed_overlay_version(self.db),
             printer_state=read_fact(self.db, SyncFact.PRINTER_STATE),
             printer_paper=_PAPER.get(read_fact(self.db, SyncFact.PRINTER_STATE) or ""),
             device_time=self._stamp(),

@@ -38,7 +38,7 @@ from typing_extensions import TypedDict
 from kiosk import queue_state
 from kiosk.application_status import ApplicationStatus
 from kiosk.clock import HANOI
-from kiosk.directory import DETAIL_KEYS, MAX_DETAIL_LENGTH
+from kiosk.directory import DETAIL_KEYS, MAX_DETAIL_LENGTH, detail_problem
 from kiosk.kinds import (
     MAX_CONTACT_LENGTH,
     MAX_FEEDBACK_LENGTH,
@@ -523,6 +523,18 @@ class DirectoryDetail(_Model):
     opening_hours: Annotated[
         str | None, Field(min_length=1, max_length=MAX_DETAIL_LENGTH)
     ] = None
+    map_link: Annotated[str | None, Field(
+        min_length=1, max_length=MAX_DETAIL_LENGTH,
+        description="an http(s) address of the service point on a map")] = None
+
+    @model_validator(mode="after")
+    def _details_make_sense(self) -> DirectoryDetail:
+        """Each detail as the kiosk checks it (kiosk.directory.detail_problem)."""
+        for key in DETAIL_KEYS:
+            value = getattr(self, key)
+            if value is not None and (problem := detail_problem(key, value)) is not None:
+                raise ValueError(f"{key}: {problem}")
+        return self
 
 
 assert set(DirectoryDetail.model_fields) == {"code", *DETAIL_KEYS}
@@ -548,6 +560,8 @@ class Heartbeat(_Model):
     last_sync_success_at: Annotated[str | None, Field(max_length=40)] = None
     catalog_version: Annotated[int | None, Field(ge=0)] = None
     directory_version: Annotated[int | None, Field(ge=0)] = None
+    overlay_version: Annotated[int | None, Field(
+        ge=0, description="Hà Nội's catalog overlay the kiosk applies; null: none")] = None
     printer_state: Annotated[str | None, Field(max_length=40)] = None
     printer_paper: Annotated[str | None, Field(max_length=40)] = None
     device_time: Annotated[str, Field(max_length=40, description="device clock; not trusted")]

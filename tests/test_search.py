@@ -89,6 +89,22 @@ def test_a_finished_last_word_is_not_read_as_a_prefix() -> None:
     assert [hit.key for hit in index.search("sao")] == ["short", "long"]
 
 
+def test_a_half_typed_word_counts_no_rarer_than_the_commonest_word_it_begins() -> None:
+    # GIVEN "đỏ"/"đất" in many titles and "dấu" and "d" (a clause letter) in one title each
+    land = [(f"land{n}", [Field(f"Đăng ký đất số {n}", 3.0, phrase=True)]) for n in range(6)]
+    index = SearchIndex(
+        [
+            ("red book", [Field("Cấp đất", 3.0, phrase=True), Field("sổ đỏ", 3.0, phrase=True)]),
+            ("seal", [Field("Số dấu của điểm d", 3.0, phrase=True)]),
+            *land,
+        ]
+    )
+    # WHEN the citizen has typed "so d" THEN the rare d-words do not win; the alias does
+    assert index.search("so d")[0].key == "red book"
+    # and a word typed whole still counts its own rarity
+    assert index.search("so dau ")[0].key == "seal"
+
+
 def test_accents_typed_pick_the_word_meant() -> None:
     index = SearchIndex(
         [

@@ -155,3 +155,27 @@ def test_publish_overlay_on_the_command_line(
                            "  procedures[0] (x): entry: code 'x' must match [0-9]\\.[0-9]{6}\n")
     served = backend.store.published(CatalogKind.OVERLAY)
     assert served is not None and served.version == 1 and served.body == demo.read_bytes()
+
+
+def test_the_heartbeat_tells_the_city_which_overlay_the_kiosk_applies(
+    kiosk: Callable[..., Result], sqlite_backend: Backend, serve: Any, kiosks: Any,
+    tmp_path: Path,
+) -> None:
+    server = serve(sqlite_backend)
+    agent = kiosks("K1").agent(server.url, sqlite_backend.token("K1"))
+    # GIVEN a kiosk that has no overlay yet: its heartbeat says so
+    assert agent.heartbeat().overlay_version is None
+    # WHEN the back office publishes version 1 and a round installs it
+    sqlite_backend.store.publish(CatalogKind.OVERLAY, 1, GOOD, OFFICE)
+    assert agent.run_once().notes == ["catalog overlay version 1 installed"]
+    agent.client.heartbeat(agent.heartbeat())
+    # THEN the city's fleet view shows version 1 for that kiosk
+    (entry,) = [e for e in sqlite_backend.store.fleet().kiosks if e.kiosk_id == "K1"]
+    assert entry.heartbeat is not None and entry.heartbeat.overlay_version == 1
+    # AND so does `kiosk backend fleet`
+    home = ["--home", str(tmp_path / "home"), "--db", sqlite_backend.url]
+    assert kiosk("backend", "keygen", *home).status == 0
+    fleet = kiosk("backend", "fleet", *home)
+    assert fleet.status == 0, fleet.err
+    (line,) = [row for row in fleet.out.splitlines() if row.startswith("K1 ")]
+    assert line.endswith(", catalog 1, overlay 1"), line
