@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -89,15 +88,13 @@ def templates(keys: SealingKeys, home: Path) -> list[dict[str, Any]]:
 @contextmanager
 def server(url: str, key: Path, workers: int, profile: Path | None, name: str
            ) -> Iterator[int]:
-    """``uvicorn --workers`` over ``url`` on 127.0.0.1; yields its port."""
+    """``kiosk backend serve --workers`` over ``url`` on 127.0.0.1; yields its port."""
     port = free_port()
-    env = {**os.environ, "MOTCUA_BACKEND_DB": url, "MOTCUA_BACKEND_KEY": str(key),
-           "MOTCUA_BACKEND_RATE_LIMIT": "1000000/second"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "office.asgi:app_from_environment", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--no-access-log", "--log-level", "warning", "--timeout-keep-alive", "75"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [sys.executable, "-m", "motcua", "backend", "serve", "--home", str(key.parent),
+         "--db", url, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+         "--no-access-log", "--rate-limit", "1000000/second"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     spy: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.monotonic() + 60
@@ -116,8 +113,9 @@ def server(url: str, key: Path, workers: int, profile: Path | None, name: str
         if profile is not None:
             profile.mkdir(parents=True, exist_ok=True)
             spy = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(process.pid), "--subprocesses", "--format",
-                 "raw", "--rate", "200", "-o", str(profile / f"{name}.txt")],
+                # --gil: only the thread holding the GIL, i.e. where the CPU goes.
+                ["py-spy", "record", "--pid", str(process.pid), "--subprocesses", "--gil",
+                 "--format", "raw", "--rate", "50", "-o", str(profile / f"{name}.txt")],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         yield port
     finally:

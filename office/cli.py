@@ -42,6 +42,8 @@ SESSION_KEY_FILE = "session.key"
 #: an officer of the demo kiosk's commune, a city administrator and an auditor.
 DEMO_USERS = (("canbo", "commune_officer"), ("thanhpho", "city_admin"), ("kiemtra", "auditor"))
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 - demo mode only, published on purpose
+#: Most worker processes ``kiosk backend serve --workers`` starts on one machine.
+MAX_WORKERS = 64
 #: Largest queue publication file read (one is a few KiB).
 MAX_QUEUE_FILE_BYTES = 1024 * 1024
 #: How many of a refused catalog's errors are printed (a bad file can have hundreds).
@@ -66,6 +68,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve.add_argument("--rate-limit", default=None,
                        help="requests per client, e.g. 50/second (the default)")
     serve.add_argument("--no-access-log", action="store_true", help="log no request lines")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="worker processes (each its own pool of up to 20 PostgreSQL "
+                       "connections; docs/sync.md, 'Running at scale')")
     serve.set_defaults(handler=_serve)
 
     keygen = action("keygen", "make the sealing key pair once; print the public key")
@@ -234,17 +239,39 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
     from office.app import create_app  # noqa: PLC0415
     from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimitError  # noqa: PLC0415
 
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers: 1 to {MAX_WORKERS}")
     store = _store(args, context)
     if context.demo:
         _enrol_demo_kiosk(store, context)
+    secret = session_secret(backend_home(args, context))
+    rate_limit = args.rate_limit or DEFAULT_RATE_LIMIT
     try:
-        app = create_app(store, rate_limit=args.rate_limit or DEFAULT_RATE_LIMIT,
-                         session_secret=session_secret(backend_home(args, context)))
+        app = create_app(store, rate_limit=rate_limit, session_secret=secret)
     except RateLimitError as error:
         raise UsageError(str(error)) from None
-    # A long keep-alive: kiosks reuse one connection between rounds.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log,
-                timeout_keep_alive=75, log_level="info")
+    # A long keep-alive: kiosks reuse one connection between rounds. "auto" picks uvloop
+    # and httptools (installed with the backend extra), about half asyncio + h11's cost.
+    options: dict[str, Any] = {
+        "host": args.host, "port": args.port, "access_log": not args.no_access_log,
+        "timeout_keep_alive": 75, "log_level": "info", "loop": "auto", "http": "auto"}
+    if args.workers == 1:
+        uvicorn.run(app, **options)
+        return 0
+    store.engine.dispose()
+    # Several processes: each builds its own app from the environment (office.asgi).
+    from office import asgi  # noqa: PLC0415
+
+    key = backend_home(args, context) / KEY_FILE
+    if not key.exists():
+        raise UsageError(f"--workers needs the sealing key file {key} "
+                         "(kiosk backend keygen)")
+    os.environ.update({
+        asgi.DATABASE_VARIABLE: args.db or str(backend_home(args, context) / DATABASE_FILE),
+        asgi.KEY_VARIABLE: str(key), asgi.RATE_LIMIT_VARIABLE: rate_limit,
+        asgi.SESSION_SECRET_VARIABLE: secret})
+    uvicorn.run("office.asgi:app_from_environment", factory=True, workers=args.workers,
+                **options)
     return 0
 
 

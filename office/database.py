@@ -22,6 +22,11 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: Seconds a SQLite connection waits for another writer.
 SQLITE_BUSY_SECONDS = 30.0
 _WRITE = "motcua_write"
+#: PostgreSQL connections a worker keeps open, and how many more it may open at a peak:
+#: at most POOL_SIZE + POOL_OVERFLOW per worker process (docs/sync.md, "Running at scale":
+#: workers x 20 must stay under the server's max_connections, else put PgBouncer between).
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
 
 
 class DatabaseError(Exception):
@@ -78,7 +83,11 @@ def create_database_engine(url: str | sa.URL) -> Engine:
         )
         _sqlite_events(engine)
         return engine
-    return sa.create_engine(parsed, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    # No pre-ping: it cost every request a round trip. A connection that died (the
+    # database restarted) fails its request with OperationalError, which the API answers
+    # 503 + Retry-After (kiosks retry); SQLAlchemy then drops the whole pool's connections,
+    # so the retry gets a fresh one.
+    return sa.create_engine(parsed, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def migrate(engine: Engine) -> None:

@@ -162,6 +162,15 @@ class Credentials(StorePart):
                        if entry[0].client_id != client_id}
         return result.rowcount
 
+    def cached(self, token: str) -> Principal | None:
+        """The caller holding ``token`` if it was authenticated within
+        :attr:`cache_seconds` (no database read, never blocks), else None: then ask
+        :meth:`authenticate`."""
+        cached = self._cache.get(token_digest(token))
+        if cached is not None and cached[1] > self._monotonic():
+            return cached[0]
+        return None
+
     def authenticate(self, token: str) -> Principal | None:
         """The caller holding ``token``, or None when it is unknown or revoked (a
         revocation takes effect within :attr:`cache_seconds`)."""

@@ -22,24 +22,76 @@ FEED_SLOTS = 1024
 assert wire.MAX_BATCH_ITEMS < FEED_SLOTS
 
 
-def _transaction_base(connection: Connection) -> int:
-    """The first feed position of this PostgreSQL transaction: its id times FEED_SLOTS.
+# The feed's order on PostgreSQL (FEED_SLOTS positions per transaction).
+#
+# How the feed stays gap-free without a lock between writers: a transaction's rows take
+# positions ``id * FEED_SLOTS + n``, and a reader returns only the positions below
+# ``xmin * FEED_SLOTS`` of its own snapshot (:func:`_visible_below`), where ``xmin`` is
+# the oldest transaction still running. Every transaction older than ``xmin`` has ended,
+# so its rows are all visible (or rolled back for good); every row that commits later
+# belongs to a transaction whose id is at least ``xmin``, so its position is above all
+# that reader returned. Rows appear in the order of the ids, after at most the longest
+# transaction then running. Transaction ids (``xid8``) are 64-bit and never wrap.
 
-    How the feed stays gap-free without a lock between writers: a transaction's rows take
-    positions ``id * FEED_SLOTS + n``, and a reader returns only the positions below
-    ``xmin * FEED_SLOTS`` of its own snapshot (:func:`_visible_below`), where ``xmin`` is
-    the oldest transaction still running. Every transaction older than ``xmin`` has ended,
-    so its rows are all visible (or rolled back for good); every row that commits later
-    belongs to a transaction whose id is at least ``xmin``, so its position is above all
-    that reader returned. Rows appear in the order of the ids, after at most the longest
-    transaction then running. Transaction ids (``xid8``) are 64-bit and never wrap.
-    """
-    xid = connection.execute(sa.text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
-    return int(xid) * FEED_SLOTS
+#: A batch's new rows in one PostgreSQL statement, its parameters one array per column
+#: (one text, prepared by the server after a few uses, never compiled again). Each row's
+#: feed position is this transaction's id times FEED_SLOTS plus its slot (above), its unit
+#: the kiosk's at this moment. Rows go in UUID order: two batches racing over the same
+#: UUIDs wait for each other in one order and never deadlock; ``ON CONFLICT DO NOTHING``
+#: waits for the other to end, so a UUID not returned is stored and committed.
+_INSERT_POSTGRESQL = sa.text("""
+    INSERT INTO submissions (cursor, uuid, kiosk_id, kiosk_seq, receipt_code, body,
+                             body_sha256, received_at, kind, procedure_code, unit_code)
+    SELECT pg_current_xact_id()::text::bigint * FEED_SLOTS + item.slot, item.uuid,
+           item.kiosk_id, item.kiosk_seq, item.receipt_code, item.body, item.body_sha256,
+           item.received_at, item.kind, item.procedure_code,
+           (SELECT unit_code FROM kiosk_units WHERE kiosk_units.kiosk_id = item.kiosk_id)
+    FROM unnest(CAST(:slot AS integer[]), CAST(:uuid AS uuid[]), CAST(:kiosk_id AS text[]),
+                CAST(:kiosk_seq AS bigint[]), CAST(:receipt_code AS text[]),
+                CAST(:body AS text[]), CAST(:body_sha256 AS text[]),
+                CAST(:received_at AS text[]), CAST(:kind AS text[]),
+                CAST(:procedure_code AS text[]))
+         AS item(slot, uuid, kiosk_id, kiosk_seq, receipt_code, body, body_sha256,
+                received_at, kind, procedure_code)
+    ORDER BY item.uuid
+    ON CONFLICT (uuid) DO NOTHING
+    RETURNING uuid""".replace("FEED_SLOTS", str(FEED_SLOTS))).columns(sa.column("uuid", sa.Uuid()))
+
+_ARRAY_COLUMNS = ("uuid", "kiosk_id", "kiosk_seq", "receipt_code", "body", "body_sha256",
+                  "received_at", "kind", "procedure_code")
+
+
+def _insert_arrays(rows: list[dict[str, object]]) -> dict[str, list[object]]:
+    """:data:`_INSERT_POSTGRESQL`'s parameters: slots in the batch's order, then a list
+    per column."""
+    arrays: dict[str, list[object]] = {"slot": list(range(len(rows)))}
+    for column in _ARRAY_COLUMNS:
+        arrays[column] = [row[column] for row in rows]
+    return arrays
+
+
+def _new_rows(
+    prepared: list[_Prepared], stored: dict[uuid.UUID, str], units: dict[str, int] | None,
+    stamp: str,
+) -> dict[uuid.UUID, dict[str, object]]:
+    """The rows to insert: each item not refused and not ``stored``, the first of a UUID
+    sent twice in one batch."""
+    new_rows: dict[uuid.UUID, dict[str, object]] = {}
+    for entry in prepared:
+        item = entry.item
+        if item.uuid in stored or item.uuid in new_rows or entry.rejection is not None:
+            continue
+        new_rows[item.uuid] = {
+            "uuid": item.uuid, "kiosk_id": item.kiosk_id,
+            "kiosk_seq": item.kiosk_seq, "receipt_code": item.receipt_code,
+            "body": entry.body, "body_sha256": entry.digest, "received_at": stamp,
+            "kind": item.kind.value, "procedure_code": item.procedure_code,
+            "unit_code": None if units is None else units.get(item.kiosk_id)}
+    return new_rows
 
 
 def _visible_below() -> sa.ColumnElement[int]:
-    """The watermark of :func:`_transaction_base`, in the reading statement's snapshot."""
+    """The watermark of the feed's order (above), in the reading statement's snapshot."""
     return sa.literal_column(
         f"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint * {FEED_SLOTS})")
 
@@ -100,9 +152,9 @@ class Submissions(StorePart):
         UUID already stored with another body is a conflict: recorded, never stored.
 
         The CPU work (digests, canonical JSON, opening sealed identities) is done before
-        the transaction, and no lock is shared between writers: on PostgreSQL the feed's
-        order comes from each transaction's id (:func:`_feed_positions`), so batches from
-        many workers commit at once; SQLite has one writer anyway.
+        touching the database, and no lock is shared between writers: on PostgreSQL the
+        feed's order comes from each transaction's id (:data:`_INSERT_POSTGRESQL`), so batches
+        from many workers commit at once, each in one statement; SQLite has one writer.
         """
         prepared = [
             _Prepared(item, wire.body_digest(item), wire.canonical_json(item).decode("utf-8"),
@@ -110,41 +162,58 @@ class Submissions(StorePart):
             for item in batch.submissions
         ]
         stamp = self._stamp()
-        postgresql = is_postgresql(self.engine)
+        if is_postgresql(self.engine):
+            return self._ingest_postgresql(prepared, stamp)
         with write_transaction(self.engine) as connection:
-            # Before any row is written, so every position this transaction hands out is
-            # at least its id times FEED_SLOTS (see _feed_positions).
-            base = _transaction_base(connection) if postgresql else None
             uuids = {entry.item.uuid for entry in prepared}
             stored = self._digests(connection, uuids)
-            # A batch is one kiosk's (the API checks): one unit for all its items.
-            units = dict(connection.execute(
-                sa.select(schema.kiosk_units.c.kiosk_id, schema.kiosk_units.c.unit_code)
-                .where(schema.kiosk_units.c.kiosk_id.in_(
-                    {entry.item.kiosk_id for entry in prepared}))
-            ).all())
-            new_rows: dict[uuid.UUID, dict[str, object]] = {}
-            for entry in prepared:
-                item = entry.item
-                if item.uuid in stored or item.uuid in new_rows or entry.rejection is not None:
-                    continue
-                new_rows[item.uuid] = {
-                    "uuid": item.uuid, "kiosk_id": item.kiosk_id,
-                    "kiosk_seq": item.kiosk_seq, "receipt_code": item.receipt_code,
-                    "body": entry.body, "body_sha256": entry.digest, "received_at": stamp,
-                    "kind": item.kind.value, "procedure_code": item.procedure_code,
-                    "unit_code": units.get(item.kiosk_id)}
+            new_rows = _new_rows(prepared, stored, self._unit_of(connection, prepared), stamp)
             if new_rows:
-                lost = self._insert(connection, list(new_rows.values()), base)
-                # Another request stored some of these UUIDs first (a retry racing the
-                # original): answer them as replays of what it stored.
-                stored.update(self._digests(connection, lost))
-                for key in lost:
-                    del new_rows[key]
+                # SQLite: this transaction is the only writer (BEGIN IMMEDIATE).
+                connection.execute(schema.submissions.insert(), list(new_rows.values()))
             results, conflict_rows = _decide(prepared, stored, new_rows, stamp)
             if conflict_rows:
                 self._record_conflicts(connection, conflict_rows)
         return wire.BatchResult(results=results)
+
+    def _ingest_postgresql(self, prepared: list[_Prepared], stamp: str) -> wire.BatchResult:
+        """The batch's new rows in ONE autocommitted statement (one round trip).
+
+        A single INSERT is atomic on its own, so the batch is still all stored or none
+        without BEGIN/COMMIT round trips. Its feed positions and the kiosk's unit are
+        computed inside the statement (:data:`_INSERT_POSTGRESQL`);
+        ``ON CONFLICT DO NOTHING`` waits for a racing transaction over the same UUID, so
+        the UUIDs it did not insert are stored (committed) when it returns: only then, and
+        only for those and for items refused here, are stored digests read to answer
+        replays and conflicts.
+        """
+        new_rows = _new_rows(prepared, {}, None, stamp)
+        with self.engine.connect() as plain:
+            connection = plain.execution_options(isolation_level="AUTOCOMMIT")
+            lost: set[uuid.UUID] = set()
+            if new_rows:
+                inserted = set(connection.execute(_INSERT_POSTGRESQL,
+                                                  _insert_arrays(list(new_rows.values())))
+                               .scalars())
+                lost = set(new_rows) - inserted
+                for key in lost:
+                    del new_rows[key]
+            unanswered = lost | {entry.item.uuid for entry in prepared
+                                 if entry.rejection is not None}
+            stored = self._digests(connection, unanswered)
+            results, conflict_rows = _decide(prepared, stored, new_rows, stamp)
+            if conflict_rows:
+                self._record_conflicts(connection, conflict_rows)
+        return wire.BatchResult(results=results)
+
+    @staticmethod
+    def _unit_of(connection: Connection, prepared: list[_Prepared]) -> dict[str, int]:
+        # A batch is one kiosk's (the API checks): one unit for all its items.
+        rows = connection.execute(
+            sa.select(schema.kiosk_units.c.kiosk_id, schema.kiosk_units.c.unit_code)
+            .where(schema.kiosk_units.c.kiosk_id.in_(
+                {entry.item.kiosk_id for entry in prepared})))
+        return {str(kiosk_id): int(unit) for kiosk_id, unit in rows}
 
     @staticmethod
     def _digests(connection: Connection, uuids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -154,26 +223,6 @@ class Submissions(StorePart):
             sa.select(schema.submissions.c.uuid, schema.submissions.c.body_sha256)
             .where(schema.submissions.c.uuid.in_(uuids))
         ).all())
-
-    @staticmethod
-    def _insert(connection: Connection, rows: list[dict[str, object]], base: int | None
-                ) -> set[uuid.UUID]:
-        """Insert ``rows``; returns the UUIDs another transaction stored first."""
-        if base is None:
-            # SQLite: this transaction is the only writer (BEGIN IMMEDIATE).
-            connection.execute(schema.submissions.insert(), rows)
-            return set()
-        # Positions in the batch's order; inserted in UUID order, so two batches racing
-        # over the same UUIDs wait for each other in one order and never deadlock.
-        for slot, row in enumerate(rows):
-            row["cursor"] = base + slot
-        rows = sorted(rows, key=lambda row: str(row["uuid"]))
-        inserted = set(connection.execute(
-            postgresql_insert(schema.submissions).values(rows)
-            .on_conflict_do_nothing(index_elements=["uuid"])
-            .returning(schema.submissions.c.uuid)
-        ).scalars())
-        return {row["uuid"] for row in rows if row["uuid"] not in inserted}  # type: ignore[misc]
 
     def _rejection(self, item: wire.WireSubmission) -> str | None:
         if item.citizen_sealed is None:

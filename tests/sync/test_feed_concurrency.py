@@ -105,3 +105,21 @@ def test_a_cached_token_needs_no_database_read(backend: Backend) -> None:
     # THEN the token is still recognised, from memory
     found = backend.store.authenticate(token)
     assert found is not None and found.client_id == "K1"
+
+
+def test_the_cache_alone_answers_only_for_a_token_checked_within_the_window(
+        backend: Backend) -> None:
+    # GIVEN a token never checked by this worker
+    now = [100.0]
+    store = Store(backend.store.engine, KEYS)
+    store.credentials._monotonic = lambda: now[0]
+    token = store.add_credential("K1", Role.KIOSK)
+    # THEN the cache does not know it (the API then asks the database, in a thread)
+    assert store.credentials.cached(token) is None
+    # WHEN it is checked once
+    assert store.authenticate(token) is not None
+    # THEN the cache answers for it until the window ends, then not
+    cached = store.credentials.cached(token)
+    assert cached is not None and cached.client_id == "K1"
+    now[0] = 105.0
+    assert store.credentials.cached(token) is None
