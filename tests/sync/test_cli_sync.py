@@ -204,6 +204,39 @@ def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: 
         assert kiosk("config", "get", key).out == value + "\n"
     hits = kiosk("catalog", "search", "khai sinh", "--json").json()
     assert hits[0]["code"] == "1.001193"
+    # AND it says what it pulled, and that the server had no directory to give
+    version = parse_catalog_bytes(raw).version
+    assert done.out.splitlines()[1:] == [
+        "first sync done: 0 submission(s) sent",
+        f"catalog version {version} installed",
+        "no directory from the server: it has published none yet; the kiosk shows its "
+        "built-in directory meanwhile",
+    ]
+
+
+def test_provision_at_a_server_with_nothing_published_says_so(
+    kiosk: Run, tmp_path: Path
+) -> None:
+    home = ["--home", str(tmp_path / "backend")]
+    kiosk("backend", "keygen", *home)
+    token = kiosk("backend", "add-kiosk", "HN-00004-K3", *home).out.splitlines()[0]
+    engine = open_engine(str(tmp_path / "backend" / "backend.sqlite3"))
+    store = Store(engine, load_keys(tmp_path / "backend" / "sealing.key"))
+    server = ServerThread(create_app(store)).start()
+    try:
+        done = kiosk("provision", "--backend", server.url, "--token", token)
+    finally:
+        server.stop()
+        engine.dispose()
+    assert done.status == 0, done.err + done.out
+    assert done.out.splitlines()[1:] == [
+        "first sync done: 0 submission(s) sent",
+        "no catalog: the server has published none yet (on the server: kiosk backend "
+        "publish-catalog); the sync agent pulls it once it is published",
+        "no directory from the server: it has published none yet; the kiosk shows its "
+        "built-in directory meanwhile",
+    ]
+    assert "pulled" not in done.out.replace("pulls", "")
 
 
 def test_doctor_is_clean_for_a_demo_kiosk_whose_backend_answers(
