@@ -268,3 +268,17 @@ def test_doctor_is_clean_for_a_demo_kiosk_whose_backend_answers(
     assert revoked.status == 1
     backend = next(check for check in revoked.json() if check["name"] == "city backend")
     assert backend["status"] == "fault" and "refuses the token" in backend["detail"]
+
+
+def test_admin_commands_use_the_database_the_server_s_settings_name(
+    kiosk: Run, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # GIVEN the city server's settings naming its database (backend.env)
+    database = tmp_path / "named.sqlite3"
+    monkeypatch.setenv("MOTCUA_BACKEND_DB", str(database))
+    home = ["--home", str(tmp_path / "backend")]
+    kiosk("backend", "keygen", *home)
+    # WHEN a kiosk is added without --db THEN it is in that database, not beside the key
+    assert kiosk("backend", "add-kiosk", "HN-00004-K9", *home).status == 0
+    assert database.exists()
+    assert not (tmp_path / "backend" / "backend.sqlite3").exists()
