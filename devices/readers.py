@@ -34,6 +34,9 @@ READER_DRIVERS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: Modules of the ``camera`` extra (pyproject.toml), missing on a kiosk installed without it.
+CAMERA_EXTRA_MODULES = frozenset({"cv2", "pyzbar"})
+
 
 class UnavailableReader:
     """Stands in for a reader that could not be built: every ``open`` fails with why."""
@@ -77,7 +80,12 @@ def driver_factory(driver: str) -> Callable[[Config], CodeReader]:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise ReaderError(f"the {driver} driver cannot load: {error}") from error
+        hint = ""
+        if error.name in CAMERA_EXTRA_MODULES:
+            # The camera's libraries are an extra: most kiosks read codes with a USB scanner.
+            hint = (" (the camera is optional: scripts/install-pi --camera, or "
+                    "pip install 'motcua-kiosk[camera]')")
+        raise ReaderError(f"the {driver} driver cannot load: {error}{hint}") from error
     return cast("Callable[[Config], CodeReader]", getattr(module, class_name).from_config)
 
 

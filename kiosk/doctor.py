@@ -21,6 +21,7 @@ from pathlib import Path
 from kiosk import __version__, clock
 from kiosk.catalog import installed_version
 from kiosk.config import Config
+from kiosk.enrolment import enrolment_of
 from kiosk.storage import Database, NewerSchemaError, StorageError, open_database
 from kiosk.submissions import Outbox, OutboxState
 
@@ -176,12 +177,25 @@ def check_library(name: str, library: str, package: str) -> Check:
 
 
 def check_identity(config: Config) -> Check:
-    """The kiosk has its identity (set by provisioning)."""
-    kiosk_id = config.text("kiosk.id")
-    if kiosk_id == "unconfigured":
-        return Check("kiosk identity", CheckStatus.FAULT, "kiosk.id is not set",
-                     "kiosk provision --backend URL --token TOKEN (or kiosk config set kiosk.id)")
-    return _ok("kiosk identity", f"{kiosk_id}, queue prefix {config.text('kiosk.queue_prefix')}")
+    """The kiosk is enrolled (``kiosk provision``) and its site is set: the ward it serves
+    (``kiosk.commune_code`` 0 means none: no queue is pulled, slips name no desk)."""
+    name = "kiosk identity"
+    problems = []
+    enrolment = enrolment_of(config)
+    if not enrolment.enrolled:
+        problems.append(enrolment.describe())
+    if config.number("kiosk.commune_code") == 0:
+        problems.append("kiosk.commune_code is 0: the ward this kiosk serves is not set")
+    if problems:
+        fixes = []
+        if not enrolment.enrolled:
+            fixes.append("kiosk provision --backend URL --token TOKEN")
+        if config.number("kiosk.commune_code") == 0:
+            fixes.append("kiosk config set kiosk.commune_code WARD_CODE")
+        return Check(name, CheckStatus.FAULT, "; ".join(problems),
+                     " and ".join(fixes) + " (docs/install.md, site settings)")
+    return _ok(name, f"{config.text('kiosk.id')}, commune {config.number('kiosk.commune_code')}, "
+                     f"queue prefix {config.text('kiosk.queue_prefix')}")
 
 
 def core_checks(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
 
 from kiosk.clock import trusted_today
+from kiosk.log_limit import RepeatLimiter
 from kiosk.scanned import ScannedCode, classify
 
 log = logging.getLogger(__name__)
@@ -204,6 +205,7 @@ class ScanService:
         today: Callable[[], dt.date | None] = trusted_today,
         read_timeout: float = READ_TIMEOUT_SECONDS,
         retry_seconds: float = RETRY_SECONDS,
+        log_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._reader = reader
         self._on_code = on_code
@@ -218,6 +220,8 @@ class ScanService:
         self._close_fault: str | None = None
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
+        # A device that stays unplugged fails at every retry: logged once a minute.
+        self._faults = RepeatLimiter(log, monotonic=log_clock)
         described = self._call("describe", reader.describe)
         self._description = "code reader" if isinstance(described, _Fault) else described
 
@@ -299,6 +303,7 @@ class ScanService:
                 self._close()
                 return False
             self._is_open = True
+            self._faults.recovered()
             log.info("code reader ready: %s", self._description)
             self._set_state(ReaderState.READING, None)
         texts = self._call("read", lambda: self._reader.read(self._read_timeout))
@@ -354,10 +359,11 @@ class ScanService:
             return call()
         except ReaderError as error:
             reason = str(error)
-            log.warning("code reader fault in %s: %s", action, reason)
-        except Exception as error:
+            self._faults.log(logging.WARNING, f"code reader fault in {action}: {reason}")
+        except Exception as error:  # noqa: BLE001 - a driver bug must not stop the kiosk; logged with its traceback
             reason = f"{action} failed: {type(error).__name__}: {error}"
-            log.exception("code reader fault in %s", action)
+            self._faults.log(logging.ERROR, f"code reader fault in {action}: {reason}",
+                             exc_info=True)
         prefix = getattr(self, "_description", "code reader")
         return _Fault(reason if reason.startswith(prefix) else f"{prefix}: {reason}")
 

@@ -62,12 +62,13 @@ def hub_ratings(config: Config) -> HubRatings | None:
 def all_check_sources() -> list[CheckSource]:
     """The printer, the code reader, the voice and the sync side, in the order a technician
     reads."""
+    from devices.access_checks import access_checks  # noqa: PLC0415
     from devices.printer_checks import printer_checks  # noqa: PLC0415
     from devices.reader_checks import reader_checks  # noqa: PLC0415
     from devices.speech_checks import speech_checks  # noqa: PLC0415
     from sync.checks import sync_checks  # noqa: PLC0415
 
-    return [printer_checks, reader_checks, speech_checks, sync_checks]
+    return [printer_checks, reader_checks, access_checks, speech_checks, sync_checks]
 
 
 def running_app_sources(printer: Check | None, reader: Check | None) -> list[CheckSource]:
@@ -76,6 +77,7 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
     ``printer`` and ``reader`` are the live checks of the devices the app holds (None: the
     app holds none, and the device is checked as ``kiosk doctor`` does).
     """
+    from devices.access_checks import access_checks  # noqa: PLC0415
     from devices.printer_checks import (  # noqa: PLC0415
         check_print_queue,
         check_slip_font,
@@ -99,7 +101,7 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
         camera = config.text("scanner.driver") in CAMERA_DRIVERS
         return [reader, check_decoder(config)] if camera else [reader]
 
-    return [printer_part, reader_part, speech_checks, sync_checks]
+    return [printer_part, reader_part, access_checks, speech_checks, sync_checks]
 
 
 def hub_call_audio(config: Config) -> CallAudio | None:

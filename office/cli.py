@@ -58,8 +58,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     def action(name: str, help_text: str) -> argparse.ArgumentParser:
         parser = actions.add_parser(name, help=help_text)
         parser.add_argument("--home", type=Path, help="the backend's directory")
-        parser.add_argument("--db", help="database URL (default: SQLite in --home); "
-                            "postgresql://user@host/dbname for PostgreSQL")
+        parser.add_argument("--db", help="database URL (default: $MOTCUA_BACKEND_DB, else "
+                            "SQLite in --home); postgresql://user@host/dbname for PostgreSQL")
         return parser
 
     serve = action("serve", "serve the HTTP API (OpenAPI at /v1/openapi.json)")
@@ -203,7 +203,10 @@ def _store(args: argparse.Namespace, context: Context) -> Store:
         raise UsageError(
             f"the backend needs its extra: pip install 'motcua-kiosk[backend]' ({error})"
         ) from None
-    url = args.db or str(backend_home(args, context) / DATABASE_FILE)
+    # The city server's backend.env names its PostgreSQL (as office/asgi.py reads it), so
+    # every admin command reaches the one database the service uses.
+    url = (args.db or os.environ.get("MOTCUA_BACKEND_DB")
+           or str(backend_home(args, context) / DATABASE_FILE))
     try:
         engine = open_engine(url)
     except DatabaseError as error:

@@ -59,6 +59,7 @@ CHECK_NAMES: dict[str, str] = {
     "city backend": N_("city backend"),
     "sealing key": N_("sealing key"),
     "last sync": N_("last sync"),
+    "device access rules": N_("device access rules"),
 }
 
 

@@ -49,7 +49,8 @@ def check_backend(config: Config) -> Check:
     url, token = config.text("sync.backend_url"), config.text("sync.token")
     if not url or not token:
         missing = "sync.backend_url" if not url else "sync.token"
-        return Check(name, CheckStatus.FAULT, f"{missing} is not set: nothing is delivered",
+        return Check(name, CheckStatus.FAULT,
+                     f"not enrolled: {missing} is not set, nothing is delivered",
                      "kiosk provision --backend URL --token TOKEN")
     client = BackendClient(url, token, connect_timeout=CHECK_TIMEOUT_SECONDS,
                            read_timeout=CHECK_TIMEOUT_SECONDS)

@@ -108,7 +108,14 @@ def test_an_unconfigured_kiosk_has_faults_and_doctor_exits_non_zero(
     faults = {c["name"] for c in unconfigured.json() if c["status"] == "fault"}
     assert faults == {"kiosk identity", "catalog", "city backend", "sealing key"}
     backend = next(c for c in unconfigured.json() if c["name"] == "city backend")
-    assert backend["detail"] == "sync.backend_url is not set: nothing is delivered"
+    assert backend["detail"] == "not enrolled: sync.backend_url is not set, nothing is delivered"
+    identity = next(c for c in unconfigured.json() if c["name"] == "kiosk identity")
+    assert identity["detail"] == (
+        "not enrolled: kiosk.id, sync.backend_url, sync.token not set; waiting for "
+        "'kiosk provision --backend URL --token TOKEN'; kiosk.commune_code is 0: the ward "
+        "this kiosk serves is not set")
+    assert identity["fix"] == ("kiosk provision --backend URL --token TOKEN and kiosk config "
+                               "set kiosk.commune_code WARD_CODE (docs/install.md, site settings)")
     assert backend["fix"] == "kiosk provision --backend URL --token TOKEN"
 
 
@@ -234,3 +241,18 @@ def test_a_data_directory_that_cannot_be_created_has_no_storage_checks(tmp_path:
     assert checks["data directory"].status is CheckStatus.FAULT
     assert "is not writable" in checks["data directory"].detail
     assert not {"database", "catalog", "outbox"} & set(checks)
+
+
+def test_an_enrolled_kiosk_without_its_ward_is_flagged(kiosk: Callable[..., Result]) -> None:
+    # GIVEN a provisioned kiosk whose site settings were never made
+    for key, value in (("kiosk.id", "HN-00004-K1"), ("sync.token", "t" * 43),
+                       ("sync.backend_url", "http://127.0.0.1:9")):
+        assert kiosk("config", "set", key, value).status == 0
+    identity = next(c for c in kiosk("doctor", "--json").json() if c["name"] == "kiosk identity")
+    assert (identity["status"], identity["detail"]) == (
+        "fault", "kiosk.commune_code is 0: the ward this kiosk serves is not set")
+    # WHEN the ward is set THEN the identity is whole
+    kiosk("config", "set", "kiosk.commune_code", "4")
+    identity = next(c for c in kiosk("doctor", "--json").json() if c["name"] == "kiosk identity")
+    assert (identity["status"], identity["detail"]) == (
+        "ok", "HN-00004-K1, commune 4, queue prefix 1")

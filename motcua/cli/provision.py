@@ -3,15 +3,18 @@
 With the backend's address and the token from ``kiosk backend add-kiosk``, it fetches the
 kiosk's identity and the backend's sealing key, writes them to the technician layer
 (checked by the same schema as every setting), then runs one sync round, which pulls the
-catalog and the directory.
+catalog and the directory when the backend publishes them, and says what it got.
 """
 
 from __future__ import annotations
 
 import argparse
 
+from kiosk.catalog import installed_version
 from kiosk.command import Context, UsageError
 from kiosk.config import ConfigError, load_config, parse_value, write_technician_layer
+from kiosk.storage import Database
+from kiosk.sync_state import SyncFact, read_fact
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,5 +62,23 @@ def _provision(args: argparse.Namespace, context: Context) -> int:
     if report.failure is not None:
         print(f"first sync failed: {report.failure}; the sync agent will keep trying")
         return 1
-    print(f"first sync done: catalog and directory pulled, {report.sent} submission(s) sent")
+    print(f"first sync done: {report.sent} submission(s) sent")
+    for line in pulled_summary(context.database, report.notes):
+        print(line)
     return 0
+
+
+def pulled_summary(database: Database, notes: list[str]) -> list[str]:
+    """What the first round pulled, in its own words, then what the server had none of.
+
+    Said truthfully: a server that has published no catalog yet leaves the kiosk without
+    one, and the technician must hear that, not "catalog pulled".
+    """
+    lines = list(notes)
+    if installed_version(database) is None:
+        lines.append("no catalog: the server has published none yet (on the server: kiosk "
+                     "backend publish-catalog); the sync agent pulls it once it is published")
+    if read_fact(database, SyncFact.DIRECTORY_VERSION) is None:
+        lines.append("no directory from the server: it has published none yet; the kiosk "
+                     "shows its built-in directory meanwhile")
+    return lines

@@ -18,11 +18,14 @@ from typing import TYPE_CHECKING, Any
 from kiosk.application_status import status_cursor
 from kiosk.catalog import installed_version
 from kiosk.command import Context, UsageError, print_json
+from kiosk.config import Config, load_config
+from kiosk.enrolment import enrolment_of, wait_for_enrolment
 from kiosk.logs import configure as configure_logging
 from kiosk.parts import SyncNotReadyError
 from kiosk.queue_state import kept_publication
 from kiosk.receipt_code import display
 from kiosk.sd_notify import Notifier
+from kiosk.storage import Database
 from kiosk.submissions import Outbox, OutboxState
 from kiosk.sync_state import SyncFact, read_facts
 from motcua.wiring import hub_link, sync_round
@@ -60,23 +63,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     retry.set_defaults(handler=_retry_failed)
 
 
-def _agent(context: Context, alive: Callable[[], object] = lambda: None) -> SyncAgent:
+def _agent(config: Config, database: Database,
+           alive: Callable[[], object] = lambda: None) -> SyncAgent:
     from sync.agent import AgentSettings, SyncAgent  # noqa: PLC0415 - needs requests
 
-    settings = AgentSettings.from_config(context.config)
+    settings = AgentSettings.from_config(config)
     problems = settings.problems()
     if problems:
         raise UsageError("cannot sync: " + "; ".join(problems))
-    return SyncAgent(context.database, settings, alive=alive)
+    return SyncAgent(database, settings, alive=alive)
 
 
 def _run(args: argparse.Namespace, context: Context) -> int:
     configure_logging()
     notifier = Notifier()
-    # A point with a hub but no city link yet still runs its queue: the hub link alone.
-    hub_only = bool(context.config.text("hub.url")) and not context.config.text(
-        "sync.backend_url")
-    agent = None if hub_only else _agent(context, alive=notifier.watchdog)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -85,9 +85,24 @@ def _run(args: argparse.Namespace, context: Context) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    notifier.ready(status="hub only: sync.backend_url is not set" if hub_only else "syncing")
-    hub = _hub_thread(context, stop)
     wait = watchdog_wait(stop, notifier)
+    config = context.config
+    # A point with a hub but no city link yet still runs its queue: the hub link alone.
+    hub_only = bool(config.text("hub.url")) and not config.text("sync.backend_url")
+    enrolment = enrolment_of(config)
+    if not hub_only and not enrolment.enrolled:
+        # Installed without --backend/--token: up and waiting, never a restart loop.
+        notifier.ready(status=enrolment.describe())
+        enrolled = wait_for_enrolment(lambda: load_config(demo=context.demo), wait)
+        if enrolled is None:
+            notifier.stopping()
+            return 0
+        config = enrolled
+        notifier.status("syncing")
+    else:
+        notifier.ready(status="hub only: sync.backend_url is not set" if hub_only else "syncing")
+    agent = None if hub_only else _agent(config, context.database, alive=notifier.watchdog)
+    hub = _hub_thread(context, stop)
     try:
         if agent is None:
             while not wait(3600):

@@ -204,6 +204,39 @@ def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: 
         assert kiosk("config", "get", key).out == value + "\n"
     hits = kiosk("catalog", "search", "khai sinh", "--json").json()
     assert hits[0]["code"] == "1.001193"
+    # AND it says what it pulled, and that the server had no directory to give
+    version = parse_catalog_bytes(raw).version
+    assert done.out.splitlines()[1:] == [
+        "first sync done: 0 submission(s) sent",
+        f"catalog version {version} installed",
+        "no directory from the server: it has published none yet; the kiosk shows its "
+        "built-in directory meanwhile",
+    ]
+
+
+def test_provision_at_a_server_with_nothing_published_says_so(
+    kiosk: Run, tmp_path: Path
+) -> None:
+    home = ["--home", str(tmp_path / "backend")]
+    kiosk("backend", "keygen", *home)
+    token = kiosk("backend", "add-kiosk", "HN-00004-K3", *home).out.splitlines()[0]
+    engine = open_engine(str(tmp_path / "backend" / "backend.sqlite3"))
+    store = Store(engine, load_keys(tmp_path / "backend" / "sealing.key"))
+    server = ServerThread(create_app(store)).start()
+    try:
+        done = kiosk("provision", "--backend", server.url, "--token", token)
+    finally:
+        server.stop()
+        engine.dispose()
+    assert done.status == 0, done.err + done.out
+    assert done.out.splitlines()[1:] == [
+        "first sync done: 0 submission(s) sent",
+        "no catalog: the server has published none yet (on the server: kiosk backend "
+        "publish-catalog); the sync agent pulls it once it is published",
+        "no directory from the server: it has published none yet; the kiosk shows its "
+        "built-in directory meanwhile",
+    ]
+    assert "pulled" not in done.out.replace("pulls", "")
 
 
 def test_doctor_is_clean_for_a_demo_kiosk_whose_backend_answers(
@@ -235,3 +268,17 @@ def test_doctor_is_clean_for_a_demo_kiosk_whose_backend_answers(
     assert revoked.status == 1
     backend = next(check for check in revoked.json() if check["name"] == "city backend")
     assert backend["status"] == "fault" and "refuses the token" in backend["detail"]
+
+
+def test_admin_commands_use_the_database_the_server_s_settings_name(
+    kiosk: Run, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # GIVEN the city server's settings naming its database (backend.env)
+    database = tmp_path / "named.sqlite3"
+    monkeypatch.setenv("MOTCUA_BACKEND_DB", str(database))
+    home = ["--home", str(tmp_path / "backend")]
+    kiosk("backend", "keygen", *home)
+    # WHEN a kiosk is added without --db THEN it is in that database, not beside the key
+    assert kiosk("backend", "add-kiosk", "HN-00004-K9", *home).status == 0
+    assert database.exists()
+    assert not (tmp_path / "backend" / "backend.sqlite3").exists()

@@ -1,0 +1,170 @@
+"""The kiosk's installer, lock files and appliance settings: what a technician's site needs.
+
+Static checks of the scripts (they run as root on a Pi; tests/appliance runs them for real
+in a booted Debian container by hand), and behaviour checks of what runs unprivileged.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTALL_PI = (ROOT / "scripts/install-pi").read_text()
+LOCKS = ROOT / "requirements"
+
+
+def apt_packages() -> set[str]:
+    block = re.search(r"^packages=\((.*?)\)", INSTALL_PI, re.S | re.M)[1]
+    return set(block.split())
+
+
+def test_the_usb_printer_s_library_and_debian_s_evdev_are_installed() -> None:
+    assert {"libusb-1.0-0", "python3-evdev", "udev", "systemd-timesyncd"} <= apt_packages()
+
+
+def test_the_venv_sees_debian_s_evdev_and_picamera2_and_install_pi_proves_it() -> None:
+    assert 'python3 -m venv --system-site-packages "$venv"' in INSTALL_PI
+    # an older venv without them is recreated, and the imports are checked after install
+    assert "include-system-site-packages = true" in INSTALL_PI
+    assert '"$venv/bin/python" -c "import evdev"' in INSTALL_PI
+    assert '"$venv/bin/python" -c "import picamera2"' in INSTALL_PI
+    assert "python3-picamera2" in INSTALL_PI
+
+
+def test_packages_come_from_the_lock_with_hashes_online_or_from_the_wheelhouse() -> None:
+    assert '--require-hashes -r "$source/requirements/$lock.lock"' in INSTALL_PI
+    assert ('--no-index --find-links "$wheelhouse/$machine" --require-hashes \\\n'
+            '        -r "$wheelhouse/requirements.lock"') in INSTALL_PI
+
+
+def test_without_a_token_the_install_completes_and_says_how_to_enrol() -> None:
+    provision = INSTALL_PI.index("provision --backend")
+    assert INSTALL_PI.rindex('if [[ -n "$backend" ]]; then', 0, provision) > 0
+    assert 'say "not enrolled: the kiosk starts and waits; enrol it with"' in INSTALL_PI
+    # the services are started either way
+    assert INSTALL_PI.rstrip().splitlines()[-4:-1] == [
+        'if [[ $start == yes ]]; then',
+        "    systemctl restart motcua-kiosk-sync.service motcua-kiosk-ui.service",
+        "fi",
+    ]
+
+
+def test_install_pi_refuses_half_an_enrolment_before_touching_the_machine() -> None:
+    result = subprocess.run(["bash", str(ROOT / "scripts/install-pi"), "--backend", "https://x"],
+                            capture_output=True, text=True, check=False, timeout=30)
+    assert (result.returncode, result.stderr) == (
+        1, "install-pi: --backend needs --token (from the city's 'kiosk backend add-kiosk')\n")
+
+
+def test_the_appliance_settings_are_installed() -> None:
+    for needle in ("systemd/appliance/watchdog.conf", "systemd/appliance/journald.conf",
+                   "systemctl mask getty@tty1.service", "timesyncd.conf.d/60-motcua.conf",
+                   "KCFG_GRAPHICS_ROTATION=%s"):
+        assert needle in INSTALL_PI
+
+
+def read_ini(name: str) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser()
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(ROOT / "systemd/appliance" / name)
+    return parser
+
+
+def test_the_hardware_watchdog_fits_the_pi_s_15_second_limit() -> None:
+    manager = read_ini("watchdog.conf")["Manager"]
+    assert manager["RuntimeWatchdogSec"] == "15s"  # bcm2835_wdt cannot wait longer
+    assert manager["RebootWatchdogSec"] == "2min"
+
+
+def test_the_journal_persists_with_a_size_limit() -> None:
+    journal = read_ini("journald.conf")["Journal"]
+    assert journal["Storage"] == "persistent"
+    assert (journal["SystemMaxUse"], journal["SystemKeepFree"]) == ("200M", "500M")
+
+
+# -- lock files ------------------------------------------------------------------------------
+
+def pyproject() -> dict[str, object]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def locked(name: str) -> dict[str, str]:
+    text = (LOCKS / name).read_text()
+    return dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==([^ ;\\\n]+)", text, re.M))
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    return {re.match(r"[A-Za-z0-9._-]+", r)[0].lower().replace("_", "-") for r in requirements}
+
+
+@pytest.mark.parametrize(("lock", "extras"), [("kiosk.lock", []), ("kiosk-camera.lock", ["camera"]),
+                                              ("server.lock", ["backend"])])
+def test_each_lock_pins_every_direct_dependency_with_hashes(lock: str, extras: list[str]) -> None:
+    project = pyproject()["project"]
+    assert isinstance(project, dict)
+    wanted = requirement_names(project["dependencies"])
+    for extra in extras:
+        wanted |= requirement_names(project["optional-dependencies"][extra])
+    pins = locked(lock)
+    assert wanted - {"psycopg"} <= set(pins)  # psycopg[binary] is pinned as psycopg
+    text = (LOCKS / lock).read_text()
+    blocks = re.split(r"\n(?=[a-z0-9])", text.split("\n", 1)[1])
+    assert all("--hash=sha256:" in block for block in blocks if "==" in block)
+
+
+def test_the_camera_is_optional_and_escpos_stays_below_4() -> None:
+    assert "opencv-python-headless" not in locked("kiosk.lock")
+    assert "pyzbar" not in locked("kiosk.lock")
+    assert {"opencv-python-headless", "pyzbar"} <= set(locked("kiosk-camera.lock"))
+    assert "python-escpos>=3.1,<4" in pyproject()["project"]["dependencies"]  # type: ignore[index,operator]
+    assert int(locked("kiosk.lock")["python-escpos"].split(".")[0]) < 4
+
+
+def test_the_wheelhouse_is_built_for_both_machines_from_the_lock() -> None:
+    script = (ROOT / "scripts/build-wheelhouse").read_text()
+    assert "arches=(aarch64 x86_64)" in script
+    assert "--require-hashes --only-binary=:all:" in script
+    assert '--platform "${tag}_${arch}"' in script
+
+
+# -- the data partition ----------------------------------------------------------------------
+
+def run_partition_setup(fstab: Path) -> None:
+    subprocess.run(["bash", str(ROOT / "scripts/setup-data-partition"), "--fstab", str(fstab),
+                    "--no-mount"], check=True, capture_output=True, timeout=30)
+
+
+def test_the_data_partition_s_fstab_entries_never_block_boot_and_replace_the_old_line(
+    tmp_path: Path,
+) -> None:
+    # GIVEN an fstab with the older guide's line mounting the label on the data directory
+    fstab = tmp_path / "fstab"
+    fstab.write_text("PARTUUID=1-02 / ext4 defaults,noatime 0 1\n"
+                     "LABEL=kioskdata /var/lib/motcua-kiosk ext4 defaults,noatime 0 2\n")
+    # WHEN the set-up runs twice
+    run_partition_setup(fstab)
+    first = fstab.read_text()
+    run_partition_setup(fstab)
+    # THEN the result is the same, the root line is kept, the old line is gone, and every
+    # line of ours carries nofail
+    assert fstab.read_text() == first
+    lines = first.splitlines()
+    assert lines[0] == "PARTUUID=1-02 / ext4 defaults,noatime 0 1"
+    ours = lines[2:]
+    assert [line.split()[1] for line in ours] == ["/data", "/var/lib/motcua-kiosk",
+                                                  "/var/log/journal"]
+    assert all("nofail" in line.split()[3].split(",") for line in ours)
+    assert "LABEL=kioskdata /var/lib/motcua-kiosk" not in first
+
+
+def test_the_guide_s_restart_check_kills_the_service_not_a_guessed_pid() -> None:
+    guide = (ROOT / "docs/install.md").read_text()
+    assert "pidof" not in guide
+    assert "sudo systemctl kill --signal=KILL motcua-kiosk-ui" in guide
+    assert "kiosk.commune_code" in guide and "queue_prefix" in guide
