@@ -1,6 +1,6 @@
 """Hubs' public queue states for the tickets' phone pages.
 
-Revision ID: 0006
+Revision ID: 0007
 Revises: 0005
 """
 
