@@ -1,7 +1,7 @@
 """Hubs' public queue states for the tickets' phone pages.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
