@@ -62,7 +62,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], *,
                        help="send session cookies over HTTPS only (behind a TLS proxy)")
     serve.add_argument("--city-url", default=os.environ.get("KIOSK_HUB_CITY_URL", ""),
                        help="the city backend queue events are forwarded to (default "
-                       "$KIOSK_HUB_CITY_URL; empty: kept at the hub until one is set)")
+                       "$KIOSK_HUB_CITY_URL, else the hub.city_url setting; empty: kept "
+                       "at the hub until one is set)")
     serve.add_argument("--unit-code", type=int,
                        default=int(os.environ.get("KIOSK_HUB_UNIT_CODE", "0") or 0),
                        help="this point's commune or ward code (default $KIOSK_HUB_UNIT_CODE)")
@@ -200,19 +201,19 @@ def _forwarding_thread(args: argparse.Namespace, context: Context,
                        stop: threading.Event) -> threading.Thread | None:
     """Queue events to the city, in a thread with its own database connection.
 
-    The hub's city token comes from ``$KIOSK_HUB_CITY_TOKEN`` (the hub.env file of the
-    systemd unit), never from the command line where other users could read it; in demo
-    mode the demo kiosk's published token is used.
+    The hub's city token (a hub token: ``kiosk backend add-hub``) comes from
+    ``$KIOSK_HUB_CITY_TOKEN`` (the hub.env file of the systemd unit) or the secret
+    ``hub.city_token`` setting, never from the command line where other users could read
+    it; in demo mode the demo hub's published token is the setting.
     """
     from hub.forwarder import CityLink, Forwarder  # noqa: PLC0415
 
-    url = args.city_url or (context.config.text("sync.backend_url") if context.demo else "")
-    token = os.environ.get("KIOSK_HUB_CITY_TOKEN", "") or (
-        context.config.text("sync.token") if context.demo else "")
+    url = args.city_url or context.config.text("hub.city_url")
+    token = os.environ.get("KIOSK_HUB_CITY_TOKEN", "") or context.config.text("hub.city_token")
     unit_code = args.unit_code or context.config.number("kiosk.commune_code")
     if not (url and token and unit_code):
-        print("hub: queue events are kept here, not forwarded (set --city-url, "
-              "--unit-code and KIOSK_HUB_CITY_TOKEN)", file=sys.stderr)
+        print("hub: queue events are kept here, not forwarded (set hub.city_url, "
+              "hub.city_token and kiosk.commune_code: docs/queue.md)", file=sys.stderr)
         return None
     home = hub_home(args, context)
 

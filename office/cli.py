@@ -135,6 +135,13 @@ def _register_enrolment(action: Callable[[str, str], argparse.ArgumentParser]) -
                            "there, for that unit's officers)")
     add_kiosk.set_defaults(handler=_add_kiosk)
 
+    add_hub = action("add-hub", "enrol a service point's hub: print a new token for it, once "
+                     "(it may post only its unit's queue events and queue state)")
+    add_hub.add_argument("hub_id")
+    add_hub.add_argument("--unit", type=int, metavar="UNIT_CODE", required=True,
+                         help="the commune or ward whose service point it runs")
+    add_hub.set_defaults(handler=_add_hub)
+
     kiosk_unit = action("set-kiosk-unit", "file a kiosk's submissions under a commune or "
                         "ward (also those it sent while it had none)")
     kiosk_unit.add_argument("kiosk_id")
@@ -206,6 +213,10 @@ def _store(args: argparse.Namespace, context: Context) -> Store:
     return Store(engine, _keys(args, context))
 
 
+#: The demo hub's name at the demo backend.
+DEMO_HUB_ID = "DEMO-HUB"
+
+
 def _enrol_demo_kiosk(store: Store, context: Context) -> None:
     """Demo mode: the demo kiosk's published token works at once (no enrolment step), it
     is filed under its commune, and the demo back-office users can sign in."""
@@ -219,6 +230,11 @@ def _enrol_demo_kiosk(store: Store, context: Context) -> None:
     unit = int(context.config.number("kiosk.commune_code"))
     if unit and store.units.unit_of(kiosk_id) != unit:
         store.units.assign(kiosk_id, unit)
+    hub_token = context.config.text("hub.city_token")
+    if hub_token and unit and store.authenticate(hub_token) is None:
+        # The demo hub posts its queue with a hub token of its own, for the demo commune.
+        store.add_credential(DEMO_HUB_ID, Role.HUB, token=hub_token)
+        store.units.assign(DEMO_HUB_ID, unit)
     for username, role in DEMO_USERS:
         try:
             officer = role == "commune_officer"
@@ -383,6 +399,28 @@ def session_secret(home: Path) -> str:
     with os.fdopen(handle, "w", encoding="ascii") as stream:
         stream.write(secret + "\n")
     return secret
+
+
+def _add_hub(args: argparse.Namespace, context: Context) -> int:
+    from office.store import CredentialError, Role  # noqa: PLC0415
+    from sync import wire  # noqa: PLC0415
+
+    name = args.hub_id
+    if re.fullmatch(wire.KIOSK_ID_PATTERN, name) is None:
+        raise UsageError(f"{name!r}: use 1 to 40 letters, digits, '.', '_' or '-'")
+    _known_unit(args.unit)
+    store = _store(args, context)
+    try:
+        token = store.add_credential(name, Role.HUB)
+    except CredentialError as error:
+        raise UsageError(str(error)) from None
+    store.units.assign(name, args.unit)
+    print(token)
+    print(f"# on hub {name} (shown once; the backend keeps only its hash):")
+    print("#   kiosk config set hub.city_url https://THIS-BACKEND/")
+    print(f"#   kiosk config set hub.city_token {token}")
+    print(f"#   kiosk config set kiosk.commune_code {args.unit}")
+    return 0
 
 
 def _add_kiosk(args: argparse.Namespace, context: Context) -> int:
