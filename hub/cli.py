@@ -96,6 +96,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], *,
                        help="oldest first, priority tickets counted SECONDS earlier")
     rule.set_defaults(handler=_set_rule)
 
+    pull = action("pull-setup", "apply the counters and officers the city published for this "
+                  "point, now (hub.city_url, hub.city_token; the serving hub pulls every 5 "
+                  "minutes)")
+    pull.set_defaults(handler=_pull_setup)
+
     status = action("status", "counters, who is at them, and who waits")
     status.set_defaults(handler=_status)
 
@@ -218,18 +223,26 @@ def _forwarding_thread(args: argparse.Namespace, context: Context,
     home = hub_home(args, context)
 
     def run() -> None:
+        from hub.city_setup import CitySetupLink, SetupPuller  # noqa: PLC0415
         from hub.city_state import CityStateLink, StatePublisher  # noqa: PLC0415
 
         link = CityLink(url, token)
         state_link = CityStateLink(url, token)
+        setup_link = CitySetupLink(url, token)
         queue = _queue_in(home)
         publisher = StatePublisher(queue, state_link, unit_code=unit_code)
+        puller = SetupPuller(queue, setup_link)
+
+        def also() -> None:
+            publisher.run_once()
+            puller.run_once()
+
         try:
-            Forwarder(queue, link, unit_code=unit_code).run_forever(
-                stop, 5.0, also=publisher.run_once)
+            Forwarder(queue, link, unit_code=unit_code).run_forever(stop, 5.0, also=also)
         finally:
             link.close()
             state_link.close()
+            setup_link.close()
 
     thread = threading.Thread(target=run, name="hub-forwarder", daemon=True)
     thread.start()
@@ -294,6 +307,32 @@ def _set_rule(args: argparse.Namespace, context: Context) -> int:
     _queue(args, context).set_rule(rule)
     print(f"ordering rule: {rule.kind.value}, every {rule.every_n_regular} regular, "
           f"head start {rule.priority_head_start_seconds} s")
+    return 0
+
+
+def _pull_setup(args: argparse.Namespace, context: Context) -> int:
+    from hub.city_setup import CitySetupLink, SetupPullError, pull_once  # noqa: PLC0415
+
+    url = os.environ.get("KIOSK_HUB_CITY_URL", "") or context.config.text("hub.city_url")
+    token = os.environ.get("KIOSK_HUB_CITY_TOKEN", "") or context.config.text("hub.city_token")
+    if not (url and token):
+        raise UsageError("set hub.city_url and hub.city_token first (docs/queue.md)")
+    link = CitySetupLink(url, token)
+    try:
+        report = pull_once(_queue(args, context), link)
+    except SetupPullError as error:
+        raise UsageError(f"the city could not be asked: {error}") from None
+    finally:
+        link.close()
+    if report.version is None:
+        print("the city has published no counters or officers for this point")
+    elif not report.applied:
+        print(f"version {report.version} is applied already: nothing changed")
+    else:
+        print(f"applied version {report.version}: {report.counters} counter(s), "
+              f"{report.officers} officer(s)")
+    for reason in report.skipped:
+        print(f"skipped {reason}", file=sys.stderr)
     return 0
 
 

@@ -485,6 +485,8 @@ def create_app(
     app.include_router(queue_events)
     from office.ticket_pages import router as ticket_pages  # noqa: PLC0415 - uses this module
     app.include_router(ticket_pages)
+    from office.service_points import router as service_points  # noqa: PLC0415 - uses this
+    app.include_router(service_points)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=wire.MAX_BATCH_BYTES)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(sa.exc.OperationalError, _storage_down)
