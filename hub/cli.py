@@ -62,7 +62,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], *,
                        help="send session cookies over HTTPS only (behind a TLS proxy)")
     serve.add_argument("--city-url", default=os.environ.get("KIOSK_HUB_CITY_URL", ""),
                        help="the city backend queue events are forwarded to (default "
-                       "$KIOSK_HUB_CITY_URL; empty: kept at the hub until one is set)")
+                       "$KIOSK_HUB_CITY_URL, else the hub.city_url setting; empty: kept "
+                       "at the hub until one is set)")
     serve.add_argument("--unit-code", type=int,
                        default=int(os.environ.get("KIOSK_HUB_UNIT_CODE", "0") or 0),
                        help="this point's commune or ward code (default $KIOSK_HUB_UNIT_CODE)")
@@ -94,6 +95,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], *,
     group.add_argument("--weighted", type=int, metavar="SECONDS",
                        help="oldest first, priority tickets counted SECONDS earlier")
     rule.set_defaults(handler=_set_rule)
+
+    pull = action("pull-setup", "apply the counters and officers the city published for this "
+                  "point, now (hub.city_url, hub.city_token; the serving hub pulls every 5 "
+                  "minutes)")
+    pull.set_defaults(handler=_pull_setup)
 
     status = action("status", "counters, who is at them, and who waits")
     status.set_defaults(handler=_status)
@@ -200,35 +206,43 @@ def _forwarding_thread(args: argparse.Namespace, context: Context,
                        stop: threading.Event) -> threading.Thread | None:
     """Queue events to the city, in a thread with its own database connection.
 
-    The hub's city token comes from ``$KIOSK_HUB_CITY_TOKEN`` (the hub.env file of the
-    systemd unit), never from the command line where other users could read it; in demo
-    mode the demo kiosk's published token is used.
+    The hub's city token (a hub token: ``kiosk backend add-hub``) comes from
+    ``$KIOSK_HUB_CITY_TOKEN`` (the hub.env file of the systemd unit) or the secret
+    ``hub.city_token`` setting, never from the command line where other users could read
+    it; in demo mode the demo hub's published token is the setting.
     """
     from hub.forwarder import CityLink, Forwarder  # noqa: PLC0415
 
-    url = args.city_url or (context.config.text("sync.backend_url") if context.demo else "")
-    token = os.environ.get("KIOSK_HUB_CITY_TOKEN", "") or (
-        context.config.text("sync.token") if context.demo else "")
+    url = args.city_url or context.config.text("hub.city_url")
+    token = os.environ.get("KIOSK_HUB_CITY_TOKEN", "") or context.config.text("hub.city_token")
     unit_code = args.unit_code or context.config.number("kiosk.commune_code")
     if not (url and token and unit_code):
-        print("hub: queue events are kept here, not forwarded (set --city-url, "
-              "--unit-code and KIOSK_HUB_CITY_TOKEN)", file=sys.stderr)
+        print("hub: queue events are kept here, not forwarded (set hub.city_url, "
+              "hub.city_token and kiosk.commune_code: docs/queue.md)", file=sys.stderr)
         return None
     home = hub_home(args, context)
 
     def run() -> None:
+        from hub.city_setup import CitySetupLink, SetupPuller  # noqa: PLC0415
         from hub.city_state import CityStateLink, StatePublisher  # noqa: PLC0415
 
         link = CityLink(url, token)
         state_link = CityStateLink(url, token)
+        setup_link = CitySetupLink(url, token)
         queue = _queue_in(home)
         publisher = StatePublisher(queue, state_link, unit_code=unit_code)
+        puller = SetupPuller(queue, setup_link)
+
+        def also() -> None:
+            publisher.run_once()
+            puller.run_once()
+
         try:
-            Forwarder(queue, link, unit_code=unit_code).run_forever(
-                stop, 5.0, also=publisher.run_once)
+            Forwarder(queue, link, unit_code=unit_code).run_forever(stop, 5.0, also=also)
         finally:
             link.close()
             state_link.close()
+            setup_link.close()
 
     thread = threading.Thread(target=run, name="hub-forwarder", daemon=True)
     thread.start()
@@ -293,6 +307,32 @@ def _set_rule(args: argparse.Namespace, context: Context) -> int:
     _queue(args, context).set_rule(rule)
     print(f"ordering rule: {rule.kind.value}, every {rule.every_n_regular} regular, "
           f"head start {rule.priority_head_start_seconds} s")
+    return 0
+
+
+def _pull_setup(args: argparse.Namespace, context: Context) -> int:
+    from hub.city_setup import CitySetupLink, SetupPullError, pull_once  # noqa: PLC0415
+
+    url = os.environ.get("KIOSK_HUB_CITY_URL", "") or context.config.text("hub.city_url")
+    token = os.environ.get("KIOSK_HUB_CITY_TOKEN", "") or context.config.text("hub.city_token")
+    if not (url and token):
+        raise UsageError("set hub.city_url and hub.city_token first (docs/queue.md)")
+    link = CitySetupLink(url, token)
+    try:
+        report = pull_once(_queue(args, context), link)
+    except SetupPullError as error:
+        raise UsageError(f"the city could not be asked: {error}") from None
+    finally:
+        link.close()
+    if report.version is None:
+        print("the city has published no counters or officers for this point")
+    elif not report.applied:
+        print(f"version {report.version} is applied already: nothing changed")
+    else:
+        print(f"applied version {report.version}: {report.counters} counter(s), "
+              f"{report.officers} officer(s)")
+    for reason in report.skipped:
+        print(f"skipped {reason}", file=sys.stderr)
     return 0
 
 

@@ -186,6 +186,12 @@ SETTINGS: tuple[Setting, ...] = (
             "hub; the queue comes from the city)", pattern=r"(https?://[^\s]+)?"),
     Setting("hub.token", str, "this kiosk's token at the hub (from 'kiosk hub add-kiosk')",
             pattern=r"([A-Za-z0-9_-]{16,200})?", secret=True),
+    Setting("hub.city_url", str, "on the hub box: the city backend its queue events and the "
+            "tickets' public queue state go to (empty: kept at the hub)",
+            pattern=r"(https?://[^\s]+)?"),
+    Setting("hub.city_token", str, "on the hub box: its token at the city (from 'kiosk "
+            "backend add-hub'; not a kiosk's token)", pattern=r"([A-Za-z0-9_-]{16,200})?",
+            secret=True),
     Setting("hub.interval_seconds", int, "seconds between rounds with the hub (tickets in, "
             "live queue back)", minimum=1, maximum=300),
     Setting("queue.ticket_page_url", str,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any
 
@@ -170,6 +171,30 @@ async def _kiosk(caller: Annotated[Principal, Depends(_principal)]) -> Principal
     return caller
 
 
+@dataclass(frozen=True)
+class HubCaller:
+    """An authenticated hub, and the unit (commune or ward) whose queue it may post."""
+
+    hub_id: str
+    unit_code: int
+
+    def check_unit(self, unit_code: int) -> None:
+        """403 unless ``unit_code`` is this hub's unit."""
+        if unit_code != self.unit_code:
+            raise HTTPException(403, f"hub {self.hub_id!r} posts for unit {self.unit_code}, "
+                                f"not {unit_code}")
+
+
+def _hub(caller: Annotated[Principal, Depends(_principal)], store: StoreDep) -> HubCaller:
+    if caller.role is not Role.HUB:
+        raise HTTPException(403, "this endpoint is for hub tokens (kiosk backend add-hub)")
+    unit = store.units.unit_of(caller.client_id)
+    if unit is None:
+        raise HTTPException(403, f"hub {caller.client_id!r} is filed under no unit "
+                            "(kiosk backend add-hub ID --unit UNIT_CODE)")
+    return HubCaller(caller.client_id, unit)
+
+
 def _scoped(scope: TokenScope) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: a back-office token that grants ``scope`` (403 otherwise)."""
 
@@ -184,6 +209,7 @@ def _scoped(scope: TokenScope) -> Callable[[Principal], Awaitable[Principal]]:
 
 
 Kiosk = Annotated[Principal, Depends(_kiosk)]
+Hub = Annotated[HubCaller, Depends(_hub)]
 Puller = Annotated[Principal, Depends(_scoped(TokenScope.PULL))]
 Publisher = Annotated[Principal, Depends(_scoped(TokenScope.PUBLISH))]
 StatusWriter = Annotated[Principal, Depends(_scoped(TokenScope.STATUS_WRITE))]
@@ -466,6 +492,8 @@ def create_app(
     app.include_router(queue_events)
     from office.ticket_pages import router as ticket_pages  # noqa: PLC0415 - uses this module
     app.include_router(ticket_pages)
+    from office.service_points import router as service_points  # noqa: PLC0415 - uses this
+    app.include_router(service_points)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=wire.MAX_BATCH_BYTES)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(sa.exc.OperationalError, _storage_down)

@@ -86,6 +86,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     rotate_key.set_defaults(handler=_rotate_key)
 
     _register_enrolment(action)
+    _register_service_point(action)
 
     revoke = action("revoke", "revoke every token of a kiosk or back-office client")
     revoke.add_argument("name")
@@ -131,6 +132,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     queue.set_defaults(handler=_queue)
 
 
+def _register_service_point(action: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """Add the commands that publish a service point's counters and officers for its hub."""
+    point = action("publish-point", "publish a service point's counters and officers for "
+                   "its hub (PIN hashes only: see hash-pin)")
+    point.add_argument("unit_code", metavar="UNIT_CODE", type=int,
+                       help="the service point's commune or ward code")
+    point.add_argument("file", metavar="FILE",
+                       help='JSON {"counters": [{"number", "name", "services"}], "officers": '
+                       '[{"login", "name", "pin_hash"}]} (docs/queue.md); \'-\' reads '
+                       'standard input')
+    point.set_defaults(handler=_publish_point)
+
+    hash_pin_command = action("hash-pin", "read an officer's PIN (6-12 digits) from standard "
+                              "input and print the hash publish-point takes")
+    hash_pin_command.set_defaults(handler=_hash_pin)
+
+
 def _register_enrolment(action: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """Add the commands that let kiosks, back-office clients and people in."""
     add_kiosk = action("add-kiosk", "enrol a kiosk: print a new token for it, once")
@@ -139,6 +157,13 @@ def _register_enrolment(action: Callable[[str, str], argparse.ArgumentParser]) -
                            help="the commune or ward it serves (its submissions are filed "
                            "there, for that unit's officers)")
     add_kiosk.set_defaults(handler=_add_kiosk)
+
+    add_hub = action("add-hub", "enrol a service point's hub: print a new token for it, once "
+                     "(it may post only its unit's queue events and queue state)")
+    add_hub.add_argument("hub_id")
+    add_hub.add_argument("--unit", type=int, metavar="UNIT_CODE", required=True,
+                         help="the commune or ward whose service point it runs")
+    add_hub.set_defaults(handler=_add_hub)
 
     kiosk_unit = action("set-kiosk-unit", "file a kiosk's submissions under a commune or "
                         "ward (also those it sent while it had none)")
@@ -214,6 +239,10 @@ def _store(args: argparse.Namespace, context: Context) -> Store:
     return Store(engine, _keys(args, context))
 
 
+#: The demo hub's name at the demo backend.
+DEMO_HUB_ID = "DEMO-HUB"
+
+
 def _enrol_demo_kiosk(store: Store, context: Context) -> None:
     """Demo mode: the demo kiosk's published token works at once (no enrolment step), it
     is filed under its commune, and the demo back-office users can sign in."""
@@ -227,6 +256,11 @@ def _enrol_demo_kiosk(store: Store, context: Context) -> None:
     unit = int(context.config.number("kiosk.commune_code"))
     if unit and store.units.unit_of(kiosk_id) != unit:
         store.units.assign(kiosk_id, unit)
+    hub_token = context.config.text("hub.city_token")
+    if hub_token and unit and store.authenticate(hub_token) is None:
+        # The demo hub posts its queue with a hub token of its own, for the demo commune.
+        store.add_credential(DEMO_HUB_ID, Role.HUB, token=hub_token)
+        store.units.assign(DEMO_HUB_ID, unit)
     for username, role in DEMO_USERS:
         try:
             officer = role == "commune_officer"
@@ -415,6 +449,28 @@ def session_secret(home: Path) -> str:
     return secret
 
 
+def _add_hub(args: argparse.Namespace, context: Context) -> int:
+    from office.store import CredentialError, Role  # noqa: PLC0415
+    from sync import wire  # noqa: PLC0415
+
+    name = args.hub_id
+    if re.fullmatch(wire.KIOSK_ID_PATTERN, name) is None:
+        raise UsageError(f"{name!r}: use 1 to 40 letters, digits, '.', '_' or '-'")
+    _known_unit(args.unit)
+    store = _store(args, context)
+    try:
+        token = store.add_credential(name, Role.HUB)
+    except CredentialError as error:
+        raise UsageError(str(error)) from None
+    store.units.assign(name, args.unit)
+    print(token)
+    print(f"# on hub {name} (shown once; the backend keeps only its hash):")
+    print("#   kiosk config set hub.city_url https://THIS-BACKEND/")
+    print(f"#   kiosk config set hub.city_token {token}")
+    print(f"#   kiosk config set kiosk.commune_code {args.unit}")
+    return 0
+
+
 def _add_kiosk(args: argparse.Namespace, context: Context) -> int:
     return _add(args, context, args.kiosk_id, kiosk=True)
 
@@ -565,6 +621,40 @@ def _publish_queue(args: argparse.Namespace, context: Context) -> int:
         print_json(state.model_dump(mode="json"))
         return 0
     _print_queue(state)
+    return 0
+
+
+def _publish_point(args: argparse.Namespace, context: Context) -> int:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from office.store import Principal, Role  # noqa: PLC0415
+    from office.store.service_points import ServicePoints  # noqa: PLC0415
+    from sync import hub_wire  # noqa: PLC0415
+
+    _known_unit(args.unit_code)
+    text = _read_queue_file(args.file)
+    try:
+        setup = hub_wire.PointSetup.model_validate_json(text)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(part) for part in item['loc']) or 'file'}: "
+                             f"{item['msg']}" for item in error.errors()[:5])
+        raise UsageError(f"{_shown(args.file)}: {problems}") from None
+    store = _store(args, context)
+    state = ServicePoints(store.engine, clock=store.clock).publish(
+        args.unit_code, setup, Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
+    print(f"published version {state.version} for unit {args.unit_code}: "
+          f"{len(setup.counters)} counter(s), {len(setup.officers)} officer(s)")
+    return 0
+
+
+def _hash_pin(args: argparse.Namespace, context: Context) -> int:
+    from kiosk.technician_pin import PinError, hash_pin  # noqa: PLC0415
+
+    del args, context
+    try:
+        print(hash_pin(sys.stdin.readline().strip()))
+    except PinError:
+        raise UsageError("an officer's PIN is 6 to 12 digits") from None
     return 0
 
 

@@ -1,11 +1,11 @@
 """Service points' queue events at the city: received from hubs once, served as a feed.
 
-A hub (enrolled like a kiosk: ``kiosk backend add-kiosk HUB-ID``) posts each move of each
-ticket with its UUID (``POST /v1/queue-events``); a UUID already stored with the same body is
-a duplicate (the hub's retry after a lost answer), with another body a conflict, never an
-overwrite. The back office reads them in order with a gapless cursor
-(``GET /v1/queue-events``) to compute wait and service times per service, counter and
-officer.
+A hub (enrolled with a hub token of its own: ``kiosk backend add-hub HUB-ID --unit U``)
+posts each move of each ticket, for its unit only, with its UUID (``POST
+/v1/queue-events``); a UUID already stored with the same body is a duplicate (the hub's
+retry after a lost answer), with another body a conflict, never an overwrite. The back
+office reads them in order with a gapless cursor (``GET /v1/queue-events``) to compute wait
+and service times per service, counter and officer.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 
 from office import schema
-from office.app import After, Kiosk, Limit, Puller, StoreDep
+from office.app import After, Hub, Limit, Puller, StoreDep
 from office.database import read_snapshot, write_transaction
 from office.store.base import StorePart
 from sync import hub_wire
@@ -91,11 +91,14 @@ class QueueEvents(StorePart):
             items=items, next_cursor=items[-1].cursor if items else str(after), has_more=more)
 
 
-@router.post(hub_wire.QUEUE_EVENTS, response_model=hub_wire.QueueEventAck, tags=["kiosk"])
-def receive_queue_events(batch: hub_wire.QueueEventBatch, caller: Kiosk,
+@router.post(hub_wire.QUEUE_EVENTS, response_model=hub_wire.QueueEventAck, tags=["hub"],
+             responses={403: {"description": "not a hub token, or another unit"}})
+def receive_queue_events(batch: hub_wire.QueueEventBatch, caller: Hub,
                          store: StoreDep) -> hub_wire.QueueEventAck:
-    """A hub delivers its queue events (idempotent by each event's UUID)."""
-    return QueueEvents(store.engine, clock=store.clock).record(caller.client_id, batch)
+    """A hub delivers its queue events (idempotent by each event's UUID); a hub token
+    only, for the hub's own unit."""
+    caller.check_unit(batch.unit_code)
+    return QueueEvents(store.engine, clock=store.clock).record(caller.hub_id, batch)
 
 
 @router.get(hub_wire.QUEUE_EVENTS, response_model=hub_wire.QueueEventPage,

@@ -218,3 +218,15 @@ ticket_pages = sa.Table(
     sa.Column("people_ahead", sa.Integer(), nullable=False),
     sa.Column("counter", sa.Integer(), nullable=True),
 )
+
+#: Each service point's counters and officers as the back office published them, for its
+#: hub to pull (office/service_points.py); ``version`` grows with each publication.
+service_point_setups = sa.Table(
+    "service_point_setups",
+    metadata,
+    sa.Column("unit_code", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("published_at", sa.String(40), nullable=False),
+    sa.Column("client_id", sa.String(40), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+)

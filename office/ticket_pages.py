@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from office.app import Kiosk, StoreDep
+from office.app import Hub, StoreDep
 from office.store.base import NotNewerError
 from office.store.ticket_pages import TicketPages
 from sync import hub_wire
@@ -19,12 +19,15 @@ from sync import hub_wire
 router = APIRouter()
 
 
-@router.post(hub_wire.TICKET_PAGES, response_model=hub_wire.TicketPageAck, tags=["kiosk"],
-             responses={409: {"description": "older than the state served"}})
-def receive_ticket_pages(state: hub_wire.TicketPagePublication, caller: Kiosk,
+@router.post(hub_wire.TICKET_PAGES, response_model=hub_wire.TicketPageAck, tags=["hub"],
+             responses={403: {"description": "not a hub token, or another unit"},
+                        409: {"description": "older than the state served"}})
+def receive_ticket_pages(state: hub_wire.TicketPagePublication, caller: Hub,
                          store: StoreDep) -> hub_wire.TicketPageAck:
-    """A hub publishes its queue for its tickets' phone pages (replacing its last one)."""
+    """A hub publishes its queue for its tickets' phone pages (replacing its last one); a
+    hub token only, for the hub's own unit."""
+    caller.check_unit(state.unit_code)
     try:
-        return TicketPages(store.engine, clock=store.clock).publish(caller.client_id, state)
+        return TicketPages(store.engine, clock=store.clock).publish(caller.hub_id, state)
     except NotNewerError as error:
         raise HTTPException(409, str(error)) from None

@@ -14,7 +14,7 @@ import enum
 import uuid as uuid_module
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from sync import wire
 from sync.wire import SERVICE_CODE_PATTERN, PriorityValue, RatingLevelValue
@@ -202,3 +202,51 @@ class TicketPageAck(_Model):
 
     tickets: int
     published_at: AwareDatetime
+
+
+# -- a service point's counters and officers, city -> hub -----------------------------------
+
+#: An officer's PIN as the hub stores it (kiosk.technician_pin.hash_pin: scrypt, the same
+#: cost); a PIN in clear never travels.
+PIN_HASH_PATTERN = r"^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$"
+
+
+class PointCounter(_Model):
+    """A counter and the queue services it serves."""
+
+    number: Annotated[int, Field(ge=1, le=999)]
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    services: Annotated[list[Annotated[str, Field(pattern=SERVICE_CODE_PATTERN)]],
+                        Field(min_length=1, max_length=26)]
+
+
+class PointOfficer(_Model):
+    """An officer who may sign in at the point's counters."""
+
+    login: Annotated[str, Field(pattern=OFFICER_LOGIN_PATTERN)]
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    pin_hash: Annotated[str, Field(pattern=PIN_HASH_PATTERN)]
+
+
+class PointSetup(_Model):
+    """What the back office publishes for a service point (``PUT /v1/service-points/{unit}``)."""
+
+    counters: Annotated[list[PointCounter], Field(max_length=200)]
+    officers: Annotated[list[PointOfficer], Field(max_length=500)]
+
+    @model_validator(mode="after")
+    def _unique(self) -> PointSetup:
+        numbers = [counter.number for counter in self.counters]
+        logins = [officer.login for officer in self.officers]
+        if len(numbers) != len(set(numbers)) or len(logins) != len(set(logins)):
+            raise ValueError("each counter number and officer login may appear once")
+        return self
+
+
+class PointSetupState(_Model):
+    """A published set-up as served (``GET /v1/hub/service-point`` to the point's hub)."""
+
+    unit_code: int
+    version: Annotated[int, Field(ge=1, description="grows with each publication")]
+    published_at: str = Field(description="backend clock, UTC")
+    setup: PointSetup

@@ -107,6 +107,10 @@ class Endpoint(enum.Enum):
     #: Hubs post their public queue state for the tickets' phone pages
     #: (office/ticket_pages.py, the models in sync/hub_wire.py).
     TICKET_PAGES = f"{PREFIX}/ticket-pages"
+    #: The back office publishes a service point's counters and officers (a path template);
+    #: its hub pulls them from HUB_SERVICE_POINT (models in sync/hub_wire.py).
+    SERVICE_POINT = f"{PREFIX}/service-points/{{unit_code}}"
+    HUB_SERVICE_POINT = f"{PREFIX}/hub/service-point"
 
 
 class _Model(BaseModel):

@@ -23,6 +23,9 @@ class Role(enum.Enum):
 
     KIOSK = "kiosk"
     BACK_OFFICE = "back_office"
+    #: A service point's hub: posts its queue events and public queue state, nothing else
+    #: (``kiosk backend add-hub``; filed under its unit, whose queue alone it may post).
+    HUB = "hub"
 
 
 class Scope(enum.Enum):

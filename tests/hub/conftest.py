@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,12 @@ def issue(queue: HubQueue, number: str, service: str = "A",
     queue.register(NewTicket(submission, number, service, priority, kiosk,
                              queue.service_day(), queue.now()))
     return submission
+
+
+def hub_token(city: Any, hub_id: str = "HUB-4", unit: int = 4) -> str:
+    """A hub token at the city ``city`` (tests.sync.conftest.Backend), filed under ``unit``."""
+    from office.store import Role
+
+    token: str = city.token(hub_id, Role.HUB)
+    city.store.units.assign(hub_id, unit)
+    return token

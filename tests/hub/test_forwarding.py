@@ -17,7 +17,7 @@ from kiosk.servicepoint.tickets import TicketAction
 from office.app import create_app
 from office.store import Role
 from sync import hub_wire
-from tests.hub.conftest import MovingClock, issue
+from tests.hub.conftest import MovingClock, hub_token, issue
 from tests.postgres_cluster import free_port
 from tests.servers import ServerThread
 from tests.sync.conftest import Backend, make_backend
@@ -90,7 +90,7 @@ def run_day(queue: HubQueue, clock: MovingClock, *, tickets: int, counters: int,
 
 
 def forwarder(queue: HubQueue, url: str, city: Backend) -> Forwarder:
-    return Forwarder(queue, CityLink(url, city.token("HUB-4"), timeout=10), unit_code=UNIT)
+    return Forwarder(queue, CityLink(url, hub_token(city), timeout=10), unit_code=UNIT)
 
 
 def check_a_down_day_reaches_the_city_once(
@@ -137,7 +137,7 @@ def test_an_answer_lost_on_the_way_back_is_a_duplicate_not_a_second_event(
     issue(queue, "A1-001")
     queue.open_counter(1, "lan")
     queue.call_next(1)
-    link = CityLink(city_server.url, city.token("HUB-4"))
+    link = CityLink(city_server.url, hub_token(city))
     batch = hub_wire.QueueEventBatch(unit_code=UNIT,
                                      events=[wire_event(e) for e in queue.unforwarded(10)])
     first = link.send(batch)  # the hub crashes before marking them
@@ -169,13 +169,28 @@ def test_a_rating_reaches_the_city_with_its_counter_officer_and_times(
     assert (rating.finished_at - rating.serving_at).total_seconds() == 420
 
 
-def test_a_back_office_token_cannot_post_events_nor_a_kiosk_read_them(
-    city: Backend
+def test_only_a_hub_token_posts_events_for_its_own_unit_and_a_kiosk_reads_none(
+    queue: HubQueue, city: Backend
 ) -> None:
     client = TestClient(create_app(city.store, rate_limit="10000/second"))
     office = {"Authorization": f"Bearer {city.token('dashboard', Role.BACK_OFFICE)}"}
     kiosk = {"Authorization": f"Bearer {city.token('K1')}"}
+    hub = {"Authorization": f"Bearer {hub_token(city)}"}
     body = {"unit_code": UNIT, "events": []}
     assert client.post(hub_wire.QUEUE_EVENTS, json=body, headers=office).status_code == 403
     assert client.get(hub_wire.QUEUE_EVENTS, headers=kiosk).status_code == 403
-    assert client.post(hub_wire.QUEUE_EVENTS, json=body, headers=kiosk).status_code == 422
+    # a kiosk's token is not a hub's
+    refused = client.post(hub_wire.QUEUE_EVENTS, json=body, headers=kiosk)
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403, "this endpoint is for hub tokens (kiosk backend add-hub)")
+    assert client.post(hub_wire.QUEUE_EVENTS, json=body, headers=hub).status_code == 422
+    # a hub posts for its own unit only
+    issue(queue, "A1-001")
+    event = wire_event(queue.unforwarded(1)[0]).model_dump(mode="json")
+    other_unit = client.post(hub_wire.QUEUE_EVENTS, json={"unit_code": 5, "events": [event]},
+                             headers=hub)
+    assert (other_unit.status_code, other_unit.json()["detail"]) == (
+        403, "hub 'HUB-4' posts for unit 4, not 5")
+    # a hub token with no unit filed posts nothing
+    unfiled = {"Authorization": f"Bearer {city.token('HUB-X', Role.HUB)}"}
+    assert client.post(hub_wire.QUEUE_EVENTS, json=body, headers=unfiled).status_code == 403

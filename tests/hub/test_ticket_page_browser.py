@@ -18,7 +18,7 @@ from kiosk.servicepoint.ticket_page import page_token
 from kiosk.servicepoint.tickets import TicketAction
 from office.app import create_app
 from tests.browser import VIEWPORTS, OffsiteRequests
-from tests.hub.conftest import MovingClock, issue
+from tests.hub.conftest import MovingClock, hub_token, issue
 from tests.servers import ServerThread
 from tests.sync.conftest import Backend, make_backend
 
@@ -57,7 +57,7 @@ def test_the_phone_page_follows_the_ticket_until_it_is_called(
 ) -> None:
     # The hub's clock now: the page then says the state is fresh (the city's clock is real).
     hub_clock.moment = dt.datetime.now(clock.HANOI)
-    publisher = StatePublisher(queue, CityStateLink(city_server.url, city.token("HUB-4")),
+    publisher = StatePublisher(queue, CityStateLink(city_server.url, hub_token(city)),
                                unit_code=4)
     for number in ("A1-001", "A1-002"):
         issue(queue, number)

@@ -26,7 +26,7 @@ from office.app import create_app
 from office.ratelimit import RateLimiter
 from office.store import Role
 from sync import hub_wire
-from tests.hub.conftest import MovingClock, issue
+from tests.hub.conftest import MovingClock, hub_token, issue
 from tests.servers import ServerThread
 from tests.sync.conftest import Backend, make_backend
 
@@ -132,7 +132,7 @@ def city_server(city: Backend) -> Iterator[ServerThread]:
 def test_a_ticket_page_shows_the_place_and_follows_the_queue(
     queue: HubQueue, city: Backend, city_server: ServerThread
 ) -> None:
-    link = CityStateLink(city_server.url, city.token("HUB-4"))
+    link = CityStateLink(city_server.url, hub_token(city))
     publisher = StatePublisher(queue, link, unit_code=UNIT)
     first = issue(queue, "A1-001")
     mine = issue(queue, "A1-002")
@@ -182,24 +182,26 @@ def test_the_pages_are_rate_limited_per_address(queue: HubQueue, city: Backend) 
     assert statuses == [404, 404, 404, 429]
 
 
-def test_only_kiosk_role_tokens_publish_and_an_older_state_never_replaces_a_newer(
+def test_only_hub_tokens_publish_and_an_older_state_never_replaces_a_newer(
     queue: HubQueue, city: Backend, hub_clock: MovingClock
 ) -> None:
     api = TestClient(create_app(city.store, rate_limit="10000/second"))
-    hub = {"Authorization": f"Bearer {city.token('HUB-4')}"}
+    hub = {"Authorization": f"Bearer {hub_token(city)}"}
     office = {"Authorization": f"Bearer {city.token('dash', Role.BACK_OFFICE)}"}
     mine = issue(queue, "A1-001")
     newer = publication(queue, UNIT)
     older = newer.model_copy(update={"published_at": newer.published_at - dt.timedelta(
         seconds=30), "tickets": []})
     body = newer.model_dump(mode="json")
+    kiosk = {"Authorization": f"Bearer {city.token('K1')}"}
     assert api.post(hub_wire.TICKET_PAGES, json=body).status_code == 401
     assert api.post(hub_wire.TICKET_PAGES, json=body, headers=office).status_code == 403
+    assert api.post(hub_wire.TICKET_PAGES, json=body, headers=kiosk).status_code == 403
     assert api.post(hub_wire.TICKET_PAGES, json=body, headers=hub).json()["tickets"] == 1
     late = api.post(hub_wire.TICKET_PAGES, json=older.model_dump(mode="json"), headers=hub)
     assert late.status_code == 409
     assert TestClient(create_app(city.store)).get(f"/ve/{page_token(mine)}").status_code == 200
     # another hub cannot take over a token it somehow learned
-    other = {"Authorization": f"Bearer {city.token('HUB-5')}"}
+    other = {"Authorization": f"Bearer {hub_token(city, 'HUB-5')}"}
     stolen = api.post(hub_wire.TICKET_PAGES, json=body, headers=other)
     assert stolen.json()["tickets"] == 0
