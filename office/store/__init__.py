@@ -37,6 +37,7 @@ from office.store.satisfaction import Satisfaction
 from office.store.statuses import Statuses
 from office.store.submissions import Submissions
 from office.store.units import KioskUnits
+from office.store.user_admin import UserAdmin
 from office.store.users import Users
 from sync import wire
 
@@ -63,7 +64,7 @@ class Store:
     The parts are attributes (``store.credentials``, ``store.submissions``,
     ``store.statuses``, ``store.publications``, ``store.queues``, ``store.heartbeats``, and
     the back office's ``store.units``, ``store.users``, ``store.cases``, ``store.audit``,
-    ``store.satisfaction``);
+    ``store.satisfaction``, ``store.user_admin``);
     the methods below hand each call to its part.
     """
 
@@ -83,6 +84,7 @@ class Store:
         self.cases = Cases(engine, clock=clock)
         self.audit = Audit(engine, clock=clock)
         self.satisfaction = Satisfaction(engine, clock=clock)
+        self.user_admin = UserAdmin(engine, clock=clock)
 
     @property
     def keys(self) -> SealingKeys:

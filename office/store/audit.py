@@ -1,5 +1,6 @@
-"""The audit log: who viewed or exported which citizens' personal data, and when; and the
-sign-in failures and lock-outs. Only auditors read it (the pages check the role)."""
+"""The audit log: who viewed or exported which citizens' personal data, and when; the
+sign-in failures and lock-outs; and every change to a user. Only auditors read it (the
+pages check the role)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ class AuditAction(enum.Enum):
     EXPORT_PERSONAL = "export_personal"
     SIGN_IN_FAILED = "sign_in_failed"
     LOCKED = "locked"
+    #: A city administrator's changes to users (office/web/users.py).
+    USER_ADDED = "user_added"
+    USER_CHANGED = "user_changed"
+    USER_LOCKED = "user_locked"
+    USER_UNLOCKED = "user_unlocked"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - an action's name
+    #: A user changing their own password.
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an action's name
 
 
 @dataclass(frozen=True)

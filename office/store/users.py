@@ -65,6 +65,11 @@ class UserRole(enum.Enum):
         """May read the audit log."""
         return self is UserRole.AUDITOR
 
+    @property
+    def may_manage_users(self) -> bool:
+        """May add users, change their roles, lock them and reset their passwords."""
+        return self is UserRole.CITY_ADMIN
+
 
 @dataclass(frozen=True)
 class User:
@@ -227,6 +232,16 @@ class Users(StorePart):
         with write_transaction(self.engine) as connection:
             connection.execute(users.update().where(users.c.id == user_id)
                                .values(session_epoch=users.c.session_epoch + 1))
+
+    def password_matches(self, user_id: int, password: str) -> bool:
+        """Whether ``password`` is the active user ``user_id``'s (no failure is counted)."""
+        users = schema.users
+        with read_snapshot(self.engine) as connection:
+            stored = connection.execute(
+                sa.select(users.c.password_hash)
+                .where(users.c.id == user_id, users.c.disabled_at.is_(None))
+            ).scalar_one_or_none()
+        return stored is not None and self._verify(stored, password)
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
