@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from kiosk.catalog import CatalogError, parse_catalog_bytes
 from kiosk.catalog_overlay import parse_overlay_bytes
 from kiosk.directory import DIRECTORY_FILE
+from office.publishing import directory_body
 from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
 from office.store import (
     CatalogKind,
@@ -321,9 +322,8 @@ async def publish_directory(
     unknown = sorted({detail.code for detail in document.details} - hanoi_unit_codes())
     if unknown:
         raise HTTPException(422, f"unknown unit code(s): {unknown[:5]}")
-    raw = json.dumps({"version": document.version, "details": document.detail_dicts()},
-                     ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return await _publish(store, CatalogKind.DIRECTORY, document.version, raw, caller)
+    return await _publish(store, CatalogKind.DIRECTORY, document.version,
+                          directory_body(document), caller)
 
 
 async def _publish(

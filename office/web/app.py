@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from office.ratelimit import RateLimiter
 from office.store import Store
-from office.web import pages, public
+from office.web import catalog, pages, public
 from office.web.auth import ForbiddenError, Sessions, SignInRequiredError
 from office.web.context import (
     STATIC,
@@ -41,6 +41,7 @@ def install(app: FastAPI, store: Store, *, session_secret: str | None = None,
         templates=make_templates(), sign_in_limiter=RateLimiter(sign_in_rate),
         public_limiter=RateLimiter(public_rate))
     app.include_router(pages.router)
+    app.include_router(catalog.router)
     app.include_router(public.router)
     mount_static(app)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="back-office-static")
