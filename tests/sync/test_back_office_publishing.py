@@ -173,7 +173,8 @@ def test_bad_service_point_fields_are_refused_beside_each_field(
         ("map_link", "đường dẫn bản đồ phải bắt đầu bằng https:// hoặc http://"),
         ("opening_hours", "cần có chữ hoặc số"),
     ):
-        assert f'<span class="error" id="{field}-error" role="alert">{message}</span>' in refused.text
+        beside = f'<span class="error" id="{field}-error" role="alert">{message}</span>'
+        assert beside in refused.text
     assert 'id="address-error"' not in refused.text
     assert 'value="Số 1"' in refused.text  # what was typed stays
     assert backend.store.published(CatalogKind.DIRECTORY) is None
