@@ -232,6 +232,7 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
     import uvicorn  # noqa: PLC0415 - the backend extra
 
     from office.app import create_app  # noqa: PLC0415
+    from office.logs import configure_server_logging  # noqa: PLC0415
     from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimitError  # noqa: PLC0415
 
     store = _store(args, context)
@@ -242,9 +243,11 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
                          session_secret=session_secret(backend_home(args, context)))
     except RateLimitError as error:
         raise UsageError(str(error)) from None
-    # A long keep-alive: kiosks reuse one connection between rounds.
+    configure_server_logging()
+    # A long keep-alive: kiosks reuse one connection between rounds. No log_config: uvicorn's
+    # records go to the journald handler above, personal data masked (office.logs).
     uvicorn.run(app, host=args.host, port=args.port, access_log=not args.no_access_log,
-                timeout_keep_alive=75, log_level="info")
+                timeout_keep_alive=75, log_level="info", log_config=None)
     return 0
 
 
