@@ -26,13 +26,17 @@ _ID_NUMBER = re.compile(r"(?<![\d.])(?:\d{12}|\d{9})(?![\d.])")
 #: Vietnamese phone numbers: 0 or +84, then 8 to 10 digits, maybe grouped by spaces or dots.
 _PHONE = re.compile(r"(?<![\w.+])(?:\+84|0)(?:[ .]?\d){8,10}(?![\w.])")
 _EMAIL = re.compile(r"\b([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
+#: The logger of uvicorn's own lines (start, stop, the address it listens on).
+SERVER_LOGGER = "uvicorn.error"
 _IPV4 = re.compile(r"(?<![\d.])((?:\d{1,3}\.){3})\d{1,3}(?![\d.])")
 
 
-def mask_personal(text: str) -> str:
-    """``text`` with ID numbers, phone numbers, e-mail and client addresses masked."""
+def mask_personal(text: str, *, addresses: bool = True) -> str:
+    """``text`` with ID numbers, phone numbers, e-mail and (``addresses``) client addresses
+    masked."""
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    text = _IPV4.sub(lambda m: f"{m.group(1)}x", text)
+    if addresses:
+        text = _IPV4.sub(lambda m: f"{m.group(1)}x", text)
     text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
     return _PHONE.sub(lambda m: re.sub(r"\d(?=(?:\D*\d){3})", "*", m.group()), text)
 
@@ -43,7 +47,8 @@ class MaskPersonal(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask the formatted message in place."""
         message = record.getMessage()
-        masked = mask_personal(message)
+        # uvicorn's server lines name the address it listens on, not a client's.
+        masked = mask_personal(message, addresses=record.name != SERVER_LOGGER)
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -159,7 +159,9 @@ def test_server_and_uvicorn_lines_are_the_kiosks_journald_lines_masked(
                                             "canbo.badinh", "198.51.100.7")
     logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "198.51.100.7:5555",
                                              "GET", "/tra-cuu/0912000111", "1.1", 200)
+    logging.getLogger("uvicorn.error").info("Uvicorn running on http://%s:%d", "10.1.2.3", 8080)
     assert journal.getvalue().splitlines() == [
         "<4>office.web: back office: account canbo.badinh locked (last from 198.51.100.x)",
         '<6>uvicorn.access: 198.51.100.x:5555 - "GET /tra-cuu/*******111 HTTP/1.1" 200',
+        "<6>uvicorn.error: Uvicorn running on http://10.1.2.3:8080",
     ]
