@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from importlib import resources
@@ -28,6 +29,10 @@ from starlette.concurrency import run_in_threadpool
 from kiosk.catalog import CatalogError, parse_catalog_bytes
 from kiosk.catalog_overlay import parse_overlay_bytes
 from kiosk.directory import DIRECTORY_FILE
+from office.api_docs import install as install_api_docs
+from office.metrics import install as install_metrics
+from office.metrics import metrics_of, route_label
+from office.publishing import directory_body
 from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
 from office.store import (
     CatalogKind,
@@ -40,6 +45,8 @@ from office.store import (
 from office.store import Scope as TokenScope
 from office.web.app import install as install_back_office
 from sync import wire
+
+log = logging.getLogger("office.app")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -252,7 +259,9 @@ def health() -> wire.Health:
 
 @router.post(wire.Endpoint.SUBMISSIONS_BATCH.value, tags=["kiosk"],
              responses={**_ERRORS, 413: {"description": "body too large"}})
-def ingest(batch: wire.ReceivedBatch, caller: Kiosk, store: StoreDep) -> wire.BatchResult:
+def ingest(
+    batch: wire.ReceivedBatch, caller: Kiosk, store: StoreDep, request: Request
+) -> wire.BatchResult:
     """Store a batch of this kiosk's submissions, each once; one result per item (an item
     that does not fit the schema of its kind, or dated by a wrong clock, is rejected)."""
     for index, item in enumerate(batch.submissions):
@@ -261,15 +270,19 @@ def ingest(batch: wire.ReceivedBatch, caller: Kiosk, store: StoreDep) -> wire.Ba
                 403, f"submissions[{index}] belongs to kiosk {item.kiosk_id!r}; this "
                 f"token is kiosk {caller.client_id!r}")
     admission = wire.admit(batch, store.clock())
-    return admission.results(None if admission.batch is None else store.ingest(admission.batch))
+    result = admission.results(None if admission.batch is None else store.ingest(admission.batch))
+    metrics_of(request).count_ingest(batch, result)
+    return result
 
 
 @router.get(wire.Endpoint.SUBMISSIONS.value, tags=["back office"], responses=_ERRORS)
 def pull(
-    caller: Puller, store: StoreDep, after: After = "0", limit: Limit = 100
+    caller: Puller, store: StoreDep, request: Request, after: After = "0", limit: Limit = 100
 ) -> wire.SubmissionPage:
     """Submissions stored after ``after``, oldest first: resume from ``next_cursor``."""
-    return store.pull(int(after), limit)
+    page = store.pull(int(after), limit)
+    metrics_of(request).saw_pull(page.next_cursor)
+    return page
 
 
 @router.post(wire.Endpoint.APPLICATION_STATUSES.value, tags=["back office"],
@@ -354,9 +367,8 @@ async def publish_directory(
     unknown = sorted({detail.code for detail in document.details} - hanoi_unit_codes())
     if unknown:
         raise HTTPException(422, f"unknown unit code(s): {unknown[:5]}")
-    raw = json.dumps({"version": document.version, "details": document.detail_dicts()},
-                     ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return await _publish(store, CatalogKind.DIRECTORY, document.version, raw, caller)
+    return await _publish(store, CatalogKind.DIRECTORY, document.version,
+                          directory_body(document), caller)
 
 
 async def _publish(
@@ -465,6 +477,9 @@ async def _invalid(request: Request, error: Exception) -> JSONResponse:
 
 
 async def _storage_down(request: Request, error: Exception) -> JSONResponse:
+    metrics_of(request).db_errors.inc()
+    log.warning("storage unavailable on %s %s: %s", request.method, route_label(request),
+                type(error).__name__)
     return JSONResponse({"detail": "storage unavailable; retry later"}, status_code=503,
                         headers={"Retry-After": str(STORAGE_RETRY_SECONDS)})
 
@@ -481,12 +496,14 @@ def create_app(
         "submissions and publishes statuses, the catalog, the directory and service points' "
         "queues (docs/sync.md).",
         openapi_url=f"{wire.PREFIX}/openapi.json",
-        docs_url=f"{wire.PREFIX}/docs",
+        docs_url=None,  # served by office.api_docs, without a CDN
         redoc_url=None,
     )
+    install_api_docs(app, f"{wire.PREFIX}/openapi.json")
     app.state.store = store
     app.state.limiter = RateLimiter(rate_limit)
     app.include_router(router)
+    install_metrics(app, store)
     install_back_office(app, store, session_secret=session_secret)
     from office.queue_events import router as queue_events  # noqa: PLC0415 - uses this module
     app.include_router(queue_events)

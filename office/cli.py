@@ -102,6 +102,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     fleet.add_argument("--json", action="store_true", help="print JSON")
     fleet.set_defaults(handler=_fleet)
 
+    _register_publishing(action)
+
+    queue = action("queue", "the queue published for a service point (exit 1: none)")
+    queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
+                       help="the service point's commune or ward code")
+    queue.add_argument("--json", action="store_true", help="print JSON")
+    queue.set_defaults(handler=_queue)
+
+
+def _register_publishing(action: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """Add the commands that publish what kiosks pull: queues, the catalog, the overlay."""
     publish_queue = action("publish-queue", "publish a service point's queue for its kiosks")
     publish_queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
                                help="the service point's commune or ward code")
@@ -124,12 +135,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     overlay.add_argument("file", metavar="FILE", help="a motcua-catalog-overlay/1 file")
     overlay.add_argument("--json", action="store_true", help="print JSON")
     overlay.set_defaults(handler=_publish_overlay)
-
-    queue = action("queue", "the queue published for a service point (exit 1: none)")
-    queue.add_argument("unit_code", metavar="UNIT_CODE", type=int,
-                       help="the service point's commune or ward code")
-    queue.add_argument("--json", action="store_true", help="print JSON")
-    queue.set_defaults(handler=_queue)
 
 
 def _register_service_point(action: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -274,6 +279,7 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
     import uvicorn  # noqa: PLC0415 - the backend extra
 
     from office.app import create_app  # noqa: PLC0415
+    from office.logs import configure_server_logging  # noqa: PLC0415
     from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimitError  # noqa: PLC0415
 
     if not 1 <= args.workers <= MAX_WORKERS:
@@ -287,11 +293,15 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
         app = create_app(store, rate_limit=rate_limit, session_secret=secret)
     except RateLimitError as error:
         raise UsageError(str(error)) from None
+    configure_server_logging()
     # A long keep-alive: kiosks reuse one connection between rounds. "auto" picks uvloop
     # and httptools (installed with the backend extra), about half asyncio + h11's cost.
+    # No log_config: uvicorn's records go to the journald handler above, personal data
+    # masked (office.logs); each worker process sets the same up (office.asgi).
     options: dict[str, Any] = {
         "host": args.host, "port": args.port, "access_log": not args.no_access_log,
-        "timeout_keep_alive": 75, "log_level": "info", "loop": "auto", "http": "auto"}
+        "timeout_keep_alive": 75, "log_level": "info", "loop": "auto", "http": "auto",
+        "log_config": None}
     if args.workers == 1:
         uvicorn.run(app, **options)
         return 0
