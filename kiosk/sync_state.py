@@ -40,6 +40,10 @@ class SyncFact(enum.Enum):
     HUB_LAST_SUCCESS_AT = "hub_last_success_at"
     HUB_LAST_ERROR = "hub_last_error"
     HUB_LAST_ERROR_AT = "hub_last_error_at"
+    #: The backend's last answer to "what changed" (GET /v1/kiosk/changes, its JSON) and
+    #: its ETag, kept once everything it named was pulled.
+    CHANGES = "changes"
+    CHANGES_ETAG = "changes_etag"
 
 
 def read_facts(db: Database) -> dict[SyncFact, str]:

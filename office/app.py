@@ -511,6 +511,8 @@ def create_app(
     app.include_router(ticket_pages)
     from office.service_points import router as service_points  # noqa: PLC0415 - uses this
     app.include_router(service_points)
+    from office.changes import router as changes  # noqa: PLC0415 - uses this module
+    app.include_router(changes)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=wire.MAX_BATCH_BYTES)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(sa.exc.OperationalError, _storage_down)

@@ -21,6 +21,7 @@ again by itself when the network comes back and after any restart.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import logging
 import random
@@ -204,21 +205,63 @@ class SyncAgent:
                 return
 
     def run_once(self) -> RoundReport:
-        """One round: drain, heartbeat when due, pull updates."""
+        """One round: drain, heartbeat when due, ask what changed, pull only that."""
         report = self.drain()
         if report.failure is not None:
             return report
-        for step in (self._heartbeat_if_due, self._pull_catalog, self._pull_overlay,
-                     self._pull_directory, self._pull_statuses, self._pull_queue):
-            try:
+        stage = "heartbeat_if_due"
+        try:
+            self._heartbeat_if_due(report)
+            self.alive()
+            stage = "changes"
+            pulls, answer = self._what_changed()
+            self.alive()
+            for step in pulls:
+                stage = step.__name__.strip("_")
                 step(report)
                 self.alive()
-            except RequestFailedError as failure:
-                report.failure = failure
-                self._record_error(f"{step.__name__.strip('_')}: {failure.reason}")
-                return report
+        except RequestFailedError as failure:
+            report.failure = failure
+            self._record_error(f"{stage}: {failure.reason}")
+            return report
+        if answer is not None:
+            # Only now: a pull that failed is asked for again next round.
+            put_facts(self.db, {SyncFact.CHANGES: answer[0].model_dump_json(),
+                                SyncFact.CHANGES_ETAG: answer[1]})
         self._record_success()
         return report
+
+    def _what_changed(
+        self,
+    ) -> tuple[list[Callable[[RoundReport], None]], tuple[wire.KioskChanges, str | None] | None]:
+        """The pulls this round needs and the answer to keep once they are done.
+
+        One request asks the backend what changed since its previous answer: nothing
+        (``304``, the usual case) is no pull at all; else only the parts whose value
+        differs. A backend without that endpoint (``404``) gets every pull, as before."""
+        pulls: dict[str, Callable[[RoundReport], None]] = {
+            "catalog": self._pull_catalog, "catalog_overlay": self._pull_overlay,
+            "directory": self._pull_directory, "status_cursor": self._pull_statuses,
+            "queue_published_at": self._pull_queue}
+        kept = read_fact(self.db, SyncFact.CHANGES)
+        previous = None
+        if kept is not None:
+            with contextlib.suppress(ValueError):
+                previous = wire.KioskChanges.model_validate_json(kept)
+        unit = (None if self.settings.commune_code == 0 or self.settings.queue_from_hub
+                else self.settings.commune_code)
+        etag = read_fact(self.db, SyncFact.CHANGES_ETAG) if previous is not None else None
+        try:
+            answer = self.client.changes(unit, etag)
+        except RequestFailedError as failure:
+            if failure.status == 404:
+                return list(pulls.values()), None
+            raise
+        if answer is None:
+            return [], None
+        changed = [pull for part, pull in pulls.items()
+                   if previous is None or getattr(previous, part) != getattr(answer[0], part)]
+        return changed, answer
 
     # -- draining ---------------------------------------------------------------------------
 

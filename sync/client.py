@@ -188,6 +188,19 @@ class BackendClient:
         return Document(response.content, response.headers.get("ETag"),
                         int(version) if version.isdigit() else None)
 
+    def changes(self, unit_code: int | None, etag: str | None
+                ) -> tuple[wire.KioskChanges, str | None] | None:
+        """What this kiosk would pull now and the answer's ETag, or None when nothing
+        changed since ``etag``. Raises :class:`RequestFailedError` (status 404 from a
+        backend older than this endpoint)."""
+        response = self._request(
+            "GET", wire.Endpoint.KIOSK_CHANGES,
+            params={} if unit_code is None else {"unit": str(unit_code)},
+            headers={"If-None-Match": etag} if etag else {})
+        if response.status_code == 304:
+            return None
+        return self._parse(response, wire.KioskChanges), response.headers.get("ETag")
+
     def status_feed(self, after: int, limit: int) -> wire.StatusPage:
         """This kiosk's status events after cursor ``after``."""
         response = self._request(

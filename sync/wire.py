@@ -111,6 +111,8 @@ class Endpoint(enum.Enum):
     #: its hub pulls them from HUB_SERVICE_POINT (models in sync/hub_wire.py).
     SERVICE_POINT = f"{PREFIX}/service-points/{{unit_code}}"
     HUB_SERVICE_POINT = f"{PREFIX}/hub/service-point"
+    #: A kiosk asks what changed since its last poll (``If-None-Match``; ``?unit=``).
+    KIOSK_CHANGES = f"{PREFIX}/kiosk/changes"
 
 
 class _Model(BaseModel):
@@ -671,6 +673,22 @@ class QueueState(_Model):
     published_at: AwareDatetime
     received_at: str = Field(description="backend clock, UTC")
     services: list[ServiceQueue]
+
+
+class KioskChanges(_Model):
+    """What a kiosk would pull now (``GET /v1/kiosk/changes``): one value per thing it
+    pulls, which changes whenever that thing does. The answer's ``ETag`` covers them all,
+    so an unchanged poll is a ``304`` with no body; a kiosk then pulls only the parts
+    whose value differs from its previous answer."""
+
+    catalog: str | None = Field(description="the catalog's ETag; null: none published")
+    catalog_overlay: str | None = Field(description="the overlay's ETag")
+    directory: str | None = Field(description="the directory's ETag")
+    status_cursor: str = Field(pattern=CURSOR_PATTERN,
+                               description="the newest status event of this kiosk's "
+                               "applications; 0: none")
+    queue_published_at: str | None = Field(description="when the queue of ``unit`` was "
+                                           "published (as stored); null: none")
 
 
 def canonical_json(submission: WireSubmission) -> bytes:

@@ -21,6 +21,7 @@ from office.keys import SealingKeys
 from office.store.audit import Audit
 from office.store.base import NotNewerError, utc_now
 from office.store.cases import Cases
+from office.store.changes import ChangeHeads
 from office.store.credentials import (
     CredentialError,
     Credentials,
@@ -85,6 +86,8 @@ class Store:
         self.audit = Audit(engine, clock=clock)
         self.satisfaction = Satisfaction(engine, clock=clock)
         self.user_admin = UserAdmin(engine, clock=clock)
+        #: What changed for kiosks, in this process's memory (GET /v1/kiosk/changes).
+        self.changes = ChangeHeads(engine, clock=clock)
 
     @property
     def keys(self) -> SealingKeys:
@@ -141,7 +144,10 @@ class Store:
         self, principal: Principal, batch: wire.StatusUpdateBatch
     ) -> wire.StatusUpdateResult:
         """See :meth:`Statuses.update_statuses`."""
-        return self.statuses.update_statuses(principal, batch)
+        try:
+            return self.statuses.update_statuses(principal, batch)
+        finally:
+            self.changes.expire()  # this worker's kiosks see it at once
 
     def status_feed(self, kiosk_id: str, after: int, limit: int) -> wire.StatusPage:
         """See :meth:`Statuses.status_feed`."""
@@ -170,7 +176,10 @@ class Store:
         self, kind: CatalogKind, version: int, body: bytes, principal: Principal
     ) -> wire.Publication:
         """See :meth:`Publications.publish`."""
-        return self.publications.publish(kind, version, body, principal)
+        try:
+            return self.publications.publish(kind, version, body, principal)
+        finally:
+            self.changes.expire()
 
     def published(self, kind: CatalogKind) -> Published | None:
         """See :meth:`Publications.published`."""
@@ -182,7 +191,10 @@ class Store:
         self, unit_code: int, publication: wire.QueuePublication, principal: Principal
     ) -> wire.QueueState:
         """See :meth:`Queues.publish_queue`."""
-        return self.queues.publish_queue(unit_code, publication, principal)
+        try:
+            return self.queues.publish_queue(unit_code, publication, principal)
+        finally:
+            self.changes.expire()
 
     def queue_state(self, unit_code: int) -> wire.QueueState | None:
         """See :meth:`Queues.queue_state`."""

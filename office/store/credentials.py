@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import hashlib
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -91,9 +92,14 @@ def new_token() -> str:
             return token
 
 
-#: Seconds an authenticated token is trusted without asking the database again: a token
-#: revoked (by any worker) stops working within this time.
-AUTH_CACHE_SECONDS = 5.0
+#: Seconds an authenticated token is trusted without reading its row again.
+AUTH_CACHE_SECONDS = 600.0
+#: Seconds between two looks, by each worker, for tokens revoked meanwhile (by any
+#: worker or the command line): a revoked token stops working within this time.
+REVOCATION_CHECK_SECONDS = 2.0
+#: How far back each look for revocations reaches, beyond the previous look: more than
+#: any clock difference between the workers that stamp ``revoked_at``.
+REVOCATION_OVERLAP = dt.timedelta(seconds=60)
 #: Most tokens remembered per process (more than a country's kiosks and clients).
 AUTH_CACHE_SIZE = 50_000
 
@@ -102,18 +108,32 @@ class Credentials(StorePart):
     """Adding, revoking and checking tokens.
 
     Every request is authenticated, so :meth:`authenticate` remembers each valid token's
-    caller for :data:`AUTH_CACHE_SECONDS` (by the token's digest, in this process): most
-    requests need no database read. An unknown token is never remembered, so a kiosk
-    enrolled a moment ago is let in at once.
+    caller (by the token's digest, in this process) and :meth:`cached` answers from that
+    memory without blocking. Every :data:`REVOCATION_CHECK_SECONDS` one request of the
+    worker reads the tokens revoked since the last look (a query that finds nothing in
+    the usual case) and forgets them, so a revocation takes effect within seconds
+    although a kiosk polling every 30 s is never read twice in a row. An unknown token is
+    never remembered, so a kiosk enrolled a moment ago is let in at once.
     """
 
     def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime] = utc_now,
                  monotonic: Callable[[], float] = time.monotonic,
-                 cache_seconds: float = AUTH_CACHE_SECONDS) -> None:
+                 cache_seconds: float = AUTH_CACHE_SECONDS,
+                 check_seconds: float = REVOCATION_CHECK_SECONDS) -> None:
         super().__init__(engine, clock=clock)
         self._monotonic = monotonic
         self.cache_seconds = cache_seconds
+        self.check_seconds = check_seconds
         self._cache: dict[str, tuple[Principal, float]] = {}
+        # When the next look for revocations is due (monotonic), and the wall-clock stamp
+        # the last one reached back from.
+        self._next_check = monotonic() + check_seconds
+        self._checked_since = self._stamp_of(clock() - REVOCATION_OVERLAP)
+        self._checking = threading.Lock()
+
+    @staticmethod
+    def _stamp_of(moment: dt.datetime) -> str:
+        return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
     def add_credential(
         self, client_id: str, role: Role, token: str | None = None,
@@ -160,23 +180,25 @@ class Credentials(StorePart):
                 )
                 .values(revoked_at=self._stamp())
             )
-        # This process forgets at once; other workers within AUTH_CACHE_SECONDS.
+        # This process forgets at once; other workers within REVOCATION_CHECK_SECONDS.
         self._cache = {digest: entry for digest, entry in self._cache.items()
                        if entry[0].client_id != client_id}
         return result.rowcount
 
     def cached(self, token: str) -> Principal | None:
-        """The caller holding ``token`` if it was authenticated within
-        :attr:`cache_seconds` (no database read, never blocks), else None: then ask
-        :meth:`authenticate`."""
+        """The caller holding ``token`` from this process's memory (never blocks), or
+        None: unknown here, or a look for revocations is due; then ask
+        :meth:`authenticate` (in a thread)."""
         cached = self._cache.get(token_digest(token))
-        if cached is not None and cached[1] > self._monotonic():
+        now = self._monotonic()
+        if cached is not None and cached[1] > now and now < self._next_check:
             return cached[0]
         return None
 
     def authenticate(self, token: str) -> Principal | None:
         """The caller holding ``token``, or None when it is unknown or revoked (a
-        revocation takes effect within :attr:`cache_seconds`)."""
+        revocation takes effect within :attr:`check_seconds`)."""
+        self.forget_revoked()
         digest = token_digest(token)
         now = self._monotonic()
         cached = self._cache.get(digest)
@@ -205,3 +227,22 @@ class Credentials(StorePart):
                     self._cache = {}
             self._cache[digest] = (principal, now + self.cache_seconds)
         return principal
+
+    def forget_revoked(self) -> None:
+        """When a look is due, forget the tokens revoked since the previous one (by any
+        worker); one thread looks, the others go on with the memory they have."""
+        if self._monotonic() < self._next_check or not self._checking.acquire(blocking=False):
+            return
+        try:
+            since = self._stamp_of(self.clock() - REVOCATION_OVERLAP)
+            with read_snapshot(self.engine) as connection:
+                revoked = set(connection.execute(
+                    sa.select(schema.credentials.c.token_sha256)
+                    .where(schema.credentials.c.revoked_at >= self._checked_since)
+                ).scalars())
+            for digest in revoked:
+                self._cache.pop(digest, None)
+            self._checked_since = since
+            self._next_check = self._monotonic() + self.check_seconds
+        finally:
+            self._checking.release()

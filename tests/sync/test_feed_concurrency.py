@@ -10,6 +10,7 @@ import pytest
 
 from office.database import create_database_engine
 from office.store import Role, Store
+from office.store.credentials import Credentials
 from sync import wire
 from sync.agent import to_wire
 from tests.sync.conftest import KEYS, Backend, Kiosk
@@ -76,23 +77,44 @@ def test_four_writers_and_a_reader_pulling_meanwhile_see_every_row_once_in_order
     assert backend.counts()["submissions"] == len(expected)
 
 
-def test_a_revoked_token_stops_working_within_the_cache_window(backend: Backend) -> None:
-    # GIVEN a kiosk's token, checked once by one worker and cached for 5 s on its clock
+def test_a_token_revoked_by_another_worker_stops_working_at_the_next_look(
+        backend: Backend) -> None:
+    # GIVEN a kiosk's token, checked once by one worker, which looks for revocations
+    # every 2 s on its clock
     now = [100.0]
-    store = Store(backend.store.engine, KEYS)
-    store.credentials._monotonic = lambda: now[0]
+    worker = Credentials(backend.store.engine, monotonic=lambda: now[0])
     other_worker = Store(backend.store.engine, KEYS)
     token = other_worker.add_credential("K1", Role.KIOSK)
-    assert store.authenticate(token) is not None
+    assert worker.authenticate(token) is not None
     # WHEN another worker revokes it
     other_worker.revoke("K1")
-    # THEN this worker still lets it in until its cached answer is 5 s old, not after
-    now[0] = 104.9
-    assert store.authenticate(token) is not None
-    now[0] = 105.0
-    assert store.authenticate(token) is None
+    # THEN this worker still lets it in until its next look, 2 s after it started, not after
+    now[0] = 101.9
+    assert worker.cached(token) is not None
+    assert worker.authenticate(token) is not None
+    now[0] = 102.0
+    assert worker.cached(token) is None
+    assert worker.authenticate(token) is None
     # AND the worker that revoked it refuses it at once
     assert other_worker.authenticate(token) is None
+
+
+def test_a_token_not_revoked_stays_in_memory_across_looks_for_revocations(
+        backend: Backend) -> None:
+    # GIVEN two kiosks' tokens checked once, and K2 revoked
+    now = [100.0]
+    worker = Credentials(backend.store.engine, monotonic=lambda: now[0])
+    kept, revoked = backend.token("K1"), backend.token("K2")
+    assert worker.authenticate(kept) is not None and worker.authenticate(revoked) is not None
+    backend.store.revoke("K2")
+    # WHEN the worker has looked for revocations (a request after 2 s)
+    now[0] = 102.5
+    assert worker.authenticate(revoked) is None
+    # THEN K1 is answered from memory without any database read, 10 minutes on
+    worker.engine = None  # type: ignore[assignment]
+    now[0] = 103.0
+    found = worker.cached(kept)
+    assert found is not None and found.client_id == "K1"
 
 
 def test_a_cached_token_needs_no_database_read(backend: Backend) -> None:
@@ -107,19 +129,18 @@ def test_a_cached_token_needs_no_database_read(backend: Backend) -> None:
     assert found is not None and found.client_id == "K1"
 
 
-def test_the_cache_alone_answers_only_for_a_token_checked_within_the_window(
+def test_the_cache_alone_answers_only_for_a_token_checked_before(
         backend: Backend) -> None:
     # GIVEN a token never checked by this worker
     now = [100.0]
-    store = Store(backend.store.engine, KEYS)
-    store.credentials._monotonic = lambda: now[0]
-    token = store.add_credential("K1", Role.KIOSK)
+    worker = Credentials(backend.store.engine, monotonic=lambda: now[0])
+    token = backend.token("K1")
     # THEN the cache does not know it (the API then asks the database, in a thread)
-    assert store.credentials.cached(token) is None
+    assert worker.cached(token) is None
     # WHEN it is checked once
-    assert store.authenticate(token) is not None
-    # THEN the cache answers for it until the window ends, then not
-    cached = store.credentials.cached(token)
+    assert worker.authenticate(token) is not None
+    # THEN the cache answers for it until a look for revocations is due
+    cached = worker.cached(token)
     assert cached is not None and cached.client_id == "K1"
-    now[0] = 105.0
-    assert store.credentials.cached(token) is None
+    now[0] = 102.0
+    assert worker.cached(token) is None
