@@ -45,6 +45,7 @@ from kiosk.queue_state import WaitEstimate, queue_overview, ticket_wait
 from kiosk.receipt import Receipt, SlipContext, procedure_checklist
 from kiosk.sealing import sealer_for
 from kiosk.search import SearchIndex
+from kiosk.staff_help import StaffCaller, StaffHelp
 from kiosk.storage import Database, open_database
 from kiosk.submissions import Outbox, OutboxState, Submission, ticket_parts
 from kiosk.sync_state import SyncFact, read_fact
@@ -118,12 +119,15 @@ class ServiceDesk:
     """The screens' questions and actions, on one database connection (one thread)."""
 
     def __init__(
-        self, db: Database, config: Config, *, office: OfficeLookup | None = None
+        self, db: Database, config: Config, *, office: OfficeLookup | None = None,
+        staff: StaffCaller | None = None,
     ) -> None:
         self.db = db
         self.config = config
         #: Asked about codes this kiosk does not know (None: never asked).
         self.office = office
+        #: "Cần hỗ trợ" (None as ``staff``: no hub, the citizen is sent to the desk).
+        self.help = StaffHelp(staff)
         self.outbox = Outbox(
             db,
             kiosk_id=config.text("kiosk.id"),
@@ -141,6 +145,7 @@ class ServiceDesk:
         self.db.close()
         if self.office is not None:
             self.office.close()
+        self.help.close()
 
     # -- catalog ----------------------------------------------------------------------------
 
@@ -372,6 +377,7 @@ class ServiceDesk:
         """Drop the search indexes and what they cached of the last citizen's typing."""
         self._index = None
         self._commune_index = None
+        self.help.forget()
 
 
 def parse_moment(text: str | None) -> dt.datetime | None:

@@ -82,3 +82,10 @@ class HubClient:
         """Every service's load now."""
         return self._parse(self._request("GET", hub_wire.HubEndpoint.QUEUE.value),
                            wire.QueuePublication)
+
+    def call_for_help(self, request: hub_wire.HelpRequest) -> hub_wire.HelpAnswer:
+        """Ask the point's staff to come to this kiosk ("Cần hỗ trợ")."""
+        response = self._request("POST", hub_wire.HubEndpoint.HELP.value,
+                                 data=request.model_dump_json().encode("utf-8"),
+                                 headers={"Content-Type": "application/json"})
+        return self._parse(response, hub_wire.HelpAnswer)

@@ -34,6 +34,8 @@ class HubEndpoint(enum.Enum):
     #: One ticket by its submission UUID (a path template).
     TICKET = f"{PREFIX}/tickets/{{submission_uuid}}"
     QUEUE = f"{PREFIX}/queue"
+    #: A citizen at a kiosk asks for staff ("Cần hỗ trợ").
+    HELP = f"{PREFIX}/help"
 
 
 class _Model(BaseModel):
@@ -60,6 +62,20 @@ class TicketPlace(_Model):
     state: str = Field(description="waiting, called, serving, done, no_show, transferred")
     people_ahead: Annotated[int, Field(ge=0)]
     counter: int | None = None
+
+
+class HelpRequest(_Model):
+    """A citizen touched "Cần hỗ trợ" (the kiosk's id comes from its token)."""
+
+    screen: Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,39}$",
+                                 description="the screen the citizen is on")]
+
+
+class HelpAnswer(_Model):
+    """The call for staff as the hub holds it."""
+
+    call_id: Annotated[int, Field(ge=1)]
+    consoles: Annotated[int, Field(ge=0, description="officers' consoles showing it now")]
 
 
 # -- queue events, hub -> city ----------------------------------------------------------------
