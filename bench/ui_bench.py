@@ -267,7 +267,7 @@ def bench_memory(journeys: int, data_dir: Path) -> tuple[list[float], dict[str, 
     try:
         for _ in range(journeys):
             reader.feed(SAMPLE_CARDS["Nguyễn Văn An"])
-            driver.wait_for(lambda: bool(app.citizen_label), timeout=5)
+            driver.wait_for(lambda: app.identified, timeout=5)
             driver.tap_id("choice_procedures")
             driver.type("dang ky khai sinh")
             driver.tap(app.current_screen.ids.results.box.children[-1])

@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hub import console_views, display_views, kiosk_api, rating_views
+from hub import console_views, display_views, help_views, kiosk_api, rating_views
 from hub.live import BoardFeed
 from hub.queue import HubQueue, QueueEvent
 from hub.sessions import SessionSigner
@@ -59,6 +59,6 @@ def create_app(
             feed.changed(event.seq)
 
     queue.subscribe(on_event)
-    for module in (console_views, display_views, kiosk_api, rating_views):
+    for module in (console_views, display_views, kiosk_api, rating_views, help_views):
         app.include_router(module.router)
     return app

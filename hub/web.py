@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Header, HTTPException, Request
 from jinja2 import Environment
 
+from hub.help_calls import HelpBoard
 from hub.live import Broadcaster
 from hub.queue import HubQueue, QueueEvent
 from hub.sessions import SESSION_COOKIE, PinBrake, Session, SessionSigner, same_token
@@ -37,6 +38,12 @@ class HubWeb:
     templates: Environment = field(default_factory=lambda: template_environment([TEMPLATES]))
     brake: PinBrake = field(default_factory=PinBrake)
     live: Broadcaster = field(default_factory=Broadcaster)
+    #: Kiosks' calls for staff, and the consoles' stream that shows them (hub/help_views.py).
+    help: HelpBoard = field(init=False)
+    console_live: Broadcaster = field(default_factory=Broadcaster)
+
+    def __post_init__(self) -> None:
+        self.help = HelpBoard(self.queue.now)
 
     def render(self, name: str, **values: Any) -> str:
         """A template rendered with the point's name."""

@@ -55,6 +55,7 @@ from kiosk.servicepoint.ticket_rating import (
     check_ticket,
     rate_ticket,
 )
+from kiosk.staff_help import StaffCaller, StaffHelp
 from kiosk.storage import Database, open_database
 from kiosk.submissions import Outbox, OutboxState, Submission, ticket_parts
 from kiosk.sync_state import SyncFact, read_fact
@@ -130,6 +131,7 @@ class ServiceDesk:
     def __init__(
         self, db: Database, config: Config, *, office: OfficeLookup | None = None,
         hub: HubRatings | None = None,
+        staff: StaffCaller | None = None,
     ) -> None:
         self.db = db
         self.config = config
@@ -137,6 +139,8 @@ class ServiceDesk:
         self.office = office
         #: The service point's hub, for ratings of served tickets (None: no hub).
         self.hub = hub
+        #: "Cần hỗ trợ" (None as ``staff``: no hub, the citizen is sent to the desk).
+        self.help = StaffHelp(staff)
         self.outbox = Outbox(
             db,
             kiosk_id=config.text("kiosk.id"),
@@ -156,6 +160,7 @@ class ServiceDesk:
             self.office.close()
         if self.hub is not None:
             self.hub.close()
+        self.help.close()
 
     # -- catalog ----------------------------------------------------------------------------
 
@@ -412,6 +417,7 @@ class ServiceDesk:
         """Drop the search indexes and what they cached of the last citizen's typing."""
         self._index = None
         self._commune_index = None
+        self.help.forget()
 
 
 def parse_moment(text: str | None) -> dt.datetime | None:

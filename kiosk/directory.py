@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from importlib import resources
 
+from kiosk.collation import sort_key
+from kiosk.language import Language
 from kiosk.search import Field, SearchIndex
 from kiosk.storage import Database, write_transaction
 from kiosk.text import nfc
@@ -112,9 +114,29 @@ def seed_directory(db: Database) -> int:
     return len(document["units"])
 
 
+#: Phường (urban wards) are listed before xã (rural communes), as the city lists them.
+_TYPE_ORDER = {UnitType.PHUONG: 0, UnitType.XA: 1}
+
+
+def directory_order(commune: Commune) -> tuple[int, object]:
+    """Where ``commune`` stands in the directory: phường first, then xã, each in Vietnamese
+    alphabetical order of its name (:mod:`kiosk.collation`; "Cầu Giấy" before "Chương Mỹ",
+    "Đông Anh" after "Dương Nội", "Ứng Hòa" before "Vân Đình")."""
+    return _TYPE_ORDER[commune.type], sort_key(commune.short_name)
+
+
+def area_text(area_km2: float, language: Language) -> str:
+    """An area with two decimals as the citizen writes numbers: "12,34" in Vietnamese
+    (a decimal comma and a dot between thousands), "12.34" in English."""
+    text = f"{area_km2:,.2f}"
+    if language == "vi":
+        text = text.translate(str.maketrans(",.", ".,"))
+    return text
+
+
 def load_directory(db: Database) -> list[Commune]:
-    """Every unit, phường first, then xã, each by name."""
-    return [
+    """Every unit, in :func:`directory_order`."""
+    communes = [
         Commune(
             code=row["code"],
             name=row["name"],
@@ -125,8 +147,9 @@ def load_directory(db: Database) -> list[Commune]:
             area_km2=row["area_km2"],
             **{key: row[key] for key in DETAIL_KEYS},
         )
-        for row in db.query("SELECT * FROM communes ORDER BY type, short_name")
+        for row in db.query("SELECT * FROM communes")
     ]
+    return sorted(communes, key=directory_order)
 
 
 def apply_details(db: Database, details: Sequence[Mapping[str, object]], version: int) -> int:

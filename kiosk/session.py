@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.greeting import Greeting, greeting_for
 from kiosk.idcard import CitizenCard
 from kiosk.language import Language, check_language
-from kiosk.masking import mask_id_number, mask_name
 
 
 class SessionState(enum.Enum):
@@ -95,14 +95,10 @@ class Session:
         return self._citizen
 
     @property
-    def masked_citizen(self) -> str | None:
-        """How the identified citizen is shown on screen ("N. V. A. ••••••••2345")."""
-        if self._citizen is None:
-            return None
-        return (
-            f"{mask_name(self._citizen.full_name)} "
-            f"{mask_id_number(self._citizen.id_number, mask_char='•')}"
-        )
+    def greeting(self) -> Greeting | None:
+        """How the identified citizen is greeted on screen ("ông An"), None when nobody
+        scanned or the card has no given name to greet by (kiosk/greeting.py)."""
+        return None if self._citizen is None else greeting_for(self._citizen)
 
     def warning_seconds_left(self) -> int:
         """Whole seconds until the wipe while the "need more time?" prompt is shown."""

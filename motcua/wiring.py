@@ -41,10 +41,11 @@ def build_devices(config: Config) -> KioskDevices:
 
 def open_desk(config: Config) -> ServiceDesk:
     """The desk with the office look-up (the HTTP library loads on the calling thread)."""
+    from sync.hub_help import HubStaffCaller  # noqa: PLC0415
     from sync.office import BackendOffice  # noqa: PLC0415
 
     return ServiceDesk(open_desk_database(config), config, office=BackendOffice.from_config(config),
-                       hub=hub_ratings(config))
+                       hub=hub_ratings(config), staff=HubStaffCaller.from_config(config))
 
 
 def hub_ratings(config: Config) -> HubRatings | None:

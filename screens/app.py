@@ -31,6 +31,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.background import Worker
 from kiosk.config import Config, Value
+from kiosk.greeting import Honorific
 from kiosk.language import check_language
 from kiosk.logs import RecentLogs, install_recent_logs
 from kiosk.parts import KioskDevices, KioskParts
@@ -46,6 +47,7 @@ from screens.memory import give_back_memory, release_label_surfaces
 from screens.navigation import Navigation
 from screens.printer_front import PRINTER_CHECK_SECONDS, PrinterFront
 from screens.screen_registry import ScreenRegistry, load_kv
+from screens.staff_help_front import StaffHelpFront
 from screens.technician_mode import TechnicianMode
 from screens.workers import open_desk_worker
 
@@ -65,13 +67,17 @@ T = TypeVar("T")
 BANNER_SECONDS = 8.0
 
 
-class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
+class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, App):
     """The citizen's kiosk (see the module docstring)."""
 
     #: Wider than tall: screens put their parts side by side.
     landscape = BooleanProperty(False)
-    #: Masked name and ID number of the identified citizen ("" when nobody scanned).
-    citizen_label = StringProperty("")
+    #: Whether a citizen scanned their ID card in this session.
+    identified = BooleanProperty(False)
+    #: The greeting (a message id with ``{name}``) and the given name it greets by ("" when
+    #: nobody scanned or the card gives no name to greet by): kiosk/greeting.py.
+    greeting = StringProperty("")
+    greeting_name = StringProperty("")
     #: A passing message (English message id) and its values, shown above the bottom bar.
     banner = StringProperty("")
     banner_args = DictProperty({})
@@ -295,7 +301,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
                 # Another card: the last citizen may have walked away. Never mix two.
                 self.do_start_over()
             self.session.identify(scanned.card)
-            self.citizen_label = self.session.masked_citizen or ""
+            self._show_greeting()
             self.show_banner(N_("Your ID card was read. Welcome!"))
         elif action is ScanAction.OPEN_STATUS:
             self.session.on_activity()
@@ -307,13 +313,21 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
             self.session.on_activity()
             self.show_banner(_SCAN_BANNERS[action])
 
-    def show_banner(self, message: str, **values: Any) -> None:
-        """Show a passing message (an English message id) for a few seconds."""
+    def _show_greeting(self) -> None:
+        """Greet the identified citizen by title and given name, or show nobody."""
+        greeting = self.session.greeting
+        self.identified = self.session.citizen is not None
+        self.greeting = "" if greeting is None else _GREETINGS[greeting.honorific]
+        self.greeting_name = "" if greeting is None else greeting.given_name
+
+    def show_banner(self, message: str, *, banner_seconds: float = BANNER_SECONDS,
+                    **values: Any) -> None:
+        """Show a passing message (an English message id) for ``banner_seconds``."""
         self.banner_args = values
         self.banner = message
         if self._banner_event is not None:
             self._banner_event.cancel()
-        self._banner_event = Clock.schedule_once(lambda _dt: self.clear_banner(), BANNER_SECONDS)
+        self._banner_event = Clock.schedule_once(lambda _dt: self.clear_banner(), banner_seconds)
 
     def clear_banner(self) -> None:
         """Hide the passing message."""
@@ -356,7 +370,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
             screen.do_reset()
         self._history.clear()
         self._switch("welcome")
-        self.citizen_label = ""
+        self._show_greeting()
         self.last_ticket = ""
         self.clear_banner()
         self._apply_preferences()
@@ -385,6 +399,12 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
     def _on_window_size(self, _window: object, size: tuple[int, int]) -> None:
         self.landscape = size[0] > size[1]
 
+
+#: The greeting by title (message ids): "Xin chào ông {name}" in Vietnamese.
+_GREETINGS: dict[Honorific, str] = {
+    Honorific.ONG: N_("Hello, Mr {name}"),
+    Honorific.BA: N_("Hello, Ms {name}"),
+}
 
 #: What the citizen reads when a scan is only explained (message ids).
 _SCAN_BANNERS: dict[ScanAction, str] = {

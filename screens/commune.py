@@ -7,9 +7,10 @@ from typing import Any
 from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.desk import ServiceDesk
-from kiosk.directory import Commune, UnitType
+from kiosk.directory import Commune, UnitType, area_text
+from kiosk.language import check_language
 from screens.base import N_, KioskScreen
-from screens.i18n import _
+from screens.i18n import _, translator
 
 UNIT_TYPES: dict[UnitType, str] = {UnitType.PHUONG: N_("Ward"), UnitType.XA: N_("Commune")}
 DETAILS: tuple[tuple[str, str], ...] = (
@@ -50,13 +51,10 @@ class CommuneScreen(KioskScreen):
         if commune is None:
             self.facts = self.details = self.map_url = ""
             return
-        facts = [
-            _("{type} of Hanoi · code {code}").format(
-                type=_(UNIT_TYPES[commune.type]), code=commune.code
-            )
-        ]
+        facts = [_("{type} of Hanoi").format(type=_(UNIT_TYPES[commune.type]))]
         if commune.area_km2 is not None:
-            facts.append(_("Area: {area} km²").format(area=f"{commune.area_km2:.2f}"))
+            area = area_text(commune.area_km2, check_language(translator.language))
+            facts.append(_("Area: {area} km²").format(area=area))
         self.facts = "\n".join(facts)
         unpublished = _("not yet published")
         lines = [f"{_(label)}: {getattr(commune, key) or unpublished}" for key, label in DETAILS]

@@ -7,16 +7,13 @@ from typing import Any
 from kiosk.desk import ServiceDesk
 from kiosk.directory import Commune
 from screens.base import N_, SearchScreen
-from screens.i18n import _
 from screens.widgets import Row
 
 
 def commune_row(commune: Commune) -> Row:
-    """A unit as a list row: its name, its code and whether its details are published."""
-    detail = _("Code {code}").format(code=commune.code)
-    if commune.address:
-        detail += f" · {commune.address}"
-    return Row(str(commune.code), commune.name, detail)
+    """A unit as a list row: its name, and its address when published (its code, an
+    administrative number citizens never use, is not shown)."""
+    return Row(str(commune.code), commune.name, commune.address or "")
 
 
 class DirectoryScreen(SearchScreen):

@@ -24,7 +24,8 @@ STATUS_NAMES: dict[ApplicationStatus, str] = {
 
 OUTCOME_TEXTS: dict[LookupOutcome, str] = {
     LookupOutcome.NOT_A_CODE: N_(
-        "This code is not right. Please compare it with your receipt: 8 letters and digits."
+        "This code is not right. Please compare it with your receipt (8 letters and digits) "
+        "or with the dossier code the office gave you."
     ),
     LookupOutcome.UNKNOWN_CODE: N_(
         "No application with code {code} is known here yet. Statuses arrive from the office "
@@ -69,6 +70,8 @@ class StatusScreen(KioskScreen):
     status_text = StringProperty("")
     detail_text = StringProperty("")
     sync_text = StringProperty("")
+    #: What is in the code field ("Look up" waits for something to look up).
+    typed = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
         """Wire the code keyboard; look up as soon as a whole code is typed."""
@@ -81,13 +84,16 @@ class StatusScreen(KioskScreen):
         self.do_reset()
         code: str | None = params.get("code")
         if code:
-            self.ids.code_field.value = code
+            self.ids.code_field.value = self.typed = code
             self.do_look_up()
 
     def _typed(self, value: str) -> None:
+        self.typed = value.strip()
         self.answer = None
         self._render()
-        if len(value.replace("-", "")) == receipt_code.CODE_LENGTH:
+        # A whole receipt code (its check symbol matches) is looked up at once; a dossier
+        # code has no fixed length: "Look up" sends it.
+        if receipt_code.normalise(value) is not None:
             self.do_look_up()
 
     def do_look_up(self) -> None:
@@ -108,7 +114,9 @@ class StatusScreen(KioskScreen):
         self.status_text = self.detail_text = self.answer_text = self.sync_text = ""
         if answer is None:
             return
-        code = receipt_code.display(answer.code) if answer.code else ""
+        # An official dossier code the office did not answer for is said as it was typed.
+        code = (receipt_code.display(answer.code) if answer.code
+                else self.ids.code_field.value.strip())
         created = answer.submission.created_at if answer.submission is not None else None
         date = moment_text(answer.latest.updated_at if answer.latest else created)
         text = OUTCOME_TEXTS[answer.outcome]
@@ -132,6 +140,6 @@ class StatusScreen(KioskScreen):
 
     def do_reset(self) -> None:
         """Forget the code typed and the answer shown."""
-        self.ids.code_field.value = ""
+        self.ids.code_field.value = self.typed = ""
         self.answer = None
         self._render()

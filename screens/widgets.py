@@ -30,7 +30,7 @@ from kivy.uix.layout import Layout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk import receipt_code, telex
+from kiosk import telex
 from kiosk.telex import Tone
 from screens.i18n import _, translator
 
@@ -52,10 +52,9 @@ TONE_KEYS: tuple[tuple[str, Tone], ...] = (
 SYMBOL_ROW = ":/-_@?=&+#()"
 #: The digit pad (PINs, numbers), row by row; the last row adds clear and backspace.
 DIGIT_ROWS: tuple[str, ...] = ("123", "456", "789")
-#: The receipt-code keyboard has only the symbols a code can contain.
-CODE_ROWS: tuple[str, ...] = tuple(
-    receipt_code.ALPHABET[start : start + 8] for start in range(0, len(receipt_code.ALPHABET), 8)
-)
+#: The code pad: every capital and digit and the separators of official dossier codes
+#: ("000.00.12.H26-241207-0001"), so it types those as well as receipt codes ("ABCD-EFGH").
+CODE_ROWS: tuple[str, ...] = ("1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM./-")
 
 
 class KioskButton(ButtonBehavior, Label):
@@ -110,7 +109,7 @@ class TextField(ButtonBehavior, Label):
     value = StringProperty("")
     focused = BooleanProperty(False)
     max_length = NumericProperty(200)
-    #: "text" shows what was typed; "code" shows a receipt code as XXXX-XXXX; "secret"
+    #: "text" shows what was typed; "code" shows a code in capitals, large; "secret"
     #: shows a dot per character (a PIN, a token).
     display = OptionProperty("text", options=["text", "code", "secret"])
 
@@ -125,9 +124,9 @@ def field_display(value: str, display: str) -> str:
 
 
 def code_display(typed: str) -> str:
-    """A receipt code being typed, grouped like the printed one: "ABCD-EF"."""
-    compact = typed.replace("-", "").upper()
-    return compact if len(compact) <= 4 else f"{compact[:4]}-{compact[4:]}"
+    """A code being typed, in capitals and as typed: a dossier code's own separators
+    ("000.00.12.H26-241207-0001") must not be regrouped like a receipt code's."""
+    return typed.upper()
 
 
 class KeyButton(ButtonBehavior, Label):
@@ -142,9 +141,10 @@ class OnScreenKeyboard(BoxLayout):
 
     It types into ``target`` (a :class:`TextField`) through :mod:`kiosk.telex`; every key
     press also fires ``on_typed`` so the screen can search as the citizen types. Modes:
-    "text" (a citizen's words), "code" (receipt codes), "digits" (a PIN, a number) and
-    "technical" (letters, digits and the symbols of addresses and device paths, Telex
-    available for a service point's name).
+    "text" (a citizen's words), "code" (receipt codes and official dossier codes: capitals,
+    digits, '.', '/' and '-'), "digits" (a PIN, a number) and "technical" (letters, digits
+    and the symbols of addresses and device paths, Telex available for a service point's
+    name).
     """
 
     target = ObjectProperty(None, allownone=True)

@@ -99,3 +99,9 @@ class HubClient:
         response = self._request("POST", path, data=rating.model_dump_json().encode("utf-8"),
                                  headers={"Content-Type": "application/json"})
         return self._parse(response, hub_wire.TicketForRating)
+    def call_for_help(self, request: hub_wire.HelpRequest) -> hub_wire.HelpAnswer:
+        """Ask the point's staff to come to this kiosk ("Cần hỗ trợ")."""
+        response = self._request("POST", hub_wire.HubEndpoint.HELP.value,
+                                 data=request.model_dump_json().encode("utf-8"),
+                                 headers={"Content-Type": "application/json"})
+        return self._parse(response, hub_wire.HelpAnswer)

@@ -36,6 +36,8 @@ class HubEndpoint(enum.Enum):
     QUEUE = f"{PREFIX}/queue"
     #: A ticket by its page token, for a rating at a kiosk (GET: what it is; POST: rate it).
     RATING = f"{PREFIX}/ratings/{{token}}"
+    #: A citizen at a kiosk asks for staff ("Cần hỗ trợ").
+    HELP = f"{PREFIX}/help"
 
 
 TicketStateValue = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
@@ -87,6 +89,18 @@ class TicketRating(_Model):
     """A citizen's rating of a served ticket, made at a kiosk (``POST`` to ``RATING``)."""
 
     level: RatingLevelValue
+class HelpRequest(_Model):
+    """A citizen touched "Cần hỗ trợ" (the kiosk's id comes from its token)."""
+
+    screen: Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,39}$",
+                                 description="the screen the citizen is on")]
+
+
+class HelpAnswer(_Model):
+    """The call for staff as the hub holds it."""
+
+    call_id: Annotated[int, Field(ge=1)]
+    consoles: Annotated[int, Field(ge=0, description="officers' consoles showing it now")]
 
 
 # -- queue events, hub -> city ----------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.greeting import Greeting, Honorific
 from kiosk.idcard import parse_id_qr
 from kiosk.session import IdleAction, Preferences, Session, SessionState
 
@@ -38,7 +39,7 @@ def test_a_touch_starts_browsing_and_a_card_identifies() -> None:
     assert current.state is SessionState.BROWSING
     current.identify(CARD)
     assert current.state is SessionState.IDENTIFIED
-    assert current.masked_citizen == "N. V. A. ••••••••2345"
+    assert current.greeting == Greeting(Honorific.ONG, "An")
 
 
 def test_idle_warning_then_wipe() -> None:

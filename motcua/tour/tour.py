@@ -166,7 +166,7 @@ class _Tour:
 
         driver, app = self.driver, self.app
         self.scan(SAMPLE_CARDS["Nguyễn Văn An"])
-        driver.wait_for(lambda: bool(app.citizen_label), timeout=5)
+        driver.wait_for(lambda: app.identified, timeout=5)
         self.shoot("identified")
         driver.tap_id("choice_procedures")
         self.shoot("procedures")

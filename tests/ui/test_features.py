@@ -94,8 +94,11 @@ def test_status_of_a_mistyped_code(kiosk: Kiosk) -> None:
     code = _intake_with_status(kiosk, None)
     wrong = ("3" if code[0] != "3" else "4") + code[1:]
     kiosk.driver.tap_id("choice_status")
-    # WHEN it is typed in full
+    # WHEN it is typed in full: the check symbol does not match, so nothing is looked up
+    # until "Tra cứu" is touched (it might be the start of a longer dossier code)
     kiosk.driver.type(wrong.lower())
+    assert kiosk.screen.answer is None
+    kiosk.driver.tap_id("look_up_button")
     # THEN the check symbol catches it
     assert kiosk.screen.answer.outcome.value == "not_a_code"
     assert kiosk.screen.answer_text.startswith("Mã chưa đúng.")
