@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kiosk.config import Config
 from kiosk.doctor import Check, CheckStatus
+from kiosk.enrolment import enrolment_of
 from kiosk.storage import StorageError, open_database
 from kiosk.sync_state import SyncFact, read_facts
 from sync import wire
@@ -111,6 +112,10 @@ def check_last_sync(config: Config, facts: Facts | None = None) -> Check:
         return Check("last sync", CheckStatus.FAULT, str(facts), "see the database check")
     success = facts.get(SyncFact.LAST_SUCCESS_AT)
     last_error = facts.get(SyncFact.LAST_ERROR)
+    if success is None and not enrolment_of(config).enrolled:
+        # Not "is the agent running?": it is, waiting for enrolment.
+        return Check("last sync", CheckStatus.WARNING, "never: the kiosk is not enrolled",
+                     "kiosk provision --backend URL --token TOKEN")
     if success is None:
         detail = "never" + (f"; last error: {last_error}" if last_error else "")
         return Check("last sync", CheckStatus.WARNING, detail,

@@ -114,6 +114,9 @@ def test_an_unconfigured_kiosk_has_faults_and_doctor_exits_non_zero(
         "not enrolled: kiosk.id, sync.backend_url, sync.token not set; waiting for "
         "'kiosk provision --backend URL --token TOKEN'; kiosk.commune_code is 0: the ward "
         "this kiosk serves is not set")
+    last_sync = next(c for c in unconfigured.json() if c["name"] == "last sync")
+    assert (last_sync["status"], last_sync["detail"]) == (
+        "warning", "never: the kiosk is not enrolled")
     assert identity["fix"] == ("kiosk provision --backend URL --token TOKEN and kiosk config "
                                "set kiosk.commune_code WARD_CODE (docs/install.md, site settings)")
     assert backend["fix"] == "kiosk provision --backend URL --token TOKEN"
