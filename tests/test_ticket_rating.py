@@ -9,6 +9,9 @@ import pytest
 
 from kiosk import clock
 from kiosk.kinds.rating import RatingLevel
+from kiosk.kiosk_mode import KioskMode
+from kiosk.scan_routing import ScanAction, route_scan
+from kiosk.scanned import ScannedCode, classify
 from kiosk.servicepoint.ticket_page import is_token, page_token, page_url, token_from_scan
 from kiosk.servicepoint.ticket_rating import (
     AlreadyRatedError,
@@ -133,3 +136,25 @@ def test_a_rating_the_hub_does_not_take(failure: Exception, result: RatingResult
 def test_without_a_hub_nothing_is_recorded() -> None:
     answer = rate_ticket(None, "abcdefghijklmnopqrst", RatingLevel.SATISFIED)
     assert answer.result is RatingResult.HUB_UNREACHABLE
+
+
+TICKET_QR = classify(page_url("https://city.example/ve/", page_token(SUBMISSION)), today=None)
+RECEIPT = classify("MOTCUA:R:K7QM3XP5", today=None)
+OTHER_URL = classify("https://dichvucong.gov.vn/p/home", today=None)
+
+
+@pytest.mark.parametrize(("scanned", "rating", "action"), [
+    (TICKET_QR, False, ScanAction.RATE_TICKET),  # a ticket's QR anywhere: rate its service
+    (TICKET_QR, True, ScanAction.RATE_TICKET),
+    (RECEIPT, True, ScanAction.RATE_TICKET),  # an older ticket's code, on the rating screen
+    (RECEIPT, False, ScanAction.OPEN_STATUS),  # elsewhere a receipt code is its status
+    (OTHER_URL, True, ScanAction.WEB_ADDRESS_BANNER),
+])
+def test_where_a_scanned_ticket_goes(scanned: ScannedCode, rating: bool,
+                                     action: ScanAction) -> None:
+    assert route_scan(scanned, mode=KioskMode.CITIZEN, citizen=None, rating=rating) is action
+
+
+def test_a_technician_testing_the_reader_gets_the_ticket_not_a_rating() -> None:
+    assert route_scan(TICKET_QR, mode=KioskMode.TECHNICIAN, citizen=None,
+                      rating=True) is ScanAction.TO_TECHNICIAN
