@@ -93,12 +93,17 @@ def _unit(text: str, session: Session, errors: dict[str, str]) -> int | None:
     return int(text)
 
 
+def decimal(value: float) -> str:
+    """A figure as Vietnamese write it: a decimal comma ("57,1"), no trailing zero."""
+    return f"{value:g}".replace(".", ",")
+
+
 def _percent(value: float) -> str:
-    return f"{value:.0f}%"
+    return f"{decimal(value)}%"
 
 
 def _minutes(value: float) -> str:
-    return f"{value:g} ph"
+    return f"{decimal(value)} ph"
 
 
 def day_charts(report: SatisfactionReport) -> tuple[str, str]:
@@ -202,7 +207,8 @@ def satisfaction(request: Request, session: SignedIn) -> Response:
                   wanted=wanted, errors=errors, report=report, params=dict(
                       request.query_params), query=query, share_chart=share_chart,
                   wait_chart=wait_chart, groups=groups(report),
-                  ranking=ranking_for(session, wanted, report), rating_labels=RATINGS)
+                  ranking=ranking_for(session, wanted, report), rating_labels=RATINGS,
+                  decimal=decimal)
 
 
 @router.get("/satisfaction.csv")

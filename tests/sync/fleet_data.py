@@ -25,7 +25,8 @@ from sync import hub_wire, wire
 from tests.sync.back_office import BA_DINH, HOAN_KIEM
 from tests.sync.conftest import KEYS, Backend
 
-NOW = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội
+#: The city's clock in the tests: this minute (the other data in a test is stamped now).
+NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
 class Clock:
@@ -80,6 +81,7 @@ def seed_fleet(backend: Backend) -> tuple[Store, Clock]:
     QueueEvents(store.engine, clock=clock).record("H-BD", hub_wire.QueueEventBatch(
         unit_code=BA_DINH, events=[hub_wire.QueueEventItem(
             uuid=uuid.uuid4(), action="issue", state="waiting", ticket_number="A1-001",
-            ticket_uuid=uuid.uuid4(), service="A", service_day="2026-12-07", at=ago(40))]))
+            ticket_uuid=uuid.uuid4(), service="A",
+            service_day=ago(40).astimezone(HANOI).date().isoformat(), at=ago(40))]))
     clock.now = NOW
     return store, clock

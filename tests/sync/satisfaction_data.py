@@ -19,6 +19,7 @@ from typing import Any
 
 from kiosk.kinds import RatingLevel, RatingRequest
 from office.queue_events import QueueEvents
+from office.store import Role
 from sync import hub_wire
 from tests.sync.back_office import BA_DINH, HOAN_KIEM, deliver
 from tests.sync.conftest import Backend, Kiosk
@@ -86,3 +87,31 @@ def seed_satisfaction(backend: Backend, make_kiosk: Any) -> None:
     ack = QueueEvents(backend.store.engine, clock=backend.store.clock).record(
         "H-BD", hub_wire.QueueEventBatch(unit_code=BA_DINH, events=events))
     assert len(ack.accepted) == len(events)
+
+
+#: Units of the month's data (codes of kiosk/data/communes-hanoi.json), Ba Đình first.
+MONTH_UNITS = (BA_DINH, HOAN_KIEM, 8, 25, 82, 91)
+_MONTH_LEVELS = ("very_satisfied", "satisfied", "satisfied", "acceptable", "very_satisfied",
+                 "unsatisfied", "satisfied")
+
+
+def seed_month(backend: Backend) -> None:
+    """Three weeks of counter tickets before yesterday (2 to 21 days ago) at six units' hubs
+    (H-4, H-70...), for screenshots: the figures of today and yesterday stay those described
+    above."""
+    record = QueueEvents(backend.store.engine, clock=backend.store.clock).record
+    for unit_index, unit in enumerate(MONTH_UNITS):
+        backend.store.add_credential(f"H-{unit}", Role.KIOSK)  # a hub holds a kiosk token
+        for days_ago in range(2, 22):
+            events: list[hub_wire.QueueEventItem] = []
+            day = TODAY - dt.timedelta(days=days_ago)
+            for number in range(3 + (days_ago + unit_index) % 4):
+                issued = at(day, 8, 0) + dt.timedelta(minutes=17 * number)
+                wait = 4 + (days_ago * 7 + unit_index * 5 + number * 11) % 26
+                level = _MONTH_LEVELS[(days_ago + unit_index * 2 + number) % 7]
+                if unit_index == 5 and number % 2:
+                    level = "unsatisfied"
+                events += _ticket(f"A1-{number + 1:03d}", "AB"[number % 2], issued,
+                                  issued + dt.timedelta(minutes=wait), 1 + number % 3,
+                                  ("lan", "minh", "hoa")[number % 3], level)
+            record(f"H-{unit}", hub_wire.QueueEventBatch(unit_code=unit, events=events))

@@ -77,9 +77,9 @@ def test_the_charts_are_svg_with_a_title_a_description_and_the_daily_table(
     page = web("admin").get("/bo/satisfaction", params={
         "from": YESTERDAY.isoformat(), "to": TODAY.isoformat()}).text
     assert page.count('role="img"') == 2
-    assert 'aria-describedby="by-day"' in page and '<table id="by-day">' in page
+    assert 'aria-describedby="by-day"' in page and '<table class="figures" id="by-day">' in page
     assert "<title id=\"chart-share-title\">Tỷ lệ hài lòng theo ngày</title>" in page
-    assert f"{TODAY.strftime('%d/%m/%Y')}: 57%" in page  # the bar's tooltip
+    assert f"{TODAY.strftime('%d/%m/%Y')}: 57,1%" in page  # the bar's tooltip, decimal comma
     assert "<script" not in page.split("<main")[1]
 
 
