@@ -42,6 +42,10 @@ class HelpCall:
     answered_at: dt.datetime | None = None
 
 
+#: How long an answered call is kept (to tell a late officer who went), then dropped.
+ANSWERED_KEPT = dt.timedelta(hours=1)
+
+
 class HelpError(Exception):
     """A call that cannot be answered (unknown, or answered already), and why."""
 
@@ -58,6 +62,7 @@ class HelpBoard:
     def call(self, kiosk_id: str, screen: str) -> HelpCall:
         """Kiosk ``kiosk_id`` asks for staff; its open call is refreshed, else a new one."""
         with self._lock:
+            self._drop_old_answers()
             for open_call in self._calls.values():
                 if open_call.kiosk_id == kiosk_id and open_call.state is HelpState.OPEN:
                     refreshed = replace(open_call, screen=screen, at=self._clock())
@@ -77,9 +82,16 @@ class HelpBoard:
                 raise HelpError(f"{found.answered_by} is already there")
             answered = replace(found, state=HelpState.ARRIVED, answered_by=officer,
                                answered_at=self._clock())
-            # Kept (a few a day), so that a second officer learns who went.
+            # Kept for a while, so that a second officer learns who went.
             self._calls[call_id] = answered
             return answered
+
+    def _drop_old_answers(self) -> None:
+        """Forget calls answered more than :data:`ANSWERED_KEPT` ago (lock held)."""
+        limit = self._clock() - ANSWERED_KEPT
+        for old in [call for call in self._calls.values()
+                    if call.answered_at is not None and call.answered_at < limit]:
+            del self._calls[old.id]
 
     def open_calls(self) -> list[HelpCall]:
         """Calls waiting for an officer, oldest first."""

@@ -28,10 +28,11 @@ Nothing is to be shown without the card: the kiosk looks up only when a card is 
 at the status screen, and the answer is wiped with the session (idle, "start over").
 
 Status (issue 15): this module (the key and the hash) is built and tested; nothing uses it
-yet. Still to build: the lookup key in the kiosk's configuration, the intake's
-``card_hash`` on the wire and in the kiosk's and the city's tables, the city's
-``POST /v1/kiosk/applications-by-card`` (rate-limited), the client and the desk's call,
-and the status screen's "scan your ID card" answer.
+yet. Still to build: the lookup key in the kiosk's and the city's configuration; the
+intake's hash in the city's table (the city opens each intake's sealed identity at ingest
+already, office/store/submissions.py, so it can store this hash there without any change
+to what kiosks send); the city's ``POST /v1/kiosk/applications-by-card`` (rate-limited);
+the client and the desk's call; and the status screen's "scan your ID card" answer.
 """
 
 from __future__ import annotations

@@ -47,6 +47,11 @@ def test_one_open_call_per_kiosk_until_an_officer_arrives(hub_clock: MovingClock
         board.arrived(first.id, "minh")
     # ... and kiosk 1's next call is a new one
     assert board.call("kiosk-1", "queue").id == other.id + 1
+    # ... while the answered call is forgotten an hour after its answer
+    hub_clock.advance(minutes=61)
+    board.call("kiosk-2", "welcome")
+    with pytest.raises(HelpError, match="no call for staff number 1"):
+        board.arrived(first.id, "minh")
 
 
 def test_a_kiosk_calls_with_its_token_and_learns_how_many_consoles_showed_it(
