@@ -62,6 +62,9 @@ def configure_server_logging(
     handler = configure(level, stream, environ, filters=(MaskPersonal(),))
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         uvicorn_logger = logging.getLogger(name)
+        # As uvicorn may have left them (its own handlers, levels, no propagation).
         uvicorn_logger.handlers.clear()
+        uvicorn_logger.setLevel(logging.NOTSET)
+        uvicorn_logger.disabled = False
         uvicorn_logger.propagate = True
     return handler

@@ -34,8 +34,9 @@ from sync import wire
 log = logging.getLogger("office.metrics")
 
 router = APIRouter(include_in_schema=True, tags=["operations"])
-#: Requests to these paths are not counted (the scraper's own and the probes').
-UNCOUNTED = frozenset({"/metrics", "/healthz", "/readyz"})
+#: The operational endpoints (outside the versioned API); requests to them are not counted
+#: (the scraper's own and the probes').
+OPERATIONAL_PATHS = frozenset({"/metrics", "/healthz", "/readyz"})
 #: The label of a request no route matched (a 404), or a mounted static file.
 UNMATCHED, STATIC = "(unmatched)", "(static)"
 _KINDS = frozenset(kind.value for kind in SubmissionKind)
@@ -135,7 +136,7 @@ def install(app: FastAPI, store: Store) -> Metrics:
     @app.middleware("http")
     async def measure(request: Request,
                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.url.path in UNCOUNTED:
+        if request.url.path in OPERATIONAL_PATHS:
             return await call_next(request)
         started = time.perf_counter()
         status = 500

@@ -17,6 +17,7 @@ from kiosk.clock import HANOI
 from kiosk.sealing import SealedBoxSealer
 from office.app import create_app
 from office.keys import SealingKeys
+from office.metrics import OPERATIONAL_PATHS
 from office.schema import metadata
 from office.store import Role
 from sync import wire
@@ -306,7 +307,8 @@ def test_over_the_rate_limit_is_a_429_with_retry_after(backend: Backend) -> None
 
 def test_openapi_is_served_and_names_every_endpoint(api: TestClient) -> None:
     spec = api.get(f"{wire.PREFIX}/openapi.json").json()
-    assert set(spec["paths"]) == {endpoint.value for endpoint in wire.Endpoint}
+    assert set(spec["paths"]) == {endpoint.value for endpoint in wire.Endpoint} | set(
+        OPERATIONAL_PATHS)
     assert api.get(wire.Endpoint.HEALTH.value).json() == {"status": "ok", "api": "v1"}
 
 
