@@ -27,7 +27,8 @@ from starlette.concurrency import run_in_threadpool
 from kiosk.catalog import CatalogError, parse_catalog_bytes
 from kiosk.catalog_overlay import parse_overlay_bytes
 from kiosk.directory import DIRECTORY_FILE
-from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
+from office.ratelimit import DEFAULT_RATE_LIMIT
+from office.shared_ratelimit import SharedRateLimiter
 from office.store import (
     CatalogKind,
     NotNewerError,
@@ -156,7 +157,9 @@ async def _principal(
     if found is None:
         raise HTTPException(401, "unknown or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})
-    limiter: RateLimiter = request.app.state.limiter
+    limiter: SharedRateLimiter = request.app.state.limiter
+    if limiter.sync_due():
+        await run_in_threadpool(limiter.sync)
     wait = limiter.retry_after(found.client_id)
     if wait is not None:
         raise HTTPException(429, f"over the rate limit of {limiter.limit}",
@@ -459,7 +462,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store
-    app.state.limiter = RateLimiter(rate_limit)
+    app.state.limiter = SharedRateLimiter(rate_limit, store.engine)
     app.include_router(router)
     install_back_office(app, store, session_secret=session_secret)
     from office.queue_events import router as queue_events  # noqa: PLC0415 - uses this module

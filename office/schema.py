@@ -188,3 +188,14 @@ queue_events = sa.Table(
     sa.Column("body_sha256", sa.String(64), nullable=False),
     sa.Column("received_at", sa.String(40), nullable=False),
 )
+
+#: Requests per client per rate-limit window, one row per worker process
+#: (office/shared_ratelimit.py): the workers add each other's up. UNLOGGED on PostgreSQL.
+rate_counts = sa.Table(
+    "rate_counts",
+    metadata,
+    sa.Column("window", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("client_id", sa.String(80), primary_key=True),
+    sa.Column("worker", sa.String(32), primary_key=True),
+    sa.Column("hits", sa.Integer(), nullable=False),
+)
