@@ -595,6 +595,10 @@ def report(figures: list[Figures], options: argparse.Namespace) -> None:
                   f"{burst.percentile(0.5):.1f} s, p99 {burst.percentile(0.99):.1f} s, max "
                   f"{max(burst.latencies):.1f} s, {late} past the agent's {AGENT_TIMEOUT:.0f} s "
                   "(goal: p99 <= 15 s, none past)")
+            deciles = sorted(burst.latencies)
+            print("  latency deciles s: " + " ".join(
+                f"{deciles[min(len(deciles) - 1, n * len(deciles) // 10)]:.1f}"
+                for n in range(11)))
             summary[item.database].update(
                 burst_p99_s=round(burst.percentile(0.99), 1),
                 burst_max_s=round(max(burst.latencies), 1), burst_late=late,
@@ -644,7 +648,8 @@ def main() -> int:
     options = parser.parse_args()
     if not 1 <= options.kiosks <= 10_000 or not 1 <= options.workers <= 16:
         parser.error("--kiosks 1..10000, --workers 1..16")
-    if options.burst_kiosks > 8_000 or options.batch_kiosks > options.kiosks:
+    if options.burst_kiosks > 8_000 or (
+            options.batch_seconds and options.batch_kiosks > options.kiosks):
         parser.error("--burst-kiosks at most 8000 (open files); --batch-kiosks <= --kiosks")
 
     figures = []

@@ -328,7 +328,8 @@ async def publish_directory(
     document: wire.DirectoryDocument, caller: Publisher, store: StoreDep
 ) -> wire.Publication:
     """Publish service-point details of the communes; kiosks pull them with the ETag."""
-    unknown = sorted({detail.code for detail in document.details} - hanoi_unit_codes())
+    unknown = sorted({detail.code for detail in document.details} - hanoi_unit_codes()
+                     - await run_in_threadpool(store.served_units.codes))
     if unknown:
         raise HTTPException(422, f"unknown unit code(s): {unknown[:5]}")
     raw = json.dumps({"version": document.version, "details": document.detail_dicts()},
@@ -397,10 +398,11 @@ def fleet(caller: FleetReader, store: StoreDep) -> wire.Fleet:
     return store.fleet()
 
 
-def _known_unit(unit_code: int) -> None:
-    if unit_code not in hanoi_unit_codes():
+def _known_unit(store: Store, unit_code: int) -> None:
+    if unit_code not in hanoi_unit_codes() and unit_code not in store.served_units.codes():
         raise HTTPException(404, f"unknown unit code {unit_code}: not a Hà Nội commune or "
-                            "ward (kiosk/data/communes-hanoi.json)")
+                            "ward (kiosk/data/communes-hanoi.json) nor a unit the operator "
+                            "loaded (kiosk backend load-units)")
 
 
 @router.put(wire.Endpoint.QUEUE.value, tags=["back office"],
@@ -412,7 +414,7 @@ def publish_queue(
     store: StoreDep,
 ) -> wire.QueueState:
     """Publish how a service point's queue stands now; its kiosks show it while fresh."""
-    _known_unit(unit_code)
+    _known_unit(store, unit_code)
     try:
         return store.publish_queue(unit_code, publication, caller)
     except NotNewerError as error:
@@ -426,7 +428,7 @@ def publish_queue(
                                         "published for it yet"}})
 def get_queue(unit_code: UnitCode, caller: Anyone, store: StoreDep) -> wire.QueueState:
     """The queue last published for a service point, with when it was published."""
-    _known_unit(unit_code)
+    _known_unit(store, unit_code)
     state = store.queue_state(unit_code)
     if state is None:
         raise HTTPException(404, f"no queue published for unit {unit_code}")
