@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from kiosk.catalog import CatalogError, parse_catalog_bytes
 from kiosk.catalog_overlay import parse_overlay_bytes
 from kiosk.directory import DIRECTORY_FILE
+from office.auth_batch import AuthBatcher
 from office.ratelimit import DEFAULT_RATE_LIMIT
 from office.shared_ratelimit import SharedRateLimiter
 from office.store import (
@@ -153,7 +154,8 @@ async def _principal(
                             headers={"WWW-Authenticate": "Bearer"})
     found = store.credentials.cached(credentials.credentials)
     if found is None:
-        found = await run_in_threadpool(store.authenticate, credentials.credentials)
+        batcher: AuthBatcher = request.app.state.auth
+        found = await batcher.authenticate(credentials.credentials)
     if found is None:
         raise HTTPException(401, "unknown or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -465,6 +467,7 @@ def create_app(
     )
     app.state.store = store
     app.state.limiter = SharedRateLimiter(rate_limit, store.engine)
+    app.state.auth = AuthBatcher(store.credentials)
     app.include_router(router)
     install_back_office(app, store, session_secret=session_secret)
     from office.queue_events import router as queue_events  # noqa: PLC0415 - uses this module
