@@ -472,8 +472,10 @@ def create_app(
     install_back_office(app, store, session_secret=session_secret)
     from office.queue_events import router as queue_events  # noqa: PLC0415 - uses this module
     app.include_router(queue_events)
-    from office.changes import router as changes  # noqa: PLC0415 - uses this module
+    from office.changes import UnchangedPolls  # noqa: PLC0415 - uses this module
+    from office.changes import router as changes  # noqa: PLC0415
     app.include_router(changes)
+    app.add_middleware(UnchangedPolls)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=wire.MAX_BATCH_BYTES)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(sa.exc.OperationalError, _storage_down)
