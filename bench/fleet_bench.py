@@ -141,6 +141,9 @@ class FleetResult:
     seconds: float
     latencies: list[float]
     over_timeout: int
+    #: Every request answered, warm-up included, and the server's CPU ms per request.
+    requests: int = 0
+    cpu_ms: float = float("nan")
 
     @property
     def rate(self) -> float:
@@ -183,6 +186,7 @@ async def _kiosk(port: int, kiosk_id: str, token: str, made: list[dict[str, Any]
             started = time.monotonic()
             status, answer = await _exchange(reader, writer, request)
             ended = time.monotonic()
+            result.requests += 1
             if not (window[0] <= started and ended <= window[1]):
                 continue
             result.latencies.append(ended - started)
@@ -546,7 +550,10 @@ def measure(name: str, url: str, home: Path, keys: SealingKeys, made: list[dict[
     burst = batch_rows = polls = None
     with server(url, home / "sealing.key", options.workers, options.profile, name) as (
             port, parent):
+        before = server_cpu_seconds(parent)
         fleet = run_fleet(port, tokens, made, options.warmup, options.seconds)
+        # Per request answered in the whole run (warm-up included): the server's CPU cost.
+        fleet.cpu_ms = (server_cpu_seconds(parent) - before) * 1000 / max(1, fleet.requests)
         if country:
             burst = run_burst(port, country, made)
             polls = run_polls(port, parent, country, options.poll_cycle)
@@ -577,7 +584,10 @@ def report(figures: list[Figures], options: argparse.Namespace) -> None:
               f"{fleet.percentile(0.99) * 1000:>7.0f} {fleet.over_timeout:>5} "
               f"{fleet.errors:>6} {raw:>7.0f} {locked:>10.0f} {fleet.rate / raw:>6.0%} "
               f"{rows / seconds:>11.0f} {page_ms:>22}")
+        print(f"{item.database}: server CPU {fleet.cpu_ms:.2f} ms per one-submission request "
+              f"(both workers together; {1000 / fleet.cpu_ms:.0f} requests per CPU-second)")
         summary[item.database] = {
+            "server_cpu_ms_per_request": round(fleet.cpu_ms, 2),
             "accepted_per_second": round(fleet.rate), "p50_ms": round(
                 fleet.percentile(0.5) * 1000), "p99_ms": round(fleet.percentile(0.99) * 1000),
             "errors": fleet.errors, "raw_per_second": round(raw),
