@@ -24,6 +24,8 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -87,8 +89,9 @@ def templates(keys: SealingKeys, home: Path) -> list[dict[str, Any]]:
 
 @contextmanager
 def server(url: str, key: Path, workers: int, profile: Path | None, name: str
-           ) -> Iterator[int]:
-    """``kiosk backend serve --workers`` over ``url`` on 127.0.0.1; yields its port."""
+           ) -> Iterator[tuple[int, int]]:
+    """``kiosk backend serve --workers`` over ``url`` on 127.0.0.1; yields its port and
+    the process id of its parent (the workers are its children)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "motcua", "backend", "serve", "--home", str(key.parent),
@@ -117,7 +120,7 @@ def server(url: str, key: Path, workers: int, profile: Path | None, name: str
                 ["py-spy", "record", "--pid", str(process.pid), "--subprocesses", "--gil",
                  "--format", "raw", "--rate", "50", "-o", str(profile / f"{name}.txt")],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        yield port
+        yield port, process.pid
     finally:
         if spy is not None:
             spy.send_signal(signal.SIGINT)
@@ -138,6 +141,9 @@ class FleetResult:
     seconds: float
     latencies: list[float]
     over_timeout: int
+    #: Every request answered, warm-up included, and the server's CPU ms per request.
+    requests: int = 0
+    cpu_ms: float = float("nan")
 
     @property
     def rate(self) -> float:
@@ -180,6 +186,7 @@ async def _kiosk(port: int, kiosk_id: str, token: str, made: list[dict[str, Any]
             started = time.monotonic()
             status, answer = await _exchange(reader, writer, request)
             ended = time.monotonic()
+            result.requests += 1
             if not (window[0] <= started and ended <= window[1]):
                 continue
             result.latencies.append(ended - started)
@@ -208,6 +215,198 @@ def run_fleet(port: int, tokens: dict[str, str], made: list[dict[str, Any]], war
               seconds: float) -> FleetResult:
     """K kiosks at once, each sending one submission per request until the window ends."""
     return asyncio.run(_fleet(port, tokens, made, warmup, seconds))
+
+
+def server_cpu_seconds(parent: int) -> float:
+    """User + system CPU seconds used so far by process ``parent`` and its children (the
+    server's workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == parent or ppid == parent:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def enrol(url: str, count: int, prefix: str) -> dict[str, str]:
+    """``count`` kiosks' tokens written in one statement (as ``add-kiosk`` stores them)."""
+    from office.store import new_token, token_digest  # noqa: PLC0415
+
+    tokens = {f"{prefix}{n:05d}": new_token() for n in range(count)}
+    engine = open_engine(url)
+    stamp = dt.datetime.now(dt.UTC).isoformat()
+    with engine.begin() as connection:
+        connection.execute(schema.credentials.insert(), [
+            {"client_id": kiosk, "role": Role.KIOSK.value, "token_sha256": token_digest(token),
+             "created_at": stamp} for kiosk, token in tokens.items()])
+    engine.dispose()
+    return tokens
+
+
+def _batch_request(token: str, items: list[dict[str, Any]]) -> bytes:
+    body = json.dumps({"submissions": items}, ensure_ascii=False).encode()
+    return (f"POST {wire.Endpoint.SUBMISSIONS_BATCH.value} HTTP/1.1\r\n"
+            f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            "\r\n").encode() + body
+
+
+def _items(made: list[dict[str, Any]], kiosk_id: str, first_seq: int, count: int
+           ) -> list[dict[str, Any]]:
+    return [dict(made[(first_seq + n) % len(made)], uuid=str(uuid.uuid4()), kiosk_id=kiosk_id,
+                 kiosk_seq=first_seq + n + 1) for n in range(count)]
+
+
+@dataclass
+class BurstResult:
+    """K kiosks each sending one submission at the same moment."""
+
+    kiosks: int
+    accepted: int
+    seconds: float
+    latencies: list[float]
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _burst(port: int, tokens: dict[str, str], made: list[dict[str, Any]]
+                 ) -> BurstResult:
+    # Connected first (a kiosk keeps its connection), then all send at one moment.
+    connections = await asyncio.gather(*(asyncio.open_connection("127.0.0.1", port)
+                                         for _ in tokens))
+    go = asyncio.Event()
+    latencies: list[float] = []
+    accepted = 0
+
+    async def one(kiosk_id: str, token: str, reader: asyncio.StreamReader,
+                  writer: asyncio.StreamWriter) -> None:
+        nonlocal accepted
+        request = _batch_request(token, _items(made, kiosk_id, 0, 1))
+        await go.wait()
+        started = time.monotonic()
+        status, answer = await _exchange(reader, writer, request)
+        latencies.append(time.monotonic() - started)
+        if status == 200 and json.loads(answer)["results"][0]["outcome"] == "accepted":
+            accepted += 1
+        writer.close()
+
+    tasks = [asyncio.ensure_future(one(kiosk_id, token, *connection))
+             for (kiosk_id, token), connection in zip(tokens.items(), connections, strict=True)]
+    await asyncio.sleep(0.5)
+    started = time.monotonic()
+    go.set()
+    await asyncio.gather(*tasks)
+    return BurstResult(len(tokens), accepted, time.monotonic() - started, latencies)
+
+
+def run_burst(port: int, tokens: dict[str, str], made: list[dict[str, Any]]) -> BurstResult:
+    """Every kiosk sends one submission at the same moment (after an outage, say)."""
+    return asyncio.run(_burst(port, tokens, made))
+
+
+async def _batches(port: int, tokens: dict[str, str], made: list[dict[str, Any]],
+                   size: int, seconds: float) -> float:
+    stop = time.monotonic() + seconds
+    rows = 0
+
+    async def one(kiosk_id: str, token: str) -> None:
+        nonlocal rows
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        seq = 0
+        while time.monotonic() < stop:
+            status, answer = await _exchange(reader, writer, _batch_request(
+                token, _items(made, kiosk_id, seq, size)))
+            seq += size
+            if status == 200:
+                rows += sum(r["outcome"] == "accepted" for r in json.loads(answer)["results"])
+        writer.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(one(kiosk_id, token) for kiosk_id, token in tokens.items()))
+    return rows / (time.monotonic() - started)
+
+
+def run_batches(port: int, tokens: dict[str, str], made: list[dict[str, Any]], size: int,
+                seconds: float) -> float:
+    """Kiosks draining a backlog in batches of ``size``: accepted rows per second."""
+    return asyncio.run(_batches(port, tokens, made, size, seconds))
+
+
+@dataclass
+class PollResult:
+    """One cycle of every kiosk asking what changed, nothing having changed."""
+
+    polls: int
+    not_modified: int
+    cpu_seconds: float
+    latencies: list[float]
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def _polls(port: int, parent: int, tokens: dict[str, str], cycle: float) -> PollResult:
+    def request(token: str, etag: str | None) -> bytes:
+        match = f"If-None-Match: {etag}\r\n" if etag else ""
+        return (f"GET {wire.Endpoint.KIOSK_CHANGES.value}?unit=4 HTTP/1.1\r\n"
+                f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n{match}\r\n"
+                ).encode()
+
+    async def etag_of(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                      token: str) -> str:
+        writer.write(request(token, None))
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        headers = dict(line.split(": ", 1) for line in head.split("\r\n")[1:] if ": " in line)
+        await reader.readexactly(int(headers.get("content-length", "0")))
+        return headers["etag"]
+
+    connections = []
+    for start in range(0, len(tokens), 500):
+        connections += await asyncio.gather(*(asyncio.open_connection("127.0.0.1", port)
+                                              for _ in list(tokens)[start:start + 500]))
+    # The cycle before: each kiosk's first poll (its token checked, the answer's ETag).
+    etags = []
+    for start in range(0, len(tokens), 500):
+        etags += await asyncio.gather(*(
+            etag_of(*connection, token) for connection, token in
+            zip(connections[start:start + 500], list(tokens.values())[start:start + 500],
+                strict=True)))
+    latencies: list[float] = []
+    statuses: list[int] = []
+
+    async def one(offset: float, connection: tuple[asyncio.StreamReader,
+                                                   asyncio.StreamWriter],
+                  token: str, etag: str) -> None:
+        await asyncio.sleep(offset)
+        started = time.monotonic()
+        status, _ = await _exchange(*connection, request(token, etag))
+        latencies.append(time.monotonic() - started)
+        statuses.append(status)
+
+    spread = random.Random(14)
+    before = server_cpu_seconds(parent)
+    await asyncio.gather(*(
+        one(spread.uniform(0, cycle), connection, token, etag)
+        for connection, token, etag in zip(connections, tokens.values(), etags, strict=True)))
+    cpu = server_cpu_seconds(parent) - before
+    for _, writer in connections:
+        writer.close()
+    return PollResult(len(statuses), statuses.count(304), cpu, latencies)
+
+
+def run_polls(port: int, parent: int, tokens: dict[str, str], cycle: float) -> PollResult:
+    """Every kiosk polls once within ``cycle`` seconds with its last answer's ETag."""
+    return asyncio.run(_polls(port, parent, tokens, cycle))
 
 
 # -- the database's own rate --------------------------------------------------------------------
@@ -335,33 +534,48 @@ class Figures:
     fleet: FleetResult
     raw: tuple[float, float]
     pulled: tuple[int, float, list[float]]
+    burst: BurstResult | None
+    batch_rows: float | None
+    polls: PollResult | None
 
 
 def measure(name: str, url: str, home: Path, keys: SealingKeys, made: list[dict[str, Any]],
             options: argparse.Namespace) -> Figures:
     engine = open_engine(url)
     store = Store(engine, keys)
-    tokens = {f"K{n:05d}": store.add_credential(f"K{n:05d}", Role.KIOSK)
-              for n in range(options.kiosks)}
     puller = store.add_credential("PULLER", Role.BACK_OFFICE, scopes=[Scope.PULL])
     engine.dispose()
-    with server(url, home / "sealing.key", options.workers, options.profile, name) as port:
+    tokens = enrol(url, options.kiosks, "K")
+    country = enrol(url, options.burst_kiosks, "B") if options.burst_kiosks else {}
+    burst = batch_rows = polls = None
+    with server(url, home / "sealing.key", options.workers, options.profile, name) as (
+            port, parent):
+        before = server_cpu_seconds(parent)
         fleet = run_fleet(port, tokens, made, options.warmup, options.seconds)
+        # Per request answered in the whole run (warm-up included): the server's CPU cost.
+        fleet.cpu_ms = (server_cpu_seconds(parent) - before) * 1000 / max(1, fleet.requests)
+        if country:
+            burst = run_burst(port, country, made)
+            polls = run_polls(port, parent, country, options.poll_cycle)
+        if options.batch_seconds:
+            batch_rows = run_batches(port, dict(list(tokens.items())[:options.batch_kiosks]),
+                                     made, 100, options.batch_seconds)
         top_up(url, options.pull_rows)
         pulled = drain(port, puller)
     body = json.dumps(made[0], ensure_ascii=False)
     raw = raw_rates(url, body, options.raw_clients, options.raw_seconds)
-    return Figures(name, fleet, raw, pulled)
+    return Figures(name, fleet, raw, pulled, burst, batch_rows, polls)
 
 
 def report(figures: list[Figures], options: argparse.Namespace) -> None:
     print(f"{options.kiosks} kiosks over loopback, one submission per request, "
-          f"{options.workers} uvicorn workers, {options.seconds:.0f} s measured after "
-          f"{options.warmup:.0f} s; raw: {options.raw_clients} clients, one row per commit")
+          f"{options.workers} workers (kiosk backend serve --workers), {options.seconds:.0f} s "
+          f"measured after {options.warmup:.0f} s; raw: {options.raw_clients} clients, one "
+          "row per commit")
     print(f"{'database':<11} {'accepted/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'>30s':>5} "
           f"{'errors':>6} {'raw/s':>7} {'raw+lock/s':>10} {'share':>6} {'pull rows/s':>11} "
           f"{'page ms start/mid/end':>22}")
-    summary = {}
+    summary: dict[str, dict[str, Any]] = {}
     for item in figures:
         fleet, (raw, locked), (rows, seconds, pages) = item.fleet, item.raw, item.pulled
         middle = pages[len(pages) // 2]
@@ -370,12 +584,51 @@ def report(figures: list[Figures], options: argparse.Namespace) -> None:
               f"{fleet.percentile(0.99) * 1000:>7.0f} {fleet.over_timeout:>5} "
               f"{fleet.errors:>6} {raw:>7.0f} {locked:>10.0f} {fleet.rate / raw:>6.0%} "
               f"{rows / seconds:>11.0f} {page_ms:>22}")
+        print(f"{item.database}: server CPU {fleet.cpu_ms:.2f} ms per one-submission request "
+              f"(both workers together; {1000 / fleet.cpu_ms:.0f} requests per CPU-second)")
         summary[item.database] = {
+            "server_cpu_ms_per_request": round(fleet.cpu_ms, 2),
             "accepted_per_second": round(fleet.rate), "p50_ms": round(
                 fleet.percentile(0.5) * 1000), "p99_ms": round(fleet.percentile(0.99) * 1000),
             "errors": fleet.errors, "raw_per_second": round(raw),
             "raw_locked_per_second": round(locked), "pulled_rows": rows,
-            "pull_rows_per_second": round(rows / seconds)}
+            "pull_rows_per_second": round(rows / seconds),
+            "pull_page_ms": [round(pages[0] * 1000), round(middle * 1000),
+                             round(pages[-1] * 1000)]}
+    for item in figures:
+        raw = item.raw[0]
+        if item.burst is not None:
+            burst = item.burst
+            late = sum(latency > AGENT_TIMEOUT for latency in burst.latencies)
+            print(f"{item.database}: {burst.kiosks} kiosks at once, one submission each: "
+                  f"{burst.accepted} accepted in {burst.seconds:.1f} s, p50 "
+                  f"{burst.percentile(0.5):.1f} s, p99 {burst.percentile(0.99):.1f} s, max "
+                  f"{max(burst.latencies):.1f} s, {late} past the agent's {AGENT_TIMEOUT:.0f} s "
+                  "(goal: p99 <= 15 s, none past)")
+            deciles = sorted(burst.latencies)
+            print("  latency deciles s: " + " ".join(
+                f"{deciles[min(len(deciles) - 1, n * len(deciles) // 10)]:.1f}"
+                for n in range(11)))
+            summary[item.database].update(
+                burst_p99_s=round(burst.percentile(0.99), 1),
+                burst_max_s=round(max(burst.latencies), 1), burst_late=late,
+                burst_accepted=burst.accepted)
+        if item.batch_rows is not None:
+            print(f"{item.database}: {options.batch_kiosks} kiosks in batches of 100: "
+                  f"{item.batch_rows:.0f} rows/s = {item.batch_rows / raw:.0%} of the raw "
+                  f"{raw:.0f} one-row inserts/s (goal >= 50 %)")
+            summary[item.database].update(batch100_rows_per_second=round(item.batch_rows),
+                                          batch100_share=round(item.batch_rows / raw, 2))
+        if item.polls is not None:
+            polls = item.polls
+            per_poll = polls.cpu_seconds / max(1, polls.polls) * 1000
+            print(f"{item.database}: {polls.polls} kiosks polling within "
+                  f"{options.poll_cycle:.0f} s, nothing changed: {polls.not_modified} answered "
+                  f"304, server CPU {per_poll:.2f} ms per poll (goal <= 0.5 ms), p99 "
+                  f"{polls.percentile(0.99) * 1000:.0f} ms")
+            summary[item.database].update(poll_cpu_ms=round(per_poll, 3),
+                                          poll_not_modified=polls.not_modified,
+                                          poll_p99_ms=round(polls.percentile(0.99) * 1000))
     print(json.dumps(summary))
 
 
@@ -390,12 +643,24 @@ def main() -> int:
     parser.add_argument("--raw-clients", type=int, default=16)
     parser.add_argument("--raw-seconds", type=float, default=5.0)
     parser.add_argument("--pull-rows", type=int, default=50_000,
-                        help="the feed is topped up to this many rows before the drain")
+                        help="the feed is topped up to this many rows before the drain "
+                        "(issue 14's figure: 1000000)")
+    parser.add_argument("--burst-kiosks", type=int, default=6642,
+                        help="kiosks sending one submission at once, then polling what "
+                        "changed (0: skip both)")
+    parser.add_argument("--poll-cycle", type=float, default=30.0,
+                        help="seconds within which every kiosk polls once")
+    parser.add_argument("--batch-kiosks", type=int, default=32)
+    parser.add_argument("--batch-seconds", type=float, default=10.0,
+                        help="kiosks sending batches of 100 for this long (0: skip)")
     parser.add_argument("--profile", type=Path, default=None,
                         help="record the server with py-spy (raw stacks) into this directory")
     options = parser.parse_args()
     if not 1 <= options.kiosks <= 10_000 or not 1 <= options.workers <= 16:
         parser.error("--kiosks 1..10000, --workers 1..16")
+    if options.burst_kiosks > 8_000 or (
+            options.batch_seconds and options.batch_kiosks > options.kiosks):
+        parser.error("--burst-kiosks at most 8000 (open files); --batch-kiosks <= --kiosks")
 
     figures = []
     with tempfile.TemporaryDirectory(prefix="fleet-bench-") as temporary, ExitStack() as stack:
@@ -405,7 +670,7 @@ def main() -> int:
         for name in options.databases:
             if name == "postgresql":
                 cluster = stack.enter_context(postgres_cluster(
-                    durable=True, max_connections=options.workers * 16 + options.raw_clients
+                    durable=True, max_connections=options.workers * 20 + options.raw_clients
                     + 20))
                 url = cluster.new_database()
             else:

@@ -30,10 +30,12 @@ from kiosk.catalog import CatalogError, parse_catalog_bytes
 from kiosk.catalog_overlay import parse_overlay_bytes
 from kiosk.directory import DIRECTORY_FILE
 from office.api_docs import install as install_api_docs
+from office.auth_batch import AuthBatcher
 from office.metrics import install as install_metrics
 from office.metrics import metrics_of, route_label
 from office.publishing import directory_body
-from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
+from office.ratelimit import DEFAULT_RATE_LIMIT
+from office.shared_ratelimit import SharedRateLimiter
 from office.store import (
     CatalogKind,
     NotNewerError,
@@ -160,11 +162,14 @@ async def _principal(
                             headers={"WWW-Authenticate": "Bearer"})
     found = store.credentials.cached(credentials.credentials)
     if found is None:
-        found = await run_in_threadpool(store.authenticate, credentials.credentials)
+        batcher: AuthBatcher = request.app.state.auth
+        found = await batcher.authenticate(credentials.credentials)
     if found is None:
         raise HTTPException(401, "unknown or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})
-    limiter: RateLimiter = request.app.state.limiter
+    limiter: SharedRateLimiter = request.app.state.limiter
+    if limiter.sync_due():
+        await run_in_threadpool(limiter.sync)
     wait = limiter.retry_after(found.client_id)
     if wait is not None:
         raise HTTPException(429, f"over the rate limit of {limiter.limit}",
@@ -364,7 +369,8 @@ async def publish_directory(
     document: wire.DirectoryDocument, caller: Publisher, store: StoreDep
 ) -> wire.Publication:
     """Publish service-point details of the communes; kiosks pull them with the ETag."""
-    unknown = sorted({detail.code for detail in document.details} - hanoi_unit_codes())
+    unknown = sorted({detail.code for detail in document.details} - hanoi_unit_codes()
+                     - await run_in_threadpool(store.served_units.codes))
     if unknown:
         raise HTTPException(422, f"unknown unit code(s): {unknown[:5]}")
     return await _publish(store, CatalogKind.DIRECTORY, document.version,
@@ -432,10 +438,11 @@ def fleet(caller: FleetReader, store: StoreDep) -> wire.Fleet:
     return store.fleet()
 
 
-def _known_unit(unit_code: int) -> None:
-    if unit_code not in hanoi_unit_codes():
+def _known_unit(store: Store, unit_code: int) -> None:
+    if unit_code not in hanoi_unit_codes() and unit_code not in store.served_units.codes():
         raise HTTPException(404, f"unknown unit code {unit_code}: not a Hà Nội commune or "
-                            "ward (kiosk/data/communes-hanoi.json)")
+                            "ward (kiosk/data/communes-hanoi.json) nor a unit the operator "
+                            "loaded (kiosk backend load-units)")
 
 
 @router.put(wire.Endpoint.QUEUE.value, tags=["back office"],
@@ -447,7 +454,7 @@ def publish_queue(
     store: StoreDep,
 ) -> wire.QueueState:
     """Publish how a service point's queue stands now; its kiosks show it while fresh."""
-    _known_unit(unit_code)
+    _known_unit(store, unit_code)
     try:
         return store.publish_queue(unit_code, publication, caller)
     except NotNewerError as error:
@@ -461,7 +468,7 @@ def publish_queue(
                                         "published for it yet"}})
 def get_queue(unit_code: UnitCode, caller: Anyone, store: StoreDep) -> wire.QueueState:
     """The queue last published for a service point, with when it was published."""
-    _known_unit(unit_code)
+    _known_unit(store, unit_code)
     state = store.queue_state(unit_code)
     if state is None:
         raise HTTPException(404, f"no queue published for unit {unit_code}")
@@ -501,7 +508,8 @@ def create_app(
     )
     install_api_docs(app, f"{wire.PREFIX}/openapi.json")
     app.state.store = store
-    app.state.limiter = RateLimiter(rate_limit)
+    app.state.limiter = SharedRateLimiter(rate_limit, store.engine)
+    app.state.auth = AuthBatcher(store.credentials)
     app.include_router(router)
     install_metrics(app, store)
     install_back_office(app, store, session_secret=session_secret)
@@ -511,8 +519,10 @@ def create_app(
     app.include_router(ticket_pages)
     from office.service_points import router as service_points  # noqa: PLC0415 - uses this
     app.include_router(service_points)
-    from office.changes import router as changes  # noqa: PLC0415 - uses this module
+    from office.changes import UnchangedPolls  # noqa: PLC0415 - uses this module
+    from office.changes import router as changes  # noqa: PLC0415
     app.include_router(changes)
+    app.add_middleware(UnchangedPolls)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=wire.MAX_BATCH_BYTES)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(sa.exc.OperationalError, _storage_down)

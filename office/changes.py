@@ -7,14 +7,22 @@ otherwise it pulls only the parts whose value differs from that previous answer.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from office.app import IfNoneMatch, Kiosk, StoreDep
+from office.shared_ratelimit import SharedRateLimiter
+from office.store import Role, Store
 from sync import wire
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 router = APIRouter()
 
@@ -52,3 +60,61 @@ async def kiosk_changes(
         return Response(status_code=304, headers={"ETag": etag})
     return Response(answer.model_dump_json(), media_type="application/json",
                     headers={"ETag": etag})
+
+
+class UnchangedPolls:
+    """ASGI middleware: the usual poll (nothing changed, token and heads in memory, within
+    the rate limit) answered ``304`` before FastAPI's routing and dependencies, which cost
+    more than the answer itself. Anything else (a token not in memory, a refresh or rate
+    exchange due, a change, a malformed query) goes on to :func:`kiosk_changes`, which
+    answers it the same way with all the checks."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "GET"
+                and scope["path"] == wire.Endpoint.KIOSK_CHANGES.value):
+            etag = _unchanged(scope)
+            if etag is not None:
+                await send({"type": "http.response.start", "status": 304,
+                            "headers": [(b"etag", etag.encode("latin-1"))]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await self.app(scope, receive, send)
+
+
+def _poll(scope: Scope) -> tuple[int | None, str, str] | None:
+    """A plain poll's unit, token and ``If-None-Match``; None for anything else."""
+    query = scope["query_string"].decode("latin-1")
+    unit: int | None = None
+    if query:
+        name, _, value = query.partition("=")
+        if name != "unit" or not value.isdigit() or not 1 <= int(value) <= 99999:
+            return None
+        unit = int(value)
+    headers = {key: value.decode("latin-1") for key, value in scope["headers"]
+               if key in {b"authorization", b"if-none-match"}}
+    scheme, _, token = headers.get(b"authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token or b"if-none-match" not in headers:
+        return None
+    return unit, token, headers[b"if-none-match"]
+
+
+def _unchanged(scope: Scope) -> str | None:
+    """The ETag to answer 304 with, when everything needed is in memory; else None."""
+    state = scope["app"].state
+    store: Store = state.store
+    limiter: SharedRateLimiter = state.limiter
+    poll = None if store.changes.refresh_due() or limiter.sync_due() else _poll(scope)
+    if poll is None:
+        return None
+    unit, token, if_none_match = poll
+    caller = store.credentials.cached(token)
+    if caller is None or caller.role is not Role.KIOSK:
+        return None
+    _, etag = store.changes.changes(caller.client_id, unit)
+    if not _matches(etag, if_none_match):
+        return None
+    # Counted like any request; one over the limit goes on to the route, which answers 429.
+    return etag if limiter.retry_after(caller.client_id) is None else None

@@ -176,6 +176,13 @@ def _register_enrolment(action: Callable[[str, str], argparse.ArgumentParser]) -
     kiosk_unit.add_argument("unit_code", metavar="UNIT_CODE", type=int)
     kiosk_unit.set_defaults(handler=_set_kiosk_unit)
 
+    load_units = action("load-units", "accept more communes and wards than Hà Nội's in the "
+                        "directory and queues (default: all 3,321 of Vietnam)")
+    load_units.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                            help="a CSV with province_code, unit_code, name, type "
+                            "(docs/sync.md); default: office/data/units-vietnam-2025.csv")
+    load_units.set_defaults(handler=_load_units)
+
     add_client = action("add-client", "add a back-office client: print its token, once")
     add_client.add_argument("name")
     add_client.add_argument("--scope", action="append", choices=SCOPE_NAMES,
@@ -378,10 +385,10 @@ def _add(args: argparse.Namespace, context: Context, name: str, kiosk: bool) -> 
     if re.fullmatch(wire.KIOSK_ID_PATTERN, name) is None:
         raise UsageError(f"{name!r}: use 1 to 40 letters, digits, '.', '_' or '-'")
     unit = getattr(args, "unit", None)
-    if unit is not None:
-        _known_unit(unit)
     scopes = getattr(args, "scope", None)
     store = _store(args, context)
+    if unit is not None:
+        _known_unit(unit, store)
     try:
         token = store.add_credential(
             name, Role.KIOSK if kiosk else Role.BACK_OFFICE,
@@ -406,8 +413,9 @@ def _add(args: argparse.Namespace, context: Context, name: str, kiosk: bool) -> 
 
 
 def _set_kiosk_unit(args: argparse.Namespace, context: Context) -> int:
-    _known_unit(args.unit_code)
-    filed = _store(args, context).units.assign(args.kiosk_id, args.unit_code)
+    store = _store(args, context)
+    _known_unit(args.unit_code, store)
+    filed = store.units.assign(args.kiosk_id, args.unit_code)
     print(f"kiosk {args.kiosk_id} files under unit {args.unit_code} from now on "
           f"({filed} earlier submission(s) filed there too)")
     return 0
@@ -541,11 +549,30 @@ def _or_none(version: int | None) -> str:
     return "none" if version is None else str(version)
 
 
-def _known_unit(unit_code: int) -> None:
+def _known_unit(unit_code: int, store: Store | None = None) -> None:
     from office.app import hanoi_unit_codes  # noqa: PLC0415 - the backend extra
 
-    if unit_code not in hanoi_unit_codes():
-        raise UsageError(f"unknown unit code {unit_code}: not a Hà Nội commune or ward")
+    if unit_code in hanoi_unit_codes() or (
+            store is not None and unit_code in store.served_units.codes()):
+        return
+    raise UsageError(f"unknown unit code {unit_code}: not a Hà Nội commune or ward, nor a "
+                     "unit loaded with kiosk backend load-units")
+
+
+def _load_units(args: argparse.Namespace, context: Context) -> int:
+    from office.units_file import NATIONAL_UNITS, UnitsFileError, parse_units  # noqa: PLC0415
+
+    path: Path = args.file or NATIONAL_UNITS
+    try:
+        units = parse_units(path.read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    except UnitsFileError as error:
+        raise UsageError(f"{path} refused, nothing loaded: {error}") from None
+    loaded = _store(args, context).served_units.load(units)
+    provinces = len({unit.province_code for unit in units})
+    print(f"{loaded} units of {provinces} province(s) loaded from {path}")
+    return 0
 
 
 def _read_queue_file(name: str) -> str:
@@ -620,7 +647,7 @@ def _publish_queue(args: argparse.Namespace, context: Context) -> int:
     )
 
     store = _store(args, context)
-    _known_unit(args.unit_code)
+    _known_unit(args.unit_code, store)
     publication = _parse_queue(_shown(args.file), _read_queue_file(args.file))
     try:
         state = store.publish_queue(args.unit_code, publication,
@@ -670,7 +697,7 @@ def _hash_pin(args: argparse.Namespace, context: Context) -> int:
 
 def _queue(args: argparse.Namespace, context: Context) -> int:
     store = _store(args, context)
-    _known_unit(args.unit_code)
+    _known_unit(args.unit_code, store)
     state = store.queue_state(args.unit_code)
     if state is None:
         print(f"kiosk: no queue published for unit {args.unit_code}", file=sys.stderr)

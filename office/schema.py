@@ -230,3 +230,26 @@ service_point_setups = sa.Table(
     sa.Column("client_id", sa.String(40), nullable=False),
     sa.Column("body", sa.Text(), nullable=False),
 )
+
+#: Requests per client per rate-limit window, one row per worker process
+#: (office/shared_ratelimit.py): the workers add each other's up. UNLOGGED on PostgreSQL.
+rate_counts = sa.Table(
+    "rate_counts",
+    metadata,
+    sa.Column("window", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("client_id", sa.String(80), primary_key=True),
+    sa.Column("worker", sa.String(32), primary_key=True),
+    sa.Column("hits", sa.Integer(), nullable=False),
+)
+
+#: Units the operator loaded (``kiosk backend load-units``): the directory and the queues
+#: accept these besides Hà Nội's 126 that the kiosks ship with (office/data/ has the 3,321).
+served_units = sa.Table(
+    "served_units",
+    metadata,
+    sa.Column("unit_code", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("province_code", sa.String(2), nullable=False),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("loaded_at", sa.String(40), nullable=False),
+)

@@ -35,6 +35,7 @@ from office.store.fleet import Heartbeats
 from office.store.publications import CatalogKind, Publications, Published
 from office.store.queue import MAX_QUEUE_CLOCK_AHEAD, PublishedAtError, Queues
 from office.store.satisfaction import Satisfaction
+from office.store.served_units import ServedUnits
 from office.store.statuses import Statuses
 from office.store.submissions import Submissions
 from office.store.units import KioskUnits
@@ -88,6 +89,8 @@ class Store:
         self.user_admin = UserAdmin(engine, clock=clock)
         #: What changed for kiosks, in this process's memory (GET /v1/kiosk/changes).
         self.changes = ChangeHeads(engine, clock=clock)
+        #: Units loaded by the operator beyond Hà Nội's (kiosk backend load-units).
+        self.served_units = ServedUnits(engine, clock=clock)
 
     @property
     def keys(self) -> SealingKeys:

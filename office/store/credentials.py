@@ -218,15 +218,56 @@ class Credentials(StorePart):
         role = Role(row[1])
         principal = Principal(row[0], role, _scopes(row[2]) if role is Role.BACK_OFFICE
                               else frozenset())
-        if self.cache_seconds > 0:
-            if len(self._cache) >= AUTH_CACHE_SIZE:
-                # Expired entries first; if none, start over (a rare, cheap miss for all).
-                self._cache = {key: entry for key, entry in self._cache.items()
-                               if entry[1] > now}
-                if len(self._cache) >= AUTH_CACHE_SIZE:
-                    self._cache = {}
-            self._cache[digest] = (principal, now + self.cache_seconds)
+        self._remember(digest, principal, now)
         return principal
+
+    def authenticate_many(self, tokens: Iterable[str]) -> dict[str, Principal | None]:
+        """:meth:`authenticate` for many tokens at once: the ones not in memory are read in
+        one query (a burst of kiosks after an outage or a restart costs one round trip per
+        batch, not one each)."""
+        self.forget_revoked()
+        now = self._monotonic()
+        found: dict[str, Principal | None] = {}
+        digests: dict[str, str] = {}
+        for token in tokens:
+            cached = self._cache.get(token_digest(token))
+            if cached is not None and cached[1] > now:
+                found[token] = cached[0]
+            else:
+                digests[token_digest(token)] = token
+        if not digests:
+            return found
+        with read_snapshot(self.engine) as connection:
+            rows = connection.execute(
+                sa.select(schema.credentials.c.token_sha256, schema.credentials.c.client_id,
+                          schema.credentials.c.role, schema.credentials.c.scopes).where(
+                    schema.credentials.c.token_sha256.in_(list(digests)),
+                    schema.credentials.c.revoked_at.is_(None),
+                )
+            ).all()
+        known = {row[0]: row for row in rows}
+        for digest, token in digests.items():
+            row = known.get(digest)
+            if row is None:
+                self._cache.pop(digest, None)
+                found[token] = None
+                continue
+            role = Role(row[2])
+            principal = Principal(row[1], role, _scopes(row[3]) if role is Role.BACK_OFFICE
+                                  else frozenset())
+            self._remember(digest, principal, now)
+            found[token] = principal
+        return found
+
+    def _remember(self, digest: str, principal: Principal, now: float) -> None:
+        if self.cache_seconds <= 0:
+            return
+        if len(self._cache) >= AUTH_CACHE_SIZE:
+            # Expired entries first; if none, start over (a rare, cheap miss for all).
+            self._cache = {key: entry for key, entry in self._cache.items() if entry[1] > now}
+            if len(self._cache) >= AUTH_CACHE_SIZE:
+                self._cache = {}
+        self._cache[digest] = (principal, now + self.cache_seconds)
 
     def forget_revoked(self) -> None:
         """When a look is due, forget the tokens revoked since the previous one (by any

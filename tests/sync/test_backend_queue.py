@@ -127,7 +127,8 @@ def test_unknown_units_and_unpublished_queues_are_404(
         404, {"detail": f"no queue published for unit {DEMO_UNIT}"})
     # WHEN a unit code no commune or ward has is read or published THEN 404, nothing written
     unknown = {"detail": f"unknown unit code {UNKNOWN_UNIT}: not a Hà Nội commune or ward "
-                         "(kiosk/data/communes-hanoi.json)"}
+                         "(kiosk/data/communes-hanoi.json) nor a unit the operator loaded "
+                         "(kiosk backend load-units)"}
     read = api.get(path(UNKNOWN_UNIT), headers=kiosk_token)
     assert (read.status_code, read.json()) == (404, unknown)
     put = api.put(path(UNKNOWN_UNIT), json=publication(minutes_ago(1)), headers=office)
@@ -357,7 +358,8 @@ def test_the_command_line_refuses_unknown_units_and_unreadable_files(
     home = _cli_home(kiosk, tmp_path, backend)
     queue_file = tmp_path / "queue.json"
     queue_file.write_text(json.dumps({"services": SERVICES}), encoding="utf-8")
-    unknown = f"kiosk: unknown unit code {UNKNOWN_UNIT}: not a Hà Nội commune or ward\n"
+    unknown = (f"kiosk: unknown unit code {UNKNOWN_UNIT}: not a Hà Nội commune or ward, nor a "
+               "unit loaded with kiosk backend load-units\n")
     for argv in (("publish-queue", str(UNKNOWN_UNIT), str(queue_file)),
                  ("queue", str(UNKNOWN_UNIT))):
         result = kiosk("backend", *argv, *home)

@@ -183,3 +183,23 @@ def test_a_backend_without_the_endpoint_gets_every_pull_as_before(
     assert agent.run_once().failure is None
     assert called == ["HEARTBEAT", "KIOSK_IDENTITY", "CATALOG", "CATALOG_OVERLAY",
                       "DIRECTORY", "KIOSK_APPLICATION_STATUSES", "QUEUE"]
+
+
+def test_unchanged_polls_count_towards_the_rate_limit(backend: Backend) -> None:
+    # GIVEN a limit of 3 requests a minute and a kiosk that polled once
+    api = TestClient(create_app(backend.store, rate_limit="3/minute"))
+    token = backend.token("K1")
+    etag = api.get(CHANGES, headers=_auth(token)).headers["ETag"]
+    # WHEN it polls three more times with nothing changed
+    codes = [api.get(CHANGES, headers=_auth(token, etag)).status_code for _ in range(3)]
+    # THEN two are answered 304, the fourth request of the minute 429
+    assert codes == [304, 304, 429]
+
+
+def test_a_malformed_poll_is_answered_by_the_route_not_the_shortcut(
+    backend: Backend, api: TestClient
+) -> None:
+    token = backend.token("K1")
+    etag = api.get(CHANGES, headers=_auth(token)).headers["ETag"]
+    assert api.get(CHANGES, params={"unit": 0}, headers=_auth(token, etag)).status_code == 422
+    assert api.get(CHANGES, headers=_auth("wrong", etag)).status_code == 401

@@ -1,0 +1,116 @@
+"""The API's rate limit per client, shared by every worker process through the database.
+
+Each worker counts its own requests per client in memory, in fixed windows of the limit's
+period (``50/second``: one-second windows), and every :data:`SYNC_SECONDS` one of its
+requests writes its counts of the current window (one row per client and worker in
+``rate_counts``, UNLOGGED on PostgreSQL) and reads the others' sums. A client is refused
+(429) when its count in all workers together reaches the limit, so N workers no longer
+multiply it by N; what the workers admit between two syncs of each other is the only
+slack (at most the requests one client gets within :data:`SYNC_SECONDS`).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+import limits
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+
+from office import schema
+from office.database import is_postgresql, read_snapshot, write_transaction
+from office.ratelimit import RateLimitError
+
+#: Seconds between two exchanges of counts with the other workers, per worker.
+SYNC_SECONDS = 0.25
+
+
+class SharedRateLimiter:
+    """Counts requests per client key against one limit such as ``"50/second"``, together
+    with the other workers on the same database."""
+
+    def __init__(self, limit: str, engine: Engine, *,
+                 wall_clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 sync_seconds: float = SYNC_SECONDS) -> None:
+        try:
+            item = limits.parse(limit)
+        except ValueError as error:
+            raise RateLimitError(f"rate limit {limit!r}: {error}") from None
+        self.limit = limit
+        self.amount = item.amount
+        self.period = float(item.get_expiry())
+        self.engine = engine
+        self.worker = uuid.uuid4().hex
+        self._wall_clock = wall_clock
+        self._monotonic = monotonic
+        self.sync_seconds = sync_seconds
+        self._window = self._current_window()
+        self._mine: dict[str, int] = {}
+        self._dirty: set[str] = set()
+        self._others: dict[str, int] = {}
+        self._next_sync = monotonic() + sync_seconds
+        self._syncing = threading.Lock()
+
+    def _current_window(self) -> int:
+        return int(self._wall_clock() // self.period)
+
+    def _roll(self) -> None:
+        window = self._current_window()
+        if window != self._window:
+            self._window, self._mine, self._dirty, self._others = window, {}, set(), {}
+
+    def retry_after(self, key: str) -> int | None:
+        """Count one request for ``key``: None if allowed, else seconds to wait (>= 1).
+
+        Never blocks: the exchange with the other workers is :meth:`sync`."""
+        self._roll()
+        mine = self._mine.get(key, 0)
+        if mine + self._others.get(key, 0) >= self.amount:
+            end = (self._window + 1) * self.period
+            return max(1, math.ceil(end - self._wall_clock()))
+        self._mine[key] = mine + 1
+        self._dirty.add(key)
+        return None
+
+    def sync_due(self) -> bool:
+        """Whether :meth:`sync` should run now (in a thread: it writes the database)."""
+        return self._monotonic() >= self._next_sync
+
+    def sync(self) -> None:
+        """Write this worker's counts of the current window, read the others'; one thread
+        does it while the others go on counting."""
+        if not self.sync_due() or not self._syncing.acquire(blocking=False):
+            return
+        try:
+            self._next_sync = self._monotonic() + self.sync_seconds
+            self._roll()
+            window, keys = self._window, self._dirty
+            self._dirty = set()
+            rows = [{"window": window, "client_id": key, "worker": self.worker,
+                     "hits": self._mine[key]} for key in keys if key in self._mine]
+            table = schema.rate_counts
+            if rows:
+                insert = (postgresql_insert if is_postgresql(self.engine) else sqlite_insert)(
+                    table)
+                with write_transaction(self.engine) as connection:
+                    connection.execute(insert.on_conflict_do_update(
+                        index_elements=["window", "client_id", "worker"],
+                        set_={"hits": insert.excluded.hits}), rows)
+                    # Windows before the previous one count for nothing any more.
+                    connection.execute(table.delete().where(table.c.window < window - 1))
+            with read_snapshot(self.engine) as connection:
+                others = {str(key): int(hits) for key, hits in connection.execute(
+                    sa.select(table.c.client_id, sa.func.sum(table.c.hits))
+                    .where(table.c.window == window, table.c.worker != self.worker)
+                    .group_by(table.c.client_id))}
+            if window == self._window:
+                self._others = others
+        finally:
+            self._syncing.release()
