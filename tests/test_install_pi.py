@@ -28,6 +28,11 @@ def test_the_usb_printer_s_library_and_debian_s_evdev_are_installed() -> None:
     assert {"libusb-1.0-0", "python3-evdev", "udev", "systemd-timesyncd"} <= apt_packages()
 
 
+def test_the_default_voice_and_its_player_are_installed() -> None:
+    # speech.engine = espeak and speech.output = alsa are the shipped defaults
+    assert {"espeak-ng", "alsa-utils"} <= apt_packages()
+
+
 def test_the_venv_sees_debian_s_evdev_and_picamera2_and_install_pi_proves_it() -> None:
     assert 'python3 -m venv --system-site-packages "$venv"' in INSTALL_PI
     # an older venv without them is recreated, and the imports are checked after install
