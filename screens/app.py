@@ -42,6 +42,7 @@ from kiosk.session import IdleAction, Preferences, Session
 from kiosk.worker_bridge import AnswerFor, WorkerBridge
 from screens.base import N_, KioskScreen
 from screens.idle_prompt import IdleWatch
+from screens.listening import Listening
 from screens.memory import give_back_memory, release_label_surfaces
 from screens.navigation import Navigation
 from screens.printer_front import PRINTER_CHECK_SECONDS, PrinterFront
@@ -65,7 +66,7 @@ T = TypeVar("T")
 BANNER_SECONDS = 8.0
 
 
-class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
+class KioskApp(Navigation, TechnicianMode, PrinterFront, Listening, App):
     """The citizen's kiosk (see the module docstring)."""
 
     #: Wider than tall: screens put their parts side by side.
@@ -209,6 +210,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
                 repeat_seconds=float(config.number("scanner.repeat_seconds")),
             )
             self.scan_service.start()
+        self.start_voice()
         # Build the other screens now, one per frame, so that no touch waits for one.
         if self._screens is not None:
             self._screens.build_rest_in_background()
@@ -245,6 +247,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
         for worker in (self.desk_worker, self.print_worker, self.technician_worker):
             if worker is not None:
                 worker.stop()
+        self.close_voice()
         self.desk_worker = None
         self.print_worker = None
         self.technician_worker = None
@@ -271,6 +274,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
         )  # fmt: skip
 
     def _went_wrong(self, _error: Exception) -> None:
+        self.sound_error()
         self.show_banner(N_("Sorry, something went wrong. Please try again."))
 
     # -- scanning ---------------------------------------------------------------------------
@@ -301,6 +305,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
             self.do_go("status", code=scanned.receipt_code)
         elif action in BANNER_ACTIONS:
             self.session.on_activity()
+            self.sound_error()
             self.show_banner(_SCAN_BANNERS[action])
 
     def show_banner(self, message: str, **values: Any) -> None:
@@ -324,12 +329,19 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
         return self.idle.prompt
 
     def _on_touch_down(self, _window: object, _touch: object) -> bool:
+        warned = self.idle_prompt is not None and self.idle_prompt.is_open
         self.idle.on_touch()
+        if warned:
+            self.silence()  # the citizen is back: the warning need not be finished
+        self.sound_touch()
         return False
 
     def check_idle(self) -> None:
         """Ask the session's idle timer what to do (every second)."""
-        if self.idle.check() is IdleAction.WIPE:
+        action = self.idle.check()
+        if action is IdleAction.SHOW_WARNING:
+            self.say_idle_warning(self.session.warning_seconds_left())
+        elif action is IdleAction.WIPE:
             self.wipe_screens()
 
     def do_keep_going(self) -> None:
@@ -347,6 +359,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, App):
         The session itself was wiped already (by the idle timer or :meth:`do_start_over`).
         """
         self.idle.close()
+        self.forget_listener()
         assert self.manager is not None
         for screen in self.manager.screens:
             screen.do_reset()

@@ -59,6 +59,8 @@ CHECK_NAMES: dict[str, str] = {
     "city backend": N_("city backend"),
     "sealing key": N_("sealing key"),
     "last sync": N_("last sync"),
+    "voice": N_("voice"),
+    "sound output": N_("sound output"),
 }
 
 
