@@ -67,6 +67,8 @@ class ProcedureView:
     show: tuple[Paper, ...] = ()
     #: The case needs no papers at all.
     no_papers: bool = False
+    #: What the citizen can do next (the screen's buttons, in its language), said last.
+    actions: tuple[str, ...] = ()
     #: The language of the catalog's texts (the title, case and papers): Vietnamese when the
     #: catalog has no English for them, whatever the screen's language.
     texts_language: Language = "vi"
@@ -273,20 +275,36 @@ def _procedure(
                               language))
         phrases.extend(Phrase(text, texts) for text in _numbered(view.cases, texts, style))
     else:
-        if view.case:
-            if texts == language:
-                phrases.append(Phrase(_word(language, "case",
-                                            case=speakable(view.case).rstrip(".")), language))
-            else:
-                phrases.append(Phrase(_word(language, "case", case="").rstrip(" ."), language))
-                phrases.append(Phrase(speakable(view.case), texts))
-        if view.no_papers:
-            phrases.append(Phrase(_word(language, "no_papers"), language))
-        for heading, papers in (("submit", view.submit), ("show", view.show)):
-            if papers:
-                phrases.append(Phrase(_word(language, heading), language))
-                phrases.extend(Phrase(text, texts) for text in _papers(papers, texts, style))
+        phrases.extend(_case_and_papers(view, language, style))
+    phrases.extend(_actions(view, language, style))
     return tuple(phrase for phrase in phrases if phrase.text)
+
+
+def _case_and_papers(view: ProcedureView, language: Language, style: NumberStyle) -> list[Phrase]:
+    texts = view.texts_language
+    phrases = []
+    if view.case and texts == language:
+        phrases.append(Phrase(_word(language, "case", case=speakable(view.case).rstrip(".")),
+                              language))
+    elif view.case:
+        phrases.append(Phrase(_word(language, "case", case="").rstrip(" ."), language))
+        phrases.append(Phrase(speakable(view.case), texts))
+    if view.no_papers:
+        phrases.append(Phrase(_word(language, "no_papers"), language))
+    for heading, papers in (("submit", view.submit), ("show", view.show)):
+        if papers:
+            phrases.append(Phrase(_word(language, heading), language))
+            phrases.extend(Phrase(text, texts) for text in _papers(papers, texts, style))
+    return phrases
+
+
+def _actions(view: ProcedureView, language: Language, style: NumberStyle) -> list[Phrase]:
+    """ "Có ba lựa chọn.", then the buttons numbered, in the screen's language."""
+    actions = tuple(action for action in view.actions if speakable(action))
+    if not actions:
+        return []
+    said = [_count_phrase(actions, language, style), *_numbered(actions, language, style)]
+    return [Phrase(text, language) for text in said]
 
 
 _COUNTER_PREFIX = re.compile(r"^(?:quầy|counter)\s*(?:số|no\.?)?\s*", re.IGNORECASE)

@@ -20,6 +20,7 @@ from kiosk.money import format_vnd
 from kiosk.spoken_screens import Paper, ProcedureView
 from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext, translator
+from screens.listening import visible_choices
 from screens.procedures import procedure_title
 from screens.widgets import KioskButton
 
@@ -276,10 +277,13 @@ class ProcedureDetailScreen(KioskScreen):
         case = self.chosen_case()
         # The catalog's texts are read in Vietnamese by the Vietnamese voice, also on an
         # English screen: its cases and papers have no English (VIETNAMESE_TEXTS_NOTE).
+        actions = visible_choices(self.ids.actions)
         if case is None:
-            return ProcedureView(procedure.title, cases=tuple(c.title for c in procedure.cases))
+            return ProcedureView(procedure.title, cases=tuple(c.title for c in procedure.cases),
+                                 actions=actions)
         return ProcedureView(
             procedure.title,
+            actions=actions,
             case=case.title if self.several_cases else "",
             submit=tuple(_paper(document) for document in case.submit),
             show=tuple(_paper(document) for document in case.show),

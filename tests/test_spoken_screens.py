@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from kiosk.spoken_screens import (
     MAX_CHOICES,
     IdleWarningView,
@@ -180,3 +182,17 @@ def test_numbers_alone_in_vietnamese_texts_are_said_in_words_codes_stay() -> Non
     assert phrase_texts(spoken_phrases(view, "vi"))[-1] == "Một: Đúng hạn (trong sáu mươi ngày)."
     # English voices read digits well: left alone.
     assert phrase_texts(spoken_phrases(view, "en"))[-1] == "1: Đúng hạn (trong 60 ngày)."
+
+
+def test_a_procedure_ends_with_what_the_citizen_can_do_next() -> None:
+    view = dataclasses.replace(BIRTH, actions=("In danh sách giấy tờ", "Lấy số thứ tự"))
+    assert phrase_texts(spoken_phrases(view, "vi"))[-3:] == (
+        "Có hai lựa chọn.",
+        "Một: In danh sách giấy tờ.",
+        "Hai: Lấy số thứ tự.",
+    )
+    english = dataclasses.replace(BIRTH, actions=("Take a queue number for this",))
+    assert spoken_phrases(english, "en")[-2:] == (
+        Phrase("There is one choice.", "en"),
+        Phrase("1: Take a queue number for this.", "en"),
+    )

@@ -124,6 +124,9 @@ def test_listen_on_a_procedure_reads_the_chosen_case_and_its_papers(tmp_path: Pa
             "Có hai trường hợp.",
             "Một: Đăng ký khai sinh đúng hạn (trong sáu mươi ngày).",
             "Hai: Khai sinh cho trẻ bị bỏ rơi.",
+            # The print and intake buttons wait for a case: only the number is offered.
+            "Có một lựa chọn.",
+            "Một: Lấy số thứ tự cho thủ tục này.",
         ]
         buttons = {button.key: button for button in kiosk.screen.ids.case_box.children}
         kiosk.driver.tap(buttons["dung-han"])
@@ -137,6 +140,10 @@ def test_listen_on_a_procedure_reads_the_chosen_case_and_its_papers(tmp_path: Pa
             "Hai: Giấy chứng sinh, một bản chính.",
             "Giấy tờ cần mang theo để xuất trình:",
             "Một: Thẻ căn cước của người đi đăng ký, một bản chính.",
+            "Có ba lựa chọn.",
+            "Một: In danh sách giấy tờ.",
+            "Hai: Lấy số thứ tự cho thủ tục này.",
+            "Ba: Nộp hồ sơ.",
         ]
     finally:
         made.kiosk.driver.close()
@@ -231,7 +238,7 @@ def test_the_idle_warning_sounds_is_said_and_hides_the_citizen(listened: Listene
     ]
     assert len(listened.output.played) == 4  # the chime first
     # ... and the citizen's name behind the prompt is covered, not shown through it
-    assert tuple(prompt.background_color)[3] == 1
+    assert tuple(prompt.overlay_color)[3] == 1
 
 
 def test_touching_the_screen_during_the_warning_silences_it(tmp_path: Path) -> None:
