@@ -195,7 +195,8 @@ def spoken_phrases(
 
 def numbers_in_words(text: str, style: NumberStyle = HANOI) -> str:
     """Every number standing alone in a Vietnamese ``text`` in words ("trong 60 ngày" ->
-    "trong sáu mươi ngày"): espeak-ng's Vietnamese voice reads digits one by one. Numbers
+    "trong sáu mươi ngày") by the rules of :mod:`kiosk.vietnamese_numbers`: a voice left alone
+    reads them its own way (a Piper voice may not read them at all). Numbers
     inside codes and dates ("1.001193", "123/2015", "A1-005") are left as written."""
     return _NUMBER.sub(lambda match: number_words(int(match.group()), style), text)
 

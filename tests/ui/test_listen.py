@@ -4,6 +4,8 @@ records each text it renders; FakeAudioOutput each sound it plays)."""
 
 from __future__ import annotations
 
+import logging
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +15,13 @@ import pytest
 from kiosk.kiosk_voice import KioskVoice
 from kiosk.speech import SpeechCache, SpeechRenderer
 from kiosk.speech_fakes import FakeAudioOutput, FakeSpeechEngine
+from kiosk.wav_audio import measure
+from motcua.wiring import build_voice
 from screens.done import SlipState
 from tests.conftest import catalog_bytes, v2_catalog
-from tests.ui.conftest import CARD_AN, Kiosk, start_kiosk
+from tests.ui.conftest import CARD_AN, Kiosk, kiosk_config, start_kiosk
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -257,3 +263,30 @@ def test_touching_the_screen_during_the_warning_silences_it(tmp_path: Path) -> N
         assert made.engine.calls == []
     finally:
         made.kiosk.driver.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_demo_kiosk_says_the_welcome_with_espeak_into_wav_files(tmp_path: Path) -> None:
+    # GIVEN the voice the composition root builds for demo mode (espeak-ng, WAV files)
+    config = kiosk_config(tmp_path)
+    assert (config.text("speech.engine"), config.text("speech.output")) == ("espeak", "file")
+    voice = build_voice(config)
+    assert voice is not None
+    running = start_kiosk(tmp_path, voice=voice)
+    try:
+        # WHEN the citizen presses Nghe on the welcome screen
+        running.driver.tap_id("listen_button")
+        assert voice.announcer.wait_idle(timeout=120)
+        # THEN each phrase is a WAV of real speech in the data directory's spoken/ folder
+        files = sorted((config.data_dir / "spoken").glob("*.wav"))
+        assert len(files) == len(WELCOME_SAID)
+        for text, path in zip(WELCOME_SAID, files, strict=True):
+            stats = measure(path.read_bytes())
+            line = f"{text!r}: {stats.duration:.2f} s, RMS {stats.rms:.3f} ({path.name})"
+            print(line)
+            log.info("spoken %s", line)
+            assert 0.8 <= stats.duration <= 8.0, line
+            assert stats.rms > 0.03, line
+    finally:
+        running.driver.close()
