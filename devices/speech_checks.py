@@ -14,6 +14,7 @@ from devices.audio_file import FileAudioOutput
 from devices.speech_engines import build_engine
 from kiosk.config import Config
 from kiosk.doctor import Check, CheckStatus
+from kiosk.kiosk_voice import AudioRoute
 from kiosk.speech import SpeechError, SpeechState
 from kiosk.wav_audio import measure
 
@@ -28,7 +29,7 @@ def speech_checks(config: Config) -> list[Check]:
         return [voice]
     if config.text("speech.output") == "file":
         return [voice, check_file_output(config)]
-    return [voice, check_sound_output()]
+    return [voice, check_sound_output(AudioRoute.from_config(config))]
 
 
 def check_file_output(config: Config) -> Check:
@@ -61,8 +62,9 @@ def check_voice(config: Config) -> Check:
                  f"{seconds:.1f} s")
 
 
-def check_sound_output() -> Check:
-    """aplay is installed and ALSA sees a sound card."""
+def check_sound_output(route: AudioRoute | None = None) -> Check:
+    """aplay is installed and ALSA sees a sound card; with ``route``, where the kiosk's
+    voice goes and how loud (the loudspeaker, or the headphones in headphone mode)."""
     name = "sound output"
     if shutil.which("aplay") is None:
         return Check(name, CheckStatus.FAULT, "aplay is not installed",
@@ -78,4 +80,8 @@ def check_sound_output() -> Check:
     if not cards:
         return Check(name, CheckStatus.WARNING, "no sound card found: nothing will be heard",
                      "connect a loudspeaker or headphones (USB or the 3.5 mm jack); aplay -l")
-    return Check(name, CheckStatus.OK, cards[0])
+    if route is None:
+        return Check(name, CheckStatus.OK, cards[0])
+    mode = "headphone mode" if route.headphones else "loudspeaker"
+    return Check(name, CheckStatus.OK,
+                 f"{cards[0]}; {mode} on {route.device} at {route.volume_percent}%")

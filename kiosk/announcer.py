@@ -73,6 +73,8 @@ class _Pending:
     utterance: Utterance
     #: Set when this announcement is to be stopped (waiting, rendering or playing).
     stop: threading.Event
+    #: A sound ready to play (a touch click, an error tone): nothing to render.
+    sound: bytes | None = None
 
 
 class Announcer:
@@ -97,18 +99,31 @@ class Announcer:
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
         self._thread.start()
 
-    def say(self, utterance: Utterance, *, interrupt: bool = False) -> int:
+    def say(
+        self, utterance: Utterance, *, interrupt: bool = False, sound: bytes | None = None
+    ) -> int:
         """Queue ``utterance``; with ``interrupt``, first stop whatever is being said or
-        waiting. Returns the announcement's number (as in its :class:`Report`)."""
+        waiting. Returns the announcement's number (as in its :class:`Report`).
+
+        With ``sound`` (WAV bytes), that sound is played as this announcement instead of
+        rendering the text (which then only names it in reports and logs): short sounds
+        take their turn like speech, so nothing ever plays over anything else.
+        """
         with self._condition:
             if self._closed:
                 raise RuntimeError("the announcer is closed")
             if interrupt:
                 self._stop_locked()
             number = next(self._numbers)
-            self._pending.append(_Pending(number, utterance, threading.Event()))
+            self._pending.append(_Pending(number, utterance, threading.Event(), sound))
             self._condition.notify_all()
             return number
+
+    @property
+    def busy(self) -> bool:
+        """Whether something is being said or waits its turn."""
+        with self._condition:
+            return bool(self._pending) or self._current is not None
 
     def stop(self) -> None:
         """Stop the sound being played and drop every waiting announcement."""
@@ -155,7 +170,7 @@ class Announcer:
 
     def _say(self, pending: _Pending) -> None:
         try:
-            sound = self.renderer.render(pending.utterance)
+            sound = pending.sound or self.renderer.render(pending.utterance)
         except SpeechError as error:
             log.warning("could not render %r: %s", pending.utterance.text, error)
             self._report(pending, Outcome.RENDER_FAILED, str(error))

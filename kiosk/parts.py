@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from kiosk.config import Config
     from kiosk.desk import ServiceDesk
     from kiosk.doctor import CheckSource
+    from kiosk.kiosk_voice import KioskVoice
     from kiosk.printing import PrinterStatus, ReceiptPrinter
     from kiosk.reading import CodeReader, ReaderStatus
     from kiosk.storage import Database
@@ -30,6 +31,8 @@ class KioskDevices:
 
     printer: ReceiptPrinter
     reader: CodeReader | None = None
+    #: The voice that reads screens aloud (None: the kiosk is silent, no Listen button).
+    voice: KioskVoice | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from kiosk.storage import Database
 
 if TYPE_CHECKING:
     from hub.voice import CallAudio
+    from kiosk.kiosk_voice import KioskVoice
     from kiosk.servicepoint.ticket_rating import HubRatings
     from sync.hub_link import HubLink
 
@@ -36,7 +37,27 @@ def build_devices(config: Config) -> KioskDevices:
     from devices.printers import build_printer  # noqa: PLC0415
     from devices.readers import build_reader  # noqa: PLC0415
 
-    return KioskDevices(reader=build_reader(config), printer=build_printer(config))
+    return KioskDevices(reader=build_reader(config), printer=build_printer(config),
+                        voice=build_voice(config))
+
+
+def build_voice(config: Config) -> KioskVoice | None:
+    """The kiosk's voice: the configured engine through the configured output, at the
+    technician's volume (headphone mode: the jack, quieter). None when nothing can be
+    said or heard (``speech.engine`` or ``speech.output`` none, or the voice cannot run:
+    the technician screen shows why)."""
+    from devices.audio_outputs import build_audio_output  # noqa: PLC0415
+    from devices.speech_engines import build_engine  # noqa: PLC0415
+    from kiosk.kiosk_voice import AudioRoute, CueSettings, KioskVoice  # noqa: PLC0415
+    from kiosk.speech import SpeechRenderer, number_style  # noqa: PLC0415
+
+    output = build_audio_output(config)
+    engine = build_engine(config)
+    if output is None or not engine.status().state.can_speak:
+        return None
+    renderer = SpeechRenderer(engine, volume_percent=AudioRoute.from_config(config).volume_percent)
+    return KioskVoice(renderer, output, style=number_style(config),
+                      cues=CueSettings.from_config(config))
 
 
 def open_desk(config: Config) -> ServiceDesk:

@@ -43,6 +43,7 @@ from kiosk.session import IdleAction, Preferences, Session
 from kiosk.worker_bridge import AnswerFor, WorkerBridge
 from screens.base import N_, KioskScreen
 from screens.idle_prompt import IdleWatch
+from screens.listening import Listening
 from screens.memory import give_back_memory, release_label_surfaces
 from screens.navigation import Navigation
 from screens.printer_front import PRINTER_CHECK_SECONDS, PrinterFront
@@ -67,7 +68,7 @@ T = TypeVar("T")
 BANNER_SECONDS = 8.0
 
 
-class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, App):
+class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, Listening, App):
     """The citizen's kiosk (see the module docstring)."""
 
     #: Wider than tall: screens put their parts side by side.
@@ -215,6 +216,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, App):
                 repeat_seconds=float(config.number("scanner.repeat_seconds")),
             )
             self.scan_service.start()
+        self.start_voice()
         # Build the other screens now, one per frame, so that no touch waits for one.
         if self._screens is not None:
             self._screens.build_rest_in_background()
@@ -251,6 +253,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, App):
         for worker in (self.desk_worker, self.print_worker, self.technician_worker):
             if worker is not None:
                 worker.stop()
+        self.close_voice()
         self.desk_worker = None
         self.print_worker = None
         self.technician_worker = None
@@ -277,6 +280,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, App):
         )  # fmt: skip
 
     def _went_wrong(self, _error: Exception) -> None:
+        self.sound_error()
         self.show_banner(N_("Sorry, something went wrong. Please try again."))
 
     # -- scanning ---------------------------------------------------------------------------
@@ -311,6 +315,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, App):
             self.do_go("rating", scanned=scanned.raw)
         elif action in BANNER_ACTIONS:
             self.session.on_activity()
+            self.sound_error()
             self.show_banner(_SCAN_BANNERS[action])
 
     def _show_greeting(self) -> None:
@@ -342,12 +347,19 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, App):
         return self.idle.prompt
 
     def _on_touch_down(self, _window: object, _touch: object) -> bool:
+        warned = self.idle_prompt is not None and self.idle_prompt.is_open
         self.idle.on_touch()
+        if warned:
+            self.silence()  # the citizen is back: the warning need not be finished
+        self.sound_touch()
         return False
 
     def check_idle(self) -> None:
         """Ask the session's idle timer what to do (every second)."""
-        if self.idle.check() is IdleAction.WIPE:
+        action = self.idle.check()
+        if action is IdleAction.SHOW_WARNING:
+            self.say_idle_warning(self.session.warning_seconds_left())
+        elif action is IdleAction.WIPE:
             self.wipe_screens()
 
     def do_keep_going(self) -> None:
@@ -365,6 +377,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, App):
         The session itself was wiped already (by the idle timer or :meth:`do_start_over`).
         """
         self.idle.close()
+        self.forget_listener()
         assert self.manager is not None
         for screen in self.manager.screens:
             screen.do_reset()

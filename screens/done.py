@@ -19,9 +19,11 @@ from kiosk.kinds import KINDS, Request, SubmissionError, SubmissionKind
 from kiosk.printing import PrintOutcome
 from kiosk.queue_state import WaitEstimate
 from kiosk.receipt import Receipt
+from kiosk.spoken_screens import MenuView, ScreenView, TicketView
 from kiosk.submissions import Submission
 from screens.base import N_, KioskScreen
 from screens.i18n import _
+from screens.listening import visible_choices
 from screens.procedures import procedure_title
 from screens.queue_ticket import ticket_wait_text
 
@@ -157,9 +159,26 @@ class DoneScreen(KioskScreen):
         else:
             self.state = SlipState.NOT_PRINTED
         self._render()
+        if self._ticket() is not None:
+            # The number matters most: a citizen who listened hears it without asking.
+            self.kiosk.tell(self.spoken_view())
+
+    def _ticket(self) -> str | None:
+        """The queue number of the ticket stored here (None: no ticket, or not yet)."""
+        return None if self._submission is None else self._submission.ticket_number
+
+    def spoken_view(self) -> ScreenView:
+        """A ticket: its number, counter and the people ahead; else what the screen says."""
+        ticket = self._ticket()
+        if ticket is not None and self.state is not SlipState.SAVING:
+            ahead = None if self._wait is None else self._wait.people_ahead
+            return TicketView(ticket, self._counter, ahead, heading=self.heading)
+        prompt = " ".join(text for text in (self.heading, self.next_step) if text)
+        return MenuView(_(self.title), prompt, visible_choices(self))
 
     def _failed(self, error: Exception) -> None:
         self._error = str(error) if isinstance(error, SubmissionError) else ""
+        self.kiosk.sound_error()
         self.state = SlipState.FAILED
         self._render()
 

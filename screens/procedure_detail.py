@@ -17,8 +17,10 @@ from kiosk.catalog import Case, Channel, Document, Fee, Procedure, ProcessingTim
 from kiosk.desk import ServiceDesk
 from kiosk.language import check_language
 from kiosk.money import format_vnd
+from kiosk.spoken_screens import Paper, ProcedureView
 from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext, translator
+from screens.listening import visible_choices
 from screens.procedures import procedure_title
 from screens.widgets import KioskButton
 
@@ -104,6 +106,10 @@ def document_line(document: Document) -> str:
     if document.note:
         line += f"\n   {document.note}"
     return line
+
+
+def _paper(document: Document) -> Paper:
+    return Paper(document.name, document.originals, document.copies)
 
 
 def document_lines(documents: tuple[Document, ...]) -> str:
@@ -262,6 +268,27 @@ class ProcedureDetailScreen(KioskScreen):
         self.portal_url = procedure.portal_url
         for button in self.ids.case_box.children:
             button.role = "selected" if button.key == self.case_key else "secondary"
+
+    def spoken_view(self) -> ProcedureView:
+        """The procedure, the case chosen (or the cases to choose from) and its papers."""
+        procedure: Procedure | None = self.procedure
+        if procedure is None:
+            return ProcedureView(_(self.title))
+        case = self.chosen_case()
+        # The catalog's texts are read in Vietnamese by the Vietnamese voice, also on an
+        # English screen: its cases and papers have no English (VIETNAMESE_TEXTS_NOTE).
+        actions = visible_choices(self.ids.actions)
+        if case is None:
+            return ProcedureView(procedure.title, cases=tuple(c.title for c in procedure.cases),
+                                 actions=actions)
+        return ProcedureView(
+            procedure.title,
+            actions=actions,
+            case=case.title if self.several_cases else "",
+            submit=tuple(_paper(document) for document in case.submit),
+            show=tuple(_paper(document) for document in case.show),
+            no_papers=not case.papers,
+        )
 
     def do_choose_case(self, key: str) -> None:
         """The citizen said which case is theirs: show its papers."""

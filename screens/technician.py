@@ -60,6 +60,8 @@ CHECK_NAMES: dict[str, str] = {
     "sealing key": N_("sealing key"),
     "last sync": N_("last sync"),
     "device access rules": N_("device access rules"),
+    "voice": N_("voice"),
+    "sound output": N_("sound output"),
 }
 
 

@@ -14,7 +14,7 @@ from kiosk.config import Config, load_config
 from kiosk.doctor import CheckStatus
 
 
-def settings(tmp_path: Path, **changes: str) -> Config:
+def settings(tmp_path: Path, **changes: str | int | bool) -> Config:
     config = load_config(environ={"KIOSK_DATA_DIR": str(tmp_path / "data")})
     return replace(config, values={**config.values,
                                    **{f"speech.{key}": value for key, value in changes.items()}})
@@ -109,3 +109,18 @@ def test_a_file_output_that_cannot_write_is_a_fault(tmp_path: Path) -> None:
 
 def test_no_output_checks_only_the_voice(tmp_path: Path) -> None:
     assert [check.name for check in speech_checks(settings(tmp_path, output="none"))] == ["voice"]
+
+
+def test_the_sound_output_says_where_the_voice_goes_and_how_loud(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    card = "card 0: Headphones [bcm2835 Headphones], device 0: bcm2835 Headphones"
+    fake_program(tmp_path, "aplay", f"echo '{card}'\n")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    checks = speech_checks(settings(tmp_path, engine="fake", output="alsa", headphones=True,
+                                    headphone_device="plughw:CARD=Headphones",
+                                    headphone_volume=40))
+    assert (checks[1].name, checks[1].status, checks[1].detail) == (
+        "sound output", CheckStatus.OK,
+        f"{card}; headphone mode on plughw:CARD=Headphones at 40%",
+    )

@@ -27,6 +27,7 @@ configure_window()
 
 from devices.fake_reader import FakeCodeReader  # noqa: E402
 from kiosk.config import Config, load_config  # noqa: E402
+from kiosk.kiosk_voice import KioskVoice  # noqa: E402
 from kiosk.parts import KioskDevices  # noqa: E402
 from kiosk.printing import ReceiptPrinter  # noqa: E402
 from motcua.tour.driver import AppDriver, ManualClock  # noqa: E402
@@ -116,13 +117,14 @@ def start_kiosk(
     printer: ReceiptPrinter | None = None,
     size: tuple[int, int] = PORTRAIT,
     catalog: bytes | None = None,
+    voice: KioskVoice | None = None,
     **overrides: str | int | bool,
 ) -> Kiosk:
     """A fresh app on the shared window (file printer unless ``printer`` is given).
 
     One clock the test moves serves the idle timer and the technician PIN's delays.
     ``catalog`` (a catalog file's bytes) is imported before the app starts; by default
-    :data:`UI_CATALOG`.
+    :data:`UI_CATALOG`. ``voice``: the kiosk's voice (None: silent, no Listen button).
     """
     from devices.printers import build_printer
     from kiosk.catalog import import_catalog
@@ -138,7 +140,8 @@ def start_kiosk(
     device = printer if printer is not None else build_printer(config)
     clock = ManualClock()
     app = KioskApp(
-        config, parts=KioskWiring(), devices=KioskDevices(reader=reader, printer=device),
+        config, parts=KioskWiring(),
+        devices=KioskDevices(reader=reader, printer=device, voice=voice),
         clock=clock, wall_clock=clock,
     )
     driver = AppDriver(app)

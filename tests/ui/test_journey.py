@@ -103,9 +103,9 @@ def test_full_journey_leaves_nothing_personal_after_idle(
     driver.settle()
     # THEN "need more time?" is asked, with the seconds left
     assert app.idle_prompt is not None and app.idle_prompt.is_open
-    assert any("10 giây" in text for text in driver.texts())
-    # WHEN 10 more seconds pass without an answer
-    kiosk.clock.advance(10)
+    assert any("20 giây" in text for text in driver.texts())
+    # WHEN 20 more seconds pass without an answer
+    kiosk.clock.advance(20)
     app.check_idle()
     driver.settle()
     # THEN the kiosk is back at welcome, and nothing personal is left in any widget
