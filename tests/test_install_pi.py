@@ -171,3 +171,10 @@ def test_the_guide_s_restart_check_kills_the_service_not_a_guessed_pid() -> None
     assert "pidof" not in guide
     assert "sudo systemctl kill --signal=KILL motcua-kiosk-ui" in guide
     assert "kiosk.commune_code" in guide and "queue_prefix" in guide
+
+
+def test_every_script_is_executable() -> None:
+    listed = subprocess.run(["git", "ls-files", "-s", "scripts", "tests/appliance"], cwd=ROOT,
+                            capture_output=True, text=True, check=True, timeout=30).stdout
+    modes = {line.split()[3]: line.split()[0] for line in listed.splitlines()}
+    assert {path: mode for path, mode in modes.items() if mode != "100755"} == {}
