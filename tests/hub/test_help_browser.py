@@ -5,6 +5,7 @@ The screenshot goes to ``$HUB_SCREENSHOTS`` when it is set (docs/queue.md shows 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +21,15 @@ from tests.hub.test_hub_browser import screenshot, sign_in
 from tests.servers import ServerThread
 
 pytestmark = pytest.mark.slow
+
+
+def _wait_until_the_console_listens(app: FastAPI) -> None:
+    """The page is loaded before its live stream is open: a call made in between reaches no
+    console (the kiosk would rightly send the citizen to the desk)."""
+    deadline = time.monotonic() + 15
+    while app.state.web.console_live.listeners < 1:
+        assert time.monotonic() < deadline, "the console's live stream never opened"
+        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -44,6 +54,7 @@ def test_a_kiosks_call_for_help_appears_on_the_console_and_arrived_clears_it(
     sign_in(page, hub_server.url)
     alerts = page.locator("#help-alerts .help-alert")
     expect(alerts).to_have_count(0)
+    _wait_until_the_console_listens(hub_app)
     caller = HubStaffCaller(HubClient(hub_server.url, token))
     try:
         # WHEN a citizen touches "Cần hỗ trợ" on the kiosk's status screen
