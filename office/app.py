@@ -46,6 +46,7 @@ from office.store import (
 )
 from office.store import Scope as TokenScope
 from office.web.app import install as install_back_office
+from office.web.catalog import UPLOAD_PATHS as CATALOG_UPLOAD_PATHS
 from sync import wire
 
 log = logging.getLogger("office.app")
@@ -58,7 +59,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Body limits per path; everything else gets the batch limit.
 BODY_LIMITS = {wire.Endpoint.CATALOG.value: wire.MAX_CATALOG_BYTES,
-               wire.Endpoint.CATALOG_OVERLAY.value: wire.MAX_CATALOG_BYTES}
+               wire.Endpoint.CATALOG_OVERLAY.value: wire.MAX_CATALOG_BYTES,
+               # The catalog page's uploads: a whole file plus the form's own bytes.
+               **dict.fromkeys(CATALOG_UPLOAD_PATHS, wire.MAX_CATALOG_BYTES + 64 * 1024)}
 #: Most bytes of a refused body read before answering 413 (then the connection closes).
 MAX_DISCARD = 64 * 1024 * 1024
 #: Seconds a client waits after a 503 before trying again.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.directory import (
+    Commune,
     DirectoryError,
     apply_details,
     detail_problem,
@@ -16,7 +17,7 @@ from kiosk.storage import Database
 WARD = 4  # Phường Ba Đình
 
 
-def ward(db: Database) -> object:
+def ward(db: Database) -> Commune:
     (commune,) = [c for c in load_directory(db) if c.code == WARD]
     return commune
 
@@ -62,18 +63,18 @@ def test_malformed_details_are_refused_with_the_reason(key: str, value: str, pro
 
 def test_a_published_map_link_becomes_the_directory_qr(db: Database) -> None:
     seed_directory(db)
-    centre = ward(db).map_url  # type: ignore[attr-defined]
+    centre = ward(db).map_url
     assert centre.startswith("https://www.openstreetmap.org/?mlat=")
     # WHEN the city publishes the service point's own map link
     apply_details(db, [{"code": WARD, "map_link": "https://maps.app.goo.gl/AbC123",
                         "hotline": "024 3825 1234"}], version=2)
     # THEN the directory's QR opens it, and the hotline is shown
     commune = ward(db)
-    assert commune.map_url == "https://maps.app.goo.gl/AbC123"  # type: ignore[attr-defined]
-    assert commune.hotline == "024 3825 1234"  # type: ignore[attr-defined]
+    assert commune.map_url == "https://maps.app.goo.gl/AbC123"
+    assert commune.hotline == "024 3825 1234"
     # AND null clears it: the centre's map again
     apply_details(db, [{"code": WARD, "map_link": None}], version=3)
-    assert ward(db).map_url == centre  # type: ignore[attr-defined]
+    assert ward(db).map_url == centre
 
 
 def test_a_bad_detail_refuses_the_whole_publication(db: Database) -> None:

@@ -38,6 +38,8 @@ log = logging.getLogger("office.web")
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 #: The kinds this page publishes from a file, in the order shown.
 FILE_KINDS = (CatalogKind.CATALOG, CatalogKind.OVERLAY)
+#: Where each kind's file is posted (the server lets these bodies be catalog-sized).
+UPLOAD_PATHS = tuple(f"{PREFIX}/catalog/{kind.value}" for kind in FILE_KINDS)
 #: Vietnamese names of what is published, for headings and messages.
 TITLES = {CatalogKind.CATALOG: "Danh mục thủ tục", CatalogKind.OVERLAY: "Quy định riêng của Hà Nội"}
 #: Labels of the service-point fields, in form order.

@@ -110,6 +110,10 @@ def test_a_bad_catalog_shows_each_bad_record_and_publishes_nothing(
     assert errors[0].startswith("procedures[0] (x): ")
     assert errors[1].startswith(f"procedures[2] ({SHIPPED['procedures'][2]['code']}): ")
     assert backend.store.published(CatalogKind.CATALOG) is None
+    # AND a file larger than a batch (4 MiB) but within the catalog limit reaches the check
+    large = upload(client, "catalog", b"[" + b" " * (5 * 1024 * 1024) + b"]", "lon.json")
+    assert large.status_code == 422
+    assert "Không đăng gì từ lon.json:" in large.text
     # AND a file that is not JSON says so
     not_json = upload(client, "catalog", b"{nope", "x.json")
     assert not_json.status_code == 422
