@@ -149,13 +149,16 @@ _WORD_SLASH = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
 #: Bullets, ellipses and arrows the screens draw: nothing to say.
 _DRAWN = re.compile(r"[•…›‹→←·]+")
 _END = re.compile(r"[.!?:;,]$")
+_LINE_BREAK = re.compile(r"(?<![.!?:;,\s])[ \t]*\n\s*")
 
 
 def speakable(text: str) -> str:
-    """``text`` as one spoken sentence: on one line, without the drawn marks (bullets,
-    ellipses), "ông/bà" as "ông bà", ending in a full stop unless it ends in punctuation
-    already ("" when nothing is left)."""
+    """``text`` as one spoken sentence: its lines joined by commas, without the drawn
+    marks (bullets, ellipses), "ông/bà" as "ông bà", ending in a full stop unless it ends
+    in punctuation already ("" when nothing is left)."""
     text = _DRAWN.sub(" ", text)
+    # A line break is a pause: "Hộ tịch\nQuầy số 1" is said "Hộ tịch, Quầy số 1".
+    text = _LINE_BREAK.sub(", ", text.strip())
     text = _WORD_SLASH.sub(" ", text)
     text = _SPACES.sub(" ", text).strip(" ,")
     if not text:

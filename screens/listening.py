@@ -26,7 +26,14 @@ from kiosk.language import check_language
 from kiosk.spoken_screens import MenuView, ScreenView
 from screens.base import SearchScreen
 from screens.i18n import _, translator
-from screens.widgets import CheckRow, ChoiceTile, KioskButton, ListRow, OnScreenKeyboard
+from screens.widgets import (
+    CheckRow,
+    ChoiceTile,
+    KioskButton,
+    ListRow,
+    OnScreenKeyboard,
+    ResultList,
+)
 
 if TYPE_CHECKING:
     from kivy.uix.screenmanager import ScreenManager
@@ -77,7 +84,28 @@ def visible_choices(root: Widget) -> tuple[str, ...]:
             collect(child)
 
     collect(root)
-    return tuple(text for _top, _x, text in sorted(found) if text.strip())
+    # Rows a long list has not placed yet (it builds a few per frame) come after it.
+    waiting = [row.title for widget in root.walk(restrict=True)
+               if isinstance(widget, ResultList) and _shown(widget) for row in widget.waiting]
+    return tuple(text for _top, _x, text in sorted(found) if text.strip()) + tuple(waiting)
+
+
+#: The screens' properties holding what they say in words, already translated: a heading,
+#: a message above a list, a look-up's answer (read in this order when a screen has them).
+SPOKEN_PROPERTIES = ("heading", "message", "answer_text", "status_text")
+
+
+def screen_texts(screen: KioskScreen) -> str:
+    """What ``screen`` says besides its title and choices (see :data:`SPOKEN_PROPERTIES`)."""
+    texts = []
+    for name in SPOKEN_PROPERTIES:
+        text = str(getattr(screen, name, "") or "")
+        if name == "message" and isinstance(screen, SearchScreen) and text:
+            # A search screen's message is a message id, translated where it is shown.
+            text = _(text).format(**screen.message_args)
+        if text.strip():
+            texts.append(text)
+    return "\n".join(texts)
 
 
 def screen_view(screen: KioskScreen) -> ScreenView:
@@ -85,10 +113,7 @@ def screen_view(screen: KioskScreen) -> ScreenView:
     if isinstance(screen, SpeaksItself):
         view: ScreenView = screen.spoken_view()
         return view
-    prompt = ""
-    if isinstance(screen, SearchScreen) and screen.message:
-        prompt = _(screen.message).format(**screen.message_args)
-    return MenuView(_(screen.title), prompt, visible_choices(screen))
+    return MenuView(_(screen.title), screen_texts(screen), visible_choices(screen))
 
 
 class Listening:
@@ -124,7 +149,13 @@ class Listening:
 
     def _on_speaking(self, speaking: bool) -> None:
         # Told on the announcer's thread: the property changes on the UI thread.
-        Clock.schedule_once(lambda _dt: setattr(self, "speaking", speaking), 0)
+        Clock.schedule_once(lambda _dt: self._show_speaking(speaking), 0)
+
+    def _show_speaking(self, speaking: bool) -> None:
+        # Not once the app has stopped: the .kv rules bound to ``app.speaking`` would run
+        # and tie the .kv files' ``app`` to this stopped app (tests run apps in turn).
+        if self.voice is not None and self.voice.on_speaking is not None:
+            self.speaking = speaking
 
     def do_listen(self) -> None:
         """The Listen button: read the screen on show aloud, or stop if it is talking."""
@@ -165,6 +196,7 @@ class Listening:
             self.voice.forget()
 
     def close_voice(self) -> None:
-        """End the voice's threads (the app stops)."""
+        """End the voice's threads (the app stops); nothing it reports reaches the app."""
         if self.voice is not None:
+            self.voice.on_speaking = None
             self.voice.close()

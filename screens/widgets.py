@@ -452,6 +452,11 @@ class BatchedList(ScrollView, Generic[T]):
         self._pending = list(items)
         self._add_some()
 
+    @property
+    def waiting(self) -> list[T]:
+        """The items not placed yet (they come over the next frames)."""
+        return list(self._pending)
+
     def clear(self) -> None:
         """Nothing shown, and no widget kept (what they showed is gone with them)."""
         self._stop_batching()

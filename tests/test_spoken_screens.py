@@ -58,7 +58,8 @@ def test_a_long_list_reads_the_first_choices_and_says_how_many_more() -> None:
 
 
 def test_drawn_marks_are_not_said_and_every_phrase_ends_a_sentence() -> None:
-    assert speakable("• Giấy chứng sinh\n   (bản chính)") == "Giấy chứng sinh (bản chính)."
+    assert speakable("• Giấy chứng sinh\n   (bản chính)") == "Giấy chứng sinh, (bản chính)."
+    assert speakable("Hộ tịch\nQuầy số 1") == "Hộ tịch, Quầy số 1."  # a line is a pause
     assert speakable("Sinh con, kết hôn, chuyển nhà…") == "Sinh con, kết hôn, chuyển nhà."
     assert speakable("Ông/bà thuộc trường hợp nào?") == "Ông bà thuộc trường hợp nào?"
     assert speakable("Số 12/2024") == "Số 12/2024."  # a slash between numbers stays

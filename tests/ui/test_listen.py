@@ -290,3 +290,23 @@ def test_demo_kiosk_says_the_welcome_with_espeak_into_wav_files(tmp_path: Path) 
             assert stats.rms > 0.03, line
     finally:
         running.driver.close()
+
+
+def test_a_long_list_is_counted_whole_even_while_its_rows_are_still_placed(
+    listened: Listened,
+) -> None:
+    # GIVEN the directory, whose 126 rows are placed a batch per frame
+    kiosk = listened.kiosk
+    kiosk.app.do_go("directory")
+    kiosk.driver.frames(1)
+    # WHEN Listen is pressed at once
+    listened.press_listen()
+    said = listened.said()
+    # THEN all 126 are counted, 8 read, the rest announced
+    assert said[:3] == [
+        "Danh bạ xã, phường.",
+        "Toàn bộ một trăm hai mươi sáu xã, phường. Gõ tên để tìm.",
+        "Có một trăm hai mươi sáu lựa chọn.",
+    ]
+    assert len(said) == 3 + 8 + 1
+    assert said[-1] == "Và một trăm mười tám lựa chọn khác trong danh sách."
