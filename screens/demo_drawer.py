@@ -13,9 +13,9 @@ from kivy.uix.modalview import ModalView
 
 from kiosk import receipt_code
 from kiosk.desk import ServiceDesk
+from kiosk.kinds import SubmissionKind
 from kiosk.kinds.queue_ticket import ticket_qr
 from kiosk.reading import SimulatedReader
-from kiosk.submissions import SubmissionKind
 from screens.app import KioskApp
 from screens.base import N_
 
