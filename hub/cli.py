@@ -24,6 +24,7 @@ from kiosk.command import Context, UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from hub.heartbeat import Presence
     from hub.queue import HubQueue
     from hub.voice import CallAudio
     from kiosk.config import Config
@@ -190,7 +191,7 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
                      point_name=context.config.text("kiosk.service_point_name"),
                      secure_cookies=args.secure_cookies)
     stop = threading.Event()
-    forwarding = _forwarding_thread(args, context, stop)
+    forwarding = _forwarding_thread(args, context, stop, app.state.web)
     # timeout_keep_alive: kiosks reuse one connection between rounds.
     try:
         uvicorn.run(app, host=args.host, port=args.port, timeout_keep_alive=75,
@@ -202,9 +203,10 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
-def _forwarding_thread(args: argparse.Namespace, context: Context,
-                       stop: threading.Event) -> threading.Thread | None:
-    """Queue events to the city, in a thread with its own database connection.
+def _forwarding_thread(args: argparse.Namespace, context: Context, stop: threading.Event,
+                       presence: Presence) -> threading.Thread | None:
+    """Queue events, the public queue state and heartbeats (with ``presence``: who is
+    connected) to the city, in a thread with its own database connection.
 
     The hub's city token (a hub token: ``kiosk backend add-hub``) comes from
     ``$KIOSK_HUB_CITY_TOKEN`` (the hub.env file of the systemd unit) or the secret
@@ -225,17 +227,21 @@ def _forwarding_thread(args: argparse.Namespace, context: Context,
     def run() -> None:
         from hub.city_setup import CitySetupLink, SetupPuller  # noqa: PLC0415
         from hub.city_state import CityStateLink, StatePublisher  # noqa: PLC0415
+        from hub.heartbeat import HeartbeatLink, HeartbeatSender  # noqa: PLC0415
 
         link = CityLink(url, token)
+        beat_link = HeartbeatLink(url, token)
         state_link = CityStateLink(url, token)
         setup_link = CitySetupLink(url, token)
         queue = _queue_in(home)
         publisher = StatePublisher(queue, state_link, unit_code=unit_code)
         puller = SetupPuller(queue, setup_link)
+        beats = HeartbeatSender(queue, presence, beat_link)
 
         def also() -> None:
             publisher.run_once()
             puller.run_once()
+            beats.run_once()
 
         try:
             Forwarder(queue, link, unit_code=unit_code).run_forever(stop, 5.0, also=also)
@@ -243,6 +249,7 @@ def _forwarding_thread(args: argparse.Namespace, context: Context,
             link.close()
             state_link.close()
             setup_link.close()
+            beat_link.close()
 
     thread = threading.Thread(target=run, name="hub-forwarder", daemon=True)
     thread.start()

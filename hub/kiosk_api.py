@@ -32,6 +32,7 @@ def kiosk_id(web: Web, authorization: Annotated[str | None, Header()] = None) ->
     found = web.queue.kiosk_for_token(token) if scheme.lower() == "bearer" else None
     if found is None:
         raise HTTPException(401, "unknown kiosk token", headers={"WWW-Authenticate": "Bearer"})
+    web.sightings.saw(found)
     return found
 
 

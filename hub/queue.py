@@ -635,6 +635,12 @@ class HubQueue:
             [limit]).fetchall()
         return [self._event(row) for row in rows]
 
+    def unforwarded_count(self) -> int:
+        """How many events the city has not acknowledged yet (the forward backlog)."""
+        row = self.db.connection().execute(
+            "SELECT count(*) FROM ticket_events WHERE forwarded_at IS NULL").fetchone()
+        return int(row[0])
+
     def mark_forwarded(self, uuids: Sequence[str]) -> int:
         """Record that the city acknowledged these events; how many were newly marked."""
         stamp = self._stamp()

@@ -13,11 +13,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Header, HTTPException, Request
 from jinja2 import Environment
 
+from hub.heartbeat import KioskSightings
 from hub.help_calls import HelpBoard
 from hub.live import Broadcaster
 from hub.queue import HubQueue, QueueEvent
 from hub.sessions import SESSION_COOKIE, PinBrake, Session, SessionSigner, same_token
 from hub.voice import CallAudio
+from sync import wire
 from webui.assets import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -41,9 +43,18 @@ class HubWeb:
     #: Kiosks' calls for staff, and the consoles' stream that shows them (hub/help_views.py).
     help: HelpBoard = field(init=False)
     console_live: Broadcaster = field(default_factory=Broadcaster)
+    #: When each kiosk last called (the heartbeat counts those seen lately: hub/heartbeat.py).
+    sightings: KioskSightings = field(init=False)
 
     def __post_init__(self) -> None:
         self.help = HelpBoard(self.queue.now)
+        self.sightings = KioskSightings(self.queue.now)
+
+    def presence(self) -> wire.HubPresence:
+        """Consoles (their live stream) and displays connected now, kiosks seen lately."""
+        return wire.HubPresence(consoles=self.console_live.listeners,
+                                displays=self.live.listeners,
+                                kiosks_seen=self.sightings.recent())
 
     def render(self, name: str, **values: Any) -> str:
         """A template rendered with the point's name."""

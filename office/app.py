@@ -428,6 +428,12 @@ def heartbeat(beat: wire.Heartbeat, caller: Kiosk, store: StoreDep) -> wire.Hear
     return store.record_heartbeat(caller.client_id, beat)
 
 
+@router.post(wire.Endpoint.HUB_HEARTBEAT.value, tags=["hub"], responses=_ERRORS)
+def hub_heartbeat(beat: wire.Heartbeat, caller: Hub, store: StoreDep) -> wire.HeartbeatAck:
+    """Record this hub's health (the fleet page judges it as it judges kiosks)."""
+    return store.record_heartbeat(caller.hub_id, beat)
+
+
 @router.get(wire.Endpoint.KIOSK_IDENTITY.value, tags=["kiosk"], responses=_ERRORS)
 def identity(caller: Kiosk, store: StoreDep) -> wire.KioskIdentity:
     """Who this token's kiosk is and the key it seals personal data with (provisioning)."""

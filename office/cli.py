@@ -531,8 +531,12 @@ def _fleet(args: argparse.Namespace, context: Context) -> int:
     for health in store.heartbeats.health():
         record, beat = health.record, health.record.heartbeat
         state = "revoked" if not record.enrolled else record.kind.value
-        if record.kind.value == "hub":
+        if record.kind.value == "hub" and beat is None:
             detail = "no heartbeats; last queue events delivered"
+        elif beat is not None and beat.hub is not None:
+            detail = (f"events not delivered {beat.outbox_pending}, version "
+                      f"{beat.software_version}, consoles {beat.hub.consoles}, displays "
+                      f"{beat.hub.displays}, kiosks seen (15 min) {beat.hub.kiosks_seen}")
         elif beat is None:
             detail = "no heartbeat yet"
         else:

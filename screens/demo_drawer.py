@@ -13,8 +13,11 @@ from kivy.uix.modalview import ModalView
 
 from kiosk import receipt_code
 from kiosk.desk import ServiceDesk
+from kiosk.kinds import SubmissionKind
+from kiosk.kinds.queue_ticket import ticket_qr
 from kiosk.reading import SimulatedReader
 from screens.app import KioskApp
+from screens.base import N_
 
 #: Fictional citizens' cards in the published QR layout (no real person's data).
 SAMPLE_CARDS: dict[str, str] = {
@@ -66,6 +69,26 @@ class DemoDrawer(ModalView):
         def scan(code: str | None) -> None:
             if code is not None:
                 self.do_scan(receipt_code.qr_payload(code))
+
+        app.ask_desk(newest, scan)
+
+    def do_scan_my_ticket(self) -> None:
+        """Scan the QR of the newest queue ticket this kiosk printed, as the citizen holds
+        it up after being served (its phone page's address: the kiosk opens its rating)."""
+        app = KioskApp.get_running_app()
+        page = app.kiosk_config.text("queue.ticket_page_url")
+
+        def newest(desk: ServiceDesk) -> str | None:
+            tickets = [found for found in desk.outbox.list()
+                       if found.kind is SubmissionKind.QUEUE_TICKET]
+            return ticket_qr(tickets[-1], page) if tickets else None
+
+        def scan(payload: str | None) -> None:
+            if payload is None:
+                app.show_banner(N_("No ticket printed yet: take a queue number first."))
+                self.dismiss(animation=False)
+            else:
+                self.do_scan(payload)
 
         app.ask_desk(newest, scan)
 

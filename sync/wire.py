@@ -111,6 +111,8 @@ class Endpoint(enum.Enum):
     #: its hub pulls them from HUB_SERVICE_POINT (models in sync/hub_wire.py).
     SERVICE_POINT = f"{PREFIX}/service-points/{{unit_code}}"
     HUB_SERVICE_POINT = f"{PREFIX}/hub/service-point"
+    #: A hub's heartbeat (the kiosks' Heartbeat with ``hub`` set; hub/heartbeat.py).
+    HUB_HEARTBEAT = f"{PREFIX}/hub/heartbeat"
     #: A kiosk asks what changed since its last poll (``If-None-Match``; ``?unit=``).
     KIOSK_CHANGES = f"{PREFIX}/kiosk/changes"
 
@@ -557,8 +559,17 @@ class DirectoryDocument(_Model):
         return [detail.model_dump(exclude_unset=True) for detail in self.details]
 
 
+class HubPresence(_Model):
+    """What only a service point's hub reports in its heartbeat: who is connected to it."""
+
+    consoles: Annotated[int, Field(ge=0, description="officer consoles with the page open")]
+    displays: Annotated[int, Field(ge=0, description="TV display pages connected")]
+    kiosks_seen: Annotated[int, Field(ge=0, description="kiosks heard from in the last 15 min")]
+
+
 class Heartbeat(_Model):
-    """A kiosk's health, sent every ``sync.heartbeat_seconds``."""
+    """A kiosk's health, sent every ``sync.heartbeat_seconds``; a hub sends one too (its
+    forward backlog as ``outbox_pending``, and ``hub`` set)."""
 
     software_version: Annotated[str, Field(max_length=40)]
     outbox_pending: Annotated[int, Field(ge=0)]
@@ -571,6 +582,7 @@ class Heartbeat(_Model):
     printer_state: Annotated[str | None, Field(max_length=40)] = None
     printer_paper: Annotated[str | None, Field(max_length=40)] = None
     device_time: Annotated[str, Field(max_length=40, description="device clock; not trusted")]
+    hub: HubPresence | None = Field(default=None, description="set by a hub, null from a kiosk")
 
 
 class HeartbeatAck(_Model):

@@ -82,6 +82,14 @@ class QueueTicketDetails:
         return cls(str(data["service"]), PriorityGroup(data.get("priority", "none")))
 
 
+def ticket_qr(submission: Submission, ticket_page_url: str) -> str:
+    """What a queue ticket's QR holds: its phone page under ``ticket_page_url``
+    (``queue.ticket_page_url``), or its receipt code when none is configured."""
+    if ticket_page_url:
+        return page_url(ticket_page_url, page_token(submission.uuid))
+    return receipt_code.qr_payload(submission.receipt_code)
+
+
 def prepare(request: QueueTicketRequest, records: Records) -> Prepared:
     """Check the service (and procedure) exist; the details to store."""
     if not records.has_service(request.service):
@@ -138,21 +146,12 @@ def queue_ticket(
         )
     blocks.append(Field(context.t("label.time"), created_text(submission)))
     code = receipt_code.display(submission.receipt_code)
+    qr = ticket_qr(submission, context.ticket_page_url)
     if context.ticket_page_url:
-        blocks.append(
-            QrCode(
-                page_url(context.ticket_page_url, page_token(submission.uuid)),
-                caption=context.t("queue_ticket.phone_page"),
-            )
-        )
+        blocks.append(QrCode(qr, caption=context.t("queue_ticket.phone_page")))
         blocks.append(Field(context.t("label.ticket_code"), code))
     else:
-        blocks.append(
-            QrCode(
-                receipt_code.qr_payload(submission.receipt_code),
-                caption=f"{context.t('label.ticket_code')}: {code}",
-            )
-        )
+        blocks.append(QrCode(qr, caption=f"{context.t('label.ticket_code')}: {code}"))
     blocks.append(Line(context.t("queue_ticket.wait"), align=Align.CENTER))
     blocks.extend(slip_footer(context))
     return Receipt(SlipKind.QUEUE_TICKET, tuple(blocks), context.language,

@@ -35,6 +35,8 @@ class AuditAction(enum.Enum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 - an action's name
     #: A user changing their own password.
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an action's name
+    #: A service point's counters or officers published from /bo/service-points/N/counters.
+    POINT_SETUP_CHANGED = "point_setup_changed"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The fleet: each kiosk's last two heartbeats, every kiosk that has a token, and the hubs
-that deliver queue events (their health: office.store.fleet_health)."""
+"""The fleet: each kiosk's and hub's last two heartbeats, every kiosk that has a token, and
+the hubs that deliver queue events or beat as hubs (their health: office.store.fleet_health)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from sync import wire
 
 
 class Heartbeats(StorePart):
-    """Keeping the latest heartbeat of each kiosk, and the fleet view built from them."""
+    """Keeping the latest heartbeat of each kiosk and hub, and the fleet view built from them."""
 
     def record_heartbeat(self, kiosk_id: str, heartbeat: wire.Heartbeat) -> wire.HeartbeatAck:
-        """Keep the latest heartbeat of ``kiosk_id``."""
+        """Keep the latest heartbeat of ``kiosk_id`` (a kiosk, or a hub: its kiosk token)."""
         stamp = self._stamp()
         values = {"kiosk_id": kiosk_id, "received_at": stamp,
                   "body": heartbeat.model_dump_json()}
@@ -37,12 +37,13 @@ class Heartbeats(StorePart):
         return wire.HeartbeatAck(server_time=stamp)
 
     def fleet(self) -> wire.Fleet:
-        """Every kiosk that has a token, and its last heartbeat."""
-        # A hub holds a kiosk token too (it needs one to deliver): listed, with no heartbeat.
+        """Every kiosk (and hub) that has a token, and its last heartbeat."""
+        # A hub holds a kiosk token too (it needs one to deliver); one that sent no
+        # heartbeat is listed without (its last_seen_at is a delivery, not a heartbeat).
         return wire.Fleet(kiosks=sorted((
             wire.FleetEntry(kiosk_id=record.device_id, enrolled=record.enrolled,
-                            last_heartbeat_at=record.last_seen_at if record.kind is
-                            DeviceKind.KIOSK else None, heartbeat=record.heartbeat)
+                            last_heartbeat_at=None if record.heartbeat is None
+                            else record.last_seen_at, heartbeat=record.heartbeat)
             for record in self.devices()), key=lambda entry: entry.kiosk_id))
 
     def health(self, scope: set[int] | None = None) -> list[DeviceHealth]:
@@ -52,17 +53,22 @@ class Heartbeats(StorePart):
 
     def devices(self, scope: set[int] | None = None) -> list[DeviceRecord]:
         """Every kiosk that has a token (revoked ones too) with its last two heartbeats,
-        then every hub that delivered queue events with its last delivery; ``scope``: only
-        those filed under these units (None: all)."""
+        then every hub (it delivered queue events, or its heartbeat says it is one) with its
+        last two heartbeats, or its last delivery when it sent none; ``scope``: only those
+        filed under these units (None: all)."""
         credentials, heartbeats, events = (schema.credentials, schema.heartbeats,
                                            schema.queue_events)
         with read_snapshot(self.engine) as connection:
             enrolled: dict[str, bool] = {}
-            for client_id, revoked_at in connection.execute(
-                sa.select(credentials.c.client_id, credentials.c.revoked_at)
-                .where(credentials.c.role == Role.KIOSK.value)
+            hub_ids: set[str] = set()
+            for client_id, revoked_at, role in connection.execute(
+                sa.select(credentials.c.client_id, credentials.c.revoked_at,
+                          credentials.c.role)
+                .where(credentials.c.role.in_([Role.KIOSK.value, Role.HUB.value]))
             ):
                 enrolled[client_id] = enrolled.get(client_id, False) or revoked_at is None
+                if role == Role.HUB.value:
+                    hub_ids.add(client_id)
             beats = {row[0]: row[1:] for row in connection.execute(
                 sa.select(heartbeats.c.kiosk_id, heartbeats.c.received_at, heartbeats.c.body,
                           heartbeats.c.previous_body))}
@@ -71,18 +77,30 @@ class Heartbeats(StorePart):
             hubs = {row[0]: (int(row[1]), str(row[2])) for row in connection.execute(
                 sa.select(events.c.hub_id, sa.func.max(events.c.unit_code),
                           sa.func.max(events.c.received_at)).group_by(events.c.hub_id))}
+        parsed = {device: (received, _heartbeat(body),
+                           None if previous is None else _heartbeat(previous))
+                  for device, (received, body, previous) in beats.items()}
+        # A hub: its token is a hub's, it delivered queue events (older hubs held a kiosk
+        # token), or its heartbeat says so.
+        hub_ids |= set(hubs) | {device for device, (_, beat, _) in parsed.items()
+                                if beat is not None and beat.hub is not None}
         records = []
-        for kiosk_id in sorted(set(enrolled) - set(hubs)):
-            beat = beats.get(kiosk_id)
-            records.append(DeviceRecord(
-                kiosk_id, DeviceKind.KIOSK, enrolled[kiosk_id], units.get(kiosk_id),
-                last_seen_at=None if beat is None else beat[0],
-                heartbeat=None if beat is None else _heartbeat(beat[1]),
-                previous_heartbeat=None if beat is None or beat[2] is None
-                else _heartbeat(beat[2])))
-        records += [DeviceRecord(hub_id, DeviceKind.HUB, enrolled.get(hub_id, False), unit,
-                                 last_seen_at=last)
-                    for hub_id, (unit, last) in sorted(hubs.items())]
+        for device_id in set(enrolled) | hub_ids:
+            kind = DeviceKind.HUB if device_id in hub_ids else DeviceKind.KIOSK
+            found = parsed.get(device_id)
+            delivered = hubs.get(device_id)
+            # A hub's unit is the one its events name (else where its token is filed).
+            unit = units.get(device_id) if delivered is None else delivered[0]
+            if found is None:
+                records.append(DeviceRecord(
+                    device_id, kind, enrolled.get(device_id, False), unit,
+                    last_seen_at=None if delivered is None else delivered[1]))
+            else:
+                records.append(DeviceRecord(
+                    device_id, kind, enrolled.get(device_id, False), unit,
+                    last_seen_at=found[0], heartbeat=found[1], previous_heartbeat=found[2]))
+        # Kiosks first, then hubs, each by id (the order the page and the CLI list).
+        records.sort(key=lambda record: (record.kind is DeviceKind.HUB, record.device_id))
         if scope is None:
             return records
         return [record for record in records if record.unit_code in scope]

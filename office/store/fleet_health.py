@@ -1,22 +1,24 @@
 """How each kiosk and hub is doing, and what needs someone: alerts as computed states.
 
-One function, :func:`assess`, turns a device's last two heartbeats (or, for a hub, its last
-delivery of queue events) and the city's clock into a :class:`DeviceHealth`; the fleet page
-and ``kiosk backend fleet`` both show what it says.
+One function, :func:`assess`, turns a device's last two heartbeats (or, for a hub that has
+sent none, its last delivery of queue events) and the city's clock into a
+:class:`DeviceHealth`; the fleet page and ``kiosk backend fleet`` both show what it says.
+Kiosks and hubs are judged by the same rules; only the printer is a kiosk's alone.
 
 - **offline**: the last heartbeat is older than :data:`OFFLINE_AFTER` (15 minutes; a kiosk
-  beats every few minutes); **never seen**: enrolled, no heartbeat yet.
+  or hub beats every few minutes); **never seen**: an enrolled kiosk, no heartbeat yet.
 - **paper out** / **paper near end**: as the kiosk's printer reported it.
 - **printer fault**: the printer reported another problem (cover open, error, offline,
   unreachable).
-- **backlog growing**: the outbox backlog (pending + failed) is larger than at the
-  heartbeat before: submissions pile up instead of reaching the city.
+- **backlog growing**: the outbox backlog (pending + failed; a hub: queue events not yet
+  delivered) is larger than at the heartbeat before: data piles up instead of reaching the
+  city.
 - **clock off**: the kiosk's clock differs from the city's by more than
   :data:`CLOCK_TOLERANCE` (its slips and tickets would show a wrong time).
 
-A revoked kiosk raises no alert (it is expected to be silent). A hub sends no heartbeat
-(yet): it is listed with its last delivery of queue events and no alert, since a hub with
-no tickets to report is silent too.
+A revoked device raises no alert (it is expected to be silent). A hub that has never sent a
+heartbeat (software from before hubs sent them) is listed with its last delivery of queue
+events and no alert, since a point with no tickets to report is silent too.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class Alert(enum.Enum):
 
 
 class DeviceKind(enum.Enum):
-    """A kiosk (sends heartbeats) or a service point's hub (delivers queue events)."""
+    """A kiosk, or a service point's hub (delivers queue events; its heartbeat has ``hub``)."""
 
     KIOSK = "kiosk"
     HUB = "hub"
@@ -76,7 +78,7 @@ class DeviceRecord:
     kind: DeviceKind
     enrolled: bool
     unit_code: int | None
-    #: The city's clock when the last heartbeat (a hub: its last delivery) arrived.
+    #: The city's clock when the last heartbeat (a hub without one: its last delivery) arrived.
     last_seen_at: str | None
     heartbeat: wire.Heartbeat | None = None
     previous_heartbeat: wire.Heartbeat | None = None
@@ -130,13 +132,16 @@ def assess(record: DeviceRecord, now: dt.datetime) -> DeviceHealth:
     offset = (None if beat is None or record.last_seen_at is None
               else _clock_offset(beat, record.last_seen_at))
     alerts: list[Alert] = []
-    if record.enrolled and record.kind is DeviceKind.KIOSK:
+    kiosk = record.kind is DeviceKind.KIOSK
+    # A hub is judged once it beats: before that its silence says nothing (see above).
+    if record.enrolled and (kiosk or beat is not None):
         if silent_for is None:
             alerts.append(Alert.NEVER_SEEN)
         elif silent_for > OFFLINE_AFTER:
             alerts.append(Alert.OFFLINE)
         if beat is not None:
-            alerts += _printer_alerts(beat)
+            if kiosk:
+                alerts += _printer_alerts(beat)
             if change is not None and change > 0:
                 alerts.append(Alert.BACKLOG_GROWING)
             if offset is not None and abs(offset) > CLOCK_TOLERANCE:

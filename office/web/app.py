@@ -9,7 +9,16 @@ from fastapi.staticfiles import StaticFiles
 
 from office.ratelimit import RateLimiter
 from office.store import Store
-from office.web import catalog, fleet_page, pages, public, satisfaction, ticket_page, users
+from office.web import (
+    catalog,
+    fleet_page,
+    pages,
+    point_setup,
+    public,
+    satisfaction,
+    ticket_page,
+    users,
+)
 from office.web.auth import ForbiddenError, Sessions, SignInRequiredError
 from office.web.context import (
     STATIC,
@@ -45,6 +54,7 @@ def install(app: FastAPI, store: Store, *, session_secret: str | None = None,
     app.include_router(fleet_page.router)
     app.include_router(users.router)
     app.include_router(catalog.router)
+    app.include_router(point_setup.router)
     app.include_router(public.router)
     app.include_router(ticket_page.router)
     mount_static(app)
