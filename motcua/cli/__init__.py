@@ -29,6 +29,7 @@ from motcua.cli import (
     printer,
     provision,
     receipt,
+    release,
     run,
     scan,
     submissions,
@@ -44,6 +45,7 @@ _AREAS: tuple[ModuleType, ...] = (
     backend,
     hub,
     printer, receipt,
+    release,
     run,
 )
 
