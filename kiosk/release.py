@@ -154,17 +154,23 @@ def parse_manifest(raw: bytes) -> Manifest:
 
 def check_artifact(manifest: Manifest, path: Path) -> None:
     """Raise ManifestError unless the file at ``path`` is exactly the manifest's artifact."""
-    size = path.stat().st_size
-    if size != manifest.artifact.size:
-        raise ManifestError(
-            f"{path.name} has {size} bytes; the manifest says {manifest.artifact.size}"
-        )
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != manifest.artifact.sha256:
-        raise ManifestError(f"{path.name}'s SHA-256 differs from the manifest's: refused")
+    _compare(manifest, path.name, path.stat().st_size, digest.hexdigest())
+
+
+def check_artifact_data(manifest: Manifest, name: str, data: bytes) -> None:
+    """Raise ManifestError unless ``data`` is exactly the manifest's artifact."""
+    _compare(manifest, name, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _compare(manifest: Manifest, name: str, size: int, sha256: str) -> None:
+    if size != manifest.artifact.size:
+        raise ManifestError(f"{name} has {size} bytes; the manifest says {manifest.artifact.size}")
+    if sha256 != manifest.artifact.sha256:
+        raise ManifestError(f"{name}'s SHA-256 differs from the manifest's: refused")
 
 
 def _object(value: object, where: str, keys: set[str]) -> dict[str, Any]:
