@@ -306,15 +306,14 @@ class Updater:
     def _switch_database(self, running: str, target: str, release: Path,
                          decision: OfferDecision) -> None:
         live = self.paths.database
+        before = self.paths.copy_before(target)
+        _copy_database(live, before)  # what rolling this switch back restores
         if decision is OfferDecision.RESTORE_COPY:
             # A downgrade below the database's schema: the copy taken before the running
-            # release migrated, plus what was written since.
-            after = self.paths.trial_copy(running)
-            _copy_database(live, after)
+            # release migrated, plus the submissions written since (from ``before``).
             _copy_database(self.paths.copy_before(running), live)
-            carry_submissions(live, after)
+            carry_submissions(live, before)
             return
-        _copy_database(live, self.paths.copy_before(target))
         # Migrated on a copy: a migration that fails leaves the live file untouched.
         migrating = live.with_name(f"db-migrating-{target}.sqlite3")
         _copy_database(live, migrating)
@@ -356,18 +355,22 @@ class Updater:
     def _roll_back(self, record: UpdateRecord, reason: str) -> None:
         assert record.from_version is not None and record.to_version is not None
         self.services.stop()
-        _point(self.paths.current, self.paths.releases / record.from_version)
-        live = self.paths.database
-        trial = self.paths.trial_copy(record.to_version)
-        _copy_database(live, trial)
-        _copy_database(self.paths.copy_before(record.to_version), live)
-        carried = carry_submissions(live, trial)
-        record.state = advance(record.state, UpdateEvent.TRIAL_FAILED)
-        record.reason = (f"rolled back to {record.from_version}: {reason} "
-                         f"({carried.submissions} submission(s) from the trial kept)")
-        record.bad_versions = sorted({*record.bad_versions, record.to_version})
-        self._save(record)
-        self.services.start()
+        try:
+            _point(self.paths.current, self.paths.releases / record.from_version)
+            live = self.paths.database
+            trial = self.paths.trial_copy(record.to_version)
+            _copy_database(live, trial)
+            _copy_database(self.paths.copy_before(record.to_version), live)
+            carried = carry_submissions(live, trial)
+            record.state = advance(record.state, UpdateEvent.TRIAL_FAILED)
+            record.reason = (f"rolled back to {record.from_version}: {reason} "
+                             f"({carried.submissions} submission(s) from the trial kept)")
+            record.bad_versions = sorted({*record.bad_versions, record.to_version})
+            self._save(record)
+        finally:
+            # Whatever failed above, the kiosk serves again (the state file still says
+            # TRIAL when the rollback did not finish, so the next check retries it).
+            self.services.start()
 
     def _prune(self, keep: set[str | None]) -> None:
         """Delete release environments other than the current and the previous one."""

@@ -140,3 +140,11 @@ def test_the_release_commands_make_sign_and_verify_a_release(kiosk: Kiosk, tmp_p
         f"{len(ARTIFACT)}\n")
     stranger = generate_key_pair().public
     assert kiosk("release", "verify", str(manifest), "--key", stranger).status == 1
+
+
+def test_the_update_commands_report_idle_and_need_enrolment(kiosk: Kiosk, tmp_path: Path):
+    assert kiosk("config", "set", "update.root", str(tmp_path / "opt")).status == 0
+    assert kiosk("update", "status").out == '{"state": "idle"}\n'
+    refused = kiosk("update", "check")
+    assert refused.status == 2
+    assert "not enrolled (sync.backend_url, sync.token): kiosk provision first" in refused.err

@@ -35,6 +35,7 @@ from motcua.cli import (
     submissions,
     sync,
     technician,
+    update,
 )
 from office import cli as backend
 
@@ -46,6 +47,7 @@ _AREAS: tuple[ModuleType, ...] = (
     hub,
     printer, receipt,
     release,
+    update,
     run,
 )
 

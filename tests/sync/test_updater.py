@@ -286,6 +286,8 @@ def test_a_downgrade_restores_the_pre_update_copy_with_later_submissions(
 
     assert (record.state, record.to_version) == (UpdateState.TRIAL, "2.3.5")
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    # Rolling the downgrade back would restore the newer file it replaced.
+    assert schema_of(kiosk.paths.copy_before("2.3.5")) == SCHEMA_VERSION + 1
     box = kiosk.outbox()
     assert len(box.list()) == 2
     assert box.get(later) is not None
