@@ -297,10 +297,13 @@ class Updater:
             state=advance(state, UpdateEvent.SWITCHED), from_version=running, to_version=target,
             since=now.isoformat(), deadline=(now + TRIAL_PERIOD).isoformat(),
             reason=f"trial of {target}", baseline_faults=sorted(baseline),
-            restarts_at_switch=self.services.restarts(), boot_id=self.services.boot_id(),
-            bad_versions=record.bad_versions)
+            boot_id=self.services.boot_id(), bad_versions=record.bad_versions)
+        # Saved before the start: a reboot from here on finds the trial and judges it.
         self._save(record)
         self.services.start()
+        # Counted after the start: systemd may reset NRestarts on a manual start.
+        record.restarts_at_switch = self.services.restarts()
+        self._save(record)
         return record
 
     def _switch_database(self, running: str, target: str, release: Path,
