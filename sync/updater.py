@@ -285,37 +285,47 @@ class Updater:
         state = advance(state, UpdateEvent.INSTALL_SUCCEEDED)
         baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
         self.services.stop()
+        live = self.paths.database
         try:
-            self._switch_database(running, target, release, decision)
+            # What rolling this switch back restores, taken while nothing writes.
+            _copy_database(live, self.paths.copy_before(target))
         except (UpdateError, sqlite3.Error) as error:
             self.services.start()  # nothing switched: the running release goes on
             shutil.rmtree(release, ignore_errors=True)
-            return self._refused(record, f"database for {target} failed: {error}")
-        _point(self.paths.current, release)
+            return self._refused(record, f"database copy for {target} failed: {error}")
         now = self.clock()
-        record = UpdateRecord(
+        trial = UpdateRecord(
             state=advance(state, UpdateEvent.SWITCHED), from_version=running, to_version=target,
             since=now.isoformat(), deadline=(now + TRIAL_PERIOD).isoformat(),
             reason=f"trial of {target}", baseline_faults=sorted(baseline),
             boot_id=self.services.boot_id(), bad_versions=record.bad_versions)
-        # Saved before the start: a reboot from here on finds the trial and judges it.
-        self._save(record)
+        # Saved before the database or the link changes: whatever interrupts the switch
+        # from here on (a crash, a power cut), the next trial check rolls it back.
+        self._save(trial)
+        try:
+            self._switch_database(running, target, release, decision)
+        except (UpdateError, sqlite3.Error) as error:
+            _copy_database(self.paths.copy_before(target), live)
+            self._save(record)
+            self.services.start()  # the running release goes on, on its own database
+            shutil.rmtree(release, ignore_errors=True)
+            return self._refused(record, f"database for {target} failed: {error}")
+        _point(self.paths.current, release)
         self.services.start()
         # Counted after the start: systemd may reset NRestarts on a manual start.
-        record.restarts_at_switch = self.services.restarts()
-        self._save(record)
-        return record
+        trial.restarts_at_switch = self.services.restarts()
+        self._save(trial)
+        return trial
 
     def _switch_database(self, running: str, target: str, release: Path,
                          decision: OfferDecision) -> None:
         live = self.paths.database
-        before = self.paths.copy_before(target)
-        _copy_database(live, before)  # what rolling this switch back restores
         if decision is OfferDecision.RESTORE_COPY:
             # A downgrade below the database's schema: the copy taken before the running
-            # release migrated, plus the submissions written since (from ``before``).
+            # release migrated, plus the submissions written since (from the copy just
+            # taken of the live file).
             _copy_database(self.paths.copy_before(running), live)
-            carry_submissions(live, before)
+            carry_submissions(live, self.paths.copy_before(target))
             return
         # Migrated on a copy: a migration that fails leaves the live file untouched.
         migrating = live.with_name(f"db-migrating-{target}.sqlite3")

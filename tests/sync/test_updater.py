@@ -44,14 +44,21 @@ class FakeInstaller:
         self.installed.append(target.name)
 
 
+class PowerCut(BaseException):
+    """The process dies here (nothing after it runs)."""
+
+
 @dataclass
 class FakeCommands:
     """A release's migration (adds a column: a newer schema) and doctor, per version."""
 
     doctor: dict[str, frozenset[str] | None] = field(default_factory=dict)
     migrated: list[str] = field(default_factory=list)
+    failing_migration: type[BaseException] | None = None
 
     def migrate(self, release: Path, database: Path) -> None:
+        if self.failing_migration is not None:
+            raise self.failing_migration("migration 20: no such table")
         with sqlite3.connect(database) as conn:
             conn.execute(f"ALTER TABLE submissions ADD COLUMN added_by_{release.name[0]} TEXT")
             conn.execute("UPDATE schema_version SET version = version + 1")
@@ -291,4 +298,35 @@ def test_a_downgrade_restores_the_pre_update_copy_with_later_submissions(
     box = kiosk.outbox()
     assert len(box.list()) == 2
     assert box.get(later) is not None
+    box.db.close()
+
+
+def test_a_failed_migration_leaves_the_running_release_and_its_database(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.commands.failing_migration = UpdateError
+    record = kiosk.updater.check_for_update()
+    assert record.state is UpdateState.IDLE
+    assert record.reason == "database for 2.4.0 failed: migration 20: no such table"
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    assert kiosk.services.calls == ["stop", "start"]
+
+
+def test_a_switch_cut_by_a_power_failure_is_rolled_back_at_the_next_boot(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.commands.failing_migration = PowerCut
+    with pytest.raises(PowerCut):
+        kiosk.updater.check_for_update()
+    kiosk.services.boot = "boot-2"  # the kiosk boots again; the update unit runs
+
+    judgement = kiosk.updater.check_trial()
+
+    assert judgement.reason == "the kiosk restarted during the trial"
+    assert kiosk.updater.record().state is UpdateState.ROLLED_BACK
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    box = kiosk.outbox()
+    assert len(box.list()) == 1
     box.db.close()
