@@ -70,11 +70,12 @@ def test_only_kiosk_tokens_fetch_releases(sqlite_backend: Backend, key):
                    headers={"Authorization": f"Bearer {office}"}).status_code == 403
 
 
-def test_publishing_again_replaces_the_channels_release(sqlite_backend: Backend, key):
-    publish(sqlite_backend, key, "stable", manifest("stable", "2.4.0"))
+def test_publishing_again_replaces_the_channels_release(backend: Backend, key):
+    # On SQLite and on PostgreSQL (the upsert differs).
+    publish(backend, key, "stable", manifest("stable", "2.4.0"))
     newer = b"the 2.5.0 wheel"
-    publish(sqlite_backend, key, "stable", manifest("stable", "2.5.0", newer), newer)
-    releases = Releases(sqlite_backend.store.engine)
+    publish(backend, key, "stable", manifest("stable", "2.5.0", newer), newer)
+    releases = Releases(backend.store.engine)
     current = releases.current("stable")
     assert current is not None
     assert str(current.version) == "2.5.0"
