@@ -183,6 +183,14 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=1, maximum=3600),
     Setting("sync.heartbeat_seconds", int, "seconds between heartbeats to the backend",
             minimum=10, maximum=3600),
+    Setting("update.channel", str, "the release channel this kiosk follows (docs/updates.md)",
+            pattern=r"[a-z][a-z0-9-]{0,31}"),
+    Setting("update.release_keys", str,
+            "public keys whose signed releases this kiosk installs (base64 Ed25519, from "
+            "'kiosk release keygen', separated by spaces; empty: updates are refused)",
+            pattern=r"([A-Za-z0-9+/]{43}=([ ,]+[A-Za-z0-9+/]{43}=)*)?"),
+    Setting("update.root", str, "where release environments and the 'current' link live",
+            pattern=r"/[^\x00]{0,400}"),
     Setting("hub.url", str, "the service point's hub, e.g. http://192.168.1.10:8770 (empty: no "
             "hub; the queue comes from the city)", pattern=r"(https?://[^\s]+)?"),
     Setting("hub.token", str, "this kiosk's token at the hub (from 'kiosk hub add-kiosk')",

@@ -528,6 +528,8 @@ def create_app(
     app.include_router(ticket_pages)
     from office.service_points import router as service_points  # noqa: PLC0415 - uses this
     app.include_router(service_points)
+    from office.releases import router as releases  # noqa: PLC0415 - uses this module
+    app.include_router(releases)
     from office.changes import UnchangedPolls  # noqa: PLC0415 - uses this module
     from office.changes import router as changes  # noqa: PLC0415
     app.include_router(changes)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.command import Context, UsageError, print_json
+from office import release_cli
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -87,6 +88,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     _register_enrolment(action)
     _register_service_point(action)
+    release_cli.register(action)
 
     revoke = action("revoke", "revoke every token of a kiosk or back-office client")
     revoke.add_argument("name")

@@ -253,3 +253,19 @@ served_units = sa.Table(
     sa.Column("type", sa.String(16), nullable=False),
     sa.Column("loaded_at", sa.String(40), nullable=False),
 )
+
+#: The release each channel serves (``kiosk backend publish-release``; docs/updates.md): the
+#: signed manifest, its signature and the artifact. One row per channel: publishing replaces
+#: it, and pointing a channel back at an older release is a roll-back for its kiosks.
+release_channels = sa.Table(
+    "release_channels",
+    metadata,
+    sa.Column("channel", sa.String(32), primary_key=True),
+    sa.Column("version", sa.String(24), nullable=False),
+    sa.Column("manifest", sa.LargeBinary(), nullable=False),
+    sa.Column("signature", sa.String(100), nullable=False),
+    sa.Column("artifact_name", sa.String(200), nullable=False),
+    sa.Column("artifact", sa.LargeBinary(), nullable=False),
+    sa.Column("published_at", sa.String(40), nullable=False),
+    sa.Column("published_by", sa.String(80), nullable=False),
+)

@@ -222,6 +222,23 @@ class BackendClient:
             raise
         return self._parse(response, wire.QueueState)
 
+    def release_offer(self, channel: str) -> wire.ReleaseOffer | None:
+        """The signed release ``channel`` serves (None: nothing published there)."""
+        try:
+            response = self._request("GET", wire.Endpoint.KIOSK_RELEASE,
+                                     path={"channel": channel})
+        except RequestFailedError as failure:
+            if failure.status == 404:
+                return None
+            raise
+        return self._parse(response, wire.ReleaseOffer)
+
+    def release_artifact(self, channel: str) -> bytes:
+        """The artifact of ``channel``'s release (checked by the caller against its
+        manifest; read whole: a wheel is a few MB)."""
+        return self._request("GET", wire.Endpoint.KIOSK_RELEASE_ARTIFACT,
+                             path={"channel": channel}).content
+
     def look_up_application(self, receipt_code: str) -> wire.ApplicationLookup:
         """What the office knows of ``receipt_code`` (canonical form), from any kiosk."""
         response = self._request(

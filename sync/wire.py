@@ -115,6 +115,9 @@ class Endpoint(enum.Enum):
     HUB_HEARTBEAT = f"{PREFIX}/hub/heartbeat"
     #: A kiosk asks what changed since its last poll (``If-None-Match``; ``?unit=``).
     KIOSK_CHANGES = f"{PREFIX}/kiosk/changes"
+    #: A kiosk asks for its channel's signed release, then its artifact (docs/updates.md).
+    KIOSK_RELEASE = f"{PREFIX}/kiosk/releases/{{channel}}"
+    KIOSK_RELEASE_ARTIFACT = f"{PREFIX}/kiosk/releases/{{channel}}/artifact"
 
 
 class _Model(BaseModel):
@@ -723,3 +726,17 @@ def body_digest(submission: WireSubmission) -> str:
 def quote_etag(digest: str) -> str:
     """An HTTP ETag (strong, quoted) for a content digest."""
     return f'"{digest}"'
+
+
+# -- releases (docs/updates.md) -----------------------------------------------------------
+
+
+class ReleaseOffer(_Model):
+    """A channel's signed release: the manifest's exact text and its Ed25519 signature.
+
+    The manifest is carried as text, not as a JSON object, so the bytes the city signed
+    reach the kiosk unchanged (kiosk/release_signature.py checks them before parsing).
+    """
+
+    manifest: str = Field(max_length=4000)
+    signature: str = Field(max_length=100)

@@ -29,11 +29,13 @@ from motcua.cli import (
     printer,
     provision,
     receipt,
+    release,
     run,
     scan,
     submissions,
     sync,
     technician,
+    update,
 )
 from office import cli as backend
 
@@ -44,6 +46,8 @@ _AREAS: tuple[ModuleType, ...] = (
     backend,
     hub,
     printer, receipt,
+    release,
+    update,
     run,
 )
 

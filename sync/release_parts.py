@@ -1,0 +1,132 @@
+"""The real parts of the updater: venv + pip, the release's own commands, systemd.
+
+Each runs programs through one ``run`` callable (``subprocess.run`` in production), so the
+exact command lines are tested with a recording fake, and the venv installer once for real.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sync.updater import UpdateError
+
+Run = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
+
+#: The kiosk's units (scripts/install-pi installs them).
+UNITS = ("motcua-kiosk-ui.service", "motcua-kiosk-sync.service")
+#: Longest wait for one pip install on a Pi (building nothing: wheels only).
+INSTALL_TIMEOUT = 900
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+#: What a release runs to migrate a database file: the release's own storage code.
+_MIGRATE = ("import sys, pathlib; from kiosk.storage import open_database; "
+            "open_database(pathlib.Path(sys.argv[1])).close()")
+
+
+def run_program(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` without a shell, capturing its output (never raises on exit status)."""
+    try:
+        return subprocess.run(list(argv), capture_output=True, text=True, check=False,  # noqa: S603 - fixed programs, no shell
+                              timeout=INSTALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(list(argv), 124, "", f"timed out after "
+                                           f"{INSTALL_TIMEOUT} s")
+    except OSError as error:  # the program is missing or not executable
+        return subprocess.CompletedProcess(list(argv), 127, "", str(error))
+
+
+def _last_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return lines[-1] if lines else f"exit status {result.returncode}"
+
+
+class VenvInstaller:
+    """A release is a venv built from the artifact wheel and the wheels beside it, offline."""
+
+    def __init__(self, python: str = sys.executable, run: Run = run_program) -> None:
+        self.python = python
+        self.run = run
+
+    def install(self, artifact: Path, target: Path) -> None:
+        """``python -m venv target/venv`` then ``pip install --no-index`` the artifact."""
+        venv = target / "venv"
+        steps = [
+            [self.python, "-m", "venv", str(venv)],
+            # --no-index: only the release's own wheels, never the network (docs/updates.md).
+            [str(venv / "bin" / "pip"), "install", "--no-index", "--find-links",
+             str(artifact.parent), str(artifact)],
+        ]
+        for argv in steps:
+            result = self.run(argv)
+            if result.returncode != 0:
+                raise UpdateError(f"{Path(argv[0]).name}: {_last_line(result)}")
+
+
+class ReleaseProcesses:
+    """An installed release's commands, run from its own venv."""
+
+    def __init__(self, run: Run = run_program) -> None:
+        self.run = run
+
+    def migrate(self, release: Path, database: Path) -> None:
+        """The release opens (and so migrates) ``database``."""
+        result = self.run([str(release / "venv" / "bin" / "python"), "-c", _MIGRATE,
+                           str(database)])
+        if result.returncode != 0:
+            raise UpdateError(f"migration: {_last_line(result)}")
+
+    def doctor_faults(self, release: Path) -> frozenset[str] | None:
+        """The checks in fault per ``kiosk doctor --json``; None when it did not answer."""
+        result = self.run([str(release / "venv" / "bin" / "kiosk"), "doctor", "--json"])
+        try:
+            checks = json.loads(result.stdout)
+            return frozenset(str(check["name"]) for check in checks
+                             if check["status"] == "fault")
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+class SystemdServices:
+    """The kiosk's units through ``systemctl``."""
+
+    def __init__(self, units: Sequence[str] = UNITS, run: Run = run_program,
+                 boot_id_file: Path = BOOT_ID) -> None:
+        self.units = tuple(units)
+        self.run = run
+        self.boot_id_file = boot_id_file
+
+    def stop(self) -> None:
+        """``systemctl stop`` every unit."""
+        self._must(["systemctl", "stop", *self.units])
+
+    def start(self) -> None:
+        """``systemctl start`` every unit (from what ``current`` points at)."""
+        self._must(["systemctl", "start", *self.units])
+
+    def restarts(self) -> int:
+        """systemd's NRestarts, summed over the units."""
+        return sum(int(value or 0) for value in self._show("NRestarts"))
+
+    def watchdog_fired(self) -> bool:
+        """Whether a unit's last result was a watchdog stop."""
+        return "watchdog" in self._show("Result")
+
+    def active(self) -> bool:
+        """Whether every unit is active."""
+        return self.run(["systemctl", "is-active", "--quiet", *self.units]).returncode == 0
+
+    def boot_id(self) -> str:
+        """The kernel's id of this boot."""
+        return self.boot_id_file.read_text().strip()
+
+    def _show(self, prop: str) -> list[str]:
+        result = self.run(["systemctl", "show", "--property", prop, "--value", *self.units])
+        return result.stdout.split()
+
+    def _must(self, argv: list[str]) -> None:
+        result = self.run(argv)
+        if result.returncode != 0:
+            raise UpdateError(f"{' '.join(argv)}: {_last_line(result)}")

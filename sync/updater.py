@@ -1,0 +1,428 @@
+"""The kiosk's updater: fetch a signed release, install it beside the running one, switch,
+watch its trial, roll back (environment and database) when it fails (docs/updates.md).
+
+Layout under ``update.root`` (``/opt/motcua-kiosk``; tests use a temporary directory)::
+
+    releases/2.3.1/          the running release (its venv inside)
+    releases/2.4.0/          the new one, built beside it
+    current -> releases/2.4.0
+    downloads/               artifacts, checked against the signed manifest
+    update.json              the state of the last update (kiosk.update_policy.UpdateState)
+
+and beside the database, ``db-before-2.4.0.sqlite3`` (the copy taken before 2.4.0 migrated
+it: what a rollback or a later downgrade restores) and, after a rollback,
+``db-trial-2.4.0.sqlite3`` (the file as the failed release left it, kept).
+
+Every decision is kiosk.update_policy's; this module does the I/O, through small
+Protocols (the release source, the installer, the release's own commands, the services)
+whose fakes record and can fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kiosk.carry_over import carry_submissions
+from kiosk.release import Manifest, ManifestError, Version, check_artifact
+from kiosk.release_signature import verify
+from kiosk.update_policy import (
+    TRIAL_PERIOD,
+    OfferDecision,
+    TrialFacts,
+    TrialJudgement,
+    TrialVerdict,
+    UpdateEvent,
+    UpdateState,
+    advance,
+    judge_trial,
+    plan_offer,
+)
+
+STATE_FILE = "update.json"
+CURRENT_LINK = "current"
+
+
+class UpdateError(Exception):
+    """A step of an update that failed (the running release is left as it was)."""
+
+
+class ReleaseSource(Protocol):
+    """Where signed releases come from (the city server, in production)."""
+
+    def offer(self, channel: str) -> tuple[bytes, str] | None:
+        """The channel's manifest bytes and signature, or None when nothing is published."""
+        ...
+
+    def download(self, channel: str, target: Path) -> None:
+        """Write the channel's artifact to ``target``."""
+        ...
+
+
+class Installer(Protocol):
+    """Builds a release's environment from its artifact."""
+
+    def install(self, artifact: Path, target: Path) -> None:
+        """Make ``target`` a runnable release from ``artifact``; UpdateError if it cannot."""
+        ...
+
+
+class ReleaseCommands(Protocol):
+    """What an installed release is asked to do, with its own code."""
+
+    def migrate(self, release: Path, database: Path) -> None:
+        """Open ``database`` with ``release`` (which migrates it); UpdateError on failure."""
+        ...
+
+    def doctor_faults(self, release: Path) -> frozenset[str] | None:
+        """The names of the doctor checks in fault under ``release``; None if it did not run."""
+        ...
+
+
+class Services(Protocol):
+    """The kiosk's services (the UI and the sync agent), as systemd runs them."""
+
+    def stop(self) -> None:
+        """Stop them (before the database is copied or replaced)."""
+        ...
+
+    def start(self) -> None:
+        """Start them (from whatever ``current`` points at)."""
+        ...
+
+    def restarts(self) -> int:
+        """How often they were restarted since boot (systemd's NRestarts, summed)."""
+        ...
+
+    def watchdog_fired(self) -> bool:
+        """Whether a watchdog stop happened since the last start."""
+        ...
+
+    def active(self) -> bool:
+        """Whether every service is running."""
+        ...
+
+    def boot_id(self) -> str:
+        """This boot's identity (a reboot during a trial fails the trial)."""
+        ...
+
+
+@dataclass
+class UpdateRecord:
+    """The state file's content."""
+
+    state: UpdateState = UpdateState.IDLE
+    from_version: str | None = None
+    to_version: str | None = None
+    since: str | None = None
+    deadline: str | None = None
+    reason: str = ""
+    baseline_faults: list[str] = field(default_factory=list)
+    restarts_at_switch: int = 0
+    boot_id: str = ""
+    bad_versions: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object written to ``update.json``."""
+        return {"state": self.state.value, "from": self.from_version, "to": self.to_version,
+                "since": self.since, "deadline": self.deadline, "reason": self.reason,
+                "baseline_faults": self.baseline_faults,
+                "restarts_at_switch": self.restarts_at_switch, "boot_id": self.boot_id,
+                "bad_versions": self.bad_versions}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> UpdateRecord:
+        """The record from ``update.json``'s object."""
+        return cls(UpdateState(data["state"]), data["from"], data["to"], data["since"],
+                   data["deadline"], data["reason"], list(data["baseline_faults"]),
+                   int(data["restarts_at_switch"]), data["boot_id"],
+                   list(data["bad_versions"]))
+
+
+@dataclass(frozen=True)
+class UpdatePaths:
+    """Where the updater reads and writes."""
+
+    root: Path
+    database: Path
+
+    @property
+    def releases(self) -> Path:
+        """The versioned environments."""
+        return self.root / "releases"
+
+    @property
+    def current(self) -> Path:
+        """The symlink the services run from."""
+        return self.root / CURRENT_LINK
+
+    @property
+    def state_file(self) -> Path:
+        """``update.json``."""
+        return self.root / STATE_FILE
+
+    def copy_before(self, version: str) -> Path:
+        """The database as it was before ``version`` migrated it."""
+        return self.database.with_name(f"db-before-{version}.sqlite3")
+
+    def trial_copy(self, version: str) -> Path:
+        """The database as ``version`` left it when its trial failed."""
+        return self.database.with_name(f"db-trial-{version}.sqlite3")
+
+
+class Updater:
+    """One kiosk's updates: :meth:`check_for_update` then :meth:`check_trial` until done."""
+
+    def __init__(
+        self,
+        paths: UpdatePaths,
+        *,
+        channel: str,
+        trusted_keys: Sequence[str],
+        source: ReleaseSource,
+        installer: Installer,
+        commands: ReleaseCommands,
+        services: Services,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.paths = paths
+        self.channel = channel
+        self.trusted_keys = tuple(trusted_keys)
+        self.source = source
+        self.installer = installer
+        self.commands = commands
+        self.services = services
+        self.clock = clock
+
+    # -- state ----------------------------------------------------------------------------
+
+    def record(self) -> UpdateRecord:
+        """The last update's record (IDLE when there was none)."""
+        try:
+            return UpdateRecord.from_json(json.loads(self.paths.state_file.read_text()))
+        except FileNotFoundError:
+            return UpdateRecord()
+
+    def _save(self, record: UpdateRecord) -> None:
+        temporary = self.paths.state_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps(record.to_json(), indent=1) + "\n")
+        temporary.replace(self.paths.state_file)
+
+    def running_version(self) -> str | None:
+        """The release ``current`` points at, or None before the first switch."""
+        try:
+            return self.paths.current.readlink().name
+        except FileNotFoundError:
+            return None
+
+    # -- applying -------------------------------------------------------------------------
+
+    def check_for_update(self) -> UpdateRecord:
+        """Fetch the channel's release and, if the policy says so, apply it up to its trial."""
+        record = self.record()
+        if record.state is UpdateState.TRIAL:
+            return record  # one update at a time: the trial decides first
+        running = self.running_version()
+        if running is None:
+            raise UpdateError(f"{self.paths.current} does not exist: install the kiosk first")
+        offered = self.source.offer(self.channel)
+        if offered is None:
+            return record
+        try:
+            manifest = verify(offered[0], offered[1], self.trusted_keys)
+            if manifest.channel != self.channel:
+                raise ManifestError(f"the release is signed for channel {manifest.channel!r}")
+        except ManifestError as error:
+            return self._refused(record, f"refused: {error}")
+        plan = plan_offer(
+            Version.parse(running), manifest, _schema_of(self.paths.database),
+            frozenset(Version.parse(bad) for bad in record.bad_versions),
+            pre_update_copy_schema=self._schema_of_copy(running))
+        if plan.decision is OfferDecision.IGNORE:
+            return record
+        if plan.decision is OfferDecision.REFUSE:
+            return self._refused(record, f"refused: {plan.reason}")
+        return self._apply(record, running, manifest, plan.decision)
+
+    def _refused(self, record: UpdateRecord, reason: str) -> UpdateRecord:
+        record.reason = reason
+        self._save(record)
+        return record
+
+    def _apply(self, record: UpdateRecord, running: str, manifest: Manifest,
+               decision: OfferDecision) -> UpdateRecord:
+        target = str(manifest.version)
+        state = (advance(record.state, UpdateEvent.NEW_OFFER)
+                 if record.state in {UpdateState.CONFIRMED, UpdateState.ROLLED_BACK}
+                 else UpdateState.IDLE)
+        downloads = self.paths.root / "downloads"
+        downloads.mkdir(parents=True, exist_ok=True)
+        artifact = downloads / manifest.artifact.name
+        try:
+            self.source.download(self.channel, artifact)
+            check_artifact(manifest, artifact)
+        except (ManifestError, UpdateError, OSError) as error:
+            artifact.unlink(missing_ok=True)
+            advance(state, UpdateEvent.DOWNLOAD_FAILED)
+            return self._refused(record, f"download of {target} failed: {error}")
+        state = advance(state, UpdateEvent.DOWNLOAD_VERIFIED)
+        release = self.paths.releases / target
+        shutil.rmtree(release, ignore_errors=True)  # a half-built earlier attempt
+        release.mkdir(parents=True)
+        try:
+            self.installer.install(artifact, release)
+        except UpdateError as error:
+            shutil.rmtree(release, ignore_errors=True)
+            advance(state, UpdateEvent.INSTALL_FAILED)
+            return self._refused(record, f"install of {target} failed: {error}")
+        state = advance(state, UpdateEvent.INSTALL_SUCCEEDED)
+        baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
+        self.services.stop()
+        live = self.paths.database
+        try:
+            # What rolling this switch back restores, taken while nothing writes.
+            _copy_database(live, self.paths.copy_before(target))
+        except (UpdateError, sqlite3.Error) as error:
+            self.services.start()  # nothing switched: the running release goes on
+            shutil.rmtree(release, ignore_errors=True)
+            return self._refused(record, f"database copy for {target} failed: {error}")
+        now = self.clock()
+        trial = UpdateRecord(
+            state=advance(state, UpdateEvent.SWITCHED), from_version=running, to_version=target,
+            since=now.isoformat(), deadline=(now + TRIAL_PERIOD).isoformat(),
+            reason=f"trial of {target}", baseline_faults=sorted(baseline),
+            boot_id=self.services.boot_id(), bad_versions=record.bad_versions)
+        # Saved before the database or the link changes: whatever interrupts the switch
+        # from here on (a crash, a power cut), the next trial check rolls it back.
+        self._save(trial)
+        try:
+            self._switch_database(running, target, release, decision)
+        except (UpdateError, sqlite3.Error) as error:
+            _copy_database(self.paths.copy_before(target), live)
+            self._save(record)
+            self.services.start()  # the running release goes on, on its own database
+            shutil.rmtree(release, ignore_errors=True)
+            return self._refused(record, f"database for {target} failed: {error}")
+        _point(self.paths.current, release)
+        self.services.start()
+        # Counted after the start: systemd may reset NRestarts on a manual start.
+        trial.restarts_at_switch = self.services.restarts()
+        self._save(trial)
+        return trial
+
+    def _switch_database(self, running: str, target: str, release: Path,
+                         decision: OfferDecision) -> None:
+        live = self.paths.database
+        if decision is OfferDecision.RESTORE_COPY:
+            # A downgrade below the database's schema: the copy taken before the running
+            # release migrated, plus the submissions written since (from the copy just
+            # taken of the live file).
+            _copy_database(self.paths.copy_before(running), live)
+            carry_submissions(live, self.paths.copy_before(target))
+            return
+        # Migrated on a copy: a migration that fails leaves the live file untouched.
+        migrating = live.with_name(f"db-migrating-{target}.sqlite3")
+        _copy_database(live, migrating)
+        try:
+            self.commands.migrate(release, migrating)
+            _copy_database(migrating, live)
+        finally:
+            migrating.unlink(missing_ok=True)
+
+    def _schema_of_copy(self, running: str) -> int | None:
+        copy = self.paths.copy_before(running)
+        return _schema_of(copy) if copy.exists() else None
+
+    # -- the trial ------------------------------------------------------------------------
+
+    def check_trial(self) -> TrialJudgement | None:
+        """Judge the release in trial and keep it or roll it back; None when none is."""
+        record = self.record()
+        if record.state is not UpdateState.TRIAL:
+            return None
+        assert record.to_version is not None and record.deadline is not None
+        faults = self.commands.doctor_faults(self.paths.releases / record.to_version)
+        judgement = judge_trial(TrialFacts(
+            now=self.clock(), deadline=dt.datetime.fromisoformat(record.deadline),
+            doctor_faults=faults, baseline_faults=frozenset(record.baseline_faults),
+            restarts=self.services.restarts() - record.restarts_at_switch,
+            watchdog_fired=self.services.watchdog_fired(),
+            services_active=self.services.active(),
+            rebooted=self.services.boot_id() != record.boot_id))
+        if judgement.verdict is TrialVerdict.KEEP:
+            record.state = advance(record.state, UpdateEvent.TRIAL_PASSED)
+            record.reason = judgement.reason
+            self._save(record)
+            self._prune(keep={record.to_version, record.from_version})
+        elif judgement.verdict is TrialVerdict.ROLL_BACK:
+            self._roll_back(record, judgement.reason)
+        return judgement
+
+    def _roll_back(self, record: UpdateRecord, reason: str) -> None:
+        assert record.from_version is not None and record.to_version is not None
+        self.services.stop()
+        try:
+            _point(self.paths.current, self.paths.releases / record.from_version)
+            live = self.paths.database
+            trial = self.paths.trial_copy(record.to_version)
+            _copy_database(live, trial)
+            _copy_database(self.paths.copy_before(record.to_version), live)
+            carried = carry_submissions(live, trial)
+            record.state = advance(record.state, UpdateEvent.TRIAL_FAILED)
+            record.reason = (f"rolled back to {record.from_version}: {reason} "
+                             f"({carried.submissions} submission(s) from the trial kept)")
+            record.bad_versions = sorted({*record.bad_versions, record.to_version})
+            self._save(record)
+        finally:
+            # Whatever failed above, the kiosk serves again (the state file still says
+            # TRIAL when the rollback did not finish, so the next check retries it).
+            self.services.start()
+
+    def _prune(self, keep: set[str | None]) -> None:
+        """Delete release environments other than the current and the previous one."""
+        for release in self.paths.releases.iterdir():
+            if release.name not in keep:
+                shutil.rmtree(release, ignore_errors=True)
+
+
+def _point(link: Path, target: Path) -> None:
+    """Make ``link`` point at ``target`` atomically (a reader never sees it missing)."""
+    temporary = link.with_name(link.name + ".tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    temporary.symlink_to(target.relative_to(link.parent))
+    temporary.replace(link)  # rename(2): atomic
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite file ``source`` (WAL included) over ``target``."""
+    if not source.exists():
+        raise UpdateError(f"{source} does not exist")
+    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    writer = sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+
+
+def _schema_of(database: Path) -> int:
+    """The schema version written in ``database`` (0 for a new or empty file)."""
+    if not database.exists():
+        return 0
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version FROM schema_version").fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        conn.close()
+    return 0 if row is None else int(row[0])

@@ -1,0 +1,93 @@
+"""The updater's real parts: exact command lines, and one real offline venv install."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from sync.release_parts import ReleaseProcesses, SystemdServices, VenvInstaller
+from sync.updater import UpdateError
+
+
+class FakeRun:
+    """Records each command line; answers from a table (exit 0, no output by default)."""
+
+    def __init__(self, answers: dict[str, tuple[int, str]] | None = None) -> None:
+        self.answers = answers or {}
+        self.calls: list[list[str]] = []
+
+    def __call__(self, argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        self.calls.append(list(argv))
+        code, out = self.answers.get(" ".join(argv[:3]), (0, ""))
+        return subprocess.CompletedProcess(list(argv), code, out, "boom" if code else "")
+
+
+def test_systemd_services_use_systemctl_on_both_units(tmp_path: Path):
+    boot = tmp_path / "boot_id"
+    boot.write_text("abc\n")
+    run = FakeRun({"systemctl show --property": (0, "1\n2\n")})
+    services = SystemdServices(run=run, boot_id_file=boot)
+    services.stop()
+    assert services.restarts() == 3
+    assert services.active() is True
+    assert services.boot_id() == "abc"
+    assert run.calls[:2] == [
+        ["systemctl", "stop", "motcua-kiosk-ui.service", "motcua-kiosk-sync.service"],
+        ["systemctl", "show", "--property", "NRestarts", "--value",
+         "motcua-kiosk-ui.service", "motcua-kiosk-sync.service"],
+    ]
+    failing = SystemdServices(run=FakeRun({"systemctl start motcua-kiosk-ui.service": (5, "")}))
+    with pytest.raises(UpdateError, match=r"systemctl start .*: boom"):
+        failing.start()
+
+
+def test_the_release_doctor_is_read_from_its_json(tmp_path: Path):
+    answer = json.dumps([{"name": "printer", "status": "fault"},
+                         {"name": "database", "status": "ok"}])
+    release = tmp_path / "2.4.0"
+    run = FakeRun({f"{release}/venv/bin/kiosk doctor --json": (1, answer)})
+    assert ReleaseProcesses(run).doctor_faults(release) == frozenset({"printer"})
+    assert run.calls == [[f"{release}/venv/bin/kiosk", "doctor", "--json"]]
+    # A release that cannot even start its doctor is a failed one.
+    assert ReleaseProcesses(FakeRun()).doctor_faults(release) is None
+
+
+def tiny_wheel(folder: Path) -> Path:
+    wheel = folder / "hello_release-1.0.0-py3-none-any.whl"
+    info = "hello_release-1.0.0.dist-info"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("hello_release/__init__.py", "GREETING = 'xin chào'\n")
+        archive.writestr(f"{info}/METADATA",
+                         "Metadata-Version: 2.1\nName: hello-release\nVersion: 1.0.0\n")
+        archive.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\n"
+                         "Root-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr(f"{info}/RECORD", f"hello_release/__init__.py,,\n{info}/METADATA,,\n"
+                         f"{info}/WHEEL,,\n{info}/RECORD,,\n")
+    return wheel
+
+
+@pytest.mark.slow
+def test_the_venv_installer_builds_a_release_offline(tmp_path: Path):
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    target = tmp_path / "releases" / "1.0.0"
+    target.mkdir(parents=True)
+    VenvInstaller().install(tiny_wheel(downloads), target)
+    python = target / "venv" / "bin" / "python"
+    printed = subprocess.run([str(python), "-c", "import hello_release as h; print(h.GREETING)"],
+                             capture_output=True, text=True, check=True)
+    assert printed.stdout == "xin chào\n"
+
+
+def test_a_pip_failure_is_an_update_error_with_pips_last_line(tmp_path: Path):
+    run = FakeRun({f"{tmp_path}/venv/bin/pip install --no-index": (1, "")})
+    with pytest.raises(UpdateError) as error:
+        VenvInstaller(python="python3", run=run).install(tmp_path / "a.whl", tmp_path)
+    assert str(error.value) == "pip: boom"
+    assert run.calls[1] == [f"{tmp_path}/venv/bin/pip", "install", "--no-index",
+                            "--find-links", str(tmp_path), str(tmp_path / "a.whl")]

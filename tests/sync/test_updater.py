@@ -1,0 +1,332 @@
+"""The updater end to end: the city publishes, the kiosk fetches, verifies, installs beside
+the running release, switches, and keeps it or rolls back by itself without losing a
+submission (fake installer, doctor and systemd; a real server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from kiosk.clock import HANOI
+from kiosk.release_signature import ReleaseKeyPair, generate_key_pair, sign
+from kiosk.storage import SCHEMA_VERSION, open_database
+from kiosk.submissions import Outbox, OutboxState, QueueTicketRequest
+from kiosk.update_policy import TrialVerdict, UpdateState
+from office.store.releases import Releases
+from sync.client import BackendClient
+from sync.release_source import BackendReleaseSource
+from sync.updater import UpdateError, UpdatePaths, Updater
+from tests.conftest import catalog_bytes
+from tests.sync.conftest import Backend
+
+START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+MORNING = dt.datetime(2026, 12, 7, 8, 0, tzinfo=HANOI)
+
+
+@dataclass
+class FakeInstaller:
+    """Installs by writing a marker; fails for the versions in ``failing``."""
+
+    failing: set[str] = field(default_factory=set)
+    installed: list[str] = field(default_factory=list)
+
+    def install(self, artifact: Path, target: Path) -> None:
+        if target.name in self.failing:
+            raise UpdateError("pip: no matching distribution")
+        (target / "installed-from").write_text(artifact.name)
+        self.installed.append(target.name)
+
+
+class PowerCut(BaseException):
+    """The process dies here (nothing after it runs)."""
+
+
+@dataclass
+class FakeCommands:
+    """A release's migration (adds a column: a newer schema) and doctor, per version."""
+
+    doctor: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    migrated: list[str] = field(default_factory=list)
+    failing_migration: type[BaseException] | None = None
+
+    def migrate(self, release: Path, database: Path) -> None:
+        if self.failing_migration is not None:
+            raise self.failing_migration("migration 20: no such table")
+        with sqlite3.connect(database) as conn:
+            conn.execute(f"ALTER TABLE submissions ADD COLUMN added_by_{release.name[0]} TEXT")
+            conn.execute("UPDATE schema_version SET version = version + 1")
+        self.migrated.append(release.name)
+
+    def doctor_faults(self, release: Path) -> frozenset[str] | None:
+        return self.doctor.get(release.name, frozenset())
+
+
+@dataclass
+class FakeServices:
+    calls: list[str] = field(default_factory=list)
+    restart_count: int = 0
+    watchdog: bool = False
+    running: bool = True
+    boot: str = "boot-1"
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+        self.running = False
+
+    def start(self) -> None:
+        self.calls.append("start")
+        self.running = True
+
+    def restarts(self) -> int:
+        return self.restart_count
+
+    def watchdog_fired(self) -> bool:
+        return self.watchdog
+
+    def active(self) -> bool:
+        return self.running
+
+    def boot_id(self) -> str:
+        return self.boot
+
+
+@dataclass
+class Kiosk:
+    updater: Updater
+    paths: UpdatePaths
+    installer: FakeInstaller
+    commands: FakeCommands
+    services: FakeServices
+    now: list[dt.datetime]
+
+    def outbox(self) -> Outbox:
+        return Outbox(open_database(self.paths.database), kiosk_id="K-1", queue_prefix="1")
+
+    def submit(self) -> str:
+        box = self.outbox()
+        try:
+            return box.create(QueueTicketRequest(service="A"), now=MORNING).uuid
+        finally:
+            box.db.close()
+
+
+def submit_under_newer_schema(database: Path, code: str) -> str:
+    """What the migrated release writes for a submission (this code cannot open its file)."""
+    made = str(uuid.uuid4())
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            "INSERT INTO submissions (uuid, kind, receipt_code, kiosk_id, service_day, "
+            "created_at, details) VALUES (?, 'queue_ticket', ?, 'K-1', '2026-12-07', "
+            "'2026-12-07T08:01:00+07:00', '{}')", [made, code])
+        conn.execute("INSERT INTO outbox (submission_uuid, state) VALUES (?, 'pending')", [made])
+    return made
+
+
+def schema_of(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        return int(conn.execute("SELECT version FROM schema_version").fetchone()[0])
+
+
+@pytest.fixture
+def key() -> ReleaseKeyPair:
+    return generate_key_pair()
+
+
+def publish(backend: Backend, key: ReleaseKeyPair, version: str, channel: str = "stable",
+            schema_min: int = 0, schema_max: int = SCHEMA_VERSION + 1) -> None:
+    wheel = f"the {version} wheel".encode()
+    raw = json.dumps({
+        "format": "motcua-release/1", "version": version, "channel": channel,
+        "artifact": {"name": f"motcua_kiosk-{version}-py3-none-any.whl",
+                     "sha256": hashlib.sha256(wheel).hexdigest(), "size": len(wheel)},
+        "schema": {"min": schema_min, "max": schema_max},
+        "created_at": "2026-12-07T09:00:00+07:00"}).encode()
+    Releases(backend.store.engine).publish(
+        channel, raw, signature=sign(raw, key.private), artifact=wheel,
+        trusted_keys=[key.public], publisher="test")
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, sqlite_backend: Backend, serve, key, small_catalog) -> Kiosk:
+    """A kiosk running 2.3.1 with a database holding one submission, and its updater."""
+    server = serve(sqlite_backend)
+    root = tmp_path / "opt"
+    (root / "releases" / "2.3.1").mkdir(parents=True)
+    (root / "current").symlink_to("releases/2.3.1")
+    data = tmp_path / "data"
+    data.mkdir()
+    paths = UpdatePaths(root=root, database=data / "kiosk.sqlite3")
+    from kiosk.catalog import import_catalog
+    db = open_database(paths.database)
+    import_catalog(db, catalog_bytes(small_catalog))
+    db.close()
+    client = BackendClient(server.url, sqlite_backend.token("K-1"), connect_timeout=2,
+                           read_timeout=5)
+    now = [START]
+    installer, commands, services = FakeInstaller(), FakeCommands(), FakeServices()
+    updater = Updater(paths, channel="stable", trusted_keys=[key.public],
+                      source=BackendReleaseSource(client), installer=installer,
+                      commands=commands, services=services, clock=lambda: now[0])
+    made = Kiosk(updater, paths, installer, commands, services, now)
+    made.submit()
+    return made
+
+
+def test_an_update_applies_and_is_kept_after_its_trial(kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+
+    record = kiosk.updater.check_for_update()
+
+    assert record.state is UpdateState.TRIAL
+    assert (record.from_version, record.to_version) == ("2.3.1", "2.4.0")
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.4.0")
+    assert kiosk.installer.installed == ["2.4.0"]
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION + 1
+    assert schema_of(kiosk.paths.copy_before("2.4.0")) == SCHEMA_VERSION
+    assert kiosk.services.calls == ["stop", "start"]
+    # Within the trial nothing is decided; at the deadline the release is kept.
+    assert kiosk.updater.check_trial().verdict is TrialVerdict.WAIT
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    assert kiosk.updater.check_trial().verdict is TrialVerdict.KEEP
+    assert kiosk.updater.record().state is UpdateState.CONFIRMED
+    # Asked again, the same release is not applied twice.
+    assert kiosk.updater.check_for_update().state is UpdateState.CONFIRMED
+    assert kiosk.installer.installed == ["2.4.0"]
+
+
+def test_a_broken_build_rolls_back_by_itself_and_keeps_the_trials_submissions(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.commands.doctor["2.4.0"] = frozenset({"database"})
+    kiosk.updater.check_for_update()
+    # A citizen submits during the trial, on the migrated database.
+    during = submit_under_newer_schema(kiosk.paths.database, "TRIAL-1")
+
+    judgement = kiosk.updater.check_trial()
+
+    assert (judgement.verdict, judgement.reason) == (
+        TrialVerdict.ROLL_BACK, "new doctor fault(s): database")
+    record = kiosk.updater.record()
+    assert record.state is UpdateState.ROLLED_BACK
+    assert record.reason == ("rolled back to 2.3.1: new doctor fault(s): database "
+                             "(1 submission(s) from the trial kept)")
+    assert record.bad_versions == ["2.4.0"]
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION  # the old release opens it
+    box = kiosk.outbox()
+    assert [item.state for item in box.list()] == [OutboxState.PENDING, OutboxState.PENDING]
+    assert box.get(during) is not None
+    box.db.close()
+    assert kiosk.paths.trial_copy("2.4.0").exists()  # kept, never destroyed
+    assert kiosk.services.calls == ["stop", "start", "stop", "start"]
+    # The bad release is not tried again until the channel serves another.
+    assert kiosk.updater.check_for_update().state is UpdateState.ROLLED_BACK
+    assert kiosk.installer.installed == ["2.4.0"]
+
+
+def test_a_crash_loop_or_a_reboot_during_the_trial_rolls_back(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.services.restart_count += 3
+    assert kiosk.updater.check_trial().reason == "the services restarted 3 times"
+    publish(sqlite_backend, key, "2.4.1")
+    kiosk.updater.check_for_update()
+    kiosk.services.boot = "boot-2"
+    assert kiosk.updater.check_trial().reason == "the kiosk restarted during the trial"
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+
+
+def test_a_failed_install_touches_nothing(kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.installer.failing.add("2.4.0")
+    record = kiosk.updater.check_for_update()
+    assert record.reason == "install of 2.4.0 failed: pip: no matching distribution"
+    assert not (kiosk.paths.root / "releases" / "2.4.0").exists()
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+    assert kiosk.services.calls == []
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+
+
+def test_a_release_signed_by_another_key_or_for_another_channel_is_refused(
+        kiosk: Kiosk, sqlite_backend):
+    stranger = generate_key_pair()
+    publish(sqlite_backend, stranger, "2.4.0")
+    record = kiosk.updater.check_for_update()
+    assert record.reason == (
+        "refused: the manifest's signature does not match any trusted release key")
+    assert kiosk.installer.installed == []
+
+
+def test_a_downgrade_below_the_databases_schema_is_refused(kiosk: Kiosk, sqlite_backend, key):
+    # 2.4.0 applied and kept: the database is at SCHEMA_VERSION + 1, and its pre-update copy
+    # was deleted (say, by hand).
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    kiosk.updater.check_trial()
+    kiosk.paths.copy_before("2.4.0").unlink()
+    publish(sqlite_backend, key, "2.3.5", schema_max=SCHEMA_VERSION)
+    record = kiosk.updater.check_for_update()
+    assert record.reason.startswith(f"refused: 2.3.5 reads schema up to {SCHEMA_VERSION} but "
+                                    f"the database is at {SCHEMA_VERSION + 1}")
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.4.0")
+
+
+def test_a_downgrade_restores_the_pre_update_copy_with_later_submissions(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    kiosk.updater.check_trial()
+    later = submit_under_newer_schema(kiosk.paths.database, "LATER-1")  # under 2.4.0
+    publish(sqlite_backend, key, "2.3.5", schema_max=SCHEMA_VERSION)
+
+    record = kiosk.updater.check_for_update()
+
+    assert (record.state, record.to_version) == (UpdateState.TRIAL, "2.3.5")
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    # Rolling the downgrade back would restore the newer file it replaced.
+    assert schema_of(kiosk.paths.copy_before("2.3.5")) == SCHEMA_VERSION + 1
+    box = kiosk.outbox()
+    assert len(box.list()) == 2
+    assert box.get(later) is not None
+    box.db.close()
+
+
+def test_a_failed_migration_leaves_the_running_release_and_its_database(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.commands.failing_migration = UpdateError
+    record = kiosk.updater.check_for_update()
+    assert record.state is UpdateState.IDLE
+    assert record.reason == "database for 2.4.0 failed: migration 20: no such table"
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    assert kiosk.services.calls == ["stop", "start"]
+
+
+def test_a_switch_cut_by_a_power_failure_is_rolled_back_at_the_next_boot(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.commands.failing_migration = PowerCut
+    with pytest.raises(PowerCut):
+        kiosk.updater.check_for_update()
+    kiosk.services.boot = "boot-2"  # the kiosk boots again; the update unit runs
+
+    judgement = kiosk.updater.check_trial()
+
+    assert judgement.reason == "the kiosk restarted during the trial"
+    assert kiosk.updater.record().state is UpdateState.ROLLED_BACK
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    box = kiosk.outbox()
+    assert len(box.list()) == 1
+    box.db.close()
