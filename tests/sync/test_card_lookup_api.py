@@ -207,3 +207,51 @@ def test_the_key_survives_a_rotation_of_the_sealing_key(backend: Backend) -> Non
     before = backend.store.submissions.card_key
     backend.store.keys = backend.store.keys.rotated()
     assert backend.store.submissions.card_key == before
+
+
+def test_the_desk_of_another_kiosk_lists_a_card_through_the_office_over_http(
+    sqlite_backend: Backend, serve: Any, kiosks: Any, tmp_path: Any
+) -> None:
+    from dataclasses import replace
+
+    from kiosk.card_applications import CardOutcome, setting_text
+    from kiosk.config import load_config
+    from kiosk.desk import ServiceDesk, open_desk_database
+    from sync.client import BackendClient
+    from sync.office import BackendOffice
+
+    server = serve(sqlite_backend)
+    anh, binh = citizens(2)
+    # GIVEN K1 took Anh's application and delivered it with its agent
+    k1 = kiosks("K1")
+    intake(k1, anh)
+    assert k1.agent(server.url, sqlite_backend.token("K1")).run_once().failure is None
+    [made] = k1.outbox.list()
+    # AND K2 holds the city's key, as provisioning writes it
+    key = sqlite_backend.store.submissions.card_key
+    config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path / "k2")})
+    config = replace(config, values={**config.values, "sync.card_lookup_key": setting_text(
+        key.key_id, key.secret.hex())})
+    office = BackendOffice(BackendClient(server.url, sqlite_backend.token("K2"),
+                                         connect_timeout=1.0, read_timeout=2.0))
+    desk = ServiceDesk(open_desk_database(config), config, cards=office)
+    try:
+        # WHEN Anh's card is scanned at K2 THEN her application is listed, with its
+        # procedure from K2's catalog; Bình's card lists nothing
+        answer = desk.applications_by_card(anh)
+        assert answer.outcome is CardOutcome.LISTED
+        assert [(item.receipt_code, item.procedure_code, item.status)
+                for item in answer.applications] == [(made.receipt_code, "1.001193", None)]
+        assert desk.applications_by_card(binh).applications == ()
+        assert desk.applications_by_card(binh).outcome is CardOutcome.NONE_FOUND
+    finally:
+        desk.close()
+    # AND with the backend gone, the desk says the office is out of reach
+    url = server.url
+    server.stop()
+    desk = ServiceDesk(open_desk_database(config), config, cards=BackendOffice(BackendClient(
+        url, "x" * 43, connect_timeout=1.0, read_timeout=1.0)))
+    try:
+        assert desk.applications_by_card(anh).outcome is CardOutcome.UNREACHABLE
+    finally:
+        desk.close()
