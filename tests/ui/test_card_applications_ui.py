@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from kiosk import receipt_code
-from kiosk.application_status import ApplicationStatus, OfficeUnreachableError
+from kiosk.application_status import ApplicationStatus, OfficeRecord, OfficeUnreachableError
 from kiosk.card_applications import CardApplication, CardReply, card_key_from_setting
 from kiosk.config import Config
 from kiosk.desk import ServiceDesk
@@ -37,6 +37,18 @@ class FakeCardOffice:
     asked: list[tuple[str, str]] = field(default_factory=list)
     reachable: bool = True
 
+    def look_up(self, receipt_code: str) -> list[OfficeRecord]:
+        """The office's word on a code (tapping a listed application asks it)."""
+        if receipt_code != FIRST:
+            return []
+        return [OfficeRecord("7b0c1d57-3f1e-4c1a-9a55-0c0ffee00001", FIRST,
+                             "application_intake", "1.001193", "2026-12-05T02:10:00.000+00:00",
+                             ApplicationStatus.IN_PROGRESS, None,
+                             "2026-12-06T03:00:00.000+00:00")]
+
+    def close(self) -> None:
+        """Nothing held open."""
+
     def applications_by_card(self, key_id: str, card_hash: str) -> CardReply:
         self.asked.append((key_id, card_hash))
         if not self.reachable:
@@ -55,7 +67,8 @@ class CardWiring(KioskWiring):
     office: FakeCardOffice = field(default_factory=FakeCardOffice)
 
     def open_desk(self, config: Config) -> ServiceDesk:
-        return ServiceDesk(open_desk_database(config), config, cards=self.office)
+        return ServiceDesk(open_desk_database(config), config, office=self.office,
+                           cards=self.office)
 
 
 @pytest.fixture
@@ -104,10 +117,13 @@ def test_a_card_scanned_at_the_status_screen_lists_its_applications(
     shot = Path(SHOTS) if SHOTS else tmp_path
     kiosk.driver.screenshot(shot / "status-card-list.png", PORTRAIT)
 
-    # WHEN she taps the first THEN its code is looked up as if typed
+    # WHEN she taps the first THEN its code is looked up as if typed: the office's status
     kiosk.driver.tap(card_buttons(screen)[0])
     assert screen.ids.code_field.value == receipt_code.display(FIRST)
     assert kiosk.driver.wait_for(lambda: screen.answer is not None)
+    kiosk.driver.settle()
+    assert screen.status_text == "Đang giải quyết"
+    kiosk.driver.screenshot(shot / "status-card-tapped.png", PORTRAIT)
     # AND the list stays for her to tap another
     assert len(card_buttons(screen)) == 2
 
