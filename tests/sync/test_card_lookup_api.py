@@ -255,3 +255,39 @@ def test_the_desk_of_another_kiosk_lists_a_card_through_the_office_over_http(
         assert desk.applications_by_card(anh).outcome is CardOutcome.UNREACHABLE
     finally:
         desk.close()
+
+
+def test_backend_card_hashes_fills_in_what_the_upgrade_left_empty(
+    kiosk: Any, kiosks: Any, tmp_path: Any
+) -> None:
+    from kiosk.sealing import SealedBoxSealer
+    from kiosk.submissions import Outbox
+    from office.database import open_engine
+    from office.keys import load_keys
+    from office.store import Store
+
+    home = ["--home", str(tmp_path / "backend")]
+    assert kiosk("backend", "keygen", *home).status == 0
+    assert kiosk("backend", "add-kiosk", "K1", *home).status == 0
+    engine = open_engine(str(tmp_path / "backend" / "backend.sqlite3"))
+    store = Store(engine, load_keys(tmp_path / "backend" / "sealing.key"))
+    try:
+        # GIVEN an intake stored before the hashes existed (this backend's own key seals it)
+        k1 = kiosks("K1")
+        outbox = Outbox(k1.db, kiosk_id="K1", queue_prefix="1",
+                        sealer=SealedBoxSealer(store.keys.public_key))
+        [anh] = citizens(1)
+        outbox.create(IntakeRequest("1.001193", (0,)), citizen=anh, now=MORNING)
+        store.ingest(wire.SubmissionBatch.model_validate({"submissions": wire_items(k1)}))
+        with engine.begin() as connection:
+            connection.execute(schema.submissions.update().values(card_hash=None))
+        # WHEN the operator runs the command THEN it says how many it filled, under which key
+        done = kiosk("backend", "card-hashes", *home)
+        key = store.submissions.card_key
+        assert (done.status, done.out) == (
+            0, f"1 submission(s) given their card look-up hash (key {key.key_id})\n")
+        with engine.connect() as connection:
+            assert connection.execute(sa.select(schema.submissions.c.card_hash)).scalar_one() \
+                == key.card_hash(anh.id_number)
+    finally:
+        engine.dispose()
