@@ -27,12 +27,12 @@ look-ups per kiosk token, and the key is rotated when a kiosk is lost.
 Nothing is to be shown without the card: the kiosk looks up only when a card is scanned
 at the status screen, and the answer is wiped with the session (idle, "start over").
 
-Status (issue 15): this module (the key and the hash) is built and tested; nothing uses it
-yet. Still to build: the lookup key in the kiosk's and the city's configuration; the
-intake's hash in the city's table (the city opens each intake's sealed identity at ingest
-already, office/store/submissions.py, so it can store this hash there without any change
-to what kiosks send); the city's ``POST /v1/kiosk/applications-by-card`` (rate-limited);
-the client and the desk's call; and the status screen's "scan your ID card" answer.
+Where it is used: the city derives the key from its sealing key file (office/card_key.py)
+and hands it out in ``GET /v1/kiosk/identity``; ``kiosk provision`` stores it as the secret
+setting ``sync.card_lookup_key``. The city stores each intake's hash when it opens the
+sealed identity at ingest (office/store/submissions.py) and answers
+``POST /v1/kiosk/applications-by-card`` (office/store/card_lookups.py); the kiosk's side is
+kiosk/card_applications.py and the status screen (screens/card_list.py).
 """
 
 from __future__ import annotations

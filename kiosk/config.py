@@ -172,6 +172,10 @@ SETTINGS: tuple[Setting, ...] = (
             "the backend's public key that seals citizens' personal data (base64, from "
             "'kiosk backend keygen'; empty: intakes with an ID card are refused)",
             pattern=r"([A-Za-z0-9+/]{43}=)?"),
+    Setting("sync.card_lookup_key", str,
+            "the city's key for 'scan your ID card to see your applications' (KEY_ID:HEX, "
+            "from 'kiosk provision'; empty: the status screen cannot look up by card)",
+            pattern=r"([a-z0-9-]{1,40}:[0-9a-f]{64})?", secret=True),
     Setting("sync.batch_size", int, "submissions sent in one request",
             minimum=1, maximum=500),
     Setting("sync.connect_timeout", int, "seconds to wait for the backend to accept a connection",

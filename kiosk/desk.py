@@ -24,6 +24,13 @@ from kiosk.application_status import (
     is_dossier_code,
     lookup_status,
 )
+from kiosk.card_applications import (
+    CardAnswer,
+    CardOffice,
+    card_key_from_setting,
+    look_up_card,
+    with_procedures,
+)
 from kiosk.catalog import (
     Catalog,
     LifeEvent,
@@ -130,6 +137,7 @@ class ServiceDesk:
 
     def __init__(
         self, db: Database, config: Config, *, office: OfficeLookup | None = None,
+        cards: CardOffice | None = None,
         hub: HubRatings | None = None,
         staff: StaffCaller | None = None,
     ) -> None:
@@ -137,6 +145,10 @@ class ServiceDesk:
         self.config = config
         #: Asked about codes this kiosk does not know (None: never asked).
         self.office = office
+        #: Asked for the applications of a scanned ID card (None: never asked).
+        self.cards = cards
+        #: The city's card lookup key from enrolment (None: look-up by card is off).
+        self.card_key = card_key_from_setting(config.text("sync.card_lookup_key"))
         #: The service point's hub, for ratings of served tickets (None: no hub).
         self.hub = hub
         #: "Cần hỗ trợ" (None as ``staff``: no hub, the citizen is sent to the desk).
@@ -387,6 +399,15 @@ class ServiceDesk:
         )
 
     # -- rating a served ticket -------------------------------------------------------------
+
+    def applications_by_card(self, card: CitizenCard) -> CardAnswer:
+        """The applications made with ``card``, asked of the office by the keyed hash of
+        its number (kiosk/card_applications.py); each with this catalog's procedure."""
+        answer = look_up_card(self.card_key, self.cards, card.id_number)
+        codes = {item.procedure_code for item in answer.applications if item.procedure_code}
+        procedures = {code: found for code in codes
+                      if (found := self.procedure(code)) is not None}
+        return with_procedures(answer, procedures)
 
     def rating_token(self, scanned: str) -> str | None:
         """The page token of the ticket a citizen scanned to rate the service: from its QR's

@@ -11,6 +11,9 @@ The rules:
 - A technician's card opens the hidden entry (the PIN is still asked).
 - An ID card identifies its holder. A *different* ID card from the one identified means
   the last citizen may have walked away: start over first, never mix two citizens.
+- On the status screen an ID card (of nobody yet, or of the citizen already here) lists
+  the applications made with it (kiosk/card_applications.py): the card is present, so
+  its holder may see them.
 - Anything else is the citizen's activity: a queue ticket's QR (its phone page's address)
   opens the rating of the service it got; on the rating screen a receipt code does too (a
   ticket printed with its code in the QR); elsewhere a receipt code opens its status; a web
@@ -37,6 +40,7 @@ class ScanAction(enum.Enum):
     OPEN_TECHNICIAN_ENTRY = "open_technician_entry"  # a technician card: ask for the PIN
     IDENTIFY = "identify"  # the ID card of nobody yet, or of the citizen already here
     START_OVER_WITH_NEW_CARD = "start_over_with_new_card"  # another card: wipe, then identify
+    LIST_CARD_APPLICATIONS = "list_card_applications"  # status screen: this card's applications
     OPEN_STATUS = "open_status"  # one of our receipts: its application's status
     RATE_TICKET = "rate_ticket"  # a queue ticket: rate the service it got
     WEB_ADDRESS_BANNER = "web_address_banner"  # a web address: "use your phone"
@@ -58,11 +62,11 @@ BANNER_ACTIONS = frozenset(
 
 def route_scan(
     scanned: ScannedCode, *, mode: KioskMode, citizen: CitizenCard | None,
-    rating: bool = False,
+    rating: bool = False, status: bool = False,
 ) -> ScanAction:
     """What to do with ``scanned`` in ``mode``, ``citizen`` being the one identified (if
-    any), ``rating`` whether the rating screen is on show; see the module docstring for the
-    rules."""
+    any), ``rating`` whether the rating screen is on show, ``status`` whether the status
+    screen is; see the module docstring for the rules."""
     if mode is KioskMode.TECHNICIAN:
         return ScanAction.TO_TECHNICIAN
     if mode is KioskMode.TECHNICIAN_PIN:
@@ -70,7 +74,7 @@ def route_scan(
     if scanned.kind is ScanKind.CITIZEN_ID and scanned.card is not None:
         if citizen is not None and citizen.id_number != scanned.card.id_number:
             return ScanAction.START_OVER_WITH_NEW_CARD
-        return ScanAction.IDENTIFY
+        return ScanAction.LIST_CARD_APPLICATIONS if status else ScanAction.IDENTIFY
     return _not_an_id_card(scanned, rating=rating)
 
 

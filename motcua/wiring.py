@@ -65,7 +65,8 @@ def open_desk(config: Config) -> ServiceDesk:
     from sync.hub_help import HubStaffCaller  # noqa: PLC0415
     from sync.office import BackendOffice  # noqa: PLC0415
 
-    return ServiceDesk(open_desk_database(config), config, office=BackendOffice.from_config(config),
+    office = BackendOffice.from_config(config)
+    return ServiceDesk(open_desk_database(config), config, office=office, cards=office,
                        hub=hub_ratings(config), staff=HubStaffCaller.from_config(config))
 
 

@@ -34,7 +34,7 @@ from office.auth_batch import AuthBatcher
 from office.metrics import install as install_metrics
 from office.metrics import metrics_of, route_label
 from office.publishing import directory_body
-from office.ratelimit import DEFAULT_RATE_LIMIT
+from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
 from office.shared_ratelimit import SharedRateLimiter
 from office.store import (
     CatalogKind,
@@ -256,6 +256,10 @@ _CATALOG_BODY = {"requestBody": {"required": True, "content": {"application/json
 _OVERLAY_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": {"type": "object", "description": "a motcua-catalog-overlay/1 file"}}}}}
 
+#: Card look-ups per kiosk (per backend process): a citizen scans once or twice; a kiosk
+#: asking far more often is trying hashes, which the key makes pointless but not free.
+CARD_LOOKUP_RATE = "12/minute"
+
 router = APIRouter()
 
 
@@ -319,6 +323,20 @@ def look_up_application(
     """What the office knows of a receipt code, whichever kiosk took the application (no
     personal data); an empty list when nothing is known."""
     return store.look_up_application(receipt_code)
+
+
+@router.post(wire.Endpoint.KIOSK_CARD_LOOKUP.value, tags=["kiosk"], responses=_ERRORS)
+def look_up_card(
+    request: Request, asked: wire.CardLookupRequest, caller: Kiosk, store: StoreDep
+) -> wire.CardApplications:
+    """The applications made with one ID card, by the keyed hash of its number (no personal
+    data); limited per kiosk (:data:`CARD_LOOKUP_RATE`) beyond the general limit."""
+    limiter: RateLimiter = request.app.state.card_limiter
+    wait = limiter.retry_after(caller.client_id)
+    if wait is not None:
+        raise HTTPException(429, f"over the card look-up limit of {limiter.limit}",
+                            headers={"Retry-After": str(wait)})
+    return store.look_up_card(asked)
 
 
 @router.get(wire.Endpoint.KIOSK_DOSSIER_LOOKUP.value, tags=["kiosk"], responses=_ERRORS)
@@ -437,8 +455,11 @@ def hub_heartbeat(beat: wire.Heartbeat, caller: Hub, store: StoreDep) -> wire.He
 @router.get(wire.Endpoint.KIOSK_IDENTITY.value, tags=["kiosk"], responses=_ERRORS)
 def identity(caller: Kiosk, store: StoreDep) -> wire.KioskIdentity:
     """Who this token's kiosk is and the key it seals personal data with (provisioning)."""
+    card_key = store.submissions.card_key
     return wire.KioskIdentity(kiosk_id=caller.client_id,
-                              backend_public_key=store.keys.public_key, api=wire.API_VERSION)
+                              backend_public_key=store.keys.public_key, api=wire.API_VERSION,
+                              card_lookup_key_id=card_key.key_id,
+                              card_lookup_key=card_key.secret.hex())
 
 
 @router.get(wire.Endpoint.FLEET.value, tags=["back office"], responses=_ERRORS)
@@ -518,6 +539,7 @@ def create_app(
     install_api_docs(app, f"{wire.PREFIX}/openapi.json")
     app.state.store = store
     app.state.limiter = SharedRateLimiter(rate_limit, store.engine)
+    app.state.card_limiter = RateLimiter(CARD_LOOKUP_RATE)
     app.state.auth = AuthBatcher(store.credentials)
     app.include_router(router)
     install_metrics(app, store)

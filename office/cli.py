@@ -86,6 +86,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         "open what was sealed with them")
     rotate_key.set_defaults(handler=_rotate_key)
 
+    card_hashes = action("card-hashes", "compute the ID-card look-up hash of every stored "
+                         "intake that has none (after the upgrade that added them)")
+    card_hashes.set_defaults(handler=_card_hashes)
+
     _register_enrolment(action)
     _register_service_point(action)
     release_cli.register(action)
@@ -342,6 +346,14 @@ def _keygen(args: argparse.Namespace, context: Context) -> int:
     print(f"sealing key written to {path} (keep it secret, back it up offline)")
     print("set on each kiosk:")
     print(f"  kiosk config set sync.backend_public_key {keys.public_key}")
+    return 0
+
+
+def _card_hashes(args: argparse.Namespace, context: Context) -> int:
+    store = _store(args, context)
+    filled = store.card_lookups.backfill(store.submissions)
+    print(f"{filled} submission(s) given their card look-up hash "
+          f"(key {store.submissions.card_key.key_id})")
     return 0
 
 

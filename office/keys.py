@@ -104,6 +104,11 @@ class SealingKeys:
         """The current private key, base64 (for writing the key file only)."""
         return _encode(bytes(self._private_key))
 
+    def oldest_private_key_bytes(self) -> bytes:
+        """The oldest private key's bytes (the file's last line): stable across rotations,
+        for deriving the card lookup key (office/card_key.py) only."""
+        return bytes((self._private_key, *self._retired)[-1])
+
     def key_file_text(self) -> str:
         """The whole key file: the current private key, then the retired ones."""
         return "".join(_encode(bytes(key)) + "\n" for key in (self._private_key, *self._retired))

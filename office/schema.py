@@ -45,9 +45,13 @@ submissions = sa.Table(
     sa.Column("kind", sa.String(24), nullable=True),
     sa.Column("procedure_code", sa.String(16), nullable=True),
     sa.Column("unit_code", sa.Integer(), nullable=True),
+    # The keyed hash of the sealed identity's ID number (office/card_key.py); NULL when
+    # the submission kept no identity. Any kiosk may ask by it (the card present).
+    sa.Column("card_hash", sa.String(64), nullable=True),
     # Any kiosk may ask what the office knows of a receipt code.
     sa.Index("submissions_receipt_code", "receipt_code"),
     sa.Index("submissions_unit", "unit_code", "cursor"),
+    sa.Index("submissions_card_hash", "card_hash", "cursor"),
 )
 
 conflicts = sa.Table(

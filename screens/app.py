@@ -291,8 +291,9 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, Listeni
 
     def on_scanned(self, scanned: ScannedCode) -> None:
         """A code was scanned, whatever screen is showing: do what the routing says."""
+        current = None if self.manager is None else self.manager.current
         action = route_scan(scanned, mode=self.mode, citizen=self.session.citizen,
-                            rating=self.manager is not None and self.manager.current == "rating")
+                            rating=current == "rating", status=current == "status")
         if action is ScanAction.TO_TECHNICIAN:
             # A technician tests the reader: nothing scanned now is a citizen's business.
             technician_screen: Any = self._screen("technician")
@@ -307,6 +308,10 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, Listeni
             self.session.identify(scanned.card)
             self._show_greeting()
             self.show_banner(N_("Your ID card was read. Welcome!"))
+        elif action is ScanAction.LIST_CARD_APPLICATIONS and scanned.card is not None:
+            self.session.on_activity()
+            status_screen: Any = self._screen("status")
+            status_screen.list_card_applications(scanned.card)
         elif action is ScanAction.OPEN_STATUS:
             self.session.on_activity()
             self.do_go("status", code=scanned.receipt_code)

@@ -1,4 +1,9 @@
-"""Status look-up: scan the receipt QR or type the code; the latest status from the office."""
+"""Status look-up: scan the receipt QR or type the code; the latest status from the office.
+
+Or scan an ID card: the applications made with it are listed (screens/card_list.py), and
+tapping one looks its code up. The list is the card holder's: it goes when the screen is
+left, on idle and when the session is wiped (all of which call :meth:`do_reset`).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,11 @@ from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk import receipt_code
 from kiosk.application_status import ApplicationStatus
+from kiosk.card_applications import CardAnswer, CardOutcome
 from kiosk.desk import LookupOutcome, OfficeCheck, ServiceDesk, StatusAnswer, parse_moment
+from kiosk.idcard import CitizenCard
 from screens.base import N_, KioskScreen
+from screens.card_list import CARD_TEXTS, LOOKING, CardApplicationButton, button_text
 from screens.i18n import _
 from screens.procedures import procedure_title
 
@@ -72,6 +80,9 @@ class StatusScreen(KioskScreen):
     sync_text = StringProperty("")
     #: What is in the code field ("Look up" waits for something to look up).
     typed = StringProperty("")
+    #: The scanned card's applications (None: no card scanned since the last reset).
+    card_answer = ObjectProperty(None, allownone=True)
+    card_text = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
         """Wire the code keyboard; look up as soon as a whole code is typed."""
@@ -138,8 +149,53 @@ class StatusScreen(KioskScreen):
                 else _("This kiosk has not received any update from the office yet.")
             )
 
+    # -- by ID card ---------------------------------------------------------------------------
+
+    def list_card_applications(self, card: CitizenCard) -> None:
+        """A card was scanned here: ask the office (on the desk worker) for its
+        applications; the card's number stays on this kiosk (only its keyed hash goes)."""
+        self.do_reset()
+        self.card_text = _(LOOKING)
+
+        def look_up(desk: ServiceDesk) -> CardAnswer:
+            return desk.applications_by_card(card)
+
+        self.kiosk.ask_desk(look_up, self._card_answered, key="status-card")
+
+    def _card_answered(self, answer: CardAnswer) -> None:
+        self.card_answer = answer
+        self._render_cards()
+
+    def _render_cards(self) -> None:
+        box = self.ids.card_list
+        box.clear_widgets()
+        answer: CardAnswer | None = self.card_answer
+        if answer is None:
+            self.card_text = ""
+            return
+        self.card_text = _(CARD_TEXTS[answer.outcome])
+        if answer.outcome is not CardOutcome.LISTED:
+            return
+        for item in answer.applications:
+            button = CardApplicationButton(text=button_text(item, STATUS_NAMES),
+                                           code=item.receipt_code)
+            button.bind(on_release=lambda pressed: self.do_open_card_application(pressed.code))
+            box.add_widget(button)
+
+    def do_open_card_application(self, code: str) -> None:
+        """The citizen tapped one of their applications: its status, above the list."""
+        self.ids.code_field.value = self.typed = receipt_code.display(code)
+        self.do_look_up()
+        self.ids.answer_scroll.scroll_y = 1
+
+    def on_leave(self, *args: Any) -> None:
+        """Leaving the screen takes the card's list (and any answer) with it."""
+        self.do_reset()
+
     def do_reset(self) -> None:
-        """Forget the code typed and the answer shown."""
+        """Forget the code typed, the answer shown and the scanned card's list."""
         self.ids.code_field.value = self.typed = ""
         self.answer = None
         self._render()
+        self.card_answer = None
+        self._render_cards()

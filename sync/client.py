@@ -252,6 +252,16 @@ class BackendClient:
                                  params={"code": dossier_code})
         return self._parse(response, wire.DossierLookup)
 
+    def look_up_card(self, request: wire.CardLookupRequest) -> wire.CardApplications:
+        """The applications made with one ID card, by its keyed hash (in the body: a URL
+        would put the hash in proxies' logs)."""
+        response = self._request(
+            "POST", wire.Endpoint.KIOSK_CARD_LOOKUP,
+            data=request.model_dump_json().encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+        )
+        return self._parse(response, wire.CardApplications)
+
     def identity(self) -> wire.KioskIdentity:
         """Who this token's kiosk is, and the backend's sealing key."""
         return self._parse(self._request("GET", wire.Endpoint.KIOSK_IDENTITY),

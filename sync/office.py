@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from kiosk.application_status import OfficeRecord, OfficeUnreachableError
+from kiosk.card_applications import CardApplication, CardReply
 from kiosk.config import Config
 from sync import wire
 from sync.client import BackendClient, RequestFailedError
@@ -58,6 +59,21 @@ class BackendOffice:
             )
             for found in answer.applications
         ]
+
+    def applications_by_card(self, key_id: str, card_hash: str) -> CardReply:
+        """The applications made with the card whose keyed hash is ``card_hash`` (see
+        :class:`kiosk.card_applications.CardOffice`)."""
+        try:
+            answer = self.client.look_up_card(
+                wire.CardLookupRequest(key_id=key_id, card_hash=card_hash))
+        except RequestFailedError as failure:
+            raise OfficeUnreachableError(failure.reason) from None
+        return CardReply(key_known=answer.key_known, applications=tuple(
+            CardApplication(receipt_code=found.receipt_code,
+                            procedure_code=found.procedure_code,
+                            received_at=found.received_at, status=found.status,
+                            updated_at=found.updated_at)
+            for found in answer.applications))
 
     def close(self) -> None:
         """Close the pooled connection."""

@@ -99,6 +99,9 @@ class Endpoint(enum.Enum):
     KIOSK_APPLICATION_LOOKUP = f"{PREFIX}/kiosk/applications/{{receipt_code}}"
     #: Any kiosk asks the office about an official dossier code (``?code=``).
     KIOSK_DOSSIER_LOOKUP = f"{PREFIX}/kiosk/dossiers"
+    #: Any kiosk asks for the applications made with one ID card, by its keyed hash (POST:
+    #: the hash goes in the body, never in a URL that proxies log; kiosk/card_lookup.py).
+    KIOSK_CARD_LOOKUP = f"{PREFIX}/kiosk/applications-by-card"
     #: The back office PUTs a service point's queue, kiosks GET it (a path template).
     QUEUE = f"{PREFIX}/queue/{{unit_code}}"
     #: Hubs post service points' queue events; the back office reads them
@@ -507,6 +510,41 @@ class ApplicationLookup(_Model):
     applications: list[ApplicationFound]
 
 
+#: A card lookup key's id: which of the city's keys made a hash.
+CARD_KEY_ID_PATTERN = r"^[a-z0-9-]{1,40}$"
+#: Most applications one card look-up answers, and how far back (days) it looks.
+MAX_CARD_APPLICATIONS = 20
+CARD_LOOKUP_DAYS = 366
+
+
+class CardLookupRequest(_Model):
+    """``POST /v1/kiosk/applications-by-card``: the keyed hash of the card's ID number
+    (kiosk/card_lookup.py) and the id of the key that made it. Never the number."""
+
+    key_id: Annotated[str, Field(pattern=CARD_KEY_ID_PATTERN)]
+    card_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$",
+                                    description="HMAC-SHA256 of the ID number (hex)")]
+
+
+class CardApplication(_Model):
+    """One application made with the card asked about: no personal data, no note."""
+
+    receipt_code: Annotated[str, Field(pattern=RECEIPT_CODE_PATTERN)]
+    procedure_code: str | None
+    received_at: str = Field(description="backend clock, UTC")
+    status: ApplicationStatus | None = Field(description="null: no status published yet")
+    updated_at: str | None = Field(description="backend clock, UTC; null without a status")
+
+
+class CardApplications(_Model):
+    """The applications made with one card (intakes), newest first, at most
+    :data:`MAX_CARD_APPLICATIONS` from the last :data:`CARD_LOOKUP_DAYS` days. Empty: none,
+    or the hash was made with a key the city does not hold (``key_known`` false)."""
+
+    key_known: bool
+    applications: list[CardApplication]
+
+
 class DossierLookup(_Model):
     """What the office knows of an official dossier code (``GET /v1/kiosk/dossiers``):
     the intake linked to it, under its receipt code; nothing when none is linked."""
@@ -617,11 +655,20 @@ class Health(_Model):
 
 
 class KioskIdentity(_Model):
-    """What a kiosk learns when it is provisioned with its token."""
+    """What a kiosk learns when it is provisioned with its token.
+
+    ``card_lookup_key``: the city's key for "scan your ID card to see your applications"
+    (kiosk/card_lookup.py), the same for every kiosk of the city; secret, like the token.
+    None from a backend that predates it.
+    """
 
     kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
     backend_public_key: Annotated[str, Field(description="seals personal data (base64)")]
     api: str
+    card_lookup_key_id: Annotated[str | None, Field(pattern=CARD_KEY_ID_PATTERN)] = None
+    card_lookup_key: Annotated[
+        str | None, Field(pattern=r"^[0-9a-f]{64}$",
+                          description="HMAC key for ID-card look-ups (hex; secret)")] = None
 
 
 #: Most services one service point publishes.

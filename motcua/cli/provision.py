@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from kiosk.card_applications import setting_text
 from kiosk.catalog import installed_version
 from kiosk.command import Context, UsageError
 from kiosk.config import ConfigError, load_config, parse_value, write_technician_layer
@@ -51,6 +52,10 @@ def _provision(args: argparse.Namespace, context: Context) -> int:
             "sync.backend_public_key", identity.backend_public_key
         ),
     }
+    if identity.card_lookup_key_id is not None and identity.card_lookup_key is not None:
+        # Kept secret like the token (config shows its last 4 characters only).
+        changes["sync.card_lookup_key"] = parse_value("sync.card_lookup_key", setting_text(
+            identity.card_lookup_key_id, identity.card_lookup_key))
     path = write_technician_layer(context.config, changes)
     print(f"kiosk {identity.kiosk_id} enrolled with {url} (settings in {path})")
     config = load_config(demo=context.demo)

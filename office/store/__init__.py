@@ -20,6 +20,7 @@ from office.database import read_snapshot
 from office.keys import SealingKeys
 from office.store.audit import Audit
 from office.store.base import NotNewerError, utc_now
+from office.store.card_lookups import CardLookups
 from office.store.cases import Cases
 from office.store.changes import ChangeHeads
 from office.store.credentials import (
@@ -91,6 +92,8 @@ class Store:
         self.changes = ChangeHeads(engine, clock=clock)
         #: Units loaded by the operator beyond Hà Nội's (kiosk backend load-units).
         self.served_units = ServedUnits(engine, clock=clock)
+        #: Applications by ID card (the keyed hash stored at ingest).
+        self.card_lookups = CardLookups(engine, clock=clock)
 
     @property
     def keys(self) -> SealingKeys:
@@ -159,6 +162,14 @@ class Store:
     def look_up_application(self, receipt_code: str) -> wire.ApplicationLookup:
         """See :meth:`Statuses.look_up_application`."""
         return self.statuses.look_up_application(receipt_code)
+
+    def look_up_card(self, request: wire.CardLookupRequest) -> wire.CardApplications:
+        """The applications made with the card whose keyed hash is asked; nothing when
+        the hash was made with a key this city does not hold."""
+        if request.key_id != self.submissions.card_key.key_id:
+            return wire.CardApplications(key_known=False, applications=[])
+        return wire.CardApplications(
+            key_known=True, applications=self.card_lookups.applications(request.card_hash))
 
     def look_up_dossier(self, dossier_code: str) -> wire.DossierLookup:
         """What the office knows of an official dossier code: the intake linked to it (no

@@ -8,10 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from pydantic import JsonValue
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection, Engine
 
+from kiosk.card_lookup import CardLookupKey
 from office import schema
+from office.card_key import card_lookup_key
 from office.database import is_postgresql, read_snapshot, write_transaction
 from office.keys import SealedDataError, SealingKeys
 from office.store.base import StorePart, item_result, utc_now
@@ -41,24 +44,26 @@ assert wire.MAX_BATCH_ITEMS < FEED_SLOTS
 #: waits for the other to end, so a UUID not returned is stored and committed.
 _INSERT_POSTGRESQL = sa.text("""
     INSERT INTO submissions (cursor, uuid, kiosk_id, kiosk_seq, receipt_code, body,
-                             body_sha256, received_at, kind, procedure_code, unit_code)
+                             body_sha256, received_at, kind, procedure_code, unit_code,
+                             card_hash)
     SELECT pg_current_xact_id()::text::bigint * FEED_SLOTS + item.slot, item.uuid,
            item.kiosk_id, item.kiosk_seq, item.receipt_code, item.body, item.body_sha256,
            item.received_at, item.kind, item.procedure_code,
-           (SELECT unit_code FROM kiosk_units WHERE kiosk_units.kiosk_id = item.kiosk_id)
+           (SELECT unit_code FROM kiosk_units WHERE kiosk_units.kiosk_id = item.kiosk_id),
+           item.card_hash
     FROM unnest(CAST(:slot AS integer[]), CAST(:uuid AS uuid[]), CAST(:kiosk_id AS text[]),
                 CAST(:kiosk_seq AS bigint[]), CAST(:receipt_code AS text[]),
                 CAST(:body AS text[]), CAST(:body_sha256 AS text[]),
                 CAST(:received_at AS text[]), CAST(:kind AS text[]),
-                CAST(:procedure_code AS text[]))
+                CAST(:procedure_code AS text[]), CAST(:card_hash AS text[]))
          AS item(slot, uuid, kiosk_id, kiosk_seq, receipt_code, body, body_sha256,
-                received_at, kind, procedure_code)
+                received_at, kind, procedure_code, card_hash)
     ORDER BY item.uuid
     ON CONFLICT (uuid) DO NOTHING
     RETURNING uuid""".replace("FEED_SLOTS", str(FEED_SLOTS))).columns(sa.column("uuid", sa.Uuid()))
 
 _ARRAY_COLUMNS = ("uuid", "kiosk_id", "kiosk_seq", "receipt_code", "body", "body_sha256",
-                  "received_at", "kind", "procedure_code")
+                  "received_at", "kind", "procedure_code", "card_hash")
 
 
 def _insert_arrays(rows: list[dict[str, object]]) -> dict[str, list[object]]:
@@ -86,7 +91,8 @@ def _new_rows(
             "kiosk_seq": item.kiosk_seq, "receipt_code": item.receipt_code,
             "body": entry.body, "body_sha256": entry.digest, "received_at": stamp,
             "kind": item.kind.value, "procedure_code": item.procedure_code,
-            "unit_code": None if units is None else units.get(item.kiosk_id)}
+            "unit_code": None if units is None else units.get(item.kiosk_id),
+            "card_hash": entry.card_hash}
     return new_rows
 
 
@@ -104,6 +110,8 @@ class _Prepared:
     digest: str
     body: str
     rejection: str | None
+    #: The keyed hash of the opened identity's ID number; None without one.
+    card_hash: str | None = None
 
 
 def _decide(
@@ -142,8 +150,23 @@ class Submissions(StorePart):
         self, engine: Engine, keys: SealingKeys, *, clock: Callable[[], dt.datetime] = utc_now
     ) -> None:
         super().__init__(engine, clock=clock)
-        #: Opens the citizens' sealed identities; replaced when the keys are rotated.
-        self.keys = keys
+        self._keys = keys
+        self._card_key = card_lookup_key(keys)
+
+    @property
+    def keys(self) -> SealingKeys:
+        """Opens the citizens' sealed identities; replaced when the keys are rotated."""
+        return self._keys
+
+    @keys.setter
+    def keys(self, keys: SealingKeys) -> None:
+        self._keys = keys
+        self._card_key = card_lookup_key(keys)
+
+    @property
+    def card_key(self) -> CardLookupKey:
+        """The city's card lookup key (derived from the sealing keys; office/card_key.py)."""
+        return self._card_key
 
     def ingest(self, batch: wire.SubmissionBatch) -> wire.BatchResult:
         """Store each new submission once; answer a replay as the first time.
@@ -158,7 +181,7 @@ class Submissions(StorePart):
         """
         prepared = [
             _Prepared(item, wire.body_digest(item), wire.canonical_json(item).decode("utf-8"),
-                      self._rejection(item))
+                      *self._opened(item))
             for item in batch.submissions
         ]
         stamp = self._stamp()
@@ -224,14 +247,24 @@ class Submissions(StorePart):
             .where(schema.submissions.c.uuid.in_(uuids))
         ).all())
 
-    def _rejection(self, item: wire.WireSubmission) -> str | None:
+    def _opened(self, item: wire.WireSubmission) -> tuple[str | None, str | None]:
+        """Why ``item`` is refused (its sealed identity does not open), else None; and the
+        card hash of the identity it keeps, if any."""
         if item.citizen_sealed is None:
-            return None
+            return None, None
         try:
-            self.keys.open(item.citizen_sealed)
+            citizen = self.keys.open(item.citizen_sealed)
         except SealedDataError as error:
-            return str(error)
-        return None
+            return str(error), None
+        return None, self.card_hash_of(citizen)
+
+    def card_hash_of(self, citizen: dict[str, JsonValue]) -> str | None:
+        """The keyed hash of an opened identity's ID number; None when it has none (or
+        one the hash cannot take: not ASCII)."""
+        number = citizen.get("id_number")
+        if not isinstance(number, str) or not number.strip() or not number.isascii():
+            return None
+        return self._card_key.card_hash(number)
 
     def _record_conflicts(self, connection: Connection, rows: list[dict[str, object]]) -> None:
         known = {

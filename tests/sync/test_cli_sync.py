@@ -199,8 +199,10 @@ def test_provision_enrols_the_kiosk_and_pulls_the_catalog(kiosk: Run, tmp_path: 
     # THEN identity, key and backend are set, and the catalog arrived
     assert done.status == 0, done.err + done.out
     assert done.out.startswith(f"kiosk HN-00004-K2 enrolled with {url}")
+    card_key = store.submissions.card_key
     for key, value in (("kiosk.id", "HN-00004-K2"), ("sync.backend_public_key", public),
-                       ("sync.backend_url", url), ("sync.token", token)):
+                       ("sync.backend_url", url), ("sync.token", token),
+                       ("sync.card_lookup_key", f"{card_key.key_id}:{card_key.secret.hex()}")):
         assert kiosk("config", "get", key).out == value + "\n"
     hits = kiosk("catalog", "search", "khai sinh", "--json").json()
     assert hits[0]["code"] == "1.001193"
