@@ -114,6 +114,7 @@ def queue_ticket(
         blocks.append(
             Field(context.t("label.priority"), context.t(f"priority.{priority.value}"))
         )
+        blocks.append(Line(context.t("queue_ticket.priority_letter"), TextSize.SMALL))
     if service is not None:
         name = service.name_en if context.language == "en" and service.name_en else service.name
         blocks.append(Field(context.t("label.service"), name))
@@ -123,6 +124,9 @@ def queue_ticket(
         blocks.append(Field(context.t("label.procedure"), procedure_title(procedure, context)))
     if wait is not None:
         blocks.append(Field(context.t("label.people_ahead"), str(wait.people_ahead)))
+        # The number counts this kiosk's tickets; the people ahead count the whole point's
+        # queue ("A1-001" with 6 ahead): say why both are right.
+        blocks.append(Line(context.t("queue_ticket.order"), TextSize.SMALL))
         if wait.counters_open == 0:
             blocks.append(Line(context.t("queue_ticket.no_counter"), TextSize.SMALL))
         elif wait.minutes is not None:
@@ -138,7 +142,7 @@ def queue_ticket(
     blocks.append(
         QrCode(
             receipt_code.qr_payload(submission.receipt_code),
-            caption=f"{context.t('label.ticket_code')}: {code}",
+            caption=f"{context.t('label.receipt_code')}: {code}",
         )
     )
     blocks.append(Line(context.t("queue_ticket.wait"), align=Align.CENTER))

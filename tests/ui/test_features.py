@@ -139,13 +139,18 @@ def test_feedback_tone_keys_for_those_who_do_not_know_telex(kiosk: Kiosk) -> Non
     assert kiosk.screen.ids.text_field.value == "Nguyễn"
 
 
-def test_rating_is_one_touch(kiosk: Kiosk) -> None:
+def test_rating_is_a_face_then_optionally_the_counter(kiosk: Kiosk) -> None:
     driver = kiosk.driver
-    # GIVEN the rating screen, counter 1 chosen
+    # GIVEN the rating screen: the four levels with their faces, no counter asked yet
     driver.tap_id("choice_rating")
-    driver.tap_text("Quầy số 1")
-    # WHEN "Very satisfied" is touched
+    levels = list(reversed(kiosk.screen.ids.level_box.children))
+    assert [button.picture for button in levels] == [
+        "face_very_happy", "face_happy", "face_neutral", "face_sad"]
+    assert kiosk.screen.ids.counter_box.height == 0
+    # WHEN "Very satisfied" is touched, then counter 1
     driver.tap_text("Rất hài lòng")
+    assert kiosk.submissions() == []
+    driver.tap_text("Quầy số 1")
     # THEN the rating is stored, thanked for, and nothing is printed unasked
     [rating] = kiosk.submissions()
     assert rating.kind is SubmissionKind.RATING
@@ -155,6 +160,16 @@ def test_rating_is_one_touch(kiosk: Kiosk) -> None:
     assert (kiosk.screen.name, kiosk.screen.state) == ("done", SlipState.THANKS)
     assert kiosk.screen.heading == "Cảm ơn ông/bà!"
     assert list(kiosk.printed_dir.glob("*.escpos")) == []
+
+
+def test_a_rating_can_be_sent_without_a_counter(kiosk: Kiosk) -> None:
+    driver = kiosk.driver
+    driver.tap_id("choice_rating")
+    driver.tap_text("Chấp nhận được")
+    driver.tap_id("send_without_counter_button")
+    [rating] = kiosk.submissions()
+    assert rating.details == {"level": "acceptable", "counter": None, "ticket_number": None}
+    assert (kiosk.screen.name, kiosk.screen.state) == ("done", SlipState.THANKS)
 
 
 def test_directory_search_without_accents_and_detail(kiosk: Kiosk) -> None:
