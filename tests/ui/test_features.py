@@ -249,7 +249,9 @@ def test_a_ticket_says_who_is_ahead_when_the_office_published_its_queue(
         at = counted.strftime("%H:%M")
         assert kiosk.screen.wait_text == (
             "Còn 6 người chờ trước ông/bà\nThời gian chờ dự kiến: khoảng 25 phút\n"
-            f"(theo số liệu lúc {at})"
+            f"(theo số liệu lúc {at})\n"
+            "Các quầy gọi số của mọi ki-ốt ở đây theo thứ tự lấy số: số người chờ trước "
+            "ông/bà được tính chung cho cả điểm phục vụ."
         )
         [slip] = printer.printed
         fields = {b.label: b.value for b in slip.blocks if isinstance(b, Field)}
