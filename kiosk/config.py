@@ -116,6 +116,9 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=20, maximum=120),
     Setting("ui.large_text", bool, "start with large text"),
     Setting("ui.high_contrast", bool, "start in high contrast"),
+    Setting("ui.screen_ppi", int,
+            "screen pixels per inch (21.5-inch 1080p panel: 102); touch targets are checked "
+            "against 9 mm at it", minimum=40, maximum=600),
     Setting("printer.driver", str, "receipt printer transport",
             choices=("none", "usb", "serial", "network", "file", "fake")),
     Setting("printer.width_dots", int, "printable width in dots (384: 58 mm, 576: 80 mm)",

@@ -285,26 +285,41 @@ def slip_footer(context: SlipContext) -> list[Block]:
 # -- the slips -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SubmissionWords:
+    """What a kind's slip calls itself: its title, the masked card holder's label and the
+    line that says what the code looks up (keys of :mod:`kiosk.receipt_strings`).
+
+    Each kind names its own: feedback is "received", never an application; a papers check
+    lodges nothing, so it is no "receipt" of an application either.
+    """
+
+    title: str
+    citizen: str
+    lookup: str
+
+
 def submission_receipt(
     submission: Submission,
     context: SlipContext,
     *,
+    words: SubmissionWords,
     procedure: Procedure | None = None,
     fields: Sequence[Block] = (),
     papers: Sequence[Block] = (),
     notes: Sequence[Block] = (),
 ) -> Receipt:
-    """The receipt for an application, feedback or any submission: the code to look it up.
+    """The slip of feedback or a papers check: the code to look it up.
 
     Shows the receipt code large, what was handed in, the citizen masked ("N. V. A.
     ********2345": enough to recognise one's own slip, not to identify anyone) and a QR
     code holding the receipt code for the status look-up. What only one kind shows comes
-    from its module (:mod:`kiosk.kinds`): ``fields`` after the procedure (a feedback's
-    category), ``papers`` before the QR code (an application's papers present and still
-    missing), ``notes`` under the look-up line.
+    from its module (:mod:`kiosk.kinds`): ``words`` (its title and labels), ``fields``
+    after the procedure (a feedback's category), ``papers`` before the QR code (the papers
+    present and still missing), ``notes`` under the look-up line.
     """
     code = receipt_code.display(submission.receipt_code)
-    blocks = slip_header(context, context.t("submission.title"))
+    blocks = slip_header(context, context.t(words.title))
     blocks.append(Line(context.t("label.receipt_code"), TextSize.SMALL, align=Align.CENTER))
     blocks.append(BigNumber(code))
     blocks.append(Field(context.t("label.kind"), context.t(f"kind.{submission.kind.value}")))
@@ -316,11 +331,11 @@ def submission_receipt(
     if submission.ticket_number is not None:
         blocks.append(Field(context.t("label.ticket"), submission.ticket_number))
     if submission.citizen_masked:
-        blocks.append(Field(context.t("label.citizen"), submission.citizen_masked))
+        blocks.append(Field(context.t(words.citizen), submission.citizen_masked))
     blocks.append(Field(context.t("label.time"), created_text(submission)))
     blocks.extend(papers)
     blocks.append(QrCode(receipt_code.qr_payload(submission.receipt_code), caption=code))
-    blocks.append(Line(context.t("submission.lookup"), TextSize.SMALL, align=Align.CENTER))
+    blocks.append(Line(context.t(words.lookup), TextSize.SMALL, align=Align.CENTER))
     blocks.extend(notes)
     blocks.extend(slip_footer(context))
     return Receipt(SlipKind.SUBMISSION_RECEIPT, tuple(blocks), context.language, code)

@@ -21,7 +21,8 @@ from kiosk.translations import N_, NC_, NP_, Message
 _MESSAGES: Mapping[str, Message] = {
     # -- titles ----------------------------------------------------------------------------
     "queue_ticket.title": N_("QUEUE TICKET"),
-    "submission.title": N_("RECEIPT"),
+    "feedback.title": N_("FEEDBACK RECEIVED"),
+    "intake.title": N_("PAPERS CHECKED BEFORE THE COUNTER"),
     "checklist.title": N_("DOCUMENTS TO BRING"),
     "rating.title": N_("THANK YOU FOR YOUR RATING"),
     "test.title": N_("TEST SLIP"),
@@ -36,9 +37,9 @@ _MESSAGES: Mapping[str, Message] = {
     "label.priority": N_("Priority"),
     "label.time": N_("Time"),
     "label.kind": N_("Type"),
-    "label.citizen": N_("Submitted by"),
+    "label.sender": N_("Sent by"),
+    "label.card_holder": N_("ID card holder"),
     "label.receipt_code": N_("Receipt code"),
-    "label.ticket_code": N_("Ticket code"),
     "label.ticket": N_("Ticket"),
     "label.rating": N_("Your rating"),
     "label.category": N_("Category"),
@@ -63,10 +64,25 @@ _MESSAGES: Mapping[str, Message] = {
     "queue_ticket.as_of": N_("As counted by the service point at {time}."),
     "queue_ticket.wait": N_("Please wait until your number is called."),
     "queue_ticket.phone_page": N_("Scan with your phone: your place in the queue."),
-    "submission.lookup": N_(
-        "Scan the QR code or type the receipt code at the kiosk to see the status."
+    "feedback.lookup": N_(
+        "Scan the QR code or type the receipt code at the kiosk to see the answer."
     ),
-    "submission.keep": N_("Please keep this slip until you receive the result."),
+    "intake.lookup": N_(
+        "Scan the QR code or type the receipt code at the kiosk to see what the counter "
+        "recorded."
+    ),
+    "intake.not_appointment": N_(
+        "This is NOT an appointment slip (phiếu hẹn): nothing has been handed in yet. Take a "
+        "queue number and bring your papers and this slip to the counter; the officer there "
+        "receives your application and gives you the appointment slip."
+    ),
+    "queue_ticket.order": N_(
+        "Counters call the numbers of every kiosk here in the order they were taken: the "
+        "people ahead of you are counted across the whole service point."
+    ),
+    "queue_ticket.priority_letter": N_(
+        "The letter U in your number means priority: you are called before the others."
+    ),
     "checklist.portal": N_("Scan to open this procedure on the National Public Service Portal"),
     "checklist.no_documents": N_("No papers required."),
     "checklist.bring_id": N_("Bring your ID card."),
@@ -85,7 +101,7 @@ _MESSAGES: Mapping[str, Message] = {
     "document.originals": NP_("{count} original", "{count} originals"),
     "document.copies": NP_("{count} copy", "{count} copies"),
     "kind.queue_ticket": N_("Queue ticket"),
-    "kind.application_intake": N_("Application"),
+    "kind.application_intake": N_("Papers check"),
     "kind.feedback": N_("Feedback"),
     "kind.rating": N_("Rating"),
     "priority.none": N_("None"),

@@ -431,8 +431,9 @@ _SCAN_BANNERS: dict[ScanAction, str] = {
         "your phone."
     ),
     ScanAction.UNREADABLE_CARD_BANNER: N_(
-        "The ID card could not be read. Please hold the QR code on the back of the card "
-        "still, about a hand's width from the scanner."
+        "The ID card could not be read. Please hold its QR code still, about a hand's width "
+        "from the scanner (on the back of the new căn cước card, on the front of the older "
+        "chip CCCD)."
     ),
     ScanAction.UNKNOWN_CODE_BANNER: N_(
         "This code is not an ID card or a receipt from this kiosk."

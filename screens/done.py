@@ -25,7 +25,7 @@ from screens.base import N_, KioskScreen
 from screens.i18n import _
 from screens.listening import visible_choices
 from screens.procedures import procedure_title
-from screens.queue_ticket import ticket_wait_text
+from screens.queue_ticket import priority_note, ticket_wait_text
 
 #: What storing a submission answers: it, its slip, the counter to go to, a ticket's wait.
 Stored = tuple[Submission, Receipt, str, WaitEstimate | None]
@@ -73,6 +73,8 @@ class DoneScreen(KioskScreen):
     missing = StringProperty("")
     can_print_thanks = BooleanProperty(False)
     from_checklist = BooleanProperty(False)
+    #: The procedure whose papers were just checked: a queue number for it is offered.
+    queue_procedure = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         self._submission: Submission | None = None
@@ -221,7 +223,11 @@ class DoneScreen(KioskScreen):
             self.next_step = _(KINDS[submission.kind].next_step).format(
                 number=submission.ticket_number or "", counter=self._counter
             )
-            self.wait_text = "" if self._wait is None else ticket_wait_text(self._wait)
+            notes = [ticket_wait_text(self._wait)] if self._wait is not None else []
+            notes.append(priority_note(submission.ticket_number or ""))
+            self.wait_text = "\n".join(note for note in notes if note)
+            if submission.kind is SubmissionKind.APPLICATION_INTAKE:
+                self.queue_procedure = submission.procedure_code or ""
             missing = submission.details.get("documents_missing") or []
             if missing:
                 self.missing = (
@@ -252,3 +258,8 @@ class DoneScreen(KioskScreen):
         self.next_step = self.wait_text = self.problem = self.missing = ""
         self.can_print_thanks = False
         self.from_checklist = False
+        self.queue_procedure = ""
+
+    def do_take_number(self) -> None:
+        """A queue number for the procedure whose papers were checked."""
+        self.kiosk.do_go("queue", procedure=self.queue_procedure)

@@ -1,4 +1,5 @@
-"""Application intake: tick the papers the citizen has; the missing ones go on the receipt.
+"""Checking papers before the counter (the "intake"): tick the papers the citizen has; the
+missing ones go on the slip. Nothing is lodged here: the counter receives the application.
 
 The papers are those of the case the citizen chose on the procedure's screen (its papers to
 hand in, then to show); without a case, every paper of the procedure, each once.
@@ -20,9 +21,9 @@ from screens.widgets import CheckRow
 
 
 class IntakeScreen(KioskScreen):
-    """Hand in an application for one procedure."""
+    """Check the papers for one procedure before going to the counter."""
 
-    title = N_("Hand in an application")
+    title = N_("Check your papers")
     procedure = ObjectProperty(None, allownone=True)
     heading = StringProperty("")
     #: The case whose papers are listed ("" for every paper of the procedure).

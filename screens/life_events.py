@@ -13,6 +13,7 @@ from kivy.properties import StringProperty
 
 from kiosk.catalog import LifeEvent
 from kiosk.desk import LifeEventSteps
+from kiosk.pictograms import life_event_pictogram
 from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext, translator
 from screens.procedure_detail import VIETNAMESE_TEXTS_NOTE
@@ -94,6 +95,7 @@ class LifeEventsScreen(KioskScreen):
                     ngettext(
                         "{count} procedure", "{count} procedures", len(item.procedures)
                     ).format(count=len(item.procedures)),
+                    life_event_pictogram(item.event.key).value,
                 )
                 for item in self._events
             ])  # fmt: skip

@@ -9,6 +9,7 @@ from kivy.properties import StringProperty
 
 from kiosk.catalog import Procedure
 from kiosk.desk import FieldSummary, ServiceDesk
+from kiosk.pictograms import field_pictogram
 from screens.base import N_, SearchScreen
 from screens.i18n import ngettext, translator
 from screens.widgets import Row
@@ -85,6 +86,7 @@ class ProceduresScreen(SearchScreen):
                     ngettext(
                         "{count} procedure", "{count} procedures", len(field.procedures)
                     ).format(count=len(field.procedures)),
+                    field_pictogram(field.name).value,
                 )
                 for field in self._fields
             ]

@@ -11,6 +11,7 @@ from kiosk.catalog import Procedure, Service
 from kiosk.desk import ServiceDesk
 from kiosk.kinds import PriorityGroup, QueueTicketRequest
 from kiosk.queue_state import WaitEstimate
+from kiosk.submissions import ticket_parts
 from screens.base import N_, KioskScreen
 from screens.i18n import _, ngettext, translator
 from screens.procedures import procedure_title
@@ -53,7 +54,23 @@ def ticket_wait_text(estimate: WaitEstimate) -> str:
     elif estimate.minutes is not None:
         lines.append(_("Estimated wait: about {minutes} minutes").format(minutes=estimate.minutes))
     lines.append(_("(as counted at {time})").format(time=estimate.as_of.strftime("%H:%M")))
+    # "A1-001" with 6 people ahead reads as a contradiction unless it is said why.
+    lines.append(_(
+        "Counters call the numbers of every kiosk here in the order they were taken: the "
+        "people ahead of you are counted across the whole service point."
+    ))
     return "\n".join(lines)
+
+
+def priority_note(ticket: str) -> str:
+    """What a priority number's letter means ("" for a number without one)."""
+    try:
+        priority = ticket_parts(ticket).priority
+    except ValueError:
+        return ""
+    if not priority:
+        return ""
+    return _("The letter U in your number means priority: you are called before the others.")
 
 
 def service_label(service: Service, estimate: WaitEstimate | None = None) -> str:

@@ -1,20 +1,26 @@
-"""Rating: four levels, one touch; about the ticket the citizen scanned, or a counter chosen.
+"""Rating: four levels with faces, one touch; then, optionally, which counter it was about.
+
+The levels come first (the one thing asked of everyone); the counter is a second step only
+when this service point has counters, and "send without a counter" ends it at once.
 
 A scanned ticket is checked at the hub (:mod:`kiosk.servicepoint.ticket_rating`): a served
-ticket's rating is recorded there, with the counter, officer and times of its service; a
-ticket rated already is refused; when the hub cannot say, the citizen chooses the counter.
+ticket's rating is recorded there at the first touch, with the counter, officer and times of
+its service (no counter to choose); a ticket rated already is refused; when the hub cannot
+say, the citizen rates as without a ticket.
 """
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, DictProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, OptionProperty, StringProperty
 
 from kiosk.catalog import Service
 from kiosk.desk import ServiceDesk
 from kiosk.kinds import RatingLevel, RatingRequest
+from kiosk.pictograms import RATING_FACES
 from kiosk.servicepoint.ticket_rating import (
     RatingAnswer,
     RatingResult,
@@ -23,6 +29,7 @@ from kiosk.servicepoint.ticket_rating import (
 )
 from screens.base import N_, KioskScreen
 from screens.i18n import _
+from screens.widgets import KioskButton
 
 LEVEL_NAMES: dict[RatingLevel, str] = {
     RatingLevel.VERY_SATISFIED: N_("Very satisfied"),
@@ -40,23 +47,37 @@ CHECK_MESSAGES: dict[TicketCheck, str] = {
     TicketCheck.NOT_SERVED: N_(
         "Ticket {number} has not been served yet. Rate after your turn at the counter."),
     TicketCheck.UNKNOWN_TICKET: N_(
-        "This ticket is not known at this service point. Choose the counter that served "
-        "you, then your answer."),
+        "This ticket is not known at this service point. Touch your answer, then "
+        "the counter that served you."),
     TicketCheck.HUB_UNREACHABLE: N_(
-        "Your ticket cannot be checked right now. Choose the counter that served you, then "
-        "your answer."),
+        "Your ticket cannot be checked right now. Touch your answer, then the "
+        "counter that served you."),
     TicketCheck.NO_HUB: N_(
-        "Tickets cannot be checked at this kiosk. Choose the counter that served you, then "
-        "your answer."),
+        "Tickets cannot be checked at this kiosk. Touch your answer, then the "
+        "counter that served you."),
 }
 NOT_A_TICKET = N_("That is not a queue ticket. Scan the QR code on your ticket.")
 
 
+class RatingStep(enum.Enum):
+    """Where the citizen is: choosing a level, or (optionally) the counter."""
+
+    LEVEL = "level"
+    COUNTER = "counter"
+
+
+class RatingLevelButton(KioskButton):
+    """A rating level's button: its face and its words (rating.kv)."""
+
+    picture = StringProperty("")
+
+
 class RatingScreen(KioskScreen):
-    """How satisfied the citizen is: one touch on a level and it is done."""
+    """How satisfied the citizen is (see the module docstring)."""
 
     title = N_("Rate our service")
-    counter = StringProperty("")
+    step = OptionProperty(RatingStep.LEVEL.value, options=[s.value for s in RatingStep])
+    level = StringProperty("")
     ticket = StringProperty("")
     #: What the screen says about the scanned ticket (an English message id), "" when none.
     ticket_message = StringProperty("")
@@ -66,11 +87,15 @@ class RatingScreen(KioskScreen):
     #: The scanned ticket's page token while it is the one being rated, "" otherwise.
     _token = ""
 
+    def __init__(self, **kwargs: Any) -> None:
+        self._counters: list[str] = []
+        super().__init__(**kwargs)
+
     def on_kv_post(self, base_widget: object) -> None:
-        """Build the four level buttons."""
+        """Build the four level buttons, each with its face."""
         box = self.ids.level_box
         for level in RatingLevel:
-            button = Factory.KioskButton(font_size=40, size_hint_y=None, height=180)
+            button = RatingLevelButton(picture=RATING_FACES[level.value].value)
             button.level_value = level.value
             button.bind(on_release=lambda b: self.do_rate(b.level_value))
             box.add_widget(button)
@@ -78,11 +103,11 @@ class RatingScreen(KioskScreen):
         self._render()
 
     def show(self, **params: Any) -> None:
-        """Offer the counters of this service point; the ticket taken today, if any; with
-        ``scanned`` (a ticket's QR read), check that ticket at the hub."""
-        self.counter = ""
+        """The levels first; the counters of this service point are loaded for step two;
+        the ticket taken today, if any; with ``scanned`` (a ticket's QR read), that ticket is
+        checked at the hub."""
+        self.do_reset()
         self.ticket = self.kiosk.last_ticket
-        self._forget_ticket()
         scanned = params.get("scanned")
         if scanned:
             self.on_ticket_scanned(str(scanned))
@@ -93,13 +118,13 @@ class RatingScreen(KioskScreen):
         self.kiosk.ask_desk(load, self._loaded)
 
     def _loaded(self, services: tuple[Service, ...]) -> None:
+        self._counters = sorted({service.counter for service in services if service.counter})
         box = self.ids.counter_box
         box.clear_widgets()
-        counters = sorted({service.counter for service in services if service.counter})
-        for counter in counters:
-            button = Factory.AutoButton(role="secondary", font_size=28)
+        for counter in self._counters:
+            button = Factory.AutoButton(role="secondary")
             button.counter_value = counter
-            button.bind(on_release=lambda b: self.do_choose_counter(b.counter_value))
+            button.bind(on_release=lambda b: self.do_send(b.counter_value))
             box.add_widget(button)
         self._render()
 
@@ -108,12 +133,6 @@ class RatingScreen(KioskScreen):
             button.text = _(LEVEL_NAMES[RatingLevel(button.level_value)])
         for button in self.ids.counter_box.children:
             button.text = button.counter_value
-            button.role = "selected" if button.counter_value == self.counter else "secondary"
-
-    def do_choose_counter(self, counter: str) -> None:
-        """The rating is about ``counter`` (touch again to undo)."""
-        self.counter = "" if self.counter == counter else counter
-        self._render()
 
     # -- a scanned ticket ------------------------------------------------------------------
 
@@ -175,22 +194,31 @@ class RatingScreen(KioskScreen):
         self._render()
 
     def do_rate(self, level: str) -> None:
-        """One touch: the rating is stored and thanked for (at the hub for a scanned
-        served ticket; else as this kiosk's rating, about the counter chosen)."""
+        """A level was touched: recorded at the hub for a scanned served ticket; else sent at
+        once, or the counter asked when there are any."""
         if self._token:
             token = self._token
             chosen = RatingLevel(level)
             self.kiosk.ask_desk(lambda desk: desk.rate_ticket(token, chosen),
                                 self._rated_at_hub, key="rating-ticket")
             return
+        self.level = level
+        if self._counters:
+            self.step = RatingStep.COUNTER.value
+        else:
+            self.do_send()
+
+    def do_send(self, counter: str = "") -> None:
+        """The rating is stored and thanked for (about ``counter``, if one was touched)."""
         request = RatingRequest(
-            RatingLevel(level), counter=self.counter or None, ticket_number=self.ticket or None
+            RatingLevel(self.level), counter=counter or None, ticket_number=self.ticket or None
         )
         self.kiosk.do_go("done", request=request)
 
     def do_reset(self) -> None:
-        """Forget the counter and ticket."""
-        self.counter = ""
+        """Back to the levels; forget the level and the ticket."""
+        self.step = RatingStep.LEVEL.value
+        self.level = ""
         self.ticket = ""
         self._forget_ticket()
         self._render()

@@ -33,8 +33,12 @@ from kivy.uix.widget import Widget
 from kiosk import telex
 from kiosk.telex import Tone
 from screens.i18n import _, translator
+from screens.pictogram import PictureIcon  # noqa: F401  (widgets.kv places it)
 
 T = TypeVar("T")
+
+#: A KioskButton's padding left and right (widgets.kv).
+BUTTON_PADDING_X = 16
 
 #: Letters and digits of the text keyboard, row by row.
 TEXT_ROWS: tuple[str, ...] = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm,.")
@@ -58,25 +62,47 @@ CODE_ROWS: tuple[str, ...] = ("1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM.
 
 
 class KioskButton(ButtonBehavior, Label):
-    """A large button; ``role`` picks its colours (primary, secondary, quiet)."""
+    """A large button; ``role`` picks its colours (primary, secondary, quiet).
+
+    ``natural_width`` is the width its text needs on one line (with the button's margins):
+    a button sized to its text binds its width to it (the top bar's Back and Home).
+    """
 
     role = OptionProperty(
         "primary", options=["primary", "secondary", "quiet", "selected", "header"]
     )
+    natural_width = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fbind("text", self._measure)
+        self.fbind("font_size", self._measure)
+        self.fbind("bold", self._measure)
+        self._measure()
+
+    def _measure(self, *_args: object) -> None:
+        from kivy.core.text import Label as CoreLabel  # noqa: PLC0415
+
+        measure = CoreLabel(font_size=self.font_size, font_name=self.font_name, bold=self.bold)
+        # widgets.kv wraps the text at the width less 32 px, less the padding on each side.
+        self.natural_width = measure.get_extents(self.text)[0] + 32 + 2 * BUTTON_PADDING_X + 4
 
 
 class ChoiceTile(ButtonBehavior, BoxLayout):
-    """A welcome-screen choice: a title and a line saying what it is for."""
+    """A welcome-screen choice: a picture, a title and a line saying what it is for."""
 
     title = StringProperty("")
     subtitle = StringProperty("")
+    #: The pictogram's name (:class:`kiosk.pictograms.Pictogram` value).
+    picture = StringProperty("")
 
 
 class ListRow(ButtonBehavior, BoxLayout):
-    """One tappable row of a list: a title and a detail line (RecycleView view class)."""
+    """One tappable row of a list: a picture (optional), a title and a detail line."""
 
     title = StringProperty("")
     detail = StringProperty("")
+    picture = StringProperty("")
     key = StringProperty("")
     when_chosen = ObjectProperty(None, allownone=True)
 
@@ -404,6 +430,8 @@ class Row:
     key: str
     title: str
     detail: str = ""
+    #: A pictogram's name ("" for none).
+    picture: str = ""
 
 
 class BatchedList(ScrollView, Generic[T]):
@@ -494,12 +522,13 @@ class ResultList(BatchedList[Row]):
     def build(self, item: Row) -> Widget:
         """A tappable row."""
         return ListRow(key=item.key, title=item.title, detail=item.detail,
-                       when_chosen=self._chosen)
+                       picture=item.picture, when_chosen=self._chosen)
 
     def reuse(self, widget: Widget, item: Row) -> None:
         """The row shows another item."""
         assert isinstance(widget, ListRow)
         widget.key, widget.title, widget.detail = item.key, item.title, item.detail
+        widget.picture = item.picture
         widget.state = "normal"
 
     def show_rows(self, rows: Sequence[Row]) -> None:

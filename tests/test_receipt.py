@@ -21,6 +21,7 @@ from kiosk.kinds import (
     RatingRequest,
     slip_for_submission,
 )
+from kiosk.kinds.feedback import WORDS as FEEDBACK_WORDS
 from kiosk.kinds.queue_ticket import queue_ticket
 from kiosk.kinds.rating import rating_thanks
 from kiosk.language import LANGUAGES
@@ -97,7 +98,7 @@ def test_queue_ticket_shows_number_service_counter_time_people_ahead_and_code_qr
     }
     assert slip.qr_payloads() == [f"MOTCUA:R:{ticket.receipt_code}"]
     code = receipt_code.display(ticket.receipt_code)
-    assert f"Mã phiếu: {code}" in slip.plain_text()
+    assert f"Mã biên nhận: {code}" in slip.plain_text()
     assert slip.plain_text().splitlines()[-1] == "Đường dây nóng: 1022"
 
 
@@ -122,9 +123,9 @@ def test_submission_receipt_shows_code_masked_citizen_and_missing_papers(
     assert slip.reference == code
     assert [b.text for b in slip.blocks if isinstance(b, BigNumber)] == [code]
     assert fields(slip) == {
-        "Loại": "Nộp hồ sơ",
+        "Loại": "Kiểm tra giấy tờ",
         "Thủ tục": "Đăng ký khai sinh",
-        "Người nộp": "N. V. A. ********2345",
+        "Chủ thẻ căn cước": "N. V. A. ********2345",
         "Thời gian": "14:05 01/12/2026",
     }
     items = [b for b in slip.blocks if isinstance(b, CheckItem)]
@@ -145,7 +146,7 @@ def test_feedback_receipt_names_the_category_in_english(
     assert slip.language == "en"
     assert fields(slip) == {"Type": "Feedback", "Category": "Traffic",
                             "Time": "14:05 01/12/2026"}
-    assert [b.text for b in slip.blocks if isinstance(b, Title)] == ["RECEIPT"]
+    assert [b.text for b in slip.blocks if isinstance(b, Title)] == ["FEEDBACK RECEIVED"]
     assert "Đèn tín hiệu" not in slip.plain_text()  # what was written stays off the slip
 
 
@@ -228,7 +229,7 @@ def test_a_slip_of_the_wrong_kind_is_refused(outbox: Outbox) -> None:
         queue_ticket(rating, VI, service=None)
     with pytest.raises(ValueError, match="is not a rating"):
         rating_thanks(ticket, VI)
-    assert submission_receipt(ticket, VI).kind is SlipKind.SUBMISSION_RECEIPT
+    assert submission_receipt(ticket, VI, words=FEEDBACK_WORDS).kind is SlipKind.SUBMISSION_RECEIPT
 
 
 def test_receipt_survives_its_stored_json_form(outbox: Outbox, catalog: Catalog) -> None:

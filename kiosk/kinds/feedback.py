@@ -19,7 +19,7 @@ from kiosk.kinds.base import (
     SubmissionError,
     SubmissionKind,
 )
-from kiosk.receipt import Field, Receipt, SlipContext, submission_receipt
+from kiosk.receipt import Field, Receipt, SlipContext, SubmissionWords, submission_receipt
 from kiosk.text import nfc
 
 if TYPE_CHECKING:
@@ -82,11 +82,16 @@ def prepare(request: FeedbackRequest, records: Records) -> Prepared:
     return Prepared(FeedbackDetails(request.category, text, contact).to_json())
 
 
+#: Feedback is received, not lodged: no "receipt", no "submitted by", no application status.
+WORDS = SubmissionWords(title="feedback.title", citizen="label.sender", lookup="feedback.lookup")
+
+
 def slip(submission: Submission, context: SlipContext, sources: SlipSources) -> Receipt:
-    """The receipt, with the feedback's category."""
+    """"Feedback received", with the feedback's category and the code to see the answer."""
     category = FeedbackDetails.from_json(submission.details).category
     return submission_receipt(
-        submission, context, procedure=sources.procedure(submission.procedure_code),
+        submission, context, words=WORDS,
+        procedure=sources.procedure(submission.procedure_code),
         fields=[Field(context.t("label.category"), context.t(f"feedback.{category.value}"))],
     )
 

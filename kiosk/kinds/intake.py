@@ -1,4 +1,5 @@
-"""The application intake: a procedure and which of its papers the citizen brought.
+"""The papers check before the counter (the "intake"): a procedure and which of its papers
+the citizen brought. Nothing is lodged: the counter receives the application.
 
 An intake is the one kind that keeps who applied: the outbox seals the card holder's
 identity for the backend (``keeps_identity``). Its slip lists the papers present and
@@ -28,7 +29,7 @@ from kiosk.receipt import (
     Line,
     Receipt,
     SlipContext,
-    TextSize,
+    SubmissionWords,
     submission_receipt,
 )
 
@@ -123,12 +124,18 @@ def _papers(details: IntakeDetails, context: SlipContext) -> list[Block]:
     return blocks
 
 
+#: A papers check lodges nothing: its slip is titled as a check, and says plainly that it
+#: is not the office's appointment slip (phiếu hẹn), which only the counter gives.
+WORDS = SubmissionWords(title="intake.title", citizen="label.card_holder", lookup="intake.lookup")
+
+
 def slip(submission: Submission, context: SlipContext, sources: SlipSources) -> Receipt:
-    """The receipt, with the papers present and missing, and "keep this slip"."""
+    """The papers checked: those present and missing, and "this is not a phiếu hẹn"."""
     return submission_receipt(
-        submission, context, procedure=sources.procedure(submission.procedure_code),
+        submission, context, words=WORDS,
+        procedure=sources.procedure(submission.procedure_code),
         papers=_papers(IntakeDetails.from_json(submission.details), context),
-        notes=[Line(context.t("submission.keep"), TextSize.SMALL, align=Align.CENTER)],
+        notes=[Line(context.t("intake.not_appointment"), bold=True, align=Align.CENTER)],
     )
 
 
@@ -138,8 +145,8 @@ KIND = Kind(
     prepare=prepare,
     slip=slip,
     next_step=N_(
-        "Take your papers to the reception counter and show this code. Keep it to check "
-        "your application later."
+        "This is not an appointment slip: nothing has been handed in yet. Take a queue "
+        "number, then bring your papers and this slip to the counter."
     ),
     keeps_identity=True,
 )

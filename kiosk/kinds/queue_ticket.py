@@ -125,6 +125,7 @@ def queue_ticket(
         blocks.append(
             Field(context.t("label.priority"), context.t(f"priority.{priority.value}"))
         )
+        blocks.append(Line(context.t("queue_ticket.priority_letter"), TextSize.SMALL))
     if service is not None:
         name = service.name_en if context.language == "en" and service.name_en else service.name
         blocks.append(Field(context.t("label.service"), name))
@@ -134,6 +135,9 @@ def queue_ticket(
         blocks.append(Field(context.t("label.procedure"), procedure_title(procedure, context)))
     if wait is not None:
         blocks.append(Field(context.t("label.people_ahead"), str(wait.people_ahead)))
+        # The number counts this kiosk's tickets; the people ahead count the whole point's
+        # queue ("A1-001" with 6 ahead): say why both are right.
+        blocks.append(Line(context.t("queue_ticket.order"), TextSize.SMALL))
         if wait.counters_open == 0:
             blocks.append(Line(context.t("queue_ticket.no_counter"), TextSize.SMALL))
         elif wait.minutes is not None:
@@ -149,9 +153,9 @@ def queue_ticket(
     qr = ticket_qr(submission, context.ticket_page_url)
     if context.ticket_page_url:
         blocks.append(QrCode(qr, caption=context.t("queue_ticket.phone_page")))
-        blocks.append(Field(context.t("label.ticket_code"), code))
+        blocks.append(Field(context.t("label.receipt_code"), code))
     else:
-        blocks.append(QrCode(qr, caption=f"{context.t('label.ticket_code')}: {code}"))
+        blocks.append(QrCode(qr, caption=f"{context.t('label.receipt_code')}: {code}"))
     blocks.append(Line(context.t("queue_ticket.wait"), align=Align.CENTER))
     blocks.extend(slip_footer(context))
     return Receipt(SlipKind.QUEUE_TICKET, tuple(blocks), context.language,

@@ -1,10 +1,13 @@
 """The scripted journey, headless: every screen in both orientations and languages, and slips.
 
-``kiosk tour --out DIR`` (and ``kiosk run`` without a display) runs it. The tour is its own
+``kiosk tour --out DIR`` (and ``kiosk run`` without a display) runs it, in normal and in large
+text (``ui.large_text``), and checks on every screen it shoots that everything fits
+(:mod:`motcua.tour.fit`): what does not is in :attr:`TourResult.misfits`. The tour is its own
 configuration, chosen here and said so: demo data, a fresh database in a temporary
 directory, the simulated scanner fed by the script, and the file printer writing the
 ESC/POS bytes and a PNG of every slip into ``DIR/slips``. Screenshots go to
-``DIR/screens``, named ``NN-step-language-orientation.png``.
+``DIR/screens``, named ``NN-step-language-orientation.png`` (``...-large.png`` in large
+text).
 
 Import this module only after :func:`motcua.tour.driver.prepare_headless_environment`.
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from kiosk.config import Config
 from motcua.tour.driver import LANDSCAPE, PORTRAIT, AppDriver, ManualClock
+from motcua.tour.fit import Misfit, misfits
 
 #: What the scripted citizen types and scans.
 SEARCH_TEXT = "dang ky khai sinh"
@@ -33,6 +37,8 @@ class TourResult:
 
     screenshots: list[Path]
     slips: list[Path]
+    #: What did not fit, by the screenshot it was seen on.
+    misfits: dict[Path, list[Misfit]] = dataclasses.field(default_factory=dict)
 
 
 def tour_config(config: Config, out: Path, data_dir: Path) -> Config:
@@ -77,9 +83,11 @@ def run_tour(
     *,
     languages: Sequence[str] = ("vi", "en"),
     orientations: Sequence[tuple[int, int]] = (PORTRAIT, LANDSCAPE),
+    text_sizes: Sequence[bool] = (False, True),
     progress: Callable[[str], None] | None = None,
 ) -> TourResult:
-    """Drive the journey and write screenshots and slips under ``out``."""
+    """Drive the journey and write screenshots and slips under ``out``; ``text_sizes``
+    says whether in normal text (False), large text (True) or both."""
     from motcua.tour.driver import configure_window  # noqa: PLC0415
 
     # Before anything imports Kivy's window, which creates it at the configured size.
@@ -89,19 +97,31 @@ def run_tour(
 
     shots_dir = out / "screens"
     shots_dir.mkdir(parents=True, exist_ok=True)
+    screenshots: list[Path] = []
+    found: dict[Path, list[Misfit]] = {}
     with tempfile.TemporaryDirectory(prefix="kiosk-tour-") as scratch:
         settings = tour_config(config, out, Path(scratch))
         publish_demo_queue(settings)
-        clock = ManualClock()
-        wiring = KioskWiring()
-        app = KioskApp(settings, parts=wiring, devices=wiring.build_devices(settings), clock=clock)
-        tour = _Tour(AppDriver(app), clock, shots_dir, orientations, progress)
-        try:
-            for language in languages:
-                tour.journey(language)
-        finally:
-            tour.driver.close()
-    return TourResult(tour.screenshots, sorted((out / "slips").glob("*.png")))
+        for large in text_sizes:
+            # One app per text size: large text is how a session starts (ui.large_text),
+            # so it stays on through every "start over" of the journey.
+            sized = dataclasses.replace(
+                settings, values={**settings.values, "ui.large_text": large}
+            )
+            clock = ManualClock()
+            wiring = KioskWiring()
+            app = KioskApp(sized, parts=wiring, devices=wiring.build_devices(sized), clock=clock)
+            tour = _Tour(AppDriver(app), clock, shots_dir, orientations, progress,
+                         suffix="-large" if large else "",
+                         ppi=sized.number("ui.screen_ppi"))
+            try:
+                for language in languages:
+                    tour.journey(language)
+            finally:
+                tour.driver.close()
+            screenshots.extend(tour.screenshots)
+            found.update(tour.misfits)
+    return TourResult(screenshots, sorted((out / "slips").glob("*.png")), found)
 
 
 class _Tour:
@@ -114,8 +134,14 @@ class _Tour:
         shots_dir: Path,
         orientations: Sequence[tuple[int, int]],
         progress: Callable[[str], None] | None,
+        *,
+        suffix: str = "",
+        ppi: int = 102,
     ) -> None:
         self.driver = driver
+        self.suffix = suffix
+        self.ppi = ppi
+        self.misfits: dict[Path, list[Misfit]] = {}
         self.app = driver.app
         self.clock = clock
         self.shots_dir = shots_dir
@@ -132,8 +158,13 @@ class _Tour:
         self.step += 1
         for size in self.orientations:
             orientation = "portrait" if size[0] < size[1] else "landscape"
-            path = self.shots_dir / f"{self.step:02d}-{name}-{self.language}-{orientation}.png"
+            path = self.shots_dir / (
+                f"{self.step:02d}-{name}-{self.language}-{orientation}{self.suffix}.png"
+            )
             self.screenshots.append(self.driver.screenshot(path, size))
+            wrong = misfits(self.driver.window, self.ppi)
+            if wrong:
+                self.misfits[path] = wrong
         if self.progress is not None:
             self.progress(f"{self.step:02d} {name} ({self.language})")
 
@@ -232,6 +263,9 @@ class _Tour:
         driver.tap_id("choice_rating")
         self.shoot("rating")
         driver.tap(app.current_screen.ids.level_box.children[-1])
+        if app.current_screen.name == "rating":  # the optional second step: the counter
+            self.shoot("rating-counter")
+            driver.tap_id("send_without_counter_button")
         self.shoot("rating-thanks")
         driver.tap_id("home_button")
         driver.tap_id("choice_directory")
@@ -257,7 +291,8 @@ class _Tour:
         assert app.demo_drawer is not None
         app.demo_drawer.dismiss(animation=False)
         app.do_toggle_contrast()
-        app.do_toggle_large_text()
+        if not app.session.large_text:
+            app.do_toggle_large_text()
         driver.settle()
         self.shoot("welcome-large-contrast")
         app.do_start_over()

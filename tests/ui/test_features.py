@@ -142,13 +142,18 @@ def test_feedback_tone_keys_for_those_who_do_not_know_telex(kiosk: Kiosk) -> Non
     assert kiosk.screen.ids.text_field.value == "Nguyễn"
 
 
-def test_rating_is_one_touch(kiosk: Kiosk) -> None:
+def test_rating_is_a_face_then_optionally_the_counter(kiosk: Kiosk) -> None:
     driver = kiosk.driver
-    # GIVEN the rating screen, counter 1 chosen
+    # GIVEN the rating screen: the four levels with their faces, no counter asked yet
     driver.tap_id("choice_rating")
-    driver.tap_text("Quầy số 1")
-    # WHEN "Very satisfied" is touched
+    levels = list(reversed(kiosk.screen.ids.level_box.children))
+    assert [button.picture for button in levels] == [
+        "face_very_happy", "face_happy", "face_neutral", "face_sad"]
+    assert kiosk.screen.ids.counter_box.height == 0
+    # WHEN "Very satisfied" is touched, then counter 1
     driver.tap_text("Rất hài lòng")
+    assert kiosk.submissions() == []
+    driver.tap_text("Quầy số 1")
     # THEN the rating is stored, thanked for, and nothing is printed unasked
     [rating] = kiosk.submissions()
     assert rating.kind is SubmissionKind.RATING
@@ -158,6 +163,16 @@ def test_rating_is_one_touch(kiosk: Kiosk) -> None:
     assert (kiosk.screen.name, kiosk.screen.state) == ("done", SlipState.THANKS)
     assert kiosk.screen.heading == "Cảm ơn ông/bà!"
     assert list(kiosk.printed_dir.glob("*.escpos")) == []
+
+
+def test_a_rating_can_be_sent_without_a_counter(kiosk: Kiosk) -> None:
+    driver = kiosk.driver
+    driver.tap_id("choice_rating")
+    driver.tap_text("Chấp nhận được")
+    driver.tap_id("send_without_counter_button")
+    [rating] = kiosk.submissions()
+    assert rating.details == {"level": "acceptable", "counter": None, "ticket_number": None}
+    assert (kiosk.screen.name, kiosk.screen.state) == ("done", SlipState.THANKS)
 
 
 def test_directory_search_without_accents_and_detail(kiosk: Kiosk) -> None:
@@ -237,7 +252,9 @@ def test_a_ticket_says_who_is_ahead_when_the_office_published_its_queue(
         at = counted.strftime("%H:%M")
         assert kiosk.screen.wait_text == (
             "Còn 6 người chờ trước ông/bà\nThời gian chờ dự kiến: khoảng 25 phút\n"
-            f"(theo số liệu lúc {at})"
+            f"(theo số liệu lúc {at})\n"
+            "Các quầy gọi số của mọi ki-ốt ở đây theo thứ tự lấy số: số người chờ trước "
+            "ông/bà được tính chung cho cả điểm phục vụ."
         )
         [slip] = printer.printed
         fields = {b.label: b.value for b in slip.blocks if isinstance(b, Field)}

@@ -90,8 +90,9 @@ def test_run_logs_for_journald_with_kivys_lines_through_the_same_handler(
 def test_tour_writes_a_screenshot_of_every_screen_and_the_slips(tmp_path: Path) -> None:
     # GIVEN the demo configuration
     config = load_config(demo=True, environ={"KIOSK_DATA_DIR": str(tmp_path / "kiosk")})
-    # WHEN the tour runs in English, portrait only (the command does both of each)
-    result = run_tour(config, tmp_path / "tour", languages=("en",), orientations=(PORTRAIT,))
+    # WHEN the tour runs in English, portrait, normal text only (the command does all)
+    result = run_tour(config, tmp_path / "tour", languages=("en",), orientations=(PORTRAIT,),
+                      text_sizes=(False,))
     # THEN there is one screenshot per step, 1080x1920 PNG, and the four slips printed
     names = [path.name for path in result.screenshots]
     assert names[0] == "01-welcome-en-portrait.png"
@@ -100,11 +101,15 @@ def test_tour_writes_a_screenshot_of_every_screen_and_the_slips(tmp_path: Path) 
         "07-checklist-printed-en-portrait.png",
     ]  # fmt: skip
     assert names[11:13] == ["12-life-events-en-portrait.png", "13-life-event-en-portrait.png"]
-    assert names[23] == "24-welcome-large-contrast-en-portrait.png"
-    assert names[24:] == [
-        "25-technician-pin-en-portrait.png", "26-technician-en-portrait.png",
-        "27-technician-settings-en-portrait.png", "28-technician-setting-en-portrait.png",
-        "29-technician-logs-en-portrait.png",
+    assert names[17:20] == [
+        "18-rating-en-portrait.png", "19-rating-counter-en-portrait.png",
+        "20-rating-thanks-en-portrait.png",
+    ]  # fmt: skip
+    assert names[24] == "25-welcome-large-contrast-en-portrait.png"
+    assert names[25:] == [
+        "26-technician-pin-en-portrait.png", "27-technician-en-portrait.png",
+        "28-technician-settings-en-portrait.png", "29-technician-setting-en-portrait.png",
+        "30-technician-logs-en-portrait.png",
     ]  # fmt: skip
     header = result.screenshots[0].read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
