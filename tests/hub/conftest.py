@@ -14,6 +14,9 @@ from hub.database import HubDatabase
 from hub.queue import HubQueue, NewTicket
 from kiosk import clock
 from kiosk.kinds.queue_ticket import PriorityGroup
+from office.app import create_app
+from tests.servers import ServerThread
+from tests.sync.conftest import Backend, make_backend
 
 OPENING = dt.datetime(2026, 12, 7, 8, 0, tzinfo=clock.HANOI)
 OFFICER_PIN = "246810"
@@ -73,3 +76,17 @@ def hub_token(city: Any, hub_id: str = "HUB-4", unit: int = 4) -> str:
     token: str = city.token(hub_id, Role.HUB)
     city.store.units.assign(hub_id, unit)
     return token
+
+
+@pytest.fixture
+def city(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """The city's backend the hub forwards to (SQLite)."""
+    return make_backend("sqlite", tmp_path, request)
+
+
+@pytest.fixture
+def city_server(city: Backend) -> Iterator[ServerThread]:
+    """That backend's API on loopback."""
+    server = ServerThread(create_app(city.store, rate_limit="10000/second")).start()
+    yield server
+    server.stop()

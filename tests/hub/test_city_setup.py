@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,21 +28,9 @@ from sync import wire
 from tests.conftest import Result
 from tests.hub.conftest import OFFICER_PIN, hub_token
 from tests.servers import ServerThread
-from tests.sync.conftest import Backend, make_backend
+from tests.sync.conftest import Backend
 
 NEW_PIN = "13579135"
-
-
-@pytest.fixture
-def city(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    return make_backend("sqlite", tmp_path, request)
-
-
-@pytest.fixture
-def city_server(city: Backend) -> Iterator[ServerThread]:
-    server = ServerThread(create_app(city.store, rate_limit="10000/second")).start()
-    yield server
-    server.stop()
 
 
 def setup_body(*, officer_name: str = "Nguyễn Thị Lan", pin: str = NEW_PIN,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,21 +18,9 @@ from sync import hub_wire
 from tests.hub.conftest import MovingClock, hub_token, issue
 from tests.postgres_cluster import free_port
 from tests.servers import ServerThread
-from tests.sync.conftest import Backend, make_backend
+from tests.sync.conftest import Backend
 
 UNIT = 4
-
-
-@pytest.fixture
-def city(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    return make_backend("sqlite", tmp_path, request)
-
-
-@pytest.fixture
-def city_server(city: Backend) -> Iterator[ServerThread]:
-    server = ServerThread(create_app(city.store, rate_limit="10000/second")).start()
-    yield server
-    server.stop()
 
 
 def pulled(city: Backend) -> list[hub_wire.QueueEventRecord]:

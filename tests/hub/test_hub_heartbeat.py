@@ -3,7 +3,7 @@ city, which judges the hub as it judges kiosks (offline, backlog growing)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ from hub.heartbeat import (
 )
 from hub.queue import HubQueue
 from kiosk import __version__
-from office.app import create_app
 from office.database import open_engine
 from office.keys import SealingKeys
 from office.store import Role, Store
@@ -28,7 +27,7 @@ from sync import hub_wire, wire
 from tests.conftest import Result
 from tests.hub.conftest import MovingClock, hub_token, issue
 from tests.servers import ServerThread
-from tests.sync.conftest import Backend, make_backend
+from tests.sync.conftest import Backend
 
 
 class Connected:
@@ -104,18 +103,6 @@ def test_the_sender_beats_every_interval_and_again_after_a_failure(queue: HubQue
     link.failing = False
     assert sender.run_once() is True  # the next round, not a full interval later
     assert len(link.sent) == 2
-
-
-@pytest.fixture
-def city(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    return make_backend("sqlite", tmp_path, request)
-
-
-@pytest.fixture
-def city_server(city: Backend) -> Iterator[ServerThread]:
-    server = ServerThread(create_app(city.store, rate_limit="10000/second")).start()
-    yield server
-    server.stop()
 
 
 def test_the_city_lists_the_hub_with_its_heartbeat_and_alerts(

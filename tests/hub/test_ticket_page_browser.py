@@ -20,14 +20,10 @@ from office.app import create_app
 from tests.browser import VIEWPORTS, OffsiteRequests
 from tests.hub.conftest import MovingClock, hub_token, issue
 from tests.servers import ServerThread
-from tests.sync.conftest import Backend, make_backend
+from tests.sync.conftest import Backend
 
 pytestmark = pytest.mark.slow
 
-
-@pytest.fixture
-def city(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    return make_backend("sqlite", tmp_path, request)
 
 @pytest.fixture
 def city_server(city: Backend, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerThread]:

@@ -4,10 +4,7 @@ ticket's place, with no personal data, for a token nobody can guess."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from hub.city_state import (
@@ -28,7 +25,7 @@ from office.store import Role
 from sync import hub_wire
 from tests.hub.conftest import MovingClock, hub_token, issue
 from tests.servers import ServerThread
-from tests.sync.conftest import Backend, make_backend
+from tests.sync.conftest import Backend
 
 UNIT = 4
 
@@ -116,18 +113,6 @@ def test_the_hub_publishes_on_change_and_at_least_every_minute(queue: HubQueue) 
 
 
 # -- at the city --------------------------------------------------------------------------
-
-@pytest.fixture
-def city(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    return make_backend("sqlite", tmp_path, request)
-
-
-@pytest.fixture
-def city_server(city: Backend) -> Iterator[ServerThread]:
-    server = ServerThread(create_app(city.store, rate_limit="10000/second")).start()
-    yield server
-    server.stop()
-
 
 def test_a_ticket_page_shows_the_place_and_follows_the_queue(
     queue: HubQueue, city: Backend, city_server: ServerThread

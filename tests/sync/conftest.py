@@ -100,13 +100,13 @@ def serve() -> Iterator[Callable[..., ServerThread]]:
     started: list[ServerThread] = []
 
     def start(backend: Backend, *, rate_limit: str = "10000/second") -> ServerThread:
-        server = ServerThread(create_app(backend.store, rate_limit=rate_limit)).start()
-        started.append(server)
-        return server
+        running = ServerThread(create_app(backend.store, rate_limit=rate_limit)).start()
+        started.append(running)
+        return running
 
     yield start
-    for server in started:
-        server.stop()
+    for running in started:
+        running.stop()
 
 
 # -- kiosks -----------------------------------------------------------------------------------
@@ -159,3 +159,8 @@ def kiosks(tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
     yield make
     for kiosk in made:
         kiosk.db.close()
+
+
+# The back office's browser-test fixtures (seeded, server, shots), shared by its test modules;
+# imported last, as that module builds on the fixtures above.
+from tests.sync.back_office_pages import seeded, server, shots  # noqa: E402, F401

@@ -8,50 +8,20 @@ set (to look at them), else to the test's temporary directory.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from office.app import create_app
 from sync.client import BackendClient
 from sync.office import BackendOffice
 from tests.browser import VIEWPORTS, OffsiteRequests
 from tests.servers import ServerThread
-from tests.sync.back_office import BA_DINH, HOAN_KIEM, PASSWORD, Seeded, seed
+from tests.sync.back_office import BA_DINH, HOAN_KIEM, Seeded
+from tests.sync.back_office_pages import sign_in
 from tests.sync.conftest import Backend
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def seeded(backend: Backend, kiosks: Any) -> Seeded:
-    return seed(backend, kiosks)
-
-
-@pytest.fixture
-def server(backend: Backend, seeded: Seeded) -> Iterator[ServerThread]:
-    running = ServerThread(create_app(backend.store, rate_limit="10000/second",
-                                      session_secret="browser-test")).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def shots(tmp_path: Path, backend: Backend) -> Path:
-    folder = Path(os.environ.get("BACK_OFFICE_SCREENSHOTS") or tmp_path) / backend.kind
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def sign_in(page: Page, url: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(url + "/bo/sign-in")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_an_officer_answers_a_feedback_and_the_citizen_sees_it_at_a_kiosk_and_a_phone(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from office.store.users import UserRole
 from tests.browser import VIEWPORTS, OffsiteRequests
 from tests.servers import ServerThread
 from tests.sync.back_office import BA_DINH, PASSWORD
+from tests.sync.back_office_pages import signed_in as sign_in
 from tests.sync.conftest import Backend
 from tests.sync.fleet_data import seed_fleet
 from tests.sync.satisfaction_data import TODAY, seed_month, seed_satisfaction
@@ -42,21 +42,6 @@ def server(backend: Backend, kiosks: Any) -> Iterator[ServerThread]:
                                       session_secret="browser-test")).start()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def shots(tmp_path: Path, backend: Backend) -> Path:
-    folder = Path(os.environ.get("BACK_OFFICE_SCREENSHOTS") or tmp_path) / backend.kind
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(url + "/bo/sign-in")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hộp thư")
 
 
 def phone_page(chromium: Browser, offsite: OffsiteRequests, page: Page) -> Page:

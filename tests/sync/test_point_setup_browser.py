@@ -8,45 +8,21 @@ temporary directory.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from kiosk.technician_pin import verify_pin
-from office.app import create_app
 from office.store.service_points import ServicePoints
 from sync import hub_wire
 from tests.browser import OffsiteRequests
 from tests.servers import ServerThread
-from tests.sync.back_office import BA_DINH, PASSWORD, Seeded, seed
+from tests.sync.back_office import BA_DINH, PASSWORD
 from tests.sync.conftest import Backend
 
 pytestmark = pytest.mark.slow
 PIN = "24681012"
-
-
-@pytest.fixture
-def seeded(backend: Backend, kiosks: Any) -> Seeded:
-    return seed(backend, kiosks)
-
-
-@pytest.fixture
-def server(backend: Backend, seeded: Seeded) -> Iterator[ServerThread]:
-    running = ServerThread(create_app(backend.store, rate_limit="10000/second",
-                                      session_secret="browser-test")).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def shots(tmp_path: Path, backend: Backend) -> Path:
-    folder = Path(os.environ.get("BACK_OFFICE_SCREENSHOTS") or tmp_path) / backend.kind
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def test_an_officer_adds_a_counter_and_an_officer_for_the_hub(

@@ -10,51 +10,20 @@ temporary directory.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from kiosk.catalog import demo_catalog_bytes
-from office.app import create_app
 from office.store import CatalogKind
 from tests.browser import OffsiteRequests
 from tests.servers import ServerThread
-from tests.sync.back_office import BA_DINH, PASSWORD, Seeded, seed
+from tests.sync.back_office import BA_DINH
+from tests.sync.back_office_pages import signed_in as sign_in
 from tests.sync.conftest import Backend
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def seeded(backend: Backend, kiosks: Any) -> Seeded:
-    return seed(backend, kiosks)
-
-
-@pytest.fixture
-def server(backend: Backend, seeded: Seeded) -> Iterator[ServerThread]:
-    running = ServerThread(create_app(backend.store, rate_limit="10000/second",
-                                      session_secret="browser-test")).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def shots(tmp_path: Path, backend: Backend) -> Path:
-    folder = Path(os.environ.get("BACK_OFFICE_SCREENSHOTS") or tmp_path) / backend.kind
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(url + "/bo/sign-in")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hộp thư")
 
 
 def test_a_bad_catalog_shows_its_bad_records_and_a_good_one_is_published(
