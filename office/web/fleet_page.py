@@ -17,10 +17,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from office.store.fleet_health import Alert, DeviceHealth, Severity
 from office.web import exports
-from office.web.auth import ForbiddenError, Session
+from office.web.auth import Session
 from office.web.context import render, web_state
 from office.web.pages import PREFIX, SignedIn
-from office.web.units import unit_names
+from office.web.units import chosen_unit
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -51,15 +51,8 @@ def parse(params: Mapping[str, str], session: Session
           ) -> tuple[set[int] | None, int | None, Alert | None, dict[str, str]]:
     """The scope, the unit and alert asked for, and a message per bad field."""
     errors: dict[str, str] = {}
-    unit: int | None = None
-    text = params.get("unit", "").strip()
-    if text:
-        if not text.isdigit() or int(text) not in unit_names():
-            errors["unit"] = "Không có đơn vị này."
-        elif not session.user.sees_unit(int(text)):
-            raise ForbiddenError("Bạn chỉ xem được thiết bị của đơn vị mình.")
-        else:
-            unit = int(text)
+    unit = chosen_unit(params.get("unit", ""), session, errors,
+                       refusal="Bạn chỉ xem được thiết bị của đơn vị mình.")
     alert: Alert | None = None
     text = params.get("alert", "").strip()
     if text:

@@ -40,7 +40,7 @@ from office.web.auth import (
 )
 from office.web.context import PageNotFoundError, WebState, render, web_state
 from office.web.labels import APPLICATION_STATUSES, CATEGORIES, FEEDBACK_STATES, KINDS, STATES
-from office.web.units import unit_names
+from office.web.units import chosen_unit
 
 log = logging.getLogger("office.web")
 
@@ -163,7 +163,8 @@ def parse_filter(params: Mapping[str, str], session: Session
     A commune officer asking for another unit is refused (ForbiddenError): the page is theirs.
     """
     errors: dict[str, str] = {}
-    unit = _unit(params, session, errors)
+    unit = chosen_unit(params.get("unit", ""), session, errors,
+                       refusal="Bạn chỉ xem được hồ sơ của đơn vị mình.")
     kind = None
     text = params.get("kind", "")
     if text:
@@ -195,18 +196,6 @@ def parse_filter(params: Mapping[str, str], session: Session
     wanted = InboxFilter(unit_code=unit, kind=kind, date_from=dates["from"],
                          date_to=dates["to"], state=state, procedure_code=procedure)
     return wanted, page, errors
-
-
-def _unit(params: Mapping[str, str], session: Session, errors: dict[str, str]) -> int | None:
-    text = params.get("unit", "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) not in unit_names():
-        errors["unit"] = "Không có đơn vị này."
-        return None
-    if not session.user.sees_unit(int(text)):
-        raise ForbiddenError("Bạn chỉ xem được hồ sơ của đơn vị mình.")
-    return int(text)
 
 
 def _scope(session: Session) -> set[int] | None:

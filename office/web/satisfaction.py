@@ -25,12 +25,12 @@ from office.store.satisfaction import (
     rank_units,
 )
 from office.web import exports
-from office.web.auth import ForbiddenError, Session
+from office.web.auth import Session
 from office.web.charts import Bar, bar_chart
 from office.web.context import render, web_state
 from office.web.labels import RATINGS
 from office.web.pages import PREFIX, SignedIn
-from office.web.units import unit_name, unit_names
+from office.web.units import chosen_unit, unit_name, unit_names
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 #: The range shown when none is asked for: the last 30 days, today included.
@@ -73,24 +73,14 @@ def parse(params: Mapping[str, str], session: Session,
             errors["from"] = f"Mỗi lần xem tối đa {MAX_RANGE_DAYS} ngày."
     if errors:
         dates = {"from": today - dt.timedelta(days=DEFAULT_DAYS - 1), "to": today}
-    unit = _unit(params.get("unit", "").strip(), session, errors)
+    unit = chosen_unit(params.get("unit", ""), session, errors,
+                       refusal="Bạn chỉ xem được số liệu của đơn vị mình.")
     if not user.role.all_units:
         unit = user.unit_code
         scope: set[int] | None = {unit} if unit is not None else set()
     else:
         scope = None if unit is None else {unit}
     return Wanted(dates["from"], dates["to"], unit, scope), errors
-
-
-def _unit(text: str, session: Session, errors: dict[str, str]) -> int | None:
-    if not text:
-        return None
-    if not text.isdigit() or int(text) not in unit_names():
-        errors["unit"] = "Không có đơn vị này."
-        return None
-    if not session.user.sees_unit(int(text)):
-        raise ForbiddenError("Bạn chỉ xem được số liệu của đơn vị mình.")
-    return int(text)
 
 
 def decimal(value: float) -> str:

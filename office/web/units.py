@@ -7,6 +7,7 @@ import json
 from importlib import resources
 
 from kiosk.directory import DIRECTORY_FILE
+from office.web.auth import ForbiddenError, Session
 
 
 @functools.cache
@@ -22,3 +23,18 @@ def unit_name(code: int | None) -> str:
     if code is None:
         return "—"
     return unit_names().get(code, f"Đơn vị {code}")
+
+
+def chosen_unit(text: str, session: Session, errors: dict[str, str], *,
+                refusal: str) -> int | None:
+    """The unit a page's filter names (None: every unit the user sees); a bad code goes in
+    ``errors["unit"]``, another unit than an officer's own is refused with ``refusal``."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) not in unit_names():
+        errors["unit"] = "Không có đơn vị này."
+        return None
+    if not session.user.sees_unit(int(text)):
+        raise ForbiddenError(refusal)
+    return int(text)
