@@ -108,6 +108,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kiosk.service_point_name", str, "name shown on the welcome screen and slips",
             pattern=r"(?s).{1,120}"),
     Setting("kiosk.hotline", str, "hotline printed on slips", pattern=r"[0-9 .+-]{3,20}"),
+    Setting("kiosk.status_page_url", str,
+            "where a feedback's or papers check's QR leads: the city's public status page, "
+            "e.g. https://city.example/tra-cuu (?ma=CODE is appended; empty: the QR holds "
+            "the receipt code for a kiosk's scanner only)", pattern=r"(https?://[^\s?#]+)?"),
     Setting("ui.language", str, "language a session starts in", choices=("vi", "en")),
     Setting("ui.idle_seconds", int, "seconds without a touch before asking 'need more time?'",
             minimum=15, maximum=600),

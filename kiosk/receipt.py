@@ -227,6 +227,8 @@ class SlipContext:
     language: Language = "vi"
     #: Where a queue ticket's QR leads (``queue.ticket_page_url``; "": its receipt code).
     ticket_page_url: str = ""
+    #: Where a submission receipt's QR leads (``kiosk.status_page_url``; "": its code).
+    status_page_url: str = ""
 
     @classmethod
     def from_config(cls, config: Config, language: str | None = None) -> SlipContext:
@@ -237,6 +239,7 @@ class SlipContext:
             kiosk_id=config.text("kiosk.id"),
             language=check_language(language or config.text("ui.language")),
             ticket_page_url=config.text("queue.ticket_page_url"),
+            status_page_url=config.text("kiosk.status_page_url"),
         )
 
     def t(self, key: str, **values: object) -> str:
@@ -334,7 +337,8 @@ def submission_receipt(
         blocks.append(Field(context.t(words.citizen), submission.citizen_masked))
     blocks.append(Field(context.t("label.time"), created_text(submission)))
     blocks.extend(papers)
-    blocks.append(QrCode(receipt_code.qr_payload(submission.receipt_code), caption=code))
+    blocks.append(QrCode(receipt_code.qr_payload(submission.receipt_code,
+                                                 context.status_page_url), caption=code))
     blocks.append(Line(context.t(words.lookup), TextSize.SMALL, align=Align.CENTER))
     blocks.extend(notes)
     blocks.extend(slip_footer(context))

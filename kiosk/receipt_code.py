@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import re
 import secrets
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXY"
 BODY_LENGTH = 7
 CODE_LENGTH = BODY_LENGTH + 1
 #: What our receipt QR codes hold before the code, so a scan is told apart from other QR codes.
 QR_PREFIX = "MOTCUA:R:"
+#: The query parameter of the city's public status page (office/web/public.py: /tra-cuu?ma=).
+STATUS_PAGE_PARAMETER = "ma"
 
 _INDEX = {symbol: i for i, symbol in enumerate(ALPHABET)}
 _SEPARATORS = re.compile(r"[\s\-_.]+")
@@ -52,12 +55,17 @@ def is_valid(code: str) -> bool:
 def normalise(typed: str) -> str | None:
     """The canonical code from what a person typed or a scanner read, or None.
 
-    Case, spaces and dashes do not matter; a receipt QR payload (``MOTCUA:R:...``) is
-    accepted too.
+    Case, spaces and dashes do not matter; a receipt QR payload (``MOTCUA:R:...``, or a
+    status page's address with ``?ma=CODE``) is accepted too.
     """
     text = typed.strip()
     if text.upper().startswith(QR_PREFIX):
         text = text[len(QR_PREFIX) :]
+    elif text.lower().startswith(("https://", "http://")):
+        found = parse_qs(urlsplit(text).query).get(STATUS_PAGE_PARAMETER)
+        if not found:
+            return None
+        text = found[0]
     candidate = _SEPARATORS.sub("", text).upper()
     return candidate if is_valid(candidate) else None
 
@@ -67,6 +75,10 @@ def display(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def qr_payload(code: str) -> str:
-    """What a receipt's QR code holds."""
+def qr_payload(code: str, status_page_url: str = "") -> str:
+    """What a receipt's QR code holds: the city's public status page of ``code`` when
+    ``status_page_url`` is set (``receipt.status_page_url``, e.g.
+    ``https://city.example/tra-cuu``: a phone opens it), else ``MOTCUA:R:`` + ``code``."""
+    if status_page_url:
+        return f"{status_page_url}?{urlencode({STATUS_PAGE_PARAMETER: display(code)})}"
     return QR_PREFIX + code

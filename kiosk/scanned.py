@@ -76,7 +76,10 @@ def classify(raw: str, *, today: dt.date | None) -> ScannedCode:
     if TECHNICIAN_CARD.fullmatch(text):
         return ScannedCode(kind=ScanKind.TECHNICIAN_CARD, raw=raw)
     if _URL.fullmatch(text):
-        return ScannedCode(kind=ScanKind.URL, raw=raw)
+        # A slip's QR may be the city's status page of its receipt code (/tra-cuu?ma=...).
+        code = receipt_code.normalise(text)
+        kind = ScanKind.URL if code is None else ScanKind.RECEIPT_CODE
+        return ScannedCode(kind=kind, raw=raw, receipt_code=code)
     if FIELD_SEPARATOR in text:
         try:
             card = parse_id_qr(raw, today=today)

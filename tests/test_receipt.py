@@ -278,6 +278,7 @@ def test_slip_context_comes_from_the_configuration(tmp_path: object) -> None:
     assert context == SlipContext(
         "Điểm phục vụ hành chính công phường Ba Đình (demo)", "1022", "DEMO-K1", "vi",
         ticket_page_url="http://127.0.0.1:8765/ve/",
+        status_page_url="http://127.0.0.1:8765/tra-cuu",
     )
     assert SlipContext.from_config(config, "en").language == "en"
 

@@ -28,7 +28,7 @@ def test_the_ticket_qr_opens_its_phone_page_and_the_code_stays_printed(
     [block] = [b for b in slip.blocks if isinstance(b, QrCode)]
     assert block.caption == "Quét bằng điện thoại: xem lượt của ông/bà trong hàng chờ."
     code = receipt_code.display(ticket.receipt_code)
-    assert Field("Mã phiếu", code) in slip.blocks
+    assert Field("Mã biên nhận", code) in slip.blocks
 
 
 def test_without_a_page_address_the_qr_holds_the_receipt_code(catalog_db: Database) -> None:
