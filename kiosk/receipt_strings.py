@@ -81,7 +81,8 @@ _MESSAGES: Mapping[str, Message] = {
         "people ahead of you are counted across the whole service point."
     ),
     "queue_ticket.priority_letter": N_(
-        "The letter U in your number means priority: you are called before the others."
+        "The letter U in your number means priority: you are called sooner, taking turns "
+        "with the others."
     ),
     "checklist.portal": N_("Scan to open this procedure on the National Public Service Portal"),
     "checklist.no_documents": N_("No papers required."),

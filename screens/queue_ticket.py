@@ -70,7 +70,8 @@ def priority_note(ticket: str) -> str:
         return ""
     if not priority:
         return ""
-    return _("The letter U in your number means priority: you are called before the others.")
+    return _("The letter U in your number means priority: you are called sooner, taking "
+             "turns with the others.")
 
 
 def service_label(service: Service, estimate: WaitEstimate | None = None) -> str:

@@ -46,7 +46,8 @@ def test_a_priority_ticket_explains_its_letter_and_a_plain_one_does_not(kiosk: K
     driver.tap_id("confirm_button")
     assert kiosk.screen.big_text == "A1-U001"
     assert kiosk.screen.wait_text.endswith(
-        "Chữ U trong số của ông/bà nghĩa là ưu tiên: ông/bà được gọi trước."
+        "Chữ U trong số của ông/bà nghĩa là ưu tiên: ông/bà được gọi sớm hơn, xen kẽ với "
+        "người khác."
     )
 
 
