@@ -149,7 +149,7 @@ def test_listen_on_a_procedure_reads_the_chosen_case_and_its_papers(tmp_path: Pa
             "Có ba lựa chọn.",
             "Một: In danh sách giấy tờ.",
             "Hai: Lấy số thứ tự cho thủ tục này.",
-            "Ba: Nộp hồ sơ.",
+            "Ba: Kiểm tra giấy tờ trước khi đến quầy.",
         ]
     finally:
         made.kiosk.driver.close()
