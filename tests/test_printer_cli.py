@@ -11,6 +11,7 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from kiosk import receipt_code
+from kiosk.servicepoint.ticket_page import page_token, page_url
 from tests import fake_tcp_printer as script
 from tests.conftest import Result
 from tests.escpos_stream import paper, parse
@@ -114,12 +115,14 @@ def test_receipt_preview_draws_the_slip_of_a_submission(kiosk: Kiosk, tmp_path: 
     typed = receipt_code.display(code).lower()
     result = kiosk("--demo", "receipt", "preview", typed, "--png", str(out), "--width", "576",
                    "--escpos", str(tmp_path / "ticket.escpos"))
-    # THEN the picture is the ticket, 576 dots wide, and its QR code holds the code
+    # THEN the picture is the ticket, 576 dots wide, and its QR code opens its phone page on
+    # the demo backend (queue.ticket_page_url in demo.toml)
     assert result.status == 0, result.err
     assert result.out.startswith("queue_ticket A1-001: preview 576x")
     image = Image.open(out)
     assert image.width == 576
-    assert qr_texts(image) == [receipt_code.qr_payload(code)]
+    assert qr_texts(image) == [
+        page_url("http://127.0.0.1:8765/ve/", page_token(created.json()["uuid"]))]
     assert paper((tmp_path / "ticket.escpos").read_bytes(), 576).tobytes() == (
         image.convert("1").tobytes())
 
