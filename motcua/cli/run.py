@@ -126,4 +126,10 @@ def _write_tour(context: Context, out: Path, languages: tuple[str, ...]) -> int:
     )
     print(f"screenshots: {len(result.screenshots)} in {out / 'screens'}")
     print(f"printed slips: {len(result.slips)} in {out / 'slips'}")
+    # What did not fit (motcua.tour.fit): named here, so a layout change is checked by eye
+    # and by this list in the same run.
+    for path, found in sorted(result.misfits.items()):
+        for misfit in found:
+            print(f"does not fit: {path.name}: {misfit}")
+    print(f"fit: {sum(len(found) for found in result.misfits.values())} problem(s)")
     return 0
