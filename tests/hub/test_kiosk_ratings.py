@@ -3,6 +3,7 @@ with who served it, once; the kiosk falls back to the counter choice when the hu
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from hub.app import create_app
 from hub.database import SCHEMA_VERSION, HubDatabase
 from hub.queue import HubQueue
+from kiosk import clock
 from kiosk.config import load_config
 from kiosk.desk import ServiceDesk, open_desk_database
 from kiosk.kinds import QueueTicketRequest
@@ -143,6 +145,8 @@ def test_a_citizen_scans_their_ticket_at_the_kiosk_and_rates_the_counter_once(
 ) -> None:
     hub_token = queue.add_kiosk("K1")
     desk = kiosk_desk(tmp_path, hub_server.url, hub_token)
+    # The kiosk stamps its ticket with the real time: the hub's service day must be today's.
+    hub_clock.moment = dt.datetime.now(clock.HANOI)
     # GIVEN a ticket taken at this kiosk, sent to the hub, served at counter 2 by Minh
     ticket = desk.submit(QueueTicketRequest("A"), None)
     link = HubLink(desk.db, HubClient(hub_server.url, hub_token), kiosk_id="K1",
