@@ -26,6 +26,9 @@ from motcua.tour.driver import configure_window  # noqa: E402
 configure_window()
 
 from devices.fake_reader import FakeCodeReader  # noqa: E402
+from hub.app import create_app  # noqa: E402
+from hub.database import HubDatabase  # noqa: E402
+from hub.queue import HubQueue  # noqa: E402
 from kiosk.config import Config, load_config  # noqa: E402
 from kiosk.kiosk_voice import KioskVoice  # noqa: E402
 from kiosk.parts import KioskDevices  # noqa: E402
@@ -33,6 +36,7 @@ from kiosk.printing import ReceiptPrinter  # noqa: E402
 from motcua.tour.driver import AppDriver, ManualClock  # noqa: E402
 from motcua.wiring import KioskWiring  # noqa: E402
 from screens.app import KioskApp  # noqa: E402
+from tests.servers import ServerThread  # noqa: E402
 
 #: The fictional citizen of the demo drawer.
 CARD_AN = (
@@ -156,3 +160,17 @@ def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
     running = start_kiosk(tmp_path)
     yield running
     running.driver.close()
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[tuple[HubQueue, ServerThread]]:
+    """A service point's hub on loopback: service A, counter 2, officer Lan."""
+    db = HubDatabase(tmp_path / "hub.sqlite3")
+    queue = HubQueue(db)
+    queue.add_service("A", "Hộ tịch")
+    queue.add_counter(2, "Quầy số 2", ["A"])
+    queue.add_officer("lan", "Nguyễn Thị Lan", "246810")
+    server = ServerThread(create_app(queue, secret="test")).start()
+    yield queue, server
+    server.stop()
+    db.close()

@@ -3,13 +3,8 @@ rate the service the hub says their ticket got."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from hub.app import create_app
-from hub.database import HubDatabase
 from hub.queue import HubQueue, NewTicket
 from kiosk.kinds.queue_ticket import PriorityGroup, QueueTicketRequest
 from kiosk.servicepoint.ticket_rating import TicketCheck
@@ -21,19 +16,6 @@ from tests.servers import ServerThread
 from tests.ui.conftest import Kiosk, start_kiosk
 
 MY_TICKET = "Vé xếp hàng của tôi (để đánh giá)"
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[tuple[HubQueue, ServerThread]]:
-    db = HubDatabase(tmp_path / "hub.sqlite3")
-    queue = HubQueue(db)
-    queue.add_service("A", "Hộ tịch")
-    queue.add_counter(2, "Quầy số 2", ["A"])
-    queue.add_officer("lan", "Nguyễn Thị Lan", "246810")
-    server = ServerThread(create_app(queue, secret="test")).start()
-    yield queue, server
-    server.stop()
-    db.close()
 
 
 def print_ticket(kiosk: Kiosk, service: str = "A") -> tuple[str, str]:
