@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -214,13 +215,9 @@ async def remove_counter(request: Request, session: SignedIn, unit_code: int,
     form = await _checked(request, session, unit_code)
     setup = _current(request, unit_code)
     kept = [found for found in setup.counters if found.number != number]
-    if len(kept) == len(setup.counters):
-        return _page(request, session, unit_code, status=404,
-                     errors={"list": f"Không có quầy số {number}."})
-    done = _publish(request, session, unit_code, form.get("version", ""),
-                    hub_wire.PointSetup(counters=kept, officers=setup.officers),
-                    what=f"xóa quầy {number}", saved="removed")
-    return done or _page(request, session, unit_code, status=422, errors={"list": _STALE})
+    return _remove(request, session, unit_code, form, found=len(kept) < len(setup.counters),
+                   setup=hub_wire.PointSetup(counters=kept, officers=setup.officers),
+                   what=f"xóa quầy {number}", missing=f"Không có quầy số {number}.")
 
 
 @router.post("/service-points/{unit_code}/officers/{login}/remove",
@@ -231,10 +228,17 @@ async def remove_officer(request: Request, session: SignedIn, unit_code: int,
     form = await _checked(request, session, unit_code)
     setup = _current(request, unit_code)
     kept = [found for found in setup.officers if found.login != login]
-    if len(kept) == len(setup.officers):
-        return _page(request, session, unit_code, status=404,
-                     errors={"list": "Không có cán bộ này."})
-    done = _publish(request, session, unit_code, form.get("version", ""),
-                    hub_wire.PointSetup(counters=setup.counters, officers=kept),
-                    what=f"xóa cán bộ {login}", saved="removed")
+    return _remove(request, session, unit_code, form, found=len(kept) < len(setup.officers),
+                   setup=hub_wire.PointSetup(counters=setup.counters, officers=kept),
+                   what=f"xóa cán bộ {login}", missing="Không có cán bộ này.")
+
+
+def _remove(request: Request, session: Session, unit_code: int, form: Mapping[str, str], *,
+            found: bool, setup: hub_wire.PointSetup, what: str, missing: str) -> Response:
+    """Publish ``setup`` without the one removed (404 with ``missing`` when it was not
+    there; the stale-form refusal when someone else published first)."""
+    if not found:
+        return _page(request, session, unit_code, status=404, errors={"list": missing})
+    done = _publish(request, session, unit_code, form.get("version", ""), setup, what=what,
+                    saved="removed")
     return done or _page(request, session, unit_code, status=422, errors={"list": _STALE})
