@@ -8,15 +8,11 @@ back of the 2024 căn cước card and on the front of the 2021 chip CCCD.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from babel.messages.pofile import read_po
 
 from kiosk import receipt_code
 from kiosk.catalog import Catalog, load_catalog
-from kiosk.clock import HANOI
-from kiosk.idcard import parse_id_qr
 from kiosk.kinds import (
     FeedbackCategory,
     FeedbackRequest,
@@ -32,14 +28,8 @@ from kiosk.storage import Database
 from kiosk.submissions import Outbox
 from kiosk.translations import LOCALE_DIR, catalog
 from office.keys import SealingKeys
+from tests.test_receipt import AFTERNOON, CARD, EN, VI
 
-CARD = parse_id_qr(
-    "001099012345|123456789|Nguyễn Văn An|15031999|Nam|Số 1 Phố Huế, Hà Nội|20042021",
-    today=dt.date(2026, 12, 1),
-)
-AFTERNOON = dt.datetime(2026, 12, 1, 14, 5, tzinfo=HANOI)
-VI = SlipContext("Điểm phục vụ hành chính công phường Ba Đình", "1022", "HN-4-K1", "vi")
-EN = SlipContext("Điểm phục vụ hành chính công phường Ba Đình", "1022", "HN-4-K1", "en")
 #: Words of an application's receipt that a slip for anything else must not say.
 APPLICATION_WORDS = ("GIẤY BIÊN NHẬN", "Người nộp", "tình trạng hồ sơ", "Nộp hồ sơ")
 

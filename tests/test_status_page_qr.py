@@ -8,12 +8,11 @@ import dataclasses
 from kiosk import receipt_code
 from kiosk.catalog import load_catalog
 from kiosk.kinds import FeedbackCategory, FeedbackRequest, slip_for_submission
-from kiosk.receipt import SlipContext
 from kiosk.scanned import ScanKind, classify
 from kiosk.storage import Database
 from kiosk.submissions import Outbox, Submission
+from tests.test_receipt import VI
 
-VI = SlipContext("Điểm phục vụ hành chính công phường Ba Đình", "1022", "HN-4-K1", "vi")
 PAGE = "https://motcua.hanoi.example/tra-cuu"
 
 

@@ -7,12 +7,11 @@ import dataclasses
 from kiosk import receipt_code
 from kiosk.catalog import load_catalog
 from kiosk.kinds import QueueTicketRequest, slip_for_submission
-from kiosk.receipt import Field, QrCode, SlipContext
+from kiosk.receipt import Field, QrCode
 from kiosk.servicepoint.ticket_page import page_token, token_from_scan
 from kiosk.storage import Database
 from kiosk.submissions import Outbox
-
-VI = SlipContext("Điểm phục vụ hành chính công phường Ba Đình", "1022", "HN-4-K1", "vi")
+from tests.test_receipt import VI
 
 
 def test_the_ticket_qr_opens_its_phone_page_and_the_code_stays_printed(
