@@ -5,7 +5,10 @@ Layout under ``update.root`` (``/opt/motcua-kiosk``; tests use a temporary direc
 
     releases/2.3.1/          the running release (its venv inside)
     releases/2.4.0/          the new one, built beside it
-    current -> releases/2.4.0
+    current -> releases/2.4.0       what the kiosk's services run
+    known-good -> releases/2.3.1    the last release kept after its trial (or installed by
+                                    install-pi): what the update unit runs, so a release
+                                    in trial never judges itself
     downloads/               artifacts, checked against the signed manifest
     update.json              the state of the last update (kiosk.update_policy.UpdateState)
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -48,6 +52,9 @@ from kiosk.update_policy import (
 
 STATE_FILE = "update.json"
 CURRENT_LINK = "current"
+KNOWN_GOOD_LINK = "known-good"
+#: Between two looks at a release in trial (docs/updates.md).
+TRIAL_CHECK_INTERVAL = dt.timedelta(seconds=20)
 
 
 class UpdateError(Exception):
@@ -162,6 +169,11 @@ class UpdatePaths:
     def current(self) -> Path:
         """The symlink the services run from."""
         return self.root / CURRENT_LINK
+
+    @property
+    def known_good(self) -> Path:
+        """The symlink to the last release kept after its trial (the update unit runs it)."""
+        return self.root / KNOWN_GOOD_LINK
 
     @property
     def state_file(self) -> Path:
@@ -326,15 +338,19 @@ class Updater:
             # taken of the live file).
             _copy_database(self.paths.copy_before(running), live)
             carry_submissions(live, self.paths.copy_before(target))
+            _hand_to_directory_owner(live)
             return
         # Migrated on a copy: a migration that fails leaves the live file untouched.
         migrating = live.with_name(f"db-migrating-{target}.sqlite3")
+        # A journal left by an earlier migration that was killed would be replayed into
+        # this fresh copy: gone first, and gone after, with the copy.
+        _remove_database(migrating)
         _copy_database(live, migrating)
         try:
             self.commands.migrate(release, migrating)
             _copy_database(migrating, live)
         finally:
-            migrating.unlink(missing_ok=True)
+            _remove_database(migrating)
 
     def _schema_of_copy(self, running: str) -> int | None:
         copy = self.paths.copy_before(running)
@@ -360,9 +376,26 @@ class Updater:
             record.state = advance(record.state, UpdateEvent.TRIAL_PASSED)
             record.reason = judgement.reason
             self._save(record)
+            _point(self.paths.known_good, self.paths.releases / record.to_version)
             self._prune(keep={record.to_version, record.from_version})
         elif judgement.verdict is TrialVerdict.ROLL_BACK:
             self._roll_back(record, judgement.reason)
+        return judgement
+
+    def watch_trial(
+        self,
+        sleep: Callable[[float], None],
+        interval: dt.timedelta = TRIAL_CHECK_INTERVAL,
+    ) -> TrialJudgement | None:
+        """Judge the release in trial every ``interval`` until it is kept or rolled back.
+
+        The update unit's one run applies a release and then watches it here, from the
+        process of the release it replaces; None when no release is in trial.
+        """
+        judgement = self.check_trial()
+        while judgement is not None and judgement.verdict is TrialVerdict.WAIT:
+            sleep(interval.total_seconds())
+            judgement = self.check_trial()
         return judgement
 
     def _roll_back(self, record: UpdateRecord, reason: str) -> None:
@@ -375,6 +408,7 @@ class Updater:
             _copy_database(live, trial)
             _copy_database(self.paths.copy_before(record.to_version), live)
             carried = carry_submissions(live, trial)
+            _hand_to_directory_owner(live)
             record.state = advance(record.state, UpdateEvent.TRIAL_FAILED)
             record.reason = (f"rolled back to {record.from_version}: {reason} "
                              f"({carried.submissions} submission(s) from the trial kept)")
@@ -387,6 +421,8 @@ class Updater:
 
     def _prune(self, keep: set[str | None]) -> None:
         """Delete release environments other than the current and the previous one."""
+        with contextlib.suppress(FileNotFoundError):
+            keep.add(self.paths.known_good.readlink().name)
         for release in self.paths.releases.iterdir():
             if release.name not in keep:
                 shutil.rmtree(release, ignore_errors=True)
@@ -412,6 +448,40 @@ def _copy_database(source: Path, target: Path) -> None:
     finally:
         writer.close()
         reader.close()
+    # Both: a read-only connection to a WAL file leaves its -wal and -shm behind, root's.
+    _hand_to_directory_owner(source)
+    _hand_to_directory_owner(target)
+
+
+_JOURNALS = ("-wal", "-shm", "-journal")
+
+
+def _with_journals(database: Path) -> list[Path]:
+    """The SQLite file and the journal files SQLite may keep beside it."""
+    return [database, *(database.with_name(database.name + suffix) for suffix in _JOURNALS)]
+
+
+def _remove_database(database: Path) -> None:
+    """Delete a database file and its journals (a stale ``-wal`` must not outlive its file)."""
+    for path in _with_journals(database):
+        path.unlink(missing_ok=True)
+
+
+def _hand_to_directory_owner(database: Path) -> None:
+    """Give a database file root wrote (and its journal files) to its directory's owner.
+
+    The update unit runs as root, but the kiosk user opens these files next (the migration
+    runs as that user, the services reopen the live file, a rollback restores a copy): a
+    root-owned file or ``-wal`` in the data directory would stop the kiosk.
+    """
+    if os.geteuid() != 0:
+        return  # not root: what we write is ours, as the directory is
+    owner = database.parent.stat()
+    for path in _with_journals(database):
+        with contextlib.suppress(FileNotFoundError):
+            found = path.stat()
+            if (found.st_uid, found.st_gid) != (owner.st_uid, owner.st_gid):
+                os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def _schema_of(database: Path) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
@@ -330,3 +331,84 @@ def test_a_switch_cut_by_a_power_failure_is_rolled_back_at_the_next_boot(
     box = kiosk.outbox()
     assert len(box.list()) == 1
     box.db.close()
+
+
+def test_a_kept_release_becomes_the_known_good_one_the_update_unit_runs(
+        kiosk: Kiosk, sqlite_backend, key):
+    (kiosk.paths.root / "known-good").symlink_to("releases/2.3.1")  # as install-pi leaves it
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    # during the trial the update unit still runs the release it replaced
+    assert kiosk.paths.known_good.readlink() == Path("releases/2.3.1")
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    kiosk.updater.check_trial()
+    assert kiosk.paths.known_good.readlink() == Path("releases/2.4.0")
+
+
+def test_a_rolled_back_release_never_becomes_the_known_good_one(
+        kiosk: Kiosk, sqlite_backend, key):
+    (kiosk.paths.root / "known-good").symlink_to("releases/2.3.1")
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.commands.doctor["2.4.0"] = None  # its doctor does not even start
+    kiosk.updater.check_for_update()
+    kiosk.updater.check_trial()
+    assert kiosk.paths.known_good.readlink() == Path("releases/2.3.1")
+
+
+def test_the_update_run_watches_the_trial_every_20_seconds_until_a_verdict(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the clock moves as the unit waits
+        slept.append(seconds)
+        kiosk.now[0] += dt.timedelta(seconds=seconds)
+
+    judgement = kiosk.updater.watch_trial(sleep)
+
+    assert judgement.verdict is TrialVerdict.KEEP
+    assert slept == [20.0] * 15  # 5 minutes
+    assert kiosk.updater.record().state is UpdateState.CONFIRMED
+    # nothing in trial: nothing to watch, no wait
+    assert kiosk.updater.watch_trial(sleep) is None
+    assert len(slept) == 15
+
+
+def test_a_crash_loop_is_rolled_back_at_the_first_look_of_the_watch(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.services.restart_count += 3
+    slept: list[float] = []
+    judgement = kiosk.updater.watch_trial(slept.append)
+    assert (judgement.verdict, slept) == (TrialVerdict.ROLL_BACK, [])
+
+
+NOBODY = 65534
+
+
+def owners(folder: Path) -> dict[str, tuple[int, int]]:
+    return {path.name: (path.stat().st_uid, path.stat().st_gid)
+            for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="root's update unit: only root can chown")
+def test_files_root_writes_in_the_data_directory_belong_to_its_owner(
+        kiosk: Kiosk, sqlite_backend, key):
+    # GIVEN the data directory and database owned by the kiosk user, the updater root
+    data = kiosk.paths.database.parent
+    for path in (data, *data.iterdir()):
+        os.chown(path, NOBODY, NOBODY)
+    publish(sqlite_backend, key, "2.4.0")
+    # WHEN a release is applied and rolled back
+    kiosk.updater.check_for_update()
+    assert {name for name in owners(data) if "migrating" in name} == set()
+    assert set(owners(data).values()) == {(NOBODY, NOBODY)}
+    kiosk.commands.doctor["2.4.0"] = frozenset({"database"})
+    kiosk.updater.check_trial()
+    # THEN every file it left there is the kiosk user's (read-only copies keep their -wal
+    # and -shm: the kiosk user's too)
+    assert {name.split("-wal")[0].split("-shm")[0] for name in owners(data)} == {
+        "kiosk.sqlite3", "db-before-2.4.0.sqlite3", "db-trial-2.4.0.sqlite3"}
+    assert set(owners(data).values()) == {(NOBODY, NOBODY)}
