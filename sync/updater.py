@@ -294,6 +294,8 @@ class Updater:
             shutil.rmtree(release, ignore_errors=True)
             advance(state, UpdateEvent.INSTALL_FAILED)
             return self._refused(record, f"install of {target} failed: {error}")
+        finally:
+            artifact.unlink(missing_ok=True)  # installed or not, never needed again
         state = advance(state, UpdateEvent.INSTALL_SUCCEEDED)
         baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
         self.services.stop()

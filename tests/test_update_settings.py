@@ -3,6 +3,8 @@ layer the kiosk user writes; and how install-pi writes that file without losing 
 
 from __future__ import annotations
 
+import os
+import pwd
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from kiosk.config import ConfigError
 from kiosk.release_signature import generate_key_pair
 from kiosk.system_config import set_in_text, set_system_values
+from motcua.cli.update import release_runner_user
 from tests.conftest import Result
 
 INSTALLED = """\
@@ -103,3 +106,28 @@ def test_no_update_is_applied_under_the_read_only_overlay(
     assert (checked.status, checked.out) == (
         0, "kiosk update: /opt/motcua-kiosk is on overlay (/) and would be lost at reboot: "
            "no update while the root file system is read-only (docs/install.md, step 6)\n")
+
+
+def test_the_system_file_cannot_be_changed_without_root(
+        kiosk: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kiosk.system_config as system_config
+
+    def refuse(path: Path, changes: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("motcua.cli.config.set_system_values", refuse)
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "kiosk.toml"))
+    (tmp_path / "kiosk.toml").write_text(INSTALLED)
+    refused = kiosk("config", "set", "--system", "update.channel", "pilot")
+    assert (refused.status, refused.err) == (
+        2, f"kiosk: cannot write {tmp_path / 'kiosk.toml'}: it is root's (sudo)\n")
+    assert system_config.system_config_path({}) == Path("/etc/motcua-kiosk/kiosk.toml")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the owner of a directory is given by root")
+def test_root_runs_a_release_s_commands_as_the_owner_of_the_data_directory(
+        tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    os.chown(data, 65534, 65534)
+    assert release_runner_user(data) == pwd.getpwuid(65534).pw_name

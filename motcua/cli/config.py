@@ -76,7 +76,10 @@ def _set(args: argparse.Namespace, context: Context) -> int:
     value = parse_value(args.key, args.value)
     if args.system:
         system = system_config_path(os.environ)
-        set_system_values(system, {args.key: value})
+        try:
+            set_system_values(system, {args.key: value})
+        except PermissionError:
+            raise UsageError(f"cannot write {system}: it is root's (sudo)") from None
         print(f"{args.key} = {shown(SETTINGS_BY_KEY[args.key], value)!r} written to {system}")
         return 0
     path = write_technician_layer(context.config, {args.key: value})

@@ -189,6 +189,7 @@ def test_an_update_applies_and_is_kept_after_its_trial(kiosk: Kiosk, sqlite_back
     assert (record.from_version, record.to_version) == ("2.3.1", "2.4.0")
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.4.0")
     assert kiosk.installer.installed == ["2.4.0"]
+    assert list((kiosk.paths.root / "downloads").iterdir()) == []  # installed: not kept
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION + 1
     assert schema_of(kiosk.paths.copy_before("2.4.0")) == SCHEMA_VERSION
     assert kiosk.services.calls == ["stop", "start"]
@@ -251,6 +252,7 @@ def test_a_failed_install_touches_nothing(kiosk: Kiosk, sqlite_backend, key):
     record = kiosk.updater.check_for_update()
     assert record.reason == "install of 2.4.0 failed: pip: no matching distribution"
     assert not (kiosk.paths.root / "releases" / "2.4.0").exists()
+    assert list((kiosk.paths.root / "downloads").iterdir()) == []
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
     assert kiosk.services.calls == []
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
