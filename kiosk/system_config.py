@@ -15,7 +15,12 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from kiosk.config import SYSTEM_CONFIG, Value, parse_layer
+from kiosk.config import SYSTEM_CONFIG, TECHNICIAN_FILE, Config, Value, parse_layer
+
+#: Settings the root updater takes only from root's files: the kiosk user writes the
+#: technician layer, and must not choose which keys sign the code root installs, nor where
+#: root builds and runs it.
+ROOT_ONLY = ("update.release_keys", "update.root")
 
 _TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(#.*)?$")
 
@@ -24,6 +29,12 @@ def system_config_path(environ: Mapping[str, str]) -> Path:
     """The system file the configuration loads: ``KIOSK_CONFIG``'s, else the default."""
     named = environ.get("KIOSK_CONFIG")
     return Path(named) if named else SYSTEM_CONFIG
+
+
+def root_only_from_technician(config: Config) -> list[str]:
+    """The root-only update settings whose value comes from the technician layer."""
+    return [key for key in ROOT_ONLY
+            if Path(config.sources.get(key, "")).name == TECHNICIAN_FILE]
 
 
 def _rendered(value: Value) -> str:

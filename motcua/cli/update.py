@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.command import Context, UsageError
-from kiosk.config import TECHNICIAN_FILE, Config
+from kiosk.config import Config
 from kiosk.doctor import VOLATILE_FILE_SYSTEMS, mounted_file_system
 from kiosk.release import ManifestError
 from kiosk.release_signature import parse_trusted_keys
+from kiosk.system_config import root_only_from_technician
 
 if TYPE_CHECKING:
     from sync.updater import Updater
@@ -40,19 +41,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     status.set_defaults(handler=_status)
 
 
-#: Settings the root updater takes only from root's files: the kiosk user writes the
-#: technician layer, and must not choose which keys sign the code root installs.
-ROOT_ONLY = ("update.release_keys", "update.root")
-
-
 def refuse_kiosk_writable(config: Config) -> None:
     """UsageError when a root-only update setting comes from the technician layer."""
-    for key in ROOT_ONLY:
-        if Path(config.sources.get(key, "")).name == TECHNICIAN_FILE:
-            raise UsageError(
-                f"{key} is set in {config.technician_path}, which the kiosk user can write; "
-                "the updater runs as root and takes it only from the system file: remove "
-                f"it there and run: sudo kiosk config set --system {key} VALUE")
+    for key in root_only_from_technician(config):
+        raise UsageError(
+            f"{key} is set in {config.technician_path}, which the kiosk user can write; "
+            "the updater runs as root and takes it only from the system file: remove "
+            f"it there and run: sudo kiosk config set --system {key} VALUE")
 
 
 def release_runner_user(data_dir: Path) -> str | None:
