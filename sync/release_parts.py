@@ -12,11 +12,13 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from kiosk.session_status import citizen_present
 from sync.updater import UpdateError
 
 Run = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
 
-#: The kiosk's units (scripts/install-pi installs them).
+#: The kiosk's units (scripts/install-pi installs them); the UI first: it reports whether a
+#: citizen is using the kiosk.
 UNITS = ("motcua-kiosk-ui.service", "motcua-kiosk-sync.service")
 #: Longest wait for one pip install on a Pi (building nothing: wheels only).
 INSTALL_TIMEOUT = 900
@@ -150,6 +152,12 @@ class SystemdServices:
     def boot_id(self) -> str:
         """The kernel's id of this boot."""
         return self.boot_id_file.read_text().strip()
+
+    def citizen_present(self) -> bool:
+        """Whether the UI's status line says a citizen is using it (kiosk/session_status)."""
+        result = self.run(["systemctl", "show", "--property", "StatusText", "--value",
+                           self.units[0]])
+        return citizen_present(result.stdout.strip())
 
     def _show(self, prop: str) -> list[str]:
         result = self.run(["systemctl", "show", "--property", prop, "--value", *self.units])

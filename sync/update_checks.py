@@ -21,6 +21,8 @@ NAME = "updates"
 KEY_FIX = "sudo kiosk config set --system update.release_keys KEY (docs/updates.md)"
 #: The reason a kept release's record carries (kiosk.update_policy.judge_trial's).
 PASSED = "trial passed"
+#: An update waiting for nobody to be at the kiosk: normal (sync/updater.py).
+POSTPONED = " postponed: "
 
 
 def update_checks(config: Config) -> list[Check]:
@@ -64,7 +66,8 @@ def _last_outcome(state_file: Path, running: str) -> Check:
                      "sudo kiosk update status; the next update check rewrites it")
     if record.state is UpdateState.TRIAL:
         return Check(NAME, CheckStatus.OK, f"{running}: in trial until {record.deadline}")
-    if record.state is UpdateState.ROLLED_BACK or record.reason not in {"", PASSED}:
+    if record.state is UpdateState.ROLLED_BACK or (
+            record.reason not in {"", PASSED} and POSTPONED not in record.reason):
         return Check(NAME, CheckStatus.WARNING, f"{running}: {record.reason}",
                      "see journalctl -u motcua-kiosk-update; a failed release is not tried "
                      "again until the channel serves another")

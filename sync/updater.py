@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,10 @@ CURRENT_LINK = "current"
 KNOWN_GOOD_LINK = "known-good"
 #: Between two looks at a release in trial (docs/updates.md).
 TRIAL_CHECK_INTERVAL = dt.timedelta(seconds=20)
+#: How long an installed release waits for nobody to be using the kiosk before the run
+#: gives up (the next run installs it again), and how often it looks meanwhile.
+IDLE_WAIT = dt.timedelta(minutes=10)
+IDLE_POLL = dt.timedelta(seconds=5)
 
 
 class UpdateError(Exception):
@@ -118,6 +123,11 @@ class Services(Protocol):
 
     def boot_id(self) -> str:
         """This boot's identity (a reboot during a trial fails the trial)."""
+        ...
+
+    def citizen_present(self) -> bool:
+        """Whether a citizen is using the kiosk now (the UI says so; the UI is not stopped
+        under them)."""
         ...
 
 
@@ -203,6 +213,7 @@ class Updater:
         commands: ReleaseCommands,
         services: Services,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.paths = paths
         self.channel = channel
@@ -212,6 +223,7 @@ class Updater:
         self.commands = commands
         self.services = services
         self.clock = clock
+        self.sleep = sleep
 
     # -- state ----------------------------------------------------------------------------
 
@@ -297,6 +309,10 @@ class Updater:
         finally:
             artifact.unlink(missing_ok=True)  # installed or not, never needed again
         state = advance(state, UpdateEvent.INSTALL_SUCCEEDED)
+        if not self._wait_for_nobody():
+            shutil.rmtree(release, ignore_errors=True)
+            return self._refused(record, f"{target} postponed: a citizen was using the "
+                                 f"kiosk for {int(IDLE_WAIT.total_seconds() // 60)} min")
         baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
         self.services.stop()
         live = self.paths.database
@@ -330,6 +346,16 @@ class Updater:
         trial.restarts_at_switch = self.services.restarts()
         self._save(trial)
         return trial
+
+    def _wait_for_nobody(self) -> bool:
+        """Wait (up to IDLE_WAIT) until no citizen is using the kiosk; False if one still is."""
+        waited = dt.timedelta()
+        while self.services.citizen_present():
+            if waited >= IDLE_WAIT:
+                return False
+            self.sleep(IDLE_POLL.total_seconds())
+            waited += IDLE_POLL
+        return True
 
     def _switch_database(self, running: str, target: str, release: Path,
                          decision: OfferDecision) -> None:

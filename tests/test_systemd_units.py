@@ -84,8 +84,9 @@ def test_the_update_unit_runs_as_root_from_the_last_kept_release_with_the_kiosk_
     # not `current`: a release in trial must not be the one judging itself
     assert service["ExecStart"] == "/opt/motcua-kiosk/known-good/venv/bin/kiosk update check"
     assert service["Environment"] == "KIOSK_DATA_DIR=/var/lib/motcua-kiosk"
-    # one run installs (two pip steps of at most 15 min each) and watches the 5 min trial
-    assert service["TimeoutStartSec"] == "45min"
+    # one run installs (two pip steps of at most 15 min each), waits up to 10 min for nobody
+    # to be at the kiosk and watches the 5 min trial
+    assert service["TimeoutStartSec"] == "60min"
     assert "Restart" not in service  # the timer runs it again; a loop would fight the trial
     assert unit["Unit"]["After"] == "network-online.target"
 

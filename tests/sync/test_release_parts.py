@@ -49,6 +49,19 @@ def test_systemd_services_use_systemctl_on_both_units(tmp_path: Path):
         failing.start()
 
 
+@pytest.mark.parametrize(("status_text", "present"), [
+    ("session: browsing\n", True), ("session: identified\n", True),
+    ("session: idle_warning\n", True), ("session: welcome\n", False),
+    ("first frame drawn\n", False), ("\n", False),  # starting, or not running
+])
+def test_the_ui_s_status_line_says_whether_a_citizen_is_there(status_text: str,
+                                                                present: bool):
+    run = FakeRun({"systemctl show --property StatusText": (0, status_text)})
+    assert SystemdServices(run=run).citizen_present() is present
+    assert run.calls == [["systemctl", "show", "--property", "StatusText", "--value",
+                          "motcua-kiosk-ui.service"]]
+
+
 def test_the_release_doctor_is_read_from_its_json(tmp_path: Path):
     answer = json.dumps([{"name": "printer", "status": "fault"},
                          {"name": "database", "status": "ok"}])

@@ -68,6 +68,9 @@ def test_a_key_in_the_kiosk_user_s_layer_is_named_as_refused(tmp_path: Path) -> 
      CheckStatus.WARNING, "0.2.0, channel stable: rolled back to 0.2.0: the services "
                           "restarted 3 times"),
     (UpdateRecord(UpdateState.CONFIRMED, "0.1.0", "0.2.0",
+                  reason="0.3.0 postponed: a citizen was using the kiosk for 10 min"),
+     CheckStatus.OK, "0.2.0, channel stable: confirmed"),
+    (UpdateRecord(UpdateState.CONFIRMED, "0.1.0", "0.2.0",
                   reason="install of 0.3.0 failed: pip: no matching distribution"),
      CheckStatus.WARNING, "0.2.0, channel stable: install of 0.3.0 failed: pip: no matching "
                           "distribution"),

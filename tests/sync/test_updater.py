@@ -76,6 +76,7 @@ class FakeServices:
     watchdog: bool = False
     running: bool = True
     boot: str = "boot-1"
+    busy_looks: int = 0
 
     def stop(self) -> None:
         self.calls.append("stop")
@@ -97,6 +98,14 @@ class FakeServices:
     def boot_id(self) -> str:
         return self.boot
 
+    def citizen_present(self) -> bool:
+        """The UI says a citizen is here while ``busy_looks`` is above 0."""
+        self.calls.append("citizen?")
+        if self.busy_looks > 0:
+            self.busy_looks -= 1
+            return True
+        return False
+
 
 @dataclass
 class Kiosk:
@@ -106,6 +115,7 @@ class Kiosk:
     commands: FakeCommands
     services: FakeServices
     now: list[dt.datetime]
+    slept: list[float]
 
     def outbox(self) -> Outbox:
         return Outbox(open_database(self.paths.database), kiosk_id="K-1", queue_prefix="1")
@@ -172,10 +182,16 @@ def kiosk(tmp_path: Path, sqlite_backend: Backend, serve, key, small_catalog) ->
                            read_timeout=5)
     now = [START]
     installer, commands, services = FakeInstaller(), FakeCommands(), FakeServices()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the clock moves as the updater waits
+        slept.append(seconds)
+        now[0] += dt.timedelta(seconds=seconds)
+
     updater = Updater(paths, channel="stable", trusted_keys=[key.public],
                       source=BackendReleaseSource(client), installer=installer,
-                      commands=commands, services=services, clock=lambda: now[0])
-    made = Kiosk(updater, paths, installer, commands, services, now)
+                      commands=commands, services=services, clock=lambda: now[0], sleep=sleep)
+    made = Kiosk(updater, paths, installer, commands, services, now, slept)
     made.submit()
     return made
 
@@ -192,7 +208,7 @@ def test_an_update_applies_and_is_kept_after_its_trial(kiosk: Kiosk, sqlite_back
     assert list((kiosk.paths.root / "downloads").iterdir()) == []  # installed: not kept
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION + 1
     assert schema_of(kiosk.paths.copy_before("2.4.0")) == SCHEMA_VERSION
-    assert kiosk.services.calls == ["stop", "start"]
+    assert kiosk.services.calls == ["citizen?", "stop", "start"]
     # Within the trial nothing is decided; at the deadline the release is kept.
     assert kiosk.updater.check_trial().verdict is TrialVerdict.WAIT
     kiosk.now[0] = START + dt.timedelta(minutes=5)
@@ -227,7 +243,7 @@ def test_a_broken_build_rolls_back_by_itself_and_keeps_the_trials_submissions(
     assert box.get(during) is not None
     box.db.close()
     assert kiosk.paths.trial_copy("2.4.0").exists()  # kept, never destroyed
-    assert kiosk.services.calls == ["stop", "start", "stop", "start"]
+    assert kiosk.services.calls == ["citizen?", "stop", "start", "stop", "start"]
     # The bad release is not tried again until the channel serves another.
     assert kiosk.updater.check_for_update().state is UpdateState.ROLLED_BACK
     assert kiosk.installer.installed == ["2.4.0"]
@@ -313,7 +329,7 @@ def test_a_failed_migration_leaves_the_running_release_and_its_database(
     assert record.reason == "database for 2.4.0 failed: migration 20: no such table"
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
-    assert kiosk.services.calls == ["stop", "start"]
+    assert kiosk.services.calls == ["citizen?", "stop", "start"]
 
 
 def test_a_switch_cut_by_a_power_failure_is_rolled_back_at_the_next_boot(
@@ -414,3 +430,29 @@ def test_files_root_writes_in_the_data_directory_belong_to_its_owner(
     assert {name.split("-wal")[0].split("-shm")[0] for name in owners(data)} == {
         "kiosk.sqlite3", "db-before-2.4.0.sqlite3", "db-trial-2.4.0.sqlite3"}
     assert set(owners(data).values()) == {(NOBODY, NOBODY)}
+
+
+def test_the_ui_is_stopped_only_once_nobody_is_using_the_kiosk(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.busy_looks = 3  # a citizen finishes 15 s after the install
+    record = kiosk.updater.check_for_update()
+    assert record.state is UpdateState.TRIAL
+    assert kiosk.slept == [5.0, 5.0, 5.0]
+    assert kiosk.services.calls == ["citizen?"] * 4 + ["stop", "start"]
+
+
+def test_a_kiosk_in_use_for_10_minutes_postpones_the_update_and_touches_nothing(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.busy_looks = 1000
+    record = kiosk.updater.check_for_update()
+    assert record.reason == "2.4.0 postponed: a citizen was using the kiosk for 10 min"
+    assert sum(kiosk.slept) == 600
+    assert "stop" not in kiosk.services.calls
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+    assert not (kiosk.paths.releases / "2.4.0").exists()
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    # the next run, the kiosk free, applies it
+    kiosk.services.busy_looks = 0
+    assert kiosk.updater.check_for_update().state is UpdateState.TRIAL
