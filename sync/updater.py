@@ -145,6 +145,7 @@ class UpdateRecord:
     restarts_at_switch: int = 0
     boot_id: str = ""
     bad_versions: list[str] = field(default_factory=list)
+    baseline_active: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to ``update.json``."""
@@ -152,7 +153,7 @@ class UpdateRecord:
                 "since": self.since, "deadline": self.deadline, "reason": self.reason,
                 "baseline_faults": self.baseline_faults,
                 "restarts_at_switch": self.restarts_at_switch, "boot_id": self.boot_id,
-                "bad_versions": self.bad_versions}
+                "bad_versions": self.bad_versions, "baseline_active": self.baseline_active}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> UpdateRecord:
@@ -160,7 +161,9 @@ class UpdateRecord:
         return cls(UpdateState(data["state"]), data["from"], data["to"], data["since"],
                    data["deadline"], data["reason"], list(data["baseline_faults"]),
                    int(data["restarts_at_switch"]), data["boot_id"],
-                   list(data["bad_versions"]))
+                   list(data["bad_versions"]),
+                   # absent from files written before it was recorded
+                   bool(data.get("baseline_active", True)))
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,7 @@ class Updater:
             return self._refused(record, f"{target} postponed: a citizen was using the "
                                  f"kiosk for {int(IDLE_WAIT.total_seconds() // 60)} min")
         baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
+        baseline_active = self.services.active()
         self.services.stop()
         live = self.paths.database
         try:
@@ -328,7 +332,8 @@ class Updater:
             state=advance(state, UpdateEvent.SWITCHED), from_version=running, to_version=target,
             since=now.isoformat(), deadline=(now + TRIAL_PERIOD).isoformat(),
             reason=f"trial of {target}", baseline_faults=sorted(baseline),
-            boot_id=self.services.boot_id(), bad_versions=record.bad_versions)
+            boot_id=self.services.boot_id(), bad_versions=record.bad_versions,
+            baseline_active=baseline_active)
         # Saved before the database or the link changes: whatever interrupts the switch
         # from here on (a crash, a power cut), the next trial check rolls it back.
         self._save(trial)
@@ -399,7 +404,8 @@ class Updater:
             restarts=self.services.restarts() - record.restarts_at_switch,
             watchdog_fired=self.services.watchdog_fired(),
             services_active=self.services.active(),
-            rebooted=self.services.boot_id() != record.boot_id))
+            rebooted=self.services.boot_id() != record.boot_id,
+            services_were_active=record.baseline_active))
         if judgement.verdict is TrialVerdict.KEEP:
             record.state = advance(record.state, UpdateEvent.TRIAL_PASSED)
             record.reason = judgement.reason

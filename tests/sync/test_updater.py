@@ -456,3 +456,19 @@ def test_a_kiosk_in_use_for_10_minutes_postpones_the_update_and_touches_nothing(
     # the next run, the kiosk free, applies it
     kiosk.services.busy_looks = 0
     assert kiosk.updater.check_for_update().state is UpdateState.TRIAL
+
+
+def test_a_kiosk_whose_ui_was_already_failing_can_still_take_a_release(
+        kiosk: Kiosk, sqlite_backend, key):
+    # GIVEN the UI restarting forever before the update (no screen attached)
+    kiosk.services.running = False
+    publish(sqlite_backend, key, "2.4.0")
+    record = kiosk.updater.check_for_update()
+    assert record.baseline_active is False
+    assert kiosk.updater.record().baseline_active is False  # kept for the next run
+    # WHEN it goes on restarting under the new release
+    kiosk.services.restart_count += 30
+    kiosk.services.running = False
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    # THEN that is no reason to go back; the release is kept
+    assert kiosk.updater.check_trial().verdict is TrialVerdict.KEEP
