@@ -165,12 +165,10 @@ class TrialFacts:
 
     ``doctor_faults`` names the doctor checks in fault now, or None when doctor did not
     answer at all; ``baseline_faults`` those the previous release had before the switch (a
-    kiosk whose printer was already unplugged must not roll back for it).
-    ``services_were_active`` is whether every service ran under the previous release just
-    before the switch: when one was already failing (a UI without a screen restarts
-    forever), restarts and a service down at the deadline say nothing against the new
-    release, which is then judged by doctor, the watchdog and reboots alone (otherwise
-    such a kiosk could never take the release that fixes it).
+    kiosk whose printer was already unplugged must not roll back for it). ``restarts`` and
+    ``services_active`` concern the services that ran before the switch: one that was
+    failing already (a UI without a screen restarts forever) says nothing against the new
+    release, and such a kiosk must still be able to take the release that fixes it.
     """
 
     now: dt.datetime
@@ -181,7 +179,6 @@ class TrialFacts:
     watchdog_fired: bool
     services_active: bool
     rebooted: bool = False
-    services_were_active: bool = True
 
 
 @dataclass(frozen=True)
@@ -200,7 +197,7 @@ def judge_trial(facts: TrialFacts) -> TrialJudgement:
     if facts.now < facts.deadline:
         return TrialJudgement(TrialVerdict.WAIT, "trial running")
     # A service may be between two restarts during the trial; at the deadline it must run.
-    if not facts.services_active and facts.services_were_active:
+    if not facts.services_active:
         return TrialJudgement(
             TrialVerdict.ROLL_BACK, "the services are not running at the deadline"
         )
@@ -213,7 +210,7 @@ def _trial_failure(facts: TrialFacts) -> str | None:
         return "the kiosk restarted during the trial"
     if facts.watchdog_fired:
         return "the watchdog fired"
-    if facts.restarts > MAX_TRIAL_RESTARTS and facts.services_were_active:
+    if facts.restarts > MAX_TRIAL_RESTARTS:
         return f"the services restarted {facts.restarts} times"
     if facts.doctor_faults is None:
         return "doctor did not run"

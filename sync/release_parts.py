@@ -137,17 +137,20 @@ class SystemdServices:
         """``systemctl start`` every unit (from what ``current`` points at)."""
         self._must(["systemctl", "start", *self.units])
 
-    def restarts(self) -> int:
-        """systemd's NRestarts, summed over the units."""
-        return sum(int(value or 0) for value in self._show("NRestarts"))
+    def restarts(self) -> dict[str, int]:
+        """systemd's NRestarts of each unit."""
+        return {unit: int(value or 0)
+                for unit, value in zip(self.units, self._show("NRestarts"), strict=False)}
 
     def watchdog_fired(self) -> bool:
         """Whether a unit's last result was a watchdog stop."""
         return "watchdog" in self._show("Result")
 
-    def active(self) -> bool:
-        """Whether every unit is active."""
-        return self.run(["systemctl", "is-active", "--quiet", *self.units]).returncode == 0
+    def active_units(self) -> frozenset[str]:
+        """The units ``systemctl is-active`` says are active (one answer line per unit)."""
+        answers = self.run(["systemctl", "is-active", *self.units]).stdout.split()
+        return frozenset(unit for unit, answer in zip(self.units, answers, strict=False)
+                         if answer == "active")
 
     def boot_id(self) -> str:
         """The kernel's id of this boot."""

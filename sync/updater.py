@@ -109,16 +109,16 @@ class Services(Protocol):
         """Start them (from whatever ``current`` points at)."""
         ...
 
-    def restarts(self) -> int:
-        """How often they were restarted since boot (systemd's NRestarts, summed)."""
+    def restarts(self) -> dict[str, int]:
+        """How often each was restarted since boot (systemd's NRestarts), by name."""
         ...
 
     def watchdog_fired(self) -> bool:
         """Whether a watchdog stop happened since the last start."""
         ...
 
-    def active(self) -> bool:
-        """Whether every service is running."""
+    def active_units(self) -> frozenset[str]:
+        """The names of the services running now."""
         ...
 
     def boot_id(self) -> str:
@@ -142,10 +142,12 @@ class UpdateRecord:
     deadline: str | None = None
     reason: str = ""
     baseline_faults: list[str] = field(default_factory=list)
-    restarts_at_switch: int = 0
+    restarts_at_switch: dict[str, int] = field(default_factory=dict)
     boot_id: str = ""
     bad_versions: list[str] = field(default_factory=list)
-    baseline_active: bool = True
+    #: The services that ran before the switch: the trial judges their restarts and
+    #: whether they run at the deadline (kiosk.update_policy.TrialFacts).
+    watched_services: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to ``update.json``."""
@@ -153,17 +155,18 @@ class UpdateRecord:
                 "since": self.since, "deadline": self.deadline, "reason": self.reason,
                 "baseline_faults": self.baseline_faults,
                 "restarts_at_switch": self.restarts_at_switch, "boot_id": self.boot_id,
-                "bad_versions": self.bad_versions, "baseline_active": self.baseline_active}
+                "bad_versions": self.bad_versions,
+                "watched_services": self.watched_services}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> UpdateRecord:
         """The record from ``update.json``'s object."""
         return cls(UpdateState(data["state"]), data["from"], data["to"], data["since"],
                    data["deadline"], data["reason"], list(data["baseline_faults"]),
-                   int(data["restarts_at_switch"]), data["boot_id"],
-                   list(data["bad_versions"]),
-                   # absent from files written before it was recorded
-                   bool(data.get("baseline_active", True)))
+                   {str(unit): int(count)
+                    for unit, count in dict(data["restarts_at_switch"]).items()},
+                   data["boot_id"], list(data["bad_versions"]),
+                   [str(unit) for unit in data["watched_services"]])
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,7 @@ class Updater:
             return self._refused(record, f"{target} postponed: a citizen was using the "
                                  f"kiosk for {int(IDLE_WAIT.total_seconds() // 60)} min")
         baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
-        baseline_active = self.services.active()
+        running_before = self.services.active_units()
         self.services.stop()
         live = self.paths.database
         try:
@@ -333,7 +336,7 @@ class Updater:
             since=now.isoformat(), deadline=(now + TRIAL_PERIOD).isoformat(),
             reason=f"trial of {target}", baseline_faults=sorted(baseline),
             boot_id=self.services.boot_id(), bad_versions=record.bad_versions,
-            baseline_active=baseline_active)
+            watched_services=sorted(running_before))
         # Saved before the database or the link changes: whatever interrupts the switch
         # from here on (a crash, a power cut), the next trial check rolls it back.
         self._save(trial)
@@ -398,14 +401,15 @@ class Updater:
             return None
         assert record.to_version is not None and record.deadline is not None
         faults = self.commands.doctor_faults(self.paths.releases / record.to_version)
+        watched, restarts_now = set(record.watched_services), self.services.restarts()
         judgement = judge_trial(TrialFacts(
             now=self.clock(), deadline=dt.datetime.fromisoformat(record.deadline),
             doctor_faults=faults, baseline_faults=frozenset(record.baseline_faults),
-            restarts=self.services.restarts() - record.restarts_at_switch,
+            restarts=sum(restarts_now.get(unit, 0) - record.restarts_at_switch.get(unit, 0)
+                         for unit in watched),
             watchdog_fired=self.services.watchdog_fired(),
-            services_active=self.services.active(),
-            rebooted=self.services.boot_id() != record.boot_id,
-            services_were_active=record.baseline_active))
+            services_active=watched <= self.services.active_units(),
+            rebooted=self.services.boot_id() != record.boot_id))
         if judgement.verdict is TrialVerdict.KEEP:
             record.state = advance(record.state, UpdateEvent.TRIAL_PASSED)
             record.reason = judgement.reason

@@ -144,15 +144,3 @@ def test_a_fault_the_old_release_had_too_does_not_roll_back():
 def test_two_restarts_are_tolerated_and_a_stopped_service_waits_before_the_deadline():
     assert judge_trial(facts(restarts=2)).verdict is TrialVerdict.WAIT
     assert judge_trial(facts(services_active=False)).verdict is TrialVerdict.WAIT
-
-
-def test_a_service_failing_before_the_switch_does_not_count_against_the_new_release():
-    # a UI without a screen restarted forever under the old release too
-    before = {"services_were_active": False, "restarts": 40, "services_active": False}
-    assert judge_trial(facts(**before)).verdict is TrialVerdict.WAIT
-    assert judge_trial(facts(now=DEADLINE, **before)).verdict is TrialVerdict.KEEP
-    # doctor, the watchdog and a reboot still judge it
-    judgement = judge_trial(facts(doctor_faults=frozenset({"database"}), **before))
-    assert (judgement.verdict, judgement.reason) == (
-        TrialVerdict.ROLL_BACK, "new doctor fault(s): database")
-    assert judge_trial(facts(watchdog_fired=True, **before)).verdict is TrialVerdict.ROLL_BACK

@@ -33,16 +33,18 @@ class FakeRun:
 def test_systemd_services_use_systemctl_on_both_units(tmp_path: Path):
     boot = tmp_path / "boot_id"
     boot.write_text("abc\n")
-    run = FakeRun({"systemctl show --property": (0, "1\n2\n")})
+    run = FakeRun({"systemctl show --property": (0, "1\n2\n"),
+                   "systemctl is-active": (3, "activating\nactive\n")})
     services = SystemdServices(run=run, boot_id_file=boot)
     services.stop()
-    assert services.restarts() == 3
-    assert services.active() is True
+    assert services.restarts() == {"motcua-kiosk-ui.service": 1, "motcua-kiosk-sync.service": 2}
+    assert services.active_units() == frozenset({"motcua-kiosk-sync.service"})
     assert services.boot_id() == "abc"
-    assert run.calls[:2] == [
+    assert run.calls[:3] == [
         ["systemctl", "stop", "motcua-kiosk-ui.service", "motcua-kiosk-sync.service"],
         ["systemctl", "show", "--property", "NRestarts", "--value",
          "motcua-kiosk-ui.service", "motcua-kiosk-sync.service"],
+        ["systemctl", "is-active", "motcua-kiosk-ui.service", "motcua-kiosk-sync.service"],
     ]
     failing = SystemdServices(run=FakeRun({"systemctl start motcua-kiosk-ui.service": (5, "")}))
     with pytest.raises(UpdateError, match=r"systemctl start .*: boom"):
