@@ -416,6 +416,7 @@ class Updater:
             self._save(record)
             _point(self.paths.known_good, self.paths.releases / record.to_version)
             self._prune(keep={record.to_version, record.from_version})
+            self._prune_copies(keep=record.to_version)
         elif judgement.verdict is TrialVerdict.ROLL_BACK:
             self._roll_back(record, judgement.reason)
         return judgement
@@ -464,6 +465,19 @@ class Updater:
         for release in self.paths.releases.iterdir():
             if release.name not in keep:
                 shutil.rmtree(release, ignore_errors=True)
+
+
+    def _prune_copies(self, keep: str) -> None:
+        """Delete the pre-update database copies other than the kept release's.
+
+        Only ``db-before-<running>`` is ever restored (a rollback of the running release,
+        or a downgrade below its schema); older ones are whole databases that would pile
+        up with every update. The trial files (``db-trial-*``) are never deleted.
+        """
+        wanted = self.paths.copy_before(keep).name
+        for copy in self.paths.database.parent.glob("db-before-*.sqlite3"):
+            if copy.name != wanted:
+                _remove_database(copy)
 
 
 def _point(link: Path, target: Path) -> None:

@@ -61,7 +61,8 @@ class FakeCommands:
         if self.failing_migration is not None:
             raise self.failing_migration("migration 20: no such table")
         with sqlite3.connect(database) as conn:
-            conn.execute(f"ALTER TABLE submissions ADD COLUMN added_by_{release.name[0]} TEXT")
+            column = f"added_by_{release.name.replace('.', '_')}"
+            conn.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
             conn.execute("UPDATE schema_version SET version = version + 1")
         self.migrated.append(release.name)
 
@@ -488,3 +489,18 @@ def test_the_services_that_ran_before_the_switch_are_still_judged(
     judgement = kiosk.updater.check_trial()
     assert (judgement.verdict, judgement.reason) == (
         TrialVerdict.ROLL_BACK, "the services restarted 3 times")
+
+
+def test_a_kept_release_keeps_its_own_pre_update_copy_and_no_older_one(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    kiosk.updater.check_trial()
+    publish(sqlite_backend, key, "2.5.0", schema_max=SCHEMA_VERSION + 2)
+    kiosk.updater.check_for_update()
+    kiosk.now[0] = START + dt.timedelta(minutes=10)
+    assert kiosk.updater.check_trial().verdict is TrialVerdict.KEEP
+    data = sorted(path.name for path in kiosk.paths.database.parent.glob("db-*"))
+    assert data == ["db-before-2.5.0.sqlite3"]
+    assert sorted(p.name for p in kiosk.paths.releases.iterdir()) == ["2.4.0", "2.5.0"]
