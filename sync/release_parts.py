@@ -99,12 +99,15 @@ class ReleaseProcesses:
     def _as_kiosk(self, argv: Sequence[str]) -> list[str]:
         settings = [f"{name}={value}" for name, value in sorted(self.environment.items())]
         prefix = ["runuser", "-u", self.user, "--"] if self.user is not None else []
-        return [*prefix, "env", *settings, *argv]
+        # Only the release's own code: no PYTHONPATH or PYTHONHOME from the caller.
+        return [*prefix, "env", "-u", "PYTHONPATH", "-u", "PYTHONHOME", *settings, *argv]
 
     def migrate(self, release: Path, database: Path) -> None:
         """The release opens (and so migrates) ``database``."""
-        result = self.run(self._as_kiosk([str(release / "venv" / "bin" / "python"), "-c",
-                                          _MIGRATE, str(database)]))
+        # -I: isolated, so `python -c` does not put the working directory first on sys.path
+        # (run by hand from a source tree, that tree's kiosk would migrate, not the release).
+        result = self.run(self._as_kiosk([str(release / "venv" / "bin" / "python"), "-I",
+                                          "-c", _MIGRATE, str(database)]))
         if result.returncode != 0:
             raise UpdateError(f"migration: {_last_line(result)}")
 

@@ -68,9 +68,10 @@ def test_the_release_doctor_is_read_from_its_json(tmp_path: Path):
     answer = json.dumps([{"name": "printer", "status": "fault"},
                          {"name": "database", "status": "ok"}])
     release = tmp_path / "2.4.0"
-    run = FakeRun({f"env {release}/venv/bin/kiosk doctor --json": (1, answer)})
+    clean = ["env", "-u", "PYTHONPATH", "-u", "PYTHONHOME"]
+    run = FakeRun({f"{' '.join(clean)} {release}/venv/bin/kiosk doctor --json": (1, answer)})
     assert ReleaseProcesses(run).doctor_faults(release) == frozenset({"printer"})
-    assert run.calls == [["env", f"{release}/venv/bin/kiosk", "doctor", "--json"]]
+    assert run.calls == [[*clean, f"{release}/venv/bin/kiosk", "doctor", "--json"]]
     # A release that cannot even start its doctor is a failed one.
     assert ReleaseProcesses(FakeRun()).doctor_faults(release) is None
 
@@ -83,10 +84,12 @@ def test_root_runs_the_release_s_doctor_and_migration_as_the_kiosk_with_its_sett
         "KIOSK_DATA_DIR": "/var/lib/motcua-kiosk", "KIOSK_CONFIG": "/etc/k.toml"})
     processes.doctor_faults(release)
     processes.migrate(release, database)
-    as_kiosk = ["runuser", "-u", "motcua-kiosk", "--", "env", "KIOSK_CONFIG=/etc/k.toml",
-                "KIOSK_DATA_DIR=/var/lib/motcua-kiosk"]
+    # the kiosk's settings, and only the release's code (nothing from the caller's paths)
+    as_kiosk = ["runuser", "-u", "motcua-kiosk", "--", "env", "-u", "PYTHONPATH", "-u",
+                "PYTHONHOME", "KIOSK_CONFIG=/etc/k.toml", "KIOSK_DATA_DIR=/var/lib/motcua-kiosk"]
     assert run.calls[0] == [*as_kiosk, f"{release}/venv/bin/kiosk", "doctor", "--json"]
-    assert run.calls[1][:len(as_kiosk) + 2] == [*as_kiosk, f"{release}/venv/bin/python", "-c"]
+    assert run.calls[1][:len(as_kiosk) + 3] == [*as_kiosk, f"{release}/venv/bin/python", "-I",
+                                                "-c"]
     assert run.calls[1][-1] == str(database)
 
 
