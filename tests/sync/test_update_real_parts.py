@@ -14,14 +14,20 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from kiosk.release_signature import generate_key_pair, sign
+from kiosk.catalog import import_catalog
+from kiosk.clock import HANOI
+from kiosk.release_signature import ReleaseKeyPair, generate_key_pair, sign
+from kiosk.storage import open_database
+from kiosk.submissions import Outbox, QueueTicketRequest
 from kiosk.update_policy import TrialVerdict, UpdateState
 from sync.release_parts import ReleaseProcesses, VenvInstaller
 from sync.updater import UpdatePaths, Updater
+from tests.conftest import catalog_bytes
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0 or shutil.which("runuser") is None,
@@ -29,6 +35,7 @@ pytestmark = [pytest.mark.slow,
 
 NOBODY = 65534
 START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+MORNING = dt.datetime(2026, 12, 7, 8, 0, tzinfo=HANOI)
 
 #: The release's storage: "migrates" by recording its version and who ran it.
 STORAGE = '''\
@@ -47,7 +54,7 @@ import json, os, sys
 import motcua_fake_dep
 def main():
     assert sys.argv[1:] == ["doctor", "--json"], sys.argv
-    faults = []
+    faults = BROKEN
     if os.geteuid() == 0:
         faults.append("run as root")
     if not os.environ.get("KIOSK_DATA_DIR"):
@@ -77,10 +84,10 @@ def wheel(folder: Path, name: str, version: str, files: dict[str, str],
     return path
 
 
-def release_wheel(folder: Path, version: str) -> Path:
+def release_wheel(folder: Path, version: str, broken: tuple[str, ...] = ()) -> Path:
     return wheel(folder, "motcua-kiosk", version,
                  {"kiosk/__init__.py": "", "kiosk/storage.py": STORAGE.format(version=version),
-                  "kiosk/cli.py": CLI},
+                  "kiosk/cli.py": CLI.replace("BROKEN", repr(list(broken)))},
                  requires=("motcua-fake-dep",), scripts="kiosk = kiosk.cli:main")
 
 
@@ -134,10 +141,36 @@ def world() -> Iterator[Path]:
         shutil.rmtree(base)
 
 
-def test_a_real_release_is_installed_offline_migrated_and_judged_as_the_kiosk_user(
-        world: Path) -> None:
-    # GIVEN a kiosk running 0.1.0 from a venv, its locked wheels kept beside, its data
-    # directory the kiosk user's, and 0.2.0 signed on its channel
+@dataclass
+class Kiosk:
+    root: Path
+    data: Path
+    build: Path
+    installer: VenvInstaller
+    key: ReleaseKeyPair
+    now: list[dt.datetime]
+
+    @property
+    def live(self) -> Path:
+        return self.data / "kiosk.sqlite3"
+
+    def updater(self, release: Path) -> Updater:
+        return Updater(
+            UpdatePaths(root=self.root, database=self.live), channel="stable",
+            trusted_keys=[self.key.public], source=Source(release, self.key.private),
+            installer=self.installer,
+            commands=ReleaseProcesses(user=pwd.getpwuid(NOBODY).pw_name,
+                                      environment={"KIOSK_DATA_DIR": str(self.data)}),
+            services=Services(), clock=lambda: self.now[0])
+
+    def owners(self) -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_uid, p.stat().st_gid) for p in self.data.iterdir()}
+
+
+@pytest.fixture
+def kiosk(world: Path, small_catalog) -> Kiosk:
+    """A kiosk running 0.1.0 from a venv, its locked wheels kept beside, its database (the
+    kiosk's real schema, one submission) in a data directory the kiosk user owns."""
     root, data, build = world / "opt", world / "data", world / "build"
     for folder in (root / "wheels", data, build):
         folder.mkdir(parents=True)
@@ -148,18 +181,21 @@ def test_a_real_release_is_installed_offline_migrated_and_judged_as_the_kiosk_us
     installer.install(release_wheel(build, "0.1.0"), root / "releases" / "0.1.0")
     (root / "current").symlink_to("releases/0.1.0")
     (root / "known-good").symlink_to("releases/0.1.0")
-    live = data / "kiosk.sqlite3"
-    sqlite3.connect(live).close()
-    for path in (data, live):
+    made = Kiosk(root, data, build, installer, generate_key_pair(), [START])
+    db = open_database(made.live)
+    import_catalog(db, catalog_bytes(small_catalog))
+    box = Outbox(db, kiosk_id="K-1", queue_prefix="1")
+    box.create(QueueTicketRequest(service="A"), now=MORNING)
+    db.close()
+    for path in (data, *data.iterdir()):
         os.chown(path, NOBODY, NOBODY)
-    key = generate_key_pair()
-    now = [START]
-    updater = Updater(
-        UpdatePaths(root=root, database=live), channel="stable", trusted_keys=[key.public],
-        source=Source(release_wheel(build, "0.2.0"), key.private), installer=installer,
-        commands=ReleaseProcesses(user=pwd.getpwuid(NOBODY).pw_name,
-                                  environment={"KIOSK_DATA_DIR": str(data)}),
-        services=Services(), clock=lambda: now[0])
+    return made
+
+
+def test_a_real_release_is_installed_offline_migrated_and_judged_as_the_kiosk_user(
+        kiosk: Kiosk) -> None:
+    # GIVEN 0.2.0 signed on the kiosk's channel
+    updater = kiosk.updater(release_wheel(kiosk.build, "0.2.0"))
 
     # WHEN the update unit's run applies it
     record = updater.check_for_update()
@@ -168,17 +204,37 @@ def test_a_real_release_is_installed_offline_migrated_and_judged_as_the_kiosk_us
     # and every file in the data directory is still the kiosk user's
     assert (record.state, record.reason) == (UpdateState.TRIAL, "trial of 0.2.0")
     assert record.baseline_faults == []  # 0.1.0's doctor ran as the kiosk user
-    assert (root / "current").readlink() == Path("releases/0.2.0")
-    with sqlite3.connect(live) as conn:
+    assert (kiosk.root / "current").readlink() == Path("releases/0.2.0")
+    with sqlite3.connect(kiosk.live) as conn:
         assert conn.execute("SELECT version, uid FROM migrated").fetchall() == [
             ("0.2.0", NOBODY)]
-    owners = {p.name: (p.stat().st_uid, p.stat().st_gid) for p in data.iterdir()}
-    assert set(owners.values()) == {(NOBODY, NOBODY)}, owners
-    assert list((root / "downloads").iterdir()) == []
+    assert set(kiosk.owners().values()) == {(NOBODY, NOBODY)}, kiosk.owners()
+    assert list((kiosk.root / "downloads").iterdir()) == []
     # AND at the deadline its doctor (as the kiosk user) keeps it
-    now[0] = START + dt.timedelta(minutes=5)
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
     judgement = updater.check_trial()
     assert judgement is not None
     assert judgement.verdict is TrialVerdict.KEEP
-    assert (root / "known-good").readlink() == Path("releases/0.2.0")
+    assert (kiosk.root / "known-good").readlink() == Path("releases/0.2.0")
 
+
+def test_a_real_broken_release_is_rolled_back_and_the_kiosk_user_keeps_its_files(
+        kiosk: Kiosk) -> None:
+    updater = kiosk.updater(release_wheel(kiosk.build, "0.2.0", broken=("database",)))
+    assert updater.check_for_update().state is UpdateState.TRIAL
+
+    judgement = updater.check_trial()
+
+    assert judgement is not None
+    assert (judgement.verdict, judgement.reason) == (
+        TrialVerdict.ROLL_BACK, "new doctor fault(s): database")
+    assert (kiosk.root / "current").readlink() == Path("releases/0.1.0")
+    assert (kiosk.root / "known-good").readlink() == Path("releases/0.1.0")
+    with sqlite3.connect(kiosk.live) as conn:  # the copy from before the migration
+        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'migrated'"
+                            ).fetchall() == []
+    box = Outbox(open_database(kiosk.live), kiosk_id="K-1", queue_prefix="1")
+    assert len(box.list()) == 1
+    box.db.close()
+    assert "db-trial-0.2.0.sqlite3" in kiosk.owners()
+    assert set(kiosk.owners().values()) == {(NOBODY, NOBODY)}, kiosk.owners()
