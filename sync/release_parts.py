@@ -84,10 +84,11 @@ class ReleaseProcesses:
     """An installed release's commands, run from its own venv as the kiosk runs them.
 
     The update unit is root; the release's doctor and migration run as ``user`` (the owner
-    of the data directory, in production) with only the kiosk's settings in their
-    environment (``KIOSK_DATA_DIR``, ``KIOSK_CONFIG``), so they see what the kiosk's
-    services see (device access included) and every file they create in the data directory
-    is the kiosk user's. ``user`` None: run as ourselves (tests, a developer's machine).
+    of the data directory, in production) with the kiosk's settings (``KIOSK_DATA_DIR``,
+    ``KIOSK_CONFIG``) and without the caller's ``PYTHONPATH``/``PYTHONHOME``, so they see
+    what the kiosk's services see (device access included) and every file they create in
+    the data directory is the kiosk user's. ``user`` None: run as ourselves (tests, a
+    developer's machine).
     """
 
     def __init__(self, run: Run = run_program, *, user: str | None = None,

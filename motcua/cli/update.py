@@ -43,7 +43,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def refuse_kiosk_writable(config: Config) -> None:
     """UsageError when a root-only update setting comes from the technician layer."""
-    for key in root_only_from_technician(config):
+    kiosk_writable = root_only_from_technician(config)
+    if kiosk_writable:
+        key = kiosk_writable[0]
         raise UsageError(
             f"{key} is set in {config.technician_path}, which the kiosk user can write; "
             "the updater runs as root and takes it only from the system file: remove "
