@@ -423,17 +423,19 @@ class Updater:
 
     def watch_trial(
         self,
-        sleep: Callable[[float], None],
+        sleep: Callable[[float], None] | None = None,
         interval: dt.timedelta = TRIAL_CHECK_INTERVAL,
     ) -> TrialJudgement | None:
         """Judge the release in trial every ``interval`` until it is kept or rolled back.
 
         The update unit's one run applies a release and then watches it here, from the
-        process of the release it replaces; None when no release is in trial.
+        process of the release it replaces; None when no release is in trial. ``sleep``
+        defaults to the updater's own.
         """
+        wait = self.sleep if sleep is None else sleep
         judgement = self.check_trial()
         while judgement is not None and judgement.verdict is TrialVerdict.WAIT:
-            sleep(interval.total_seconds())
+            wait(interval.total_seconds())
             judgement = self.check_trial()
         return judgement
 

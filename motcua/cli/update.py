@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import pwd
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,7 +119,7 @@ def _check(args: argparse.Namespace, context: Context) -> int:
         print(json.dumps(record.to_json(), ensure_ascii=False))
         # A release just switched to, or one whose trial an earlier run (or a reboot) cut
         # short: judged here until it is kept or rolled back.
-        judgement = updater.watch_trial(time.sleep)
+        judgement = updater.watch_trial()
     except (UpdateError, RequestFailedError) as error:
         print(f"kiosk update: {error}")
         return 1
