@@ -107,10 +107,6 @@ class Session:
         left = self.warning_seconds - (self._clock() - self._warning_since)
         return max(0, int(left + 0.999))
 
-    def seconds_since_activity(self) -> float:
-        """Seconds since the last touch, key or scan (or the last wipe)."""
-        return self._clock() - self._last_activity
-
     # -- what the citizen does ------------------------------------------------------------
 
     def on_activity(self) -> None:

@@ -41,7 +41,6 @@ from kiosk.scanned import ScannedCode
 from kiosk.sd_notify import Notifier
 from kiosk.session import IdleAction, Preferences, Session
 from kiosk.worker_bridge import AnswerFor, WorkerBridge
-from screens.activity_report import ActivityReport
 from screens.base import N_, KioskScreen
 from screens.idle_prompt import IdleWatch
 from screens.listening import Listening
@@ -136,8 +135,6 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, Listeni
         self.print_worker: Worker[PrintQueue] | None = None
         self.scan_service: ScanService | None = None
         self.idle = IdleWatch(self.session)
-        #: Whether a citizen is here, for the updater (it waits for an idle kiosk).
-        self.activity = ActivityReport(self.session, kiosk_config.data_dir, wall_clock)
         self.demo_drawer: DemoDrawer | None = None
         #: Runs while a technician is at the kiosk (:data:`TECHNICIAN_MODES`), else None.
         self.technician_worker: Worker[TechnicianDesk] | None = None
@@ -369,7 +366,6 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, Listeni
             self.say_idle_warning(self.session.warning_seconds_left())
         elif action is IdleAction.WIPE:
             self.wipe_screens()
-        self.activity.check(self.manager.current if self.manager is not None else "welcome")
 
     def do_keep_going(self) -> None:
         """ "Yes, I need more time"."""
