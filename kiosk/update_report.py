@@ -28,6 +28,9 @@ MAX_REASON = 300
 TRIAL_PASSED = "trial passed"
 #: How the updater's refusals begin (a manifest, a signature or the schema said no).
 REFUSED_PREFIX = "refused:"
+#: In the reason of an update that waits for nobody to be at the kiosk (sync/updater.py):
+#: normal, not a problem ("2.5.0 postponed: a citizen was using the kiosk for 10 min").
+POSTPONED = " postponed: "
 
 
 class UpdateProblem(enum.Enum):
@@ -76,7 +79,9 @@ def last_update(record: object) -> LastUpdate:
     if not isinstance(reason, str) or (target is not None and not isinstance(target, str)):
         raise ValueError("update.json: 'to' and 'reason' must be text")
     problem: UpdateProblem | None = None
-    if not _states_own_reason(state, reason):
+    if POSTPONED in reason:
+        pass  # the next run applies it
+    elif not _states_own_reason(state, reason):
         refused = reason.startswith(REFUSED_PREFIX)
         problem = UpdateProblem.REFUSED if refused else UpdateProblem.FAILED
     elif state is UpdateState.ROLLED_BACK:

@@ -42,6 +42,9 @@ def record(state: str, to: str | None, reason: str) -> dict[str, object]:
     ("confirmed", "2.4.0", "download of 2.5.0 failed: HTTP 503",
      LastUpdate(UpdateState.CONFIRMED, "2.4.0", UpdateProblem.FAILED,
                 "download of 2.5.0 failed: HTTP 503")),
+    # waiting for nobody to be at the kiosk is no problem: the next run applies it
+    ("confirmed", "2.4.0", "2.5.0 postponed: a citizen was using the kiosk for 10 min",
+     LastUpdate(UpdateState.CONFIRMED, "2.4.0", None, None)),
     ("rolled_back", "2.4.0", "refused: 2.2.0 reads schema up to 18 but the database is at 19",
      LastUpdate(UpdateState.ROLLED_BACK, "2.4.0", UpdateProblem.REFUSED,
                 "refused: 2.2.0 reads schema up to 18 but the database is at 19")),
