@@ -99,8 +99,9 @@ def _add(args: argparse.Namespace, context: Context, name: str, kiosk: bool) -> 
 def _add_user(args: argparse.Namespace, context: Context) -> int:
     from office.store.users import UserError, UserRole  # noqa: PLC0415
 
+    store = open_store(args, context)
     if args.unit is not None:
-        known_unit(args.unit)
+        known_unit(args.unit, store)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         shown = False
@@ -109,7 +110,6 @@ def _add_user(args: argparse.Namespace, context: Context) -> int:
 
         password = secrets.token_urlsafe(12)
         shown = True
-    store = open_store(args, context)
     try:
         user = store.users.add_user(args.username, UserRole(args.role), args.unit, password)
     except UserError as error:
@@ -128,8 +128,8 @@ def _add_hub(args: argparse.Namespace, context: Context) -> int:
     name = args.hub_id
     if re.fullmatch(wire.KIOSK_ID_PATTERN, name) is None:
         raise UsageError(f"{name!r}: use 1 to 40 letters, digits, '.', '_' or '-'")
-    known_unit(args.unit)
     store = open_store(args, context)
+    known_unit(args.unit, store)
     try:
         token = store.add_credential(name, Role.HUB)
     except CredentialError as error:

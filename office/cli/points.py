@@ -35,7 +35,8 @@ def _publish_point(args: argparse.Namespace, context: Context) -> int:
     from office.store.service_points import ServicePoints  # noqa: PLC0415
     from sync import hub_wire  # noqa: PLC0415
 
-    known_unit(args.unit_code)
+    store = open_store(args, context)
+    known_unit(args.unit_code, store)
     text = read_input_file(args.file)
     try:
         setup = hub_wire.PointSetup.model_validate_json(text)
@@ -43,7 +44,6 @@ def _publish_point(args: argparse.Namespace, context: Context) -> int:
         problems = "; ".join(f"{'.'.join(str(part) for part in item['loc']) or 'file'}: "
                              f"{item['msg']}" for item in error.errors()[:5])
         raise UsageError(f"{shown_name(args.file)}: {problems}") from None
-    store = open_store(args, context)
     state = ServicePoints(store.engine, clock=store.clock).publish(
         args.unit_code, setup, Principal(CLI_CLIENT_ID, Role.BACK_OFFICE))
     print(f"published version {state.version} for unit {args.unit_code}: "

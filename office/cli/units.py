@@ -29,12 +29,9 @@ def register(action: Action) -> None:
     load_units.set_defaults(handler=_load_units)
 
 
-def known_unit(unit_code: int, store: Store | None = None) -> None:
-    """Refuse a unit code that is neither Hà Nội's nor loaded (with ``store``)."""
-    from office.app import hanoi_unit_codes  # noqa: PLC0415 - the backend extra
-
-    if unit_code in hanoi_unit_codes() or (
-            store is not None and unit_code in store.served_units.codes()):
+def known_unit(unit_code: int, store: Store) -> None:
+    """Refuse a unit code that is neither Hà Nội's nor one the operator loaded."""
+    if store.served_units.knows(unit_code):
         return
     raise UsageError(f"unknown unit code {unit_code}: not a Hà Nội commune or ward, nor a "
                      "unit loaded with kiosk backend load-units")
