@@ -21,7 +21,7 @@ from kiosk.directory import DIRECTORY_FILE
 from office import schema
 from office.database import is_postgresql, read_snapshot, write_transaction
 from office.store.base import StorePart, utc_now
-from office.units_file import Unit
+from office.units_file import Unit, province_names
 
 #: Seconds a worker trusts its memory of the loaded units (another worker's load shows
 #: within this time; the worker that loaded sees it at once).
@@ -74,7 +74,8 @@ class ServedUnits(StorePart):
 
     def names(self) -> Mapping[int, str]:
         """Every known unit, code -> name: Hà Nội's 126 in the kiosks' directory order (with
-        the kiosks' own names), then the loaded ones by province and code."""
+        the kiosks' own names), then the loaded ones by province and code, each named with
+        its province ("Phường Cái Khế (Cần Thơ)": 576 of the 3,321 share a name)."""
         self._refresh()
         return self._names
 
@@ -90,11 +91,13 @@ class ServedUnits(StorePart):
                 table = schema.served_units
                 with read_snapshot(self.engine) as connection:
                     rows = connection.execute(
-                        sa.select(table.c.unit_code, table.c.name)
+                        sa.select(table.c.unit_code, table.c.name, table.c.province_code)
                         .order_by(table.c.province_code, table.c.unit_code)).all()
                 names = dict(hanoi_units())
-                for code, name in rows:
-                    names.setdefault(int(code), str(name))
-                self._codes = frozenset(int(code) for code, _ in rows)
+                provinces = province_names() if rows else {}
+                for code, name, province in rows:
+                    where = provinces.get(str(province))
+                    names.setdefault(int(code), f"{name} ({where})" if where else str(name))
+                self._codes = frozenset(int(code) for code, _, _ in rows)
                 self._names = names
                 self._fresh_until = self._monotonic() + UNITS_REFRESH_SECONDS

@@ -17,7 +17,7 @@ from kiosk.technician_pin import hash_pin
 from office.app import create_app
 from office.store import Role
 from office.store.users import UserRole
-from office.units_file import Unit
+from office.units_file import NATIONAL_UNITS, Unit, parse_units
 from tests.conftest import Result
 from tests.sync.back_office import PASSWORD, signed_in
 from tests.sync.conftest import Backend
@@ -36,6 +36,25 @@ def _load_can_tho(kiosk: Run, tmp_path: Path, home: list[str]) -> None:
     units.write_text("province_code,unit_code,name,type\n"
                      f"92,{CAN_THO},Phường Cái Khế,phuong\n", encoding="utf-8")
     assert kiosk("backend", "load-units", str(units), *home).status == 0
+
+
+def test_with_the_national_list_every_unit_is_named_apart_hanois_first(
+    backend: Backend,
+) -> None:
+    # GIVEN all 3,321 units loaded (576 of them share a name with another)
+    before = dict(backend.store.served_units.names())
+    backend.store.served_units.load(parse_units(NATIONAL_UNITS.read_text(encoding="utf-8")))
+    names = backend.store.served_units.names()
+    # THEN every unit is known, Hà Nội's first with the kiosks' own names, and the others
+    # carry their province, so two communes of one name are told apart
+    assert len(names) == 3321
+    assert list(names.items())[:126] == list(before.items())
+    assert names[331] == "Phường Hoàng Mai"
+    assert names[17110] == "Phường Hoàng Mai (Nghệ An)"
+    assert names[CAN_THO] == "Phường Cái Khế (Cần Thơ)"
+    assert len(set(names.values())) == len(names)
+    assert backend.store.served_units.knows(17110)
+    assert not backend.store.served_units.knows(UNKNOWN)
 
 
 def test_add_user_and_add_hub_take_a_loaded_unit_and_refuse_an_unknown_one(
@@ -113,8 +132,8 @@ def test_the_back_office_lists_and_accepts_a_loaded_unit(
     admin_page: TestClient, backend: Backend
 ) -> None:
     csrf = signed_in(admin_page, "admin")
-    option = f'<option value="{CAN_THO}" >Phường Cái Khế</option>'
-    # The unit pickers offer it, by name, after Hà Nội's own
+    option = f'<option value="{CAN_THO}" >Phường Cái Khế (Cần Thơ)</option>'
+    # The unit pickers offer it, by name and province, after Hà Nội's own
     for page in ("/bo/inbox", "/bo/fleet", "/bo/satisfaction", "/bo/users"):
         text = admin_page.get(page).text
         assert option in text, page
@@ -130,9 +149,11 @@ def test_the_back_office_lists_and_accepts_a_loaded_unit(
     assert added.status_code == 200
     assert backend.store.user_admin.find("canbo.caikhe").unit_code == CAN_THO  # type: ignore[union-attr]
     assert backend.store.audit.entries()[0].detail == (
-        "canbo.caikhe: commune_officer, Phường Cái Khế")
+        "canbo.caikhe: commune_officer, Phường Cái Khế (Cần Thơ)")
     # Its service point's details and counters pages open
-    assert "Phường Cái Khế" in admin_page.get(f"/bo/service-points?unit={CAN_THO}").text
+    assert "Phường Cái Khế (Cần Thơ)" in admin_page.get(
+        f"/bo/service-points?unit={CAN_THO}").text
     counters = admin_page.get(f"/bo/service-points/{CAN_THO}/counters")
-    assert counters.status_code == 200 and "Quầy và cán bộ · Phường Cái Khế" in counters.text
+    assert counters.status_code == 200
+    assert "Quầy và cán bộ · Phường Cái Khế (Cần Thơ)" in counters.text
     assert admin_page.get(f"/bo/service-points/{UNKNOWN}/counters").status_code == 403
