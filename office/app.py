@@ -34,7 +34,7 @@ from office.auth_batch import AuthBatcher
 from office.metrics import install as install_metrics
 from office.metrics import metrics_of, route_label
 from office.publishing import directory_body
-from office.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
+from office.ratelimit import DEFAULT_RATE_LIMIT
 from office.shared_ratelimit import SharedRateLimiter
 from office.store import (
     CatalogKind,
@@ -45,6 +45,7 @@ from office.store import (
     Store,
 )
 from office.store import Scope as TokenScope
+from office.strict_ratelimit import StrictRateLimiter
 from office.web.app import install as install_back_office
 from office.web.catalog import UPLOAD_PATHS as CATALOG_UPLOAD_PATHS
 from sync import wire
@@ -256,8 +257,9 @@ _CATALOG_BODY = {"requestBody": {"required": True, "content": {"application/json
 _OVERLAY_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": {"type": "object", "description": "a motcua-catalog-overlay/1 file"}}}}}
 
-#: Card look-ups per kiosk (per backend process): a citizen scans once or twice; a kiosk
-#: asking far more often is trying hashes, which the key makes pointless but not free.
+#: Card look-ups per kiosk, across every worker (office/strict_ratelimit.py): a citizen
+#: scans once or twice; a kiosk asking far more often is trying hashes, which the key makes
+#: pointless but not free.
 CARD_LOOKUP_RATE = "12/minute"
 
 router = APIRouter()
@@ -331,7 +333,7 @@ def look_up_card(
 ) -> wire.CardApplications:
     """The applications made with one ID card, by the keyed hash of its number (no personal
     data); limited per kiosk (:data:`CARD_LOOKUP_RATE`) beyond the general limit."""
-    limiter: RateLimiter = request.app.state.card_limiter
+    limiter: StrictRateLimiter = request.app.state.card_limiter
     wait = limiter.retry_after(caller.client_id)
     if wait is not None:
         raise HTTPException(429, f"over the card look-up limit of {limiter.limit}",
@@ -539,7 +541,8 @@ def create_app(
     install_api_docs(app, f"{wire.PREFIX}/openapi.json")
     app.state.store = store
     app.state.limiter = SharedRateLimiter(rate_limit, store.engine)
-    app.state.card_limiter = RateLimiter(CARD_LOOKUP_RATE)
+    app.state.card_limiter = StrictRateLimiter(CARD_LOOKUP_RATE, store.engine,
+                                               name="card-lookup")
     app.state.auth = AuthBatcher(store.credentials)
     app.include_router(router)
     install_metrics(app, store)

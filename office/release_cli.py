@@ -25,7 +25,7 @@ def register(action: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
 
 def _publish_release(args: argparse.Namespace, context: Context) -> int:
-    from office.cli import CLI_CLIENT_ID, _store  # noqa: PLC0415 - office.cli imports this
+    from office.cli.home import CLI_CLIENT_ID, open_store  # noqa: PLC0415 - office.cli imports this
     from office.store.releases import Releases  # noqa: PLC0415 - the backend extra
 
     try:
@@ -37,7 +37,7 @@ def _publish_release(args: argparse.Namespace, context: Context) -> int:
         raise UsageError(f"cannot read {error.filename}: {error.strerror}") from None
     except ManifestError as error:
         raise UsageError(str(error)) from None
-    store = _store(args, context)
+    store = open_store(args, context)
     try:
         published = Releases(store.engine, clock=store.clock).publish(
             args.channel, manifest, signature=signature, artifact=artifact, trusted_keys=keys,

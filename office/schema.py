@@ -246,6 +246,17 @@ rate_counts = sa.Table(
     sa.Column("hits", sa.Integer(), nullable=False),
 )
 
+#: Requests per client per window of a strict limit (office/strict_ratelimit.py): one row
+#: all workers add to at once, so the limit is exact across them. UNLOGGED on PostgreSQL.
+strict_rate_counts = sa.Table(
+    "strict_rate_counts",
+    metadata,
+    sa.Column("limiter", sa.String(32), primary_key=True),
+    sa.Column("window", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("client_id", sa.String(80), primary_key=True),
+    sa.Column("hits", sa.Integer(), nullable=False),
+)
+
 #: Units the operator loaded (``kiosk backend load-units``): the directory and the queues
 #: accept these besides Hà Nội's 126 that the kiosks ship with (office/data/ has the 3,321).
 served_units = sa.Table(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from office.app import Hub, Publisher, StoreDep, UnitCode, hanoi_unit_codes
+from office.app import Hub, Publisher, StoreDep, UnitCode
 from office.store.service_points import ServicePoints
 from sync import hub_wire, wire
 
@@ -23,8 +23,9 @@ router = APIRouter()
 def publish_point(unit_code: UnitCode, setup: hub_wire.PointSetup, caller: Publisher,
                   store: StoreDep) -> hub_wire.PointSetupState:
     """Publish a service point's counters and officers for its hub."""
-    if unit_code not in hanoi_unit_codes():
-        raise HTTPException(404, f"unknown unit code {unit_code}")
+    if not store.served_units.knows(unit_code):
+        raise HTTPException(404, f"unknown unit code {unit_code}: not a Hà Nội commune or "
+                            "ward nor a unit the operator loaded (kiosk backend load-units)")
     return ServicePoints(store.engine, clock=store.clock).publish(unit_code, setup, caller)
 
 

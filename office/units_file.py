@@ -9,6 +9,7 @@ from 1 July 2025 (office/data/units-vietnam-2025.SOURCE.md says where they come 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -72,3 +73,11 @@ def parse_units(text: str) -> list[Unit]:
     if not units:
         raise UnitsFileError("no unit in the file")
     return units
+
+
+@functools.cache
+def province_names() -> dict[str, str]:
+    """Province code -> name ("Cần Thơ"), from the province column of :data:`NATIONAL_UNITS`
+    (the codes are the national statistics office's, the same in any file of units)."""
+    with NATIONAL_UNITS.open(encoding="utf-8-sig", newline="") as file:
+        return {row["province_code"]: row["province"] for row in csv.DictReader(file)}

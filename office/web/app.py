@@ -47,7 +47,7 @@ def install(app: FastAPI, store: Store, *, session_secret: str | None = None,
     """
     app.state.web = WebState(
         store=store, sessions=Sessions(session_secret or secrets.token_urlsafe(32)),
-        templates=make_templates(), sign_in_limiter=RateLimiter(sign_in_rate),
+        templates=make_templates(store), sign_in_limiter=RateLimiter(sign_in_rate),
         public_limiter=RateLimiter(public_rate))
     app.include_router(pages.router)
     app.include_router(satisfaction.router)

@@ -30,7 +30,6 @@ from office.store.users import UserRole
 from office.web.auth import CSRF_FIELD, ForbiddenError, Session, check_csrf
 from office.web.context import render, web_state
 from office.web.pages import PREFIX, SignedIn
-from office.web.units import unit_names
 from sync import wire
 
 log = logging.getLogger("office.web")
@@ -124,8 +123,10 @@ def _may_publish(session: Session, unit_code: int) -> bool:
 def _service_points_page(request: Request, session: Session, unit_code: int | None, *,
                          status: int = 200, values: dict[str, str] | None = None,
                          errors: dict[str, str] | None = None) -> Response:
-    directory = published_directory(web_state(request).store)
-    units = {code: name for code, name in unit_names().items() if session.user.sees_unit(code)}
+    store = web_state(request).store
+    directory = published_directory(store)
+    units = {code: name for code, name in store.served_units.names().items()
+             if session.user.sees_unit(code)}
     current = directory.details.get(unit_code, {}) if unit_code is not None else {}
     shown = values if values is not None else {k: current.get(k) or "" for k in SERVICE_POINT_KEYS}
     return render(request, "service_points.html", session, status=status, units=units,
@@ -135,10 +136,10 @@ def _service_points_page(request: Request, session: Session, unit_code: int | No
                   saved=request.query_params.get("saved") == "1")
 
 
-def _unit(session: Session, text: str) -> int | None:
+def _unit(request: Request, session: Session, text: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or int(text) not in unit_names():
+    if not text.isdigit() or not web_state(request).store.served_units.knows(int(text)):
         raise ForbiddenError("Không có đơn vị này.")
     if not session.user.sees_unit(int(text)):
         raise ForbiddenError("Bạn chỉ xem được điểm phục vụ của đơn vị mình.")
@@ -148,7 +149,7 @@ def _unit(session: Session, text: str) -> int | None:
 @router.get("/service-points", response_class=HTMLResponse)
 def service_points(request: Request, session: SignedIn) -> Response:
     """Every published service point in the user's scope; ``unit`` opens its form."""
-    unit_code = _unit(session, request.query_params.get("unit", "").strip())
+    unit_code = _unit(request, session, request.query_params.get("unit", "").strip())
     if unit_code is None and session.user.unit_code is not None:
         unit_code = session.user.unit_code
     return _service_points_page(request, session, unit_code)
@@ -160,7 +161,7 @@ async def publish_point(request: Request, session: SignedIn, unit_code: int) -> 
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     check_csrf(session, sent if isinstance(sent, str) else None)
-    _unit(session, str(unit_code))
+    _unit(request, session, str(unit_code))
     if not _may_publish(session, unit_code):
         raise ForbiddenError("Vai trò của bạn chỉ được xem.")
     values = {key: str(form.get(key) or "")[:1000] for key in SERVICE_POINT_KEYS}

@@ -14,7 +14,7 @@ from office.ratelimit import RateLimiter
 from office.store import Store
 from office.web.auth import CSRF_FIELD, ForbiddenError, Session, Sessions
 from office.web.labels import CATEGORIES, KINDS, RATINGS, ROLES, STATES
-from office.web.units import unit_name, unit_names
+from office.web.units import unit_label
 from webui.assets import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -46,11 +46,14 @@ class WebState:
         default_factory=lambda: RateLimiter(TICKET_PAGE_RATE))
 
 
-def make_templates() -> Environment:
-    """The back office's templates over the shared base layout, with its labels."""
+def make_templates(store: Store) -> Environment:
+    """The back office's templates over the shared base layout, with its labels and the
+    units ``store`` knows (Hà Nội's and the loaded ones: ``unit_names()``, ``unit_name(code)``)."""
     templates = template_environment([TEMPLATES])
+    units = store.served_units
     templates.globals.update(kinds=KINDS, states=STATES, categories=CATEGORIES, roles=ROLES,
-                             ratings=RATINGS, unit_name=unit_name, unit_names=unit_names,
+                             ratings=RATINGS, unit_names=units.names,
+                             unit_name=lambda code: unit_label(units.names(), code),
                              csrf_field=CSRF_FIELD, static_path=STATIC_PATH)
     return templates
 

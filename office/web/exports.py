@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from kiosk.clock import HANOI
 from office.store.cases import InboxRow
 from office.web.labels import KINDS, RATINGS, STATES
-from office.web.units import unit_name
+from office.web.units import unit_label
 from sync import wire
 
 #: The opened identity's fields, in column order (kiosk.submissions.PERSONAL_FIELDS).
@@ -50,11 +50,13 @@ def summary(submission: wire.WireSubmission) -> str:
     return f"{details.get('service', '')} {submission.ticket_number or ''}".strip()
 
 
-def table(rows: Sequence[InboxRow], opener: Opener | None) -> list[list[str]]:
-    """The header and one list of cells per row; ``opener`` given: personal columns too."""
+def table(rows: Sequence[InboxRow], opener: Opener | None,
+          units: Mapping[int, str]) -> list[list[str]]:
+    """The header and one list of cells per row (units named from ``units``); ``opener``
+    given: personal columns too."""
     lines = [HEADER + (PERSONAL_HEADER if opener else [])]
     for row in rows:
-        cells = [local_time(row.received_at), unit_name(row.unit_code),
+        cells = [local_time(row.received_at), unit_label(units, row.unit_code),
                  KINDS[row.kind.value], row.receipt_code, row.procedure_code or "",
                  STATES.get(row.state or "", ""), row.assignee or "", row.due_date or "",
                  row.dossier_code or "", row.submission.citizen_masked or "",

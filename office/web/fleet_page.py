@@ -77,11 +77,11 @@ def update_outcome(update: wire.UpdateReport) -> str:
     return words
 
 
-def parse(params: Mapping[str, str], session: Session
+def parse(params: Mapping[str, str], session: Session, units: Mapping[int, str]
           ) -> tuple[set[int] | None, int | None, Alert | None, dict[str, str]]:
     """The scope, the unit and alert asked for, and a message per bad field."""
     errors: dict[str, str] = {}
-    unit = chosen_unit(params.get("unit", ""), session, errors,
+    unit = chosen_unit(params.get("unit", ""), session, errors, names=units,
                        refusal="Bạn chỉ xem được thiết bị của đơn vị mình.")
     alert: Alert | None = None
     text = params.get("alert", "").strip()
@@ -128,9 +128,10 @@ def _order(item: DeviceHealth) -> tuple[int, str, str]:
 @router.get("/fleet", response_class=HTMLResponse)
 def fleet(request: Request, session: SignedIn) -> Response:
     """Every device in the user's scope, those with the worst alerts first."""
+    store = web_state(request).store
     params = dict(request.query_params)
-    scope, unit, alert, errors = parse(params, session)
-    devices = sorted(web_state(request).store.heartbeats.health(scope), key=_order)
+    scope, unit, alert, errors = parse(params, session, store.served_units.names())
+    devices = sorted(store.heartbeats.health(scope), key=_order)
     counts = Counter(found for item in devices for found in item.alerts)
     shown = [item for item in devices if alert is None or alert in item.alerts]
     return render(request, "fleet.html", session, status=422 if errors else 200,

@@ -156,14 +156,14 @@ def home(session: SignedIn) -> Response:
 # -- the inbox ----------------------------------------------------------------------------
 
 
-def parse_filter(params: Mapping[str, str], session: Session
+def parse_filter(params: Mapping[str, str], session: Session, units: Mapping[int, str]
                  ) -> tuple[InboxFilter, int, dict[str, str]]:
     """The inbox filter in ``params``, the page number, and a message per bad field.
 
     A commune officer asking for another unit is refused (ForbiddenError): the page is theirs.
     """
     errors: dict[str, str] = {}
-    unit = chosen_unit(params.get("unit", ""), session, errors,
+    unit = chosen_unit(params.get("unit", ""), session, errors, names=units,
                        refusal="Bạn chỉ xem được hồ sơ của đơn vị mình.")
     kind = None
     text = params.get("kind", "")
@@ -208,9 +208,10 @@ def _scope(session: Session) -> set[int] | None:
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox(request: Request, session: SignedIn) -> Response:
     """Submissions in the user's scope, filtered, newest first, a page at a time."""
+    store = web_state(request).store
     params = dict(request.query_params)
-    wanted, page, errors = parse_filter(params, session)
-    result = web_state(request).store.cases.inbox(_scope(session), wanted, page)
+    wanted, page, errors = parse_filter(params, session, store.served_units.names())
+    result = store.cases.inbox(_scope(session), wanted, page)
     query = {key: value for key, value in params.items() if key != "page" and value}
     return render(request, "inbox.html", session, status=422 if errors else 200,
                   result=result, params=params, errors=errors, query=query,
@@ -223,7 +224,7 @@ def export(request: Request, session: SignedIn) -> Response:
     """The filtered list as CSV or XLSX; ``personal=1`` adds identities (audited)."""
     web = web_state(request)
     params = dict(request.query_params)
-    wanted, _page, errors = parse_filter(params, session)
+    wanted, _page, errors = parse_filter(params, session, web.store.served_units.names())
     if errors:
         return render(request, "error.html", session, status=422,
                       message="Bộ lọc không hợp lệ: " + "; ".join(errors.values()))
@@ -232,7 +233,7 @@ def export(request: Request, session: SignedIn) -> Response:
         raise ForbiddenError("Vai trò của bạn không được xem dữ liệu cá nhân.")
     rows = web.store.cases.export_rows(_scope(session), wanted)
     opener = _opener(web) if personal else None
-    lines = exports.table(rows, opener)
+    lines = exports.table(rows, opener, web.store.served_units.names())
     web.store.audit.record(
         session.user.username,
         AuditAction.EXPORT_PERSONAL if personal else AuditAction.EXPORT,

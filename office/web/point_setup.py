@@ -28,7 +28,6 @@ from office.web import exports
 from office.web.auth import ForbiddenError, Session
 from office.web.context import render, web_state
 from office.web.pages import PREFIX, SignedIn, checked_form
-from office.web.units import unit_names
 from sync import hub_wire
 
 log = logging.getLogger("office.web")
@@ -41,8 +40,8 @@ COUNTER_NAME_MAX = 80
 OFFICER_NAME_MAX = 120
 
 
-def _unit(session: Session, unit_code: int) -> None:
-    if unit_code not in unit_names():
+def _unit(request: Request, session: Session, unit_code: int) -> None:
+    if not web_state(request).store.served_units.knows(unit_code):
         raise ForbiddenError("Không có đơn vị này.")
     if not session.user.sees_unit(unit_code):
         raise ForbiddenError("Bạn chỉ xem được điểm phục vụ của đơn vị mình.")
@@ -72,7 +71,7 @@ def _page(request: Request, session: Session, unit_code: int, *, status: int = 2
 @router.get("/service-points/{unit_code}/counters", response_class=HTMLResponse)
 def point_setup(request: Request, session: SignedIn, unit_code: int) -> Response:
     """The counters and officers published for the unit's hub, with the forms to change them."""
-    _unit(session, unit_code)
+    _unit(request, session, unit_code)
     return _page(request, session, unit_code)
 
 
@@ -143,7 +142,7 @@ _STALE = "Có người vừa đăng thay đổi khác; hãy xem lại danh sách
 
 async def _checked(request: Request, session: Session, unit_code: int) -> dict[str, str]:
     form = await checked_form(request, session)
-    _unit(session, unit_code)
+    _unit(request, session, unit_code)
     if not _may_publish(session, unit_code):
         raise ForbiddenError("Vai trò của bạn chỉ được xem.")
     return form

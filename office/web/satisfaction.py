@@ -4,7 +4,8 @@ charts and tables, the units ranked, and the same figures as CSV.
 Scope, checked here on the server: a commune officer sees their own unit's figures only
 (asking for another unit is refused, 403) and no ranking, since ranking needs every unit's
 figures; the city-wide roles (city administrators and auditors; the figures hold no
-personal data) see every unit, may narrow to one, and see all 126 units ranked.
+personal data) see every unit, may narrow to one, and see every known unit ranked (Hà
+Nội's 126 and any the operator loaded).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from office.web.charts import Bar, bar_chart
 from office.web.context import render, web_state
 from office.web.labels import RATINGS
 from office.web.pages import PREFIX, SignedIn
-from office.web.units import chosen_unit, unit_name, unit_names
+from office.web.units import chosen_unit, unit_label
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 #: The range shown when none is asked for: the last 30 days, today included.
@@ -51,7 +52,7 @@ class Wanted:
 
 
 def parse(params: Mapping[str, str], session: Session,
-          today: dt.date) -> tuple[Wanted, dict[str, str]]:
+          today: dt.date, units: Mapping[int, str]) -> tuple[Wanted, dict[str, str]]:
     """The range and unit asked for, and a message per bad field (the defaults stand in).
 
     A commune officer is held to their unit; asking for another is ForbiddenError.
@@ -73,7 +74,7 @@ def parse(params: Mapping[str, str], session: Session,
             errors["from"] = f"Mỗi lần xem tối đa {MAX_RANGE_DAYS} ngày."
     if errors:
         dates = {"from": today - dt.timedelta(days=DEFAULT_DAYS - 1), "to": today}
-    unit = chosen_unit(params.get("unit", ""), session, errors,
+    unit = chosen_unit(params.get("unit", ""), session, errors, names=units,
                        refusal="Bạn chỉ xem được số liệu của đơn vị mình.")
     if not user.role.all_units:
         unit = user.unit_code
@@ -136,13 +137,14 @@ def groups(report: SatisfactionReport
             ("by-officer", "Theo cán bộ", "Cán bộ", rows(report.by_officer, NO_OFFICER))]
 
 
-def ranking_for(session: Session, wanted: Wanted,
-                report: SatisfactionReport) -> list[RankedUnit] | None:
-    """All 126 units ranked, for the city-wide roles looking at every unit; None for a
-    commune officer (and for one unit asked for: ranked alone it would mean nothing)."""
+def ranking_for(session: Session, wanted: Wanted, report: SatisfactionReport,
+                units: Mapping[int, str]) -> list[RankedUnit] | None:
+    """Every known unit ranked (Hà Nội's 126 and the loaded ones), for the city-wide roles
+    looking at every unit; None for a commune officer (and for one unit asked for: ranked
+    alone it would mean nothing)."""
     if not session.user.role.all_units or wanted.unit is not None:
         return None
-    return rank_units(report.by_unit, unit_names())
+    return rank_units(report.by_unit, units)
 
 
 def _cells(figures: Figures) -> list[str]:
@@ -159,7 +161,7 @@ CSV_HEADER = ["Nhóm", "Mục", "Số đánh giá", *RATINGS.values(), "Tỷ l�
 
 
 def csv_lines(report: SatisfactionReport, ranking: list[RankedUnit] | None,
-              unit_scope: set[int] | None) -> list[list[str]]:
+              unit_scope: set[int] | None, units: Mapping[int, str]) -> list[list[str]]:
     """The page's figures as CSV rows: the total, each day, each grouping, and the units
     (ranked for the city-wide roles; empty cells where there is no figure, never 0)."""
     lines = [CSV_HEADER, ["Tổng", "", *_cells(report.total), ""]]
@@ -168,21 +170,27 @@ def csv_lines(report: SatisfactionReport, ranking: list[RankedUnit] | None,
     for _id, heading, _column, rows in groups(report):
         lines += [[heading, name, *_cells(figures), ""] for name, figures in rows]
     if ranking is not None:
-        lines += [["Đơn vị", unit_name(item.unit_code), *_cells(item.figures),
+        lines += [["Đơn vị", unit_label(units, item.unit_code), *_cells(item.figures),
                    "" if item.rank is None else str(item.rank)] for item in ranking]
     else:
-        lines += [["Đơn vị", unit_name(code), *_cells(report.by_unit.get(code, Figures())),
-                   ""] for code in sorted(unit_scope or ())]
+        lines += [["Đơn vị", unit_label(units, code),
+                   *_cells(report.by_unit.get(code, Figures())), ""]
+                  for code in sorted(unit_scope or ())]
     return lines
 
 
 def _report(request: Request, session: Session) -> tuple[Wanted, dict[str, str],
                                                        SatisfactionReport]:
     today = dt.datetime.now(HANOI).date()
-    wanted, errors = parse(dict(request.query_params), session, today)
-    report = web_state(request).store.satisfaction.report(wanted.scope, wanted.date_from,
-                                                          wanted.date_to)
+    store = web_state(request).store
+    wanted, errors = parse(dict(request.query_params), session, today,
+                           store.served_units.names())
+    report = store.satisfaction.report(wanted.scope, wanted.date_from, wanted.date_to)
     return wanted, errors, report
+
+
+def _units(request: Request) -> Mapping[int, str]:
+    return web_state(request).store.served_units.names()
 
 
 @router.get("/satisfaction", response_class=HTMLResponse)
@@ -197,7 +205,8 @@ def satisfaction(request: Request, session: SignedIn) -> Response:
                   wanted=wanted, errors=errors, report=report, params=dict(
                       request.query_params), query=query, share_chart=share_chart,
                   wait_chart=wait_chart, groups=groups(report),
-                  ranking=ranking_for(session, wanted, report), rating_labels=RATINGS,
+                  ranking=ranking_for(session, wanted, report, _units(request)),
+                  rating_labels=RATINGS,
                   decimal=decimal)
 
 
@@ -208,8 +217,9 @@ def satisfaction_csv(request: Request, session: SignedIn) -> Response:
     if errors:
         return render(request, "error.html", session, status=422,
                       message="Bộ lọc không hợp lệ: " + "; ".join(errors.values()))
-    ranking = ranking_for(session, wanted, report)
-    lines = csv_lines(report, ranking, wanted.scope)
+    units = _units(request)
+    ranking = ranking_for(session, wanted, report, units)
+    lines = csv_lines(report, ranking, wanted.scope, units)
     name = f"hai-long-{wanted.date_from.isoformat()}-{wanted.date_to.isoformat()}.csv"
     return Response(exports.to_csv(lines), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

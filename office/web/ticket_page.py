@@ -11,6 +11,7 @@ rate-limited per client address. An unknown token is 404.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,7 +22,7 @@ from kiosk.queue_state import ServiceQueue, wait_minutes
 from kiosk.servicepoint.ticket_page import is_token
 from office.store.ticket_pages import TicketPage, TicketPages
 from office.web.context import render, web_state
-from office.web.units import unit_name
+from office.web.units import unit_label
 
 PAGE_PATH = "/ve"
 #: Seconds between the page's refreshes.
@@ -42,7 +43,8 @@ STATE_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def _context(found: TicketPage, now: dt.datetime) -> dict[str, Any]:
+def _context(found: TicketPage, now: dt.datetime,
+             units: Mapping[int, str]) -> dict[str, Any]:
     ticket, service = found.ticket, found.service
     minutes = None
     if service is not None and ticket.state in {"waiting", "transferred"}:
@@ -52,7 +54,7 @@ def _context(found: TicketPage, now: dt.datetime) -> dict[str, Any]:
     return {
         "ticket": ticket, "service": service, "state_text": STATE_TEXTS[ticket.state],
         "waiting": ticket.state in {"waiting", "transferred"}, "minutes": minutes,
-        "point": unit_name(found.unit_code),
+        "point": unit_label(units, found.unit_code),
         "as_of": found.published_at.astimezone(clock.HANOI).strftime("%H:%M"),
         "stale": now - found.published_at > STALE_AFTER,
         "refresh": REFRESH_SECONDS,
@@ -86,8 +88,9 @@ def ticket_page(request: Request, token: str) -> Response:
     found, refusal = _look_up(request, token)
     if refusal is not None or found is None:
         return refusal or Response(status_code=404)
-    now = web_state(request).store.clock()
-    return render(request, "ticket_page.html", None, **_context(found, now))
+    store = web_state(request).store
+    return render(request, "ticket_page.html", None,
+                  **_context(found, store.clock(), store.served_units.names()))
 
 
 @router.get(PAGE_PATH + "/{token}/panel")
@@ -96,5 +99,6 @@ def ticket_panel(request: Request, token: str) -> Response:
     found, refusal = _look_up(request, token)
     if refusal is not None or found is None:
         return refusal or Response(status_code=404)
-    now = web_state(request).store.clock()
-    return render(request, "_ticket_panel.html", None, **_context(found, now))
+    store = web_state(request).store
+    return render(request, "_ticket_panel.html", None,
+                  **_context(found, store.clock(), store.served_units.names()))

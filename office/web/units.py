@@ -1,38 +1,29 @@
-"""The names of Hà Nội's 126 communes and wards, from the directory the kiosks ship."""
+"""The units the back office names and accepts: Hà Nội's 126 and those the operator loaded
+(``kiosk backend load-units``), as ``store.served_units.names()`` lists them."""
 
 from __future__ import annotations
 
-import functools
-import json
-from importlib import resources
+from collections.abc import Mapping
 
-from kiosk.directory import DIRECTORY_FILE
 from office.web.auth import ForbiddenError, Session
 
 
-@functools.cache
-def unit_names() -> dict[int, str]:
-    """Unit code -> name ("Phường Ba Đình"), in the directory's order."""
-    document = json.loads(
-        resources.files("kiosk.data").joinpath(DIRECTORY_FILE).read_text(encoding="utf-8"))
-    return {int(unit["code"]): str(unit["name"]) for unit in document["units"]}
-
-
-def unit_name(code: int | None) -> str:
-    """The unit's name; a dash when a kiosk had no unit."""
+def unit_label(names: Mapping[int, str], code: int | None) -> str:
+    """The unit's name in ``names``; a dash when a kiosk had no unit."""
     if code is None:
         return "—"
-    return unit_names().get(code, f"Đơn vị {code}")
+    return names.get(code, f"Đơn vị {code}")
 
 
 def chosen_unit(text: str, session: Session, errors: dict[str, str], *,
-                refusal: str) -> int | None:
-    """The unit a page's filter names (None: every unit the user sees); a bad code goes in
-    ``errors["unit"]``, another unit than an officer's own is refused with ``refusal``."""
+                names: Mapping[int, str], refusal: str) -> int | None:
+    """The unit a page's filter names (None: every unit the user sees); a code not in
+    ``names`` goes in ``errors["unit"]``, another unit than an officer's own is refused with
+    ``refusal``."""
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) not in unit_names():
+    if not text.isdigit() or int(text) not in names:
         errors["unit"] = "Không có đơn vị này."
         return None
     if not session.user.sees_unit(int(text)):

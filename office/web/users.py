@@ -28,7 +28,7 @@ from office.store.users import (
 from office.web.auth import ForbiddenError, Session
 from office.web.context import PageNotFoundError, render, web_state
 from office.web.pages import PREFIX, SignedIn, checked_form
-from office.web.units import unit_name, unit_names
+from office.web.units import unit_label
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -45,16 +45,16 @@ def _administrator(session: Session) -> None:
         raise ForbiddenError("Chỉ quản trị thành phố được quản lý người dùng.")
 
 
-def role_and_unit(form: Mapping[str, str], errors: dict[str, str]
+def role_and_unit(form: Mapping[str, str], errors: dict[str, str], units: Mapping[int, str]
                   ) -> tuple[UserRole | None, int | None]:
-    """The role and unit in ``form``; a message beside each bad field."""
+    """The role and unit (one of ``units``) in ``form``; a message beside each bad field."""
     try:
         role: UserRole | None = UserRole(form.get("role", ""))
     except ValueError:
         errors["role"] = "Hãy chọn một vai trò."
         role = None
     text = form.get("unit", "").strip()
-    unit = int(text) if text.isdigit() and int(text) in unit_names() else None
+    unit = int(text) if text.isdigit() and int(text) in units else None
     if text and unit is None:
         errors["unit"] = "Không có đơn vị này."
     elif role is UserRole.COMMUNE_OFFICER and unit is None:
@@ -95,7 +95,8 @@ async def add_user(request: Request, session: SignedIn) -> Response:
                               "dấu chấm, gạch dưới hoặc gạch ngang.")
     elif web.store.user_admin.find(username) is not None:
         errors["username"] = "Tên đăng nhập này đã có."
-    role, unit = role_and_unit(form, errors)
+    units = web.store.served_units.names()
+    role, unit = role_and_unit(form, errors, units)
     if errors or role is None:
         return _list_page(request, session, status=422, errors=errors, values=form)
     password = new_password()
@@ -105,12 +106,12 @@ async def add_user(request: Request, session: SignedIn) -> Response:
         return _list_page(request, session, status=422, values=form,
                           errors={"username": "Tên đăng nhập này đã có."})
     web.store.audit.record(session.user.username, AuditAction.USER_ADDED,
-                           detail=f"{username}: {_role_text(role, unit)}")
+                           detail=f"{username}: {_role_text(role, unit, units)}")
     return _list_page(request, session, revealed=(username, password))
 
 
-def _role_text(role: UserRole, unit: int | None) -> str:
-    return role.value + ("" if unit is None else f", {unit_name(unit)}")
+def _role_text(role: UserRole, unit: int | None, units: Mapping[int, str]) -> str:
+    return role.value + ("" if unit is None else f", {unit_label(units, unit)}")
 
 
 def _target(request: Request, username: str) -> UserRow:
@@ -149,17 +150,18 @@ async def change_role(request: Request, session: SignedIn, username: str) -> Res
     form = await checked_form(request, session)
     _administrator(session)
     target = _target(request, username)
+    web = web_state(request)
     errors: dict[str, str] = {}
-    role, unit = role_and_unit(form, errors)
+    units = web.store.served_units.names()
+    role, unit = role_and_unit(form, errors, units)
     if target.username == session.user.username:
         errors["role"] = "Không tự đổi vai trò của mình; hãy nhờ một quản trị khác."
     if errors or role is None:
         return _user_page(request, session, target, status=422, errors=errors, values=form)
-    web = web_state(request)
     web.store.user_admin.change_role(username, role, unit)
     web.store.audit.record(session.user.username, AuditAction.USER_CHANGED,
-                           detail=f"{username}: {_role_text(target.role, target.unit_code)} "
-                           f"-> {_role_text(role, unit)}")
+                           detail=f"{username}: {_role_text(target.role, target.unit_code, units)} "
+                           f"-> {_role_text(role, unit, units)}")
     return _saved(username)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from office.store.satisfaction import Figures, RangeError, rank_units
-from office.web.units import unit_names
+from office.store.served_units import hanoi_units
 from tests.sync.back_office import BA_DINH, HOAN_KIEM
 from tests.sync.conftest import Backend
 from tests.sync.satisfaction_data import TODAY, YESTERDAY, seed_satisfaction
@@ -81,7 +81,7 @@ def test_a_range_without_events_has_empty_days_and_no_figures(seeded: Backend) -
 def test_the_126_units_ranked_and_those_without_ratings_listed_unranked(
         seeded: Backend) -> None:
     report = seeded.store.satisfaction.report(None, TODAY, TODAY)
-    ranking = rank_units(report.by_unit, unit_names())
+    ranking = rank_units(report.by_unit, hanoi_units())
     assert len(ranking) == 126
     assert [(item.unit_code, item.rank, item.figures.satisfied_percent)
             for item in ranking[:3]] == [(BA_DINH, 1, 60.0), (HOAN_KIEM, 2, 50.0),
