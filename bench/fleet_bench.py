@@ -15,7 +15,7 @@ The PostgreSQL cluster is the bench's own (started and removed here); everything
 127.0.0.1 only. Issue 14's goals: >= 600 accepted/s with 2 workers on PostgreSQL, p99 <= 1 s.
 
     .venv/bin/python bench/fleet_bench.py [--kiosks 378] [--workers 2] [--seconds 10]
-        [--databases postgresql sqlite] [--profile DIR]
+        [--databases postgresql sqlite] [--profile DIR] [--fleet-only]
 """
 
 from __future__ import annotations
@@ -93,17 +93,20 @@ def server(url: str, key: Path, workers: int, profile: Path | None, name: str
     """``kiosk backend serve --workers`` over ``url`` on 127.0.0.1; yields its port and
     the process id of its parent (the workers are its children)."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "motcua", "backend", "serve", "--home", str(key.parent),
-         "--db", url, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--no-access-log", "--rate-limit", "1000000/second"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: a pipe nobody reads fills up and blocks the workers.
+    log = key.parent / f"server-{name}.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "motcua", "backend", "serve", "--home", str(key.parent),
+             "--db", url, "--host", "127.0.0.1", "--port", str(port), "--workers",
+             str(workers), "--no-access-log", "--rate-limit", "1000000/second"],
+            stdout=subprocess.DEVNULL, stderr=log_file)
     spy: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise SystemExit(f"the server did not start: {process.stderr!r}")
+                raise SystemExit(f"the server did not start: {log.read_text()[-2000:]}")
             try:
                 if requests.get(f"http://127.0.0.1:{port}{wire.Endpoint.HEALTH.value}",
                                 timeout=1).ok:
@@ -127,6 +130,9 @@ def server(url: str, key: Path, workers: int, profile: Path | None, name: str
             spy.wait(timeout=60)
         process.terminate()
         process.wait(timeout=60)
+        lines = log.read_bytes().count(b"\n")
+        print(f"{name}: the server logged {lines} lines ({log.stat().st_size} bytes)",
+              file=sys.stderr)
 
 
 # -- the fleet ----------------------------------------------------------------------------------
@@ -144,6 +150,8 @@ class FleetResult:
     #: Every request answered, warm-up included, and the server's CPU ms per request.
     requests: int = 0
     cpu_ms: float = float("nan")
+    #: The load generator's own CPU ms per request (this process: it shares the cores).
+    client_cpu_ms: float = float("nan")
 
     @property
     def rate(self) -> float:
@@ -214,7 +222,10 @@ async def _fleet(port: int, tokens: dict[str, str], made: list[dict[str, Any]],
 def run_fleet(port: int, tokens: dict[str, str], made: list[dict[str, Any]], warmup: float,
               seconds: float) -> FleetResult:
     """K kiosks at once, each sending one submission per request until the window ends."""
-    return asyncio.run(_fleet(port, tokens, made, warmup, seconds))
+    started = time.process_time()
+    result = asyncio.run(_fleet(port, tokens, made, warmup, seconds))
+    result.client_cpu_ms = (time.process_time() - started) * 1000 / max(1, result.requests)
+    return result
 
 
 def server_cpu_seconds(parent: int) -> float:
@@ -548,7 +559,7 @@ class Figures:
     database: str
     fleet: FleetResult
     raw: tuple[float, float]
-    pulled: tuple[int, float, list[float]]
+    pulled: tuple[int, float, list[float]] | None
     burst: BurstResult | None
     batch_rows: float | None
     polls: PollResult | None
@@ -575,8 +586,10 @@ def measure(name: str, url: str, home: Path, keys: SealingKeys, made: list[dict[
         if options.batch_seconds:
             batch_rows = run_batches(port, dict(list(tokens.items())[:options.batch_kiosks]),
                                      made, 100, options.batch_seconds)
-        top_up(url, options.pull_rows)
-        pulled = drain(port, puller)
+        pulled = None
+        if options.pull_rows:
+            top_up(url, options.pull_rows)
+            pulled = drain(port, puller)
     body = json.dumps(made[0], ensure_ascii=False)
     raw = raw_rates(url, body, options.raw_clients, options.raw_seconds)
     return Figures(name, fleet, raw, pulled, burst, batch_rows, polls)
@@ -592,24 +605,32 @@ def report(figures: list[Figures], options: argparse.Namespace) -> None:
           f"{'page ms start/mid/end':>22}")
     summary: dict[str, dict[str, Any]] = {}
     for item in figures:
-        fleet, (raw, locked), (rows, seconds, pages) = item.fleet, item.raw, item.pulled
-        middle = pages[len(pages) // 2]
-        page_ms = f"{pages[0] * 1000:.0f}/{middle * 1000:.0f}/{pages[-1] * 1000:.0f}"
+        fleet, (raw, locked) = item.fleet, item.raw
+        pull_rate, page_ms = "-", "-"
+        summary[item.database] = {}
+        if item.pulled is not None:
+            rows, seconds, pages = item.pulled
+            middle = pages[len(pages) // 2]
+            pull_rate = f"{rows / seconds:.0f}"
+            page_ms = f"{pages[0] * 1000:.0f}/{middle * 1000:.0f}/{pages[-1] * 1000:.0f}"
+            summary[item.database].update(
+                pulled_rows=rows, pull_rows_per_second=round(rows / seconds),
+                pull_page_ms=[round(pages[0] * 1000), round(middle * 1000),
+                              round(pages[-1] * 1000)])
         print(f"{item.database:<11} {fleet.rate:>10.0f} {fleet.percentile(0.5) * 1000:>7.0f} "
               f"{fleet.percentile(0.99) * 1000:>7.0f} {fleet.over_timeout:>5} "
               f"{fleet.errors:>6} {raw:>7.0f} {locked:>10.0f} {fleet.rate / raw:>6.0%} "
-              f"{rows / seconds:>11.0f} {page_ms:>22}")
+              f"{pull_rate:>11} {page_ms:>22}")
         print(f"{item.database}: server CPU {fleet.cpu_ms:.2f} ms per one-submission request "
-              f"(both workers together; {1000 / fleet.cpu_ms:.0f} requests per CPU-second)")
-        summary[item.database] = {
+              f"(both workers together; {1000 / fleet.cpu_ms:.0f} requests per CPU-second); "
+              f"the load generator's own CPU {fleet.client_cpu_ms:.2f} ms per request")
+        summary[item.database].update({
             "server_cpu_ms_per_request": round(fleet.cpu_ms, 2),
+            "client_cpu_ms_per_request": round(fleet.client_cpu_ms, 2),
             "accepted_per_second": round(fleet.rate), "p50_ms": round(
                 fleet.percentile(0.5) * 1000), "p99_ms": round(fleet.percentile(0.99) * 1000),
             "errors": fleet.errors, "raw_per_second": round(raw),
-            "raw_locked_per_second": round(locked), "pulled_rows": rows,
-            "pull_rows_per_second": round(rows / seconds),
-            "pull_page_ms": [round(pages[0] * 1000), round(middle * 1000),
-                             round(pages[-1] * 1000)]}
+            "raw_locked_per_second": round(locked)})
     for item in figures:
         raw = item.raw[0]
         if item.burst is not None:
@@ -659,7 +680,7 @@ def main() -> int:
     parser.add_argument("--raw-seconds", type=float, default=5.0)
     parser.add_argument("--pull-rows", type=int, default=50_000,
                         help="the feed is topped up to this many rows before the drain "
-                        "(issue 14's figure: 1000000)")
+                        "(issue 14's figure: 1000000; 0: skip the drain)")
     parser.add_argument("--burst-kiosks", type=int, default=6642,
                         help="kiosks sending one submission at once, then polling what "
                         "changed (0: skip both)")
@@ -670,7 +691,13 @@ def main() -> int:
                         help="kiosks sending batches of 100 for this long (0: skip)")
     parser.add_argument("--profile", type=Path, default=None,
                         help="record the server with py-spy (raw stacks) into this directory")
+    parser.add_argument("--fleet-only", action="store_true",
+                        help="only the K-kiosk figure and its raw baseline, on PostgreSQL "
+                        "(no burst, polls, batches nor drain)")
     options = parser.parse_args()
+    if options.fleet_only:
+        options.burst_kiosks, options.batch_seconds, options.pull_rows = 0, 0.0, 0
+        options.databases = ["postgresql"]
     if not 1 <= options.kiosks <= 10_000 or not 1 <= options.workers <= 16:
         parser.error("--kiosks 1..10000, --workers 1..16")
     if options.burst_kiosks > 8_000 or (

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from office.app import create_app
 from office.database import open_engine
 from office.keys import load_keys
-from office.logs import configure_server_logging
+from office.logs import access_log_left_on, configure_server_logging
 from office.ratelimit import DEFAULT_RATE_LIMIT
 from office.store import Store
 
@@ -36,8 +36,9 @@ SESSION_SECRET_VARIABLE = "MOTCUA_BACKEND_SESSION_SECRET"  # noqa: S105 - a name
 
 def app_from_environment() -> FastAPI:
     """One worker's application, configured by the ``MOTCUA_BACKEND_*`` variables."""
-    # Each worker is a new process: it logs as the kiosk does, personal data masked.
-    configure_server_logging()
+    # Each worker is a new process: it logs as the kiosk does, personal data masked, and
+    # keeps uvicorn's request lines off when the server was started without them.
+    configure_server_logging(access_log=access_log_left_on())
     store = Store(open_engine(os.environ[DATABASE_VARIABLE]),
                   load_keys(Path(os.environ[KEY_VARIABLE])))
     return create_app(store, rate_limit=os.environ.get(RATE_LIMIT_VARIABLE, DEFAULT_RATE_LIMIT),

@@ -54,17 +54,36 @@ class MaskPersonal(logging.Filter):
         return True
 
 
+#: uvicorn's logger of request lines (one per request).
+ACCESS_LOGGER = "uvicorn.access"
+
+
 def configure_server_logging(
     level: int = logging.INFO, stream: TextIO | None = None,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None, *, access_log: bool = True,
 ) -> logging.Handler:
-    """Log the server's and uvicorn's records as the kiosk does, personal data masked."""
+    """Log the server's and uvicorn's records as the kiosk does, personal data masked;
+    uvicorn's request lines only when ``access_log``."""
     handler = configure(level, stream, environ, filters=(MaskPersonal(),))
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error", ACCESS_LOGGER):
         uvicorn_logger = logging.getLogger(name)
         # As uvicorn may have left them (its own handlers, levels, no propagation).
         uvicorn_logger.handlers.clear()
         uvicorn_logger.setLevel(logging.NOTSET)
         uvicorn_logger.disabled = False
         uvicorn_logger.propagate = True
+    # uvicorn writes a request line only while its access logger has a handler (checked
+    # per connection): with none and no propagation, no line is even formatted. Each line
+    # costs a worker about as much CPU as a small request (measured, bench/fleet_bench.py).
+    logging.getLogger(ACCESS_LOGGER).propagate = access_log
     return handler
+
+
+def access_log_left_on() -> bool:
+    """Whether uvicorn, as it configured this process, logs request lines: started with
+    ``access_log=False`` it leaves its access logger with no handler and no propagation.
+
+    A worker of ``uvicorn --workers`` configures uvicorn's logging before it builds the
+    app, so the app factory reads the ``--no-access-log`` choice here."""
+    access = logging.getLogger(ACCESS_LOGGER)
+    return access.propagate or bool(access.handlers)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request
@@ -32,6 +33,12 @@ from office.store import Store
 from sync import wire
 
 log = logging.getLogger("office.metrics")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 router = APIRouter(include_in_schema=True, tags=["operations"])
 #: The operational endpoints (outside the versioned API); requests to them are not counted
@@ -120,7 +127,11 @@ def metrics_of(request: Request) -> Metrics:
 
 def route_label(request: Request) -> str:
     """The route template that answered ``request`` (never the path with its values)."""
-    route = request.scope.get("route")
+    return _route_of(request.scope)
+
+
+def _route_of(scope: Scope) -> str:
+    route = scope.get("route")
     path = getattr(route, "path", None)
     if isinstance(path, str):
         return path if getattr(route, "methods", None) is not None else STATIC
@@ -132,24 +143,41 @@ def install(app: FastAPI, store: Store) -> Metrics:
     metrics = Metrics(store)
     app.state.metrics = metrics
     app.include_router(router)
+    app.add_middleware(Measure, metrics=metrics)
+    return metrics
 
-    @app.middleware("http")
-    async def measure(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.url.path in OPERATIONAL_PATHS:
-            return await call_next(request)
+
+class Measure:
+    """ASGI middleware: each request counted and timed by method, route template and status.
+
+    Plain ASGI, not ``@app.middleware("http")``: Starlette's ``BaseHTTPMiddleware`` runs
+    the rest of the app in a task group of its own and streams the answer through memory
+    channels, about a tenth of a worker's CPU per small request (measured with py-spy)."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPERATIONAL_PATHS:
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
         status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            route = route_label(request)
-            metrics.requests.labels(request.method, route, str(status)).inc()
-            metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
 
-    return metrics
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = _route_of(scope)
+            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.latency.labels(scope["method"], route).observe(
+                time.perf_counter() - started)
 
 
 @router.get("/metrics", response_class=Response,
