@@ -83,15 +83,17 @@ def hub_ratings(config: Config) -> HubRatings | None:
 
 
 def all_check_sources() -> list[CheckSource]:
-    """The printer, the code reader, the voice and the sync side, in the order a technician
-    reads."""
+    """The printer, the code reader, the voice, the sync side and updates, in the order a
+    technician reads."""
     from devices.access_checks import access_checks  # noqa: PLC0415
     from devices.printer_checks import printer_checks  # noqa: PLC0415
     from devices.reader_checks import reader_checks  # noqa: PLC0415
     from devices.speech_checks import speech_checks  # noqa: PLC0415
     from sync.checks import sync_checks  # noqa: PLC0415
+    from sync.update_checks import update_checks  # noqa: PLC0415
 
-    return [printer_checks, reader_checks, access_checks, speech_checks, sync_checks]
+    return [printer_checks, reader_checks, access_checks, speech_checks, sync_checks,
+            update_checks]
 
 
 def running_app_sources(printer: Check | None, reader: Check | None) -> list[CheckSource]:
@@ -109,6 +111,7 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
     from devices.reader_checks import CAMERA_DRIVERS, check_decoder, reader_checks  # noqa: PLC0415
     from devices.speech_checks import speech_checks  # noqa: PLC0415
     from sync.checks import sync_checks  # noqa: PLC0415
+    from sync.update_checks import update_checks  # noqa: PLC0415
 
     if printer is None and reader is None:
         return all_check_sources()
@@ -124,7 +127,8 @@ def running_app_sources(printer: Check | None, reader: Check | None) -> list[Che
         camera = config.text("scanner.driver") in CAMERA_DRIVERS
         return [reader, check_decoder(config)] if camera else [reader]
 
-    return [printer_part, reader_part, access_checks, speech_checks, sync_checks]
+    return [printer_part, reader_part, access_checks, speech_checks, sync_checks,
+            update_checks]
 
 
 def hub_call_audio(config: Config) -> CallAudio | None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.modalview import ModalView
 
-from kiosk.session import IdleAction, Session
+from kiosk.sd_notify import Notifier
+from kiosk.session import IdleAction, Session, SessionState
+from kiosk.session_status import status_line
 from screens.screen_registry import load_kv
 
 
@@ -32,17 +34,26 @@ class IdlePrompt(ModalView):
 
 class IdleWatch:
     """The idle timer's face: the session's timer (:meth:`Session.poll`) decides, this
-    opens the prompt, counts down on it and takes it away when someone touches."""
+    opens the prompt, counts down on it and takes it away when someone touches.
 
-    def __init__(self, session: Session) -> None:
+    It also tells systemd whether a citizen is here (kiosk/session_status.py): the updater
+    stops the UI only when nobody is.
+    """
+
+    def __init__(self, session: Session, notifier: Notifier | None = None) -> None:
         self.session = session
+        self.notifier = Notifier() if notifier is None else notifier
         #: The prompt, built the first time it is needed.
         self.prompt: IdlePrompt | None = None
+        self._reported: SessionState | None = None
 
     def check(self) -> IdleAction:
         """Poll the session's idle timer (every second) and show what it says; the caller
         wipes the screens on :attr:`IdleAction.WIPE`."""
         action = self.session.poll()
+        if self.session.state is not self._reported:
+            self._reported = self.session.state
+            self.notifier.status(status_line(self.session.state))
         if action is IdleAction.SHOW_WARNING:
             self._show_prompt()
         elif action is not IdleAction.WIPE and self.prompt is not None and self.prompt.is_open:

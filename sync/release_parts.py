@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from kiosk.session_status import citizen_present
 from sync.updater import UpdateError
 
 Run = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
 
-#: The kiosk's units (scripts/install-pi installs them).
+#: The kiosk's units (scripts/install-pi installs them); the UI first: it reports whether a
+#: citizen is using the kiosk.
 UNITS = ("motcua-kiosk-ui.service", "motcua-kiosk-sync.service")
 #: Longest wait for one pip install on a Pi (building nothing: wheels only).
 INSTALL_TIMEOUT = 900
@@ -44,20 +46,33 @@ def _last_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 class VenvInstaller:
-    """A release is a venv built from the artifact wheel and the wheels beside it, offline."""
+    """A release is a venv built from the artifact wheel and the wheels beside it, offline.
 
-    def __init__(self, python: str = sys.executable, run: Run = run_program) -> None:
+    ``wheels`` is the kiosk's own wheelhouse (install-pi keeps the locked dependencies in
+    ``/opt/motcua-kiosk/wheels``): a release whose dependencies did not change installs
+    from it and the artifact alone, without the network.
+    """
+
+    def __init__(self, python: str = sys.executable, run: Run = run_program,
+                 wheels: Path | None = None) -> None:
         self.python = python
         self.run = run
+        self.wheels = wheels
 
     def install(self, artifact: Path, target: Path) -> None:
         """``python -m venv target/venv`` then ``pip install --no-index`` the artifact."""
         venv = target / "venv"
+        find_links = [str(artifact.parent)]
+        if self.wheels is not None:
+            find_links.append(str(self.wheels))
         steps = [
-            [self.python, "-m", "venv", str(venv)],
+            # --system-site-packages, as install-pi's: Debian's python3-evdev (keyboard
+            # scanners) and python3-picamera2 are not on PyPI as wheels.
+            [self.python, "-m", "venv", "--system-site-packages", str(venv)],
             # --no-index: only the release's own wheels, never the network (docs/updates.md).
-            [str(venv / "bin" / "pip"), "install", "--no-index", "--find-links",
-             str(artifact.parent), str(artifact)],
+            [str(venv / "bin" / "pip"), "install", "--no-index",
+             *(option for folder in find_links for option in ("--find-links", folder)),
+             str(artifact)],
         ]
         for argv in steps:
             result = self.run(argv)
@@ -66,21 +81,37 @@ class VenvInstaller:
 
 
 class ReleaseProcesses:
-    """An installed release's commands, run from its own venv."""
+    """An installed release's commands, run from its own venv as the kiosk runs them.
 
-    def __init__(self, run: Run = run_program) -> None:
+    The update unit is root; the release's doctor and migration run as ``user`` (the owner
+    of the data directory, in production) with only the kiosk's settings in their
+    environment (``KIOSK_DATA_DIR``, ``KIOSK_CONFIG``), so they see what the kiosk's
+    services see (device access included) and every file they create in the data directory
+    is the kiosk user's. ``user`` None: run as ourselves (tests, a developer's machine).
+    """
+
+    def __init__(self, run: Run = run_program, *, user: str | None = None,
+                 environment: Mapping[str, str] | None = None) -> None:
         self.run = run
+        self.user = user
+        self.environment = dict(environment or {})
+
+    def _as_kiosk(self, argv: Sequence[str]) -> list[str]:
+        settings = [f"{name}={value}" for name, value in sorted(self.environment.items())]
+        prefix = ["runuser", "-u", self.user, "--"] if self.user is not None else []
+        return [*prefix, "env", *settings, *argv]
 
     def migrate(self, release: Path, database: Path) -> None:
         """The release opens (and so migrates) ``database``."""
-        result = self.run([str(release / "venv" / "bin" / "python"), "-c", _MIGRATE,
-                           str(database)])
+        result = self.run(self._as_kiosk([str(release / "venv" / "bin" / "python"), "-c",
+                                          _MIGRATE, str(database)]))
         if result.returncode != 0:
             raise UpdateError(f"migration: {_last_line(result)}")
 
     def doctor_faults(self, release: Path) -> frozenset[str] | None:
         """The checks in fault per ``kiosk doctor --json``; None when it did not answer."""
-        result = self.run([str(release / "venv" / "bin" / "kiosk"), "doctor", "--json"])
+        result = self.run(self._as_kiosk([str(release / "venv" / "bin" / "kiosk"), "doctor",
+                                          "--json"]))
         try:
             checks = json.loads(result.stdout)
             return frozenset(str(check["name"]) for check in checks
@@ -121,6 +152,12 @@ class SystemdServices:
     def boot_id(self) -> str:
         """The kernel's id of this boot."""
         return self.boot_id_file.read_text().strip()
+
+    def citizen_present(self) -> bool:
+        """Whether the UI's status line says a citizen is using it (kiosk/session_status)."""
+        result = self.run(["systemctl", "show", "--property", "StatusText", "--value",
+                           self.units[0]])
+        return citizen_present(result.stdout.strip())
 
     def _show(self, prop: str) -> list[str]:
         result = self.run(["systemctl", "show", "--property", prop, "--value", *self.units])

@@ -5,7 +5,10 @@ Layout under ``update.root`` (``/opt/motcua-kiosk``; tests use a temporary direc
 
     releases/2.3.1/          the running release (its venv inside)
     releases/2.4.0/          the new one, built beside it
-    current -> releases/2.4.0
+    current -> releases/2.4.0       what the kiosk's services run
+    known-good -> releases/2.3.1    the last release kept after its trial (or installed by
+                                    install-pi): what the update unit runs, so a release
+                                    in trial never judges itself
     downloads/               artifacts, checked against the signed manifest
     update.json              the state of the last update (kiosk.update_policy.UpdateState)
 
@@ -23,8 +26,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +53,13 @@ from kiosk.update_policy import (
 
 STATE_FILE = "update.json"
 CURRENT_LINK = "current"
+KNOWN_GOOD_LINK = "known-good"
+#: Between two looks at a release in trial (docs/updates.md).
+TRIAL_CHECK_INTERVAL = dt.timedelta(seconds=20)
+#: How long an installed release waits for nobody to be using the kiosk before the run
+#: gives up (the next run installs it again), and how often it looks meanwhile.
+IDLE_WAIT = dt.timedelta(minutes=10)
+IDLE_POLL = dt.timedelta(seconds=5)
 
 
 class UpdateError(Exception):
@@ -113,6 +125,11 @@ class Services(Protocol):
         """This boot's identity (a reboot during a trial fails the trial)."""
         ...
 
+    def citizen_present(self) -> bool:
+        """Whether a citizen is using the kiosk now (the UI says so; the UI is not stopped
+        under them)."""
+        ...
+
 
 @dataclass
 class UpdateRecord:
@@ -164,6 +181,11 @@ class UpdatePaths:
         return self.root / CURRENT_LINK
 
     @property
+    def known_good(self) -> Path:
+        """The symlink to the last release kept after its trial (the update unit runs it)."""
+        return self.root / KNOWN_GOOD_LINK
+
+    @property
     def state_file(self) -> Path:
         """``update.json``."""
         return self.root / STATE_FILE
@@ -191,6 +213,7 @@ class Updater:
         commands: ReleaseCommands,
         services: Services,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.paths = paths
         self.channel = channel
@@ -200,6 +223,7 @@ class Updater:
         self.commands = commands
         self.services = services
         self.clock = clock
+        self.sleep = sleep
 
     # -- state ----------------------------------------------------------------------------
 
@@ -282,7 +306,13 @@ class Updater:
             shutil.rmtree(release, ignore_errors=True)
             advance(state, UpdateEvent.INSTALL_FAILED)
             return self._refused(record, f"install of {target} failed: {error}")
+        finally:
+            artifact.unlink(missing_ok=True)  # installed or not, never needed again
         state = advance(state, UpdateEvent.INSTALL_SUCCEEDED)
+        if not self._wait_for_nobody():
+            shutil.rmtree(release, ignore_errors=True)
+            return self._refused(record, f"{target} postponed: a citizen was using the "
+                                 f"kiosk for {int(IDLE_WAIT.total_seconds() // 60)} min")
         baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
         self.services.stop()
         live = self.paths.database
@@ -317,6 +347,16 @@ class Updater:
         self._save(trial)
         return trial
 
+    def _wait_for_nobody(self) -> bool:
+        """Wait (up to IDLE_WAIT) until no citizen is using the kiosk; False if one still is."""
+        waited = dt.timedelta()
+        while self.services.citizen_present():
+            if waited >= IDLE_WAIT:
+                return False
+            self.sleep(IDLE_POLL.total_seconds())
+            waited += IDLE_POLL
+        return True
+
     def _switch_database(self, running: str, target: str, release: Path,
                          decision: OfferDecision) -> None:
         live = self.paths.database
@@ -326,15 +366,19 @@ class Updater:
             # taken of the live file).
             _copy_database(self.paths.copy_before(running), live)
             carry_submissions(live, self.paths.copy_before(target))
+            _hand_to_directory_owner(live)
             return
         # Migrated on a copy: a migration that fails leaves the live file untouched.
         migrating = live.with_name(f"db-migrating-{target}.sqlite3")
+        # A journal left by an earlier migration that was killed would be replayed into
+        # this fresh copy: gone first, and gone after, with the copy.
+        _remove_database(migrating)
         _copy_database(live, migrating)
         try:
             self.commands.migrate(release, migrating)
             _copy_database(migrating, live)
         finally:
-            migrating.unlink(missing_ok=True)
+            _remove_database(migrating)
 
     def _schema_of_copy(self, running: str) -> int | None:
         copy = self.paths.copy_before(running)
@@ -360,9 +404,26 @@ class Updater:
             record.state = advance(record.state, UpdateEvent.TRIAL_PASSED)
             record.reason = judgement.reason
             self._save(record)
+            _point(self.paths.known_good, self.paths.releases / record.to_version)
             self._prune(keep={record.to_version, record.from_version})
         elif judgement.verdict is TrialVerdict.ROLL_BACK:
             self._roll_back(record, judgement.reason)
+        return judgement
+
+    def watch_trial(
+        self,
+        sleep: Callable[[float], None],
+        interval: dt.timedelta = TRIAL_CHECK_INTERVAL,
+    ) -> TrialJudgement | None:
+        """Judge the release in trial every ``interval`` until it is kept or rolled back.
+
+        The update unit's one run applies a release and then watches it here, from the
+        process of the release it replaces; None when no release is in trial.
+        """
+        judgement = self.check_trial()
+        while judgement is not None and judgement.verdict is TrialVerdict.WAIT:
+            sleep(interval.total_seconds())
+            judgement = self.check_trial()
         return judgement
 
     def _roll_back(self, record: UpdateRecord, reason: str) -> None:
@@ -375,6 +436,7 @@ class Updater:
             _copy_database(live, trial)
             _copy_database(self.paths.copy_before(record.to_version), live)
             carried = carry_submissions(live, trial)
+            _hand_to_directory_owner(live)
             record.state = advance(record.state, UpdateEvent.TRIAL_FAILED)
             record.reason = (f"rolled back to {record.from_version}: {reason} "
                              f"({carried.submissions} submission(s) from the trial kept)")
@@ -387,6 +449,8 @@ class Updater:
 
     def _prune(self, keep: set[str | None]) -> None:
         """Delete release environments other than the current and the previous one."""
+        with contextlib.suppress(FileNotFoundError):
+            keep.add(self.paths.known_good.readlink().name)
         for release in self.paths.releases.iterdir():
             if release.name not in keep:
                 shutil.rmtree(release, ignore_errors=True)
@@ -412,6 +476,40 @@ def _copy_database(source: Path, target: Path) -> None:
     finally:
         writer.close()
         reader.close()
+    # Both: a read-only connection to a WAL file leaves its -wal and -shm behind, root's.
+    _hand_to_directory_owner(source)
+    _hand_to_directory_owner(target)
+
+
+_JOURNALS = ("-wal", "-shm", "-journal")
+
+
+def _with_journals(database: Path) -> list[Path]:
+    """The SQLite file and the journal files SQLite may keep beside it."""
+    return [database, *(database.with_name(database.name + suffix) for suffix in _JOURNALS)]
+
+
+def _remove_database(database: Path) -> None:
+    """Delete a database file and its journals (a stale ``-wal`` must not outlive its file)."""
+    for path in _with_journals(database):
+        path.unlink(missing_ok=True)
+
+
+def _hand_to_directory_owner(database: Path) -> None:
+    """Give a database file root wrote (and its journal files) to its directory's owner.
+
+    The update unit runs as root, but the kiosk user opens these files next (the migration
+    runs as that user, the services reopen the live file, a rollback restores a copy): a
+    root-owned file or ``-wal`` in the data directory would stop the kiosk.
+    """
+    if os.geteuid() != 0:
+        return  # not root: what we write is ours, as the directory is
+    owner = database.parent.stat()
+    for path in _with_journals(database):
+        with contextlib.suppress(FileNotFoundError):
+            found = path.stat()
+            if (found.st_uid, found.st_gid) != (owner.st_uid, owner.st_gid):
+                os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def _schema_of(database: Path) -> int:

@@ -43,9 +43,14 @@ def test_the_venv_sees_debian_s_evdev_and_picamera2_and_install_pi_proves_it() -
 
 
 def test_packages_come_from_the_lock_with_hashes_online_or_from_the_wheelhouse() -> None:
-    assert '--require-hashes -r "$source/requirements/$lock.lock"' in INSTALL_PI
-    assert ('--no-index --find-links "$wheelhouse/$machine" --require-hashes \\\n'
-            '        -r "$wheelhouse/requirements.lock"') in INSTALL_PI
+    # online, the locked wheels are downloaded (checked against the lock) into the kiosk's
+    # own wheelhouse; offline, the wheelhouse is copied there; either way the install is
+    # from it with the lock's hashes, and the updater installs releases from it later
+    assert ('download --require-hashes --only-binary=:all: \\\n'
+            '        -r "$source/requirements/$lock.lock" -d "$prefix/wheels"') in INSTALL_PI
+    assert 'rsync -a --delete "$wheelhouse/$machine/" "$prefix/wheels/"' in INSTALL_PI
+    assert ('install --no-index --find-links "$prefix/wheels" --require-hashes '
+            '-r "$requirements"') in INSTALL_PI
 
 
 def test_without_a_token_the_install_completes_and_says_how_to_enrol() -> None:
@@ -178,3 +183,111 @@ def test_every_script_is_executable() -> None:
                             capture_output=True, text=True, check=True, timeout=30).stdout
     modes = {line.split()[3]: line.split()[0] for line in listed.splitlines()}
     assert {path: mode for path, mode in modes.items() if mode != "100755"} == {}
+
+
+# -- versioned releases and the updater ---------------------------------------------------
+
+def test_each_version_gets_its_own_venv_and_current_is_switched_by_a_rename() -> None:
+    assert 'release="$prefix/releases/$version"\nvenv="$release/venv"\n' in INSTALL_PI
+    assert ('point() { ln -sfn "releases/$version" "$prefix/$1.tmp" && '
+            'mv -T "$prefix/$1.tmp" "$prefix/$1"; }\npoint current\npoint known-good\n'
+            ) in INSTALL_PI
+    # the switch comes after the new venv is complete and checked
+    assert INSTALL_PI.index("point current\n") > INSTALL_PI.index('-c "import evdev"')
+
+
+def test_an_install_from_before_releases_is_replaced_and_its_path_still_works() -> None:
+    assert 'if [[ -d "$prefix/venv" && ! -L "$prefix/venv" ]]; then' in INSTALL_PI
+    assert 'ln -sfn current/venv "$prefix/venv.tmp" && mv -T "$prefix/venv.tmp" "$prefix/venv"' \
+        in INSTALL_PI
+    # removed only after the services were restarted on the new release
+    assert INSTALL_PI.rindex('rm -rf "$old_layout"') > INSTALL_PI.index(
+        "systemctl restart motcua-kiosk-sync.service")
+
+
+def version_from(script_version: str, running: str | None,
+                 tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """install-pi's version block, run alone against a fake prefix."""
+    start = INSTALL_PI.index("# The version being installed:")
+    block = INSTALL_PI[start:INSTALL_PI.index('say "Debian packages"')]
+    source = tmp_path / "src"
+    (source / "kiosk").mkdir(parents=True)
+    (source / "kiosk/__init__.py").write_text(f'__version__ = "{script_version}"\n')
+    prefix = tmp_path / "opt"
+    (prefix / "releases").mkdir(parents=True, exist_ok=True)
+    if running:
+        (prefix / "current").symlink_to(f"releases/{running}")
+    script = (f'set -euo pipefail\ndie() {{ echo "$*" >&2; exit 1; }}\nwheelhouse=""\n'
+              f'source={source}\nprefix={prefix}\n{block}echo "$version from ${{running:-none}}"\n')
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False,
+                          timeout=30)
+
+
+@pytest.mark.parametrize(("installing", "running", "said"), [
+    ("0.1.0", None, "0.1.0 from none"),
+    ("0.2.0", "0.1.0", "0.2.0 from 0.1.0"),
+    ("0.1.0", "0.1.0", "0.1.0 from 0.1.0"),  # the same version again: rebuilt in place
+    ("0.10.0", "0.9.2", "0.10.0 from 0.9.2"),
+])
+def test_install_pi_installs_the_source_s_version_beside_the_running_one(
+        installing: str, running: str | None, said: str, tmp_path: Path) -> None:
+    result = version_from(installing, running, tmp_path)
+    assert (result.returncode, result.stdout) == (0, said + "\n")
+
+
+def test_install_pi_refuses_to_go_back_to_an_older_version(tmp_path: Path) -> None:
+    result = version_from("0.9.2", "0.10.0", tmp_path)
+    assert (result.returncode, result.stderr) == (
+        1, "0.9.2 is older than the running 0.10.0: go back through the update channel, "
+           "not install-pi\n")
+
+
+def test_the_update_timer_is_installed_and_release_keys_go_to_root_s_file() -> None:
+    for needle in ("systemd/motcua-kiosk-update.service /etc/systemd/system/",
+                   "systemd/motcua-kiosk-update.timer /etc/systemd/system/",
+                   "systemctl enable motcua-kiosk-update.timer",
+                   "    systemctl start motcua-kiosk-update.timer\n",
+                   'config set --system update.release_keys "${release_keys[*]}"',
+                   'config set --system update.channel "$channel"',
+                   'say "WARNING: no release key: the updater refuses every update until one '
+                   'is set"'):
+        assert needle in INSTALL_PI
+    assert "--release-key) release_keys+=(" in INSTALL_PI
+
+
+def switch(prefix: Path, version: str, running: str) -> None:
+    """install-pi's switch block, run alone on a fake /opt/motcua-kiosk."""
+    start = INSTALL_PI.index("# Switch: `current`")
+    block = INSTALL_PI[start:INSTALL_PI.index('say "device access: udev rules"')]
+    script = (f"set -euo pipefail\nprefix={prefix}\nversion={version}\nrunning={running}\n"
+              f"{block}echo \"${{old_layout:-}}\"\n")
+    subprocess.run(["bash", "-c", script], check=True, capture_output=True, timeout=30)
+
+
+def test_a_switch_from_the_old_layout_points_every_path_at_the_new_release(
+        tmp_path: Path) -> None:
+    # GIVEN an install from before releases/ (a venv directory) and the new release built
+    prefix = tmp_path / "opt"
+    (prefix / "venv/bin").mkdir(parents=True)
+    (prefix / "releases/0.2.0/venv/bin").mkdir(parents=True)
+    # WHEN install-pi switches
+    switch(prefix, "0.2.0", "")
+    # THEN the services, the update unit and the old path all reach the new release
+    assert (prefix / "current").readlink() == Path("releases/0.2.0")
+    assert (prefix / "known-good").readlink() == Path("releases/0.2.0")
+    assert (prefix / "venv").readlink() == Path("current/venv")
+    assert (prefix / "venv/bin").resolve() == (prefix / "releases/0.2.0/venv/bin").resolve()
+    assert (prefix / "venv.before-releases/bin").is_dir()  # removed after the restart
+    assert sorted(p.name for p in prefix.iterdir()) == [
+        "current", "known-good", "releases", "venv", "venv.before-releases"]
+
+
+def test_a_second_install_keeps_the_release_it_replaces_and_no_older_one(
+        tmp_path: Path) -> None:
+    prefix = tmp_path / "opt"
+    for version in ("0.1.0", "0.2.0", "0.3.0"):
+        (prefix / "releases" / version / "venv").mkdir(parents=True)
+    (prefix / "current").symlink_to("releases/0.2.0")
+    switch(prefix, "0.3.0", "0.2.0")
+    assert sorted(p.name for p in (prefix / "releases").iterdir()) == ["0.2.0", "0.3.0"]
+    assert (prefix / "current").readlink() == Path("releases/0.3.0")

@@ -25,14 +25,16 @@ def test_systemd_analyze_verify_passes_without_warnings(tmp_path: Path) -> None:
     root = tmp_path / "root"
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
     (root / "etc/systemd/system").mkdir(parents=True)
-    for unit in UNITS.glob("*.service"):
+    ours = [*UNITS.glob("*.service"), *UNITS.glob("*.timer")]
+    for unit in ours:
         shutil.copy(unit, root / "etc/systemd/system" / unit.name)
-    command = root / "opt/motcua-kiosk/venv/bin/kiosk"
-    command.parent.mkdir(parents=True)
-    command.write_text("#!/bin/sh\n")
-    command.chmod(0o755)
-    names = sorted(f"/etc/systemd/system/{unit.name}" for unit in UNITS.glob("*.service"))
-    assert len(names) == 4
+    for link in ("venv", "current/venv", "known-good/venv"):  # the server's, the kiosk's
+        command = root / "opt/motcua-kiosk" / link / "bin/kiosk"
+        command.parent.mkdir(parents=True)
+        command.write_text("#!/bin/sh\n")
+        command.chmod(0o755)
+    names = sorted(f"/etc/systemd/system/{unit.name}" for unit in ours)
+    assert len(names) == 6
     # WHEN systemd checks them THEN it accepts them and has nothing to say
     result = subprocess.run(
         ["systemd-analyze", "verify", f"--root={root}", *names],
@@ -67,3 +69,31 @@ def test_the_hub_restarts_at_once_and_writes_only_its_own_directory() -> None:
     assert service["ProtectSystem"] == "strict"
     assert "\nEnvironment=KIOSK_HUB_HOME=/var/lib/motcua-hub\n" in (
         UNITS / "motcua-hub.service").read_text()
+
+
+@pytest.mark.parametrize("name", [*KIOSK_UNITS, "motcua-hub.service"])
+def test_the_kiosk_s_services_run_the_release_current_points_at(name: str) -> None:
+    command = read_unit(name)["Service"]["ExecStart"]
+    assert command.startswith("/opt/motcua-kiosk/current/venv/bin/kiosk ")
+
+
+def test_the_update_unit_runs_as_root_from_the_last_kept_release_with_the_kiosk_s_data() -> None:
+    unit = read_unit("motcua-kiosk-update.service")
+    service = unit["Service"]
+    assert (service["Type"], service["User"]) == ("oneshot", "root")
+    # not `current`: a release in trial must not be the one judging itself
+    assert service["ExecStart"] == "/opt/motcua-kiosk/known-good/venv/bin/kiosk update check"
+    assert service["Environment"] == "KIOSK_DATA_DIR=/var/lib/motcua-kiosk"
+    # one run installs (two pip steps of at most 15 min each), waits up to 10 min for nobody
+    # to be at the kiosk and watches the 5 min trial
+    assert service["TimeoutStartSec"] == "60min"
+    assert "Restart" not in service  # the timer runs it again; a loop would fight the trial
+    assert unit["Unit"]["After"] == "network-online.target"
+
+
+def test_the_update_timer_looks_every_15_minutes_and_soon_after_boot() -> None:
+    timer = read_unit("motcua-kiosk-update.timer")
+    assert timer["Timer"]["OnBootSec"] == "2min"  # a trial cut by a reboot is judged then
+    assert timer["Timer"]["OnUnitInactiveSec"] == "15min"
+    assert timer["Timer"]["RandomizedDelaySec"] == "5min"
+    assert timer["Install"]["WantedBy"] == "timers.target"

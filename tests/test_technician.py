@@ -204,7 +204,7 @@ def test_the_running_apps_devices_are_reported_live_not_opened_again() -> None:
     printer = Check("receipt printer", CheckStatus.OK, "live")
     reader = Check("code reader", CheckStatus.OK, "live")
     sources = running_app_sources(printer, reader)
-    assert len(sources) == len(all_check_sources()) == 5
+    assert len(sources) == len(all_check_sources()) == 6
     config = load_config(demo=True, environ={"KIOSK_DATA_DIR": "/nonexistent"})
     assert list(sources[1](config)) == [reader]  # the fake reader: no decoder check
     camera = replace(config, values={**config.values, "scanner.driver": "camera"})

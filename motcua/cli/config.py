@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from kiosk.command import Context, UsageError, print_json
 from kiosk.config import SETTINGS, SETTINGS_BY_KEY, parse_value, shown, write_technician_layer
+from kiosk.system_config import set_system_values, system_config_path
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +29,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     change = actions.add_parser("set", help="change a value in the technician layer")
     change.add_argument("key")
     change.add_argument("value")
+    change.add_argument("--system", action="store_true",
+                        help="in the system file (/etc/motcua-kiosk/kiosk.toml or "
+                        "KIOSK_CONFIG; root) instead: where the updater reads update.*")
     change.set_defaults(handler=_set)
 
 
@@ -69,6 +74,14 @@ def _check(args: argparse.Namespace, context: Context) -> int:
 
 def _set(args: argparse.Namespace, context: Context) -> int:
     value = parse_value(args.key, args.value)
+    if args.system:
+        system = system_config_path(os.environ)
+        try:
+            set_system_values(system, {args.key: value})
+        except PermissionError:
+            raise UsageError(f"cannot write {system}: it is root's (sudo)") from None
+        print(f"{args.key} = {shown(SETTINGS_BY_KEY[args.key], value)!r} written to {system}")
+        return 0
     path = write_technician_layer(context.config, {args.key: value})
     print(f"{args.key} = {shown(SETTINGS_BY_KEY[args.key], value)!r} written to {path}")
     return 0

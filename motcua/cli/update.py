@@ -1,19 +1,27 @@
 """``kiosk update ...``: apply the channel's signed release and watch its trial.
 
-Run as root by the update unit (docs/updates.md), never by the kiosk user: it writes
-``update.root`` and restarts the services. ``status`` is read-only, for technicians.
+Run as root by the update unit (systemd/motcua-kiosk-update.service, docs/updates.md),
+never by the kiosk user: it writes ``update.root`` and restarts the services. ``check``
+applies a new release and then judges its trial every 20 s until it is kept or rolled
+back, in the same run. ``status`` is read-only, for technicians.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import pwd
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.command import Context, UsageError
+from kiosk.config import Config
+from kiosk.doctor import VOLATILE_FILE_SYSTEMS, mounted_file_system
 from kiosk.release import ManifestError
 from kiosk.release_signature import parse_trusted_keys
+from kiosk.system_config import root_only_from_technician
 
 if TYPE_CHECKING:
     from sync.updater import Updater
@@ -23,14 +31,30 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add ``kiosk update``."""
     area = commands.add_parser("update", help="signed updates with automatic rollback")
     actions = area.add_subparsers(dest="action", metavar="ACTION", required=True)
-    check = actions.add_parser("check", help="apply the channel's release if it is new "
-                               "(up to its trial)")
+    check = actions.add_parser("check", help="apply the channel's release if it is new, "
+                               "then judge its trial until it is kept or rolled back")
     check.set_defaults(handler=_check)
     trial = actions.add_parser("trial", help="judge the release in trial: keep it or roll "
                                "it back")
     trial.set_defaults(handler=_trial)
     status = actions.add_parser("status", help="the last update's state (update.json)")
     status.set_defaults(handler=_status)
+
+
+def refuse_kiosk_writable(config: Config) -> None:
+    """UsageError when a root-only update setting comes from the technician layer."""
+    for key in root_only_from_technician(config):
+        raise UsageError(
+            f"{key} is set in {config.technician_path}, which the kiosk user can write; "
+            "the updater runs as root and takes it only from the system file: remove "
+            f"it there and run: sudo kiosk config set --system {key} VALUE")
+
+
+def release_runner_user(data_dir: Path) -> str | None:
+    """Who runs a release's doctor and migration: the data directory's owner, when root."""
+    if os.geteuid() != 0:
+        return None
+    return pwd.getpwuid(data_dir.stat().st_uid).pw_name
 
 
 def _updater(context: Context) -> Updater:
@@ -46,32 +70,60 @@ def _updater(context: Context) -> Updater:
     from sync.updater import Updater as RealUpdater  # noqa: PLC0415
 
     config = context.config
+    url, token = config.text("sync.backend_url"), config.text("sync.token")
+    if not url or not token:
+        raise UsageError("not enrolled (sync.backend_url, sync.token): kiosk provision first")
+    refuse_kiosk_writable(config)
     try:
         keys = parse_trusted_keys(config.text("update.release_keys"))
     except ManifestError as error:
         raise UsageError(str(error)) from None
-    url, token = config.text("sync.backend_url"), config.text("sync.token")
-    if not url or not token:
-        raise UsageError("not enrolled (sync.backend_url, sync.token): kiosk provision first")
     client = BackendClient(url, token, connect_timeout=config.number("sync.connect_timeout"),
                            read_timeout=config.number("sync.read_timeout"))
+    root = Path(config.text("update.root"))
+    # The release's own commands see the kiosk's settings, not root's environment.
+    environment = {"KIOSK_DATA_DIR": str(config.data_dir)}
+    if os.environ.get("KIOSK_CONFIG"):
+        environment["KIOSK_CONFIG"] = os.environ["KIOSK_CONFIG"]
     return RealUpdater(
-        UpdatePaths(root=Path(config.text("update.root")), database=config.database_path),
+        UpdatePaths(root=root, database=config.database_path),
         channel=config.text("update.channel"), trusted_keys=keys,
-        source=BackendReleaseSource(client), installer=VenvInstaller(),
-        commands=ReleaseProcesses(), services=SystemdServices())
+        source=BackendReleaseSource(client), installer=VenvInstaller(wheels=root / "wheels"),
+        commands=ReleaseProcesses(user=release_runner_user(config.data_dir),
+                                  environment=environment),
+        services=SystemdServices())
 
 
 def _check(args: argparse.Namespace, context: Context) -> int:
     from sync.client import RequestFailedError  # noqa: PLC0415
     from sync.updater import UpdateError  # noqa: PLC0415
 
+    config = context.config
+    if not config.text("sync.backend_url") or not config.text("sync.token"):
+        # Waiting for enrolment is a normal state (install-pi without a token), not a
+        # failed unit every 15 minutes.
+        print("kiosk update: not enrolled yet: no release to look for")
+        return 0
+    root = Path(config.text("update.root"))
+    point, kind = mounted_file_system(root)
+    if kind in VOLATILE_FILE_SYSTEMS:
+        # Under the read-only overlay a new release and `current` would live in RAM: the
+        # reboot would bring the old release back onto the database the new one migrated.
+        print(f"kiosk update: {root} is on {kind} ({point}) and would be lost at reboot: "
+              "no update while the root file system is read-only (docs/install.md, step 6)")
+        return 0
     try:
-        record = _updater(context).check_for_update()
+        updater = _updater(context)
+        record = updater.check_for_update()
+        print(json.dumps(record.to_json(), ensure_ascii=False))
+        # A release just switched to, or one whose trial an earlier run (or a reboot) cut
+        # short: judged here until it is kept or rolled back.
+        judgement = updater.watch_trial(time.sleep)
     except (UpdateError, RequestFailedError) as error:
         print(f"kiosk update: {error}")
         return 1
-    print(json.dumps(record.to_json(), ensure_ascii=False))
+    if judgement is not None:
+        print(f"{judgement.verdict.value}: {updater.record().reason}")
     return 0
 
 

@@ -15,7 +15,8 @@ from sync.updater import UpdateError
 
 
 class FakeRun:
-    """Records each command line; answers from a table (exit 0, no output by default)."""
+    """Records each command line; answers from a table of command-line beginnings (exit 0,
+    no output by default)."""
 
     def __init__(self, answers: dict[str, tuple[int, str]] | None = None) -> None:
         self.answers = answers or {}
@@ -23,7 +24,9 @@ class FakeRun:
 
     def __call__(self, argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
         self.calls.append(list(argv))
-        code, out = self.answers.get(" ".join(argv[:3]), (0, ""))
+        line = " ".join(argv)
+        code, out = next((answer for start, answer in self.answers.items()
+                          if line.startswith(start)), (0, ""))
         return subprocess.CompletedProcess(list(argv), code, out, "boom" if code else "")
 
 
@@ -46,15 +49,49 @@ def test_systemd_services_use_systemctl_on_both_units(tmp_path: Path):
         failing.start()
 
 
+@pytest.mark.parametrize(("status_text", "present"), [
+    ("session: browsing\n", True), ("session: identified\n", True),
+    ("session: idle_warning\n", True), ("session: welcome\n", False),
+    ("first frame drawn\n", False), ("\n", False),  # starting, or not running
+])
+def test_the_ui_s_status_line_says_whether_a_citizen_is_there(status_text: str,
+                                                                present: bool):
+    run = FakeRun({"systemctl show --property StatusText": (0, status_text)})
+    assert SystemdServices(run=run).citizen_present() is present
+    assert run.calls == [["systemctl", "show", "--property", "StatusText", "--value",
+                          "motcua-kiosk-ui.service"]]
+
+
 def test_the_release_doctor_is_read_from_its_json(tmp_path: Path):
     answer = json.dumps([{"name": "printer", "status": "fault"},
                          {"name": "database", "status": "ok"}])
     release = tmp_path / "2.4.0"
-    run = FakeRun({f"{release}/venv/bin/kiosk doctor --json": (1, answer)})
+    run = FakeRun({f"env {release}/venv/bin/kiosk doctor --json": (1, answer)})
     assert ReleaseProcesses(run).doctor_faults(release) == frozenset({"printer"})
-    assert run.calls == [[f"{release}/venv/bin/kiosk", "doctor", "--json"]]
+    assert run.calls == [["env", f"{release}/venv/bin/kiosk", "doctor", "--json"]]
     # A release that cannot even start its doctor is a failed one.
     assert ReleaseProcesses(FakeRun()).doctor_faults(release) is None
+
+
+def test_root_runs_the_release_s_doctor_and_migration_as_the_kiosk_with_its_settings(
+        tmp_path: Path):
+    release, database = tmp_path / "2.4.0", tmp_path / "data" / "db-migrating-2.4.0.sqlite3"
+    run = FakeRun()
+    processes = ReleaseProcesses(run, user="motcua-kiosk", environment={
+        "KIOSK_DATA_DIR": "/var/lib/motcua-kiosk", "KIOSK_CONFIG": "/etc/k.toml"})
+    processes.doctor_faults(release)
+    processes.migrate(release, database)
+    as_kiosk = ["runuser", "-u", "motcua-kiosk", "--", "env", "KIOSK_CONFIG=/etc/k.toml",
+                "KIOSK_DATA_DIR=/var/lib/motcua-kiosk"]
+    assert run.calls[0] == [*as_kiosk, f"{release}/venv/bin/kiosk", "doctor", "--json"]
+    assert run.calls[1][:len(as_kiosk) + 2] == [*as_kiosk, f"{release}/venv/bin/python", "-c"]
+    assert run.calls[1][-1] == str(database)
+
+
+def test_a_failed_migration_is_an_update_error_with_its_last_line(tmp_path: Path):
+    run = FakeRun({"runuser -u motcua-kiosk": (1, "")})
+    with pytest.raises(UpdateError, match=r"^migration: boom$"):
+        ReleaseProcesses(run, user="motcua-kiosk").migrate(tmp_path, tmp_path / "db")
 
 
 def tiny_wheel(folder: Path) -> Path:
@@ -91,3 +128,18 @@ def test_a_pip_failure_is_an_update_error_with_pips_last_line(tmp_path: Path):
     assert str(error.value) == "pip: boom"
     assert run.calls[1] == [f"{tmp_path}/venv/bin/pip", "install", "--no-index",
                             "--find-links", str(tmp_path), str(tmp_path / "a.whl")]
+
+
+def test_a_release_venv_sees_debian_s_packages_and_the_kiosk_s_wheels(tmp_path: Path):
+    run = FakeRun()
+    downloads, wheels = tmp_path / "downloads", tmp_path / "wheels"
+    VenvInstaller(python="python3", run=run, wheels=wheels).install(
+        downloads / "a.whl", tmp_path / "2.4.0")
+    venv = tmp_path / "2.4.0" / "venv"
+    assert run.calls == [
+        # as install-pi's venv: Debian's python3-evdev and python3-picamera2
+        ["python3", "-m", "venv", "--system-site-packages", str(venv)],
+        # the release's wheel, its dependencies from the wheels install-pi keeps
+        [f"{venv}/bin/pip", "install", "--no-index", "--find-links", str(downloads),
+         "--find-links", str(wheels), str(downloads / "a.whl")],
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class FakeServices:
     watchdog: bool = False
     running: bool = True
     boot: str = "boot-1"
+    busy_looks: int = 0
 
     def stop(self) -> None:
         self.calls.append("stop")
@@ -96,6 +98,14 @@ class FakeServices:
     def boot_id(self) -> str:
         return self.boot
 
+    def citizen_present(self) -> bool:
+        """The UI says a citizen is here while ``busy_looks`` is above 0."""
+        self.calls.append("citizen?")
+        if self.busy_looks > 0:
+            self.busy_looks -= 1
+            return True
+        return False
+
 
 @dataclass
 class Kiosk:
@@ -105,6 +115,7 @@ class Kiosk:
     commands: FakeCommands
     services: FakeServices
     now: list[dt.datetime]
+    slept: list[float]
 
     def outbox(self) -> Outbox:
         return Outbox(open_database(self.paths.database), kiosk_id="K-1", queue_prefix="1")
@@ -171,10 +182,16 @@ def kiosk(tmp_path: Path, sqlite_backend: Backend, serve, key, small_catalog) ->
                            read_timeout=5)
     now = [START]
     installer, commands, services = FakeInstaller(), FakeCommands(), FakeServices()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the clock moves as the updater waits
+        slept.append(seconds)
+        now[0] += dt.timedelta(seconds=seconds)
+
     updater = Updater(paths, channel="stable", trusted_keys=[key.public],
                       source=BackendReleaseSource(client), installer=installer,
-                      commands=commands, services=services, clock=lambda: now[0])
-    made = Kiosk(updater, paths, installer, commands, services, now)
+                      commands=commands, services=services, clock=lambda: now[0], sleep=sleep)
+    made = Kiosk(updater, paths, installer, commands, services, now, slept)
     made.submit()
     return made
 
@@ -188,9 +205,10 @@ def test_an_update_applies_and_is_kept_after_its_trial(kiosk: Kiosk, sqlite_back
     assert (record.from_version, record.to_version) == ("2.3.1", "2.4.0")
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.4.0")
     assert kiosk.installer.installed == ["2.4.0"]
+    assert list((kiosk.paths.root / "downloads").iterdir()) == []  # installed: not kept
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION + 1
     assert schema_of(kiosk.paths.copy_before("2.4.0")) == SCHEMA_VERSION
-    assert kiosk.services.calls == ["stop", "start"]
+    assert kiosk.services.calls == ["citizen?", "stop", "start"]
     # Within the trial nothing is decided; at the deadline the release is kept.
     assert kiosk.updater.check_trial().verdict is TrialVerdict.WAIT
     kiosk.now[0] = START + dt.timedelta(minutes=5)
@@ -225,7 +243,7 @@ def test_a_broken_build_rolls_back_by_itself_and_keeps_the_trials_submissions(
     assert box.get(during) is not None
     box.db.close()
     assert kiosk.paths.trial_copy("2.4.0").exists()  # kept, never destroyed
-    assert kiosk.services.calls == ["stop", "start", "stop", "start"]
+    assert kiosk.services.calls == ["citizen?", "stop", "start", "stop", "start"]
     # The bad release is not tried again until the channel serves another.
     assert kiosk.updater.check_for_update().state is UpdateState.ROLLED_BACK
     assert kiosk.installer.installed == ["2.4.0"]
@@ -250,6 +268,7 @@ def test_a_failed_install_touches_nothing(kiosk: Kiosk, sqlite_backend, key):
     record = kiosk.updater.check_for_update()
     assert record.reason == "install of 2.4.0 failed: pip: no matching distribution"
     assert not (kiosk.paths.root / "releases" / "2.4.0").exists()
+    assert list((kiosk.paths.root / "downloads").iterdir()) == []
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
     assert kiosk.services.calls == []
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
@@ -310,7 +329,7 @@ def test_a_failed_migration_leaves_the_running_release_and_its_database(
     assert record.reason == "database for 2.4.0 failed: migration 20: no such table"
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
-    assert kiosk.services.calls == ["stop", "start"]
+    assert kiosk.services.calls == ["citizen?", "stop", "start"]
 
 
 def test_a_switch_cut_by_a_power_failure_is_rolled_back_at_the_next_boot(
@@ -330,3 +349,110 @@ def test_a_switch_cut_by_a_power_failure_is_rolled_back_at_the_next_boot(
     box = kiosk.outbox()
     assert len(box.list()) == 1
     box.db.close()
+
+
+def test_a_kept_release_becomes_the_known_good_one_the_update_unit_runs(
+        kiosk: Kiosk, sqlite_backend, key):
+    (kiosk.paths.root / "known-good").symlink_to("releases/2.3.1")  # as install-pi leaves it
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    # during the trial the update unit still runs the release it replaced
+    assert kiosk.paths.known_good.readlink() == Path("releases/2.3.1")
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    kiosk.updater.check_trial()
+    assert kiosk.paths.known_good.readlink() == Path("releases/2.4.0")
+
+
+def test_a_rolled_back_release_never_becomes_the_known_good_one(
+        kiosk: Kiosk, sqlite_backend, key):
+    (kiosk.paths.root / "known-good").symlink_to("releases/2.3.1")
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.commands.doctor["2.4.0"] = None  # its doctor does not even start
+    kiosk.updater.check_for_update()
+    kiosk.updater.check_trial()
+    assert kiosk.paths.known_good.readlink() == Path("releases/2.3.1")
+
+
+def test_the_update_run_watches_the_trial_every_20_seconds_until_a_verdict(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the clock moves as the unit waits
+        slept.append(seconds)
+        kiosk.now[0] += dt.timedelta(seconds=seconds)
+
+    judgement = kiosk.updater.watch_trial(sleep)
+
+    assert judgement.verdict is TrialVerdict.KEEP
+    assert slept == [20.0] * 15  # 5 minutes
+    assert kiosk.updater.record().state is UpdateState.CONFIRMED
+    # nothing in trial: nothing to watch, no wait
+    assert kiosk.updater.watch_trial(sleep) is None
+    assert len(slept) == 15
+
+
+def test_a_crash_loop_is_rolled_back_at_the_first_look_of_the_watch(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.services.restart_count += 3
+    slept: list[float] = []
+    judgement = kiosk.updater.watch_trial(slept.append)
+    assert (judgement.verdict, slept) == (TrialVerdict.ROLL_BACK, [])
+
+
+NOBODY = 65534
+
+
+def owners(folder: Path) -> dict[str, tuple[int, int]]:
+    return {path.name: (path.stat().st_uid, path.stat().st_gid)
+            for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="root's update unit: only root can chown")
+def test_files_root_writes_in_the_data_directory_belong_to_its_owner(
+        kiosk: Kiosk, sqlite_backend, key):
+    # GIVEN the data directory and database owned by the kiosk user, the updater root
+    data = kiosk.paths.database.parent
+    for path in (data, *data.iterdir()):
+        os.chown(path, NOBODY, NOBODY)
+    publish(sqlite_backend, key, "2.4.0")
+    # WHEN a release is applied and rolled back
+    kiosk.updater.check_for_update()
+    assert {name for name in owners(data) if "migrating" in name} == set()
+    assert set(owners(data).values()) == {(NOBODY, NOBODY)}
+    kiosk.commands.doctor["2.4.0"] = frozenset({"database"})
+    kiosk.updater.check_trial()
+    # THEN every file it left there is the kiosk user's (read-only copies keep their -wal
+    # and -shm: the kiosk user's too)
+    assert {name.split("-wal")[0].split("-shm")[0] for name in owners(data)} == {
+        "kiosk.sqlite3", "db-before-2.4.0.sqlite3", "db-trial-2.4.0.sqlite3"}
+    assert set(owners(data).values()) == {(NOBODY, NOBODY)}
+
+
+def test_the_ui_is_stopped_only_once_nobody_is_using_the_kiosk(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.busy_looks = 3  # a citizen finishes 15 s after the install
+    record = kiosk.updater.check_for_update()
+    assert record.state is UpdateState.TRIAL
+    assert kiosk.slept == [5.0, 5.0, 5.0]
+    assert kiosk.services.calls == ["citizen?"] * 4 + ["stop", "start"]
+
+
+def test_a_kiosk_in_use_for_10_minutes_postpones_the_update_and_touches_nothing(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.busy_looks = 1000
+    record = kiosk.updater.check_for_update()
+    assert record.reason == "2.4.0 postponed: a citizen was using the kiosk for 10 min"
+    assert sum(kiosk.slept) == 600
+    assert "stop" not in kiosk.services.calls
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
+    assert not (kiosk.paths.releases / "2.4.0").exists()
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    # the next run, the kiosk free, applies it
+    kiosk.services.busy_looks = 0
+    assert kiosk.updater.check_for_update().state is UpdateState.TRIAL
