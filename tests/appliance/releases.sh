@@ -19,17 +19,29 @@ host_kiosk() {  # the repository's `kiosk` on the host
 
 start_backend() {  # a fresh city backend (SQLite) in $work/backend, on 127.0.0.1 only
     mkdir -p "$work/backend"
+    # Another server on the port (an earlier run's) would answer in its stead.
+    if backend_answers; then
+        say "port $backend_port is taken: stop what listens there"
+        return 1
+    fi
     host_kiosk backend keygen --home "$work/backend" >/dev/null || return 1
-    host_kiosk backend serve --home "$work/backend" --host 127.0.0.1 --port "$backend_port" \
-        --no-access-log >"$work/backend.log" 2>&1 &
+    # Not through host_kiosk: $! must be the server itself (env execs Python), so that
+    # stop_backend stops it and not a subshell.
+    env -u KIOSK_DATA_DIR -u KIOSK_CONFIG PYTHONPATH="$repo" "$host_python" -m motcua backend serve \
+        --home "$work/backend" --host 127.0.0.1 --port "$backend_port" --no-access-log \
+        >"$work/backend.log" 2>&1 &
     backend_pid=$!
     for _ in $(seq 60); do
         sleep 1
         kill -0 "$backend_pid" 2>/dev/null || return 1
-        "$host_python" -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
-            "$backend_url/healthz" 2>/dev/null && return 0
+        backend_answers && return 0
     done
     return 1
+}
+
+backend_answers() {
+    "$host_python" -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+        "$backend_url/healthz" 2>/dev/null
 }
 
 stop_backend() {
