@@ -165,7 +165,10 @@ class TrialFacts:
 
     ``doctor_faults`` names the doctor checks in fault now, or None when doctor did not
     answer at all; ``baseline_faults`` those the previous release had before the switch (a
-    kiosk whose printer was already unplugged must not roll back for it).
+    kiosk whose printer was already unplugged must not roll back for it). ``restarts`` and
+    ``services_active`` concern the services that ran before the switch: one that was
+    failing already (a UI without a screen restarts forever) says nothing against the new
+    release, and such a kiosk must still be able to take the release that fixes it.
     """
 
     now: dt.datetime

@@ -537,6 +537,8 @@ def _pull(args: argparse.Namespace, context: Context) -> int:
 
 
 def _fleet(args: argparse.Namespace, context: Context) -> int:
+    from office.fleet_cli import update_detail  # noqa: PLC0415
+
     store = _store(args, context)
     if args.json:
         print_json(store.fleet().model_dump(mode="json"))
@@ -556,7 +558,8 @@ def _fleet(args: argparse.Namespace, context: Context) -> int:
         else:
             detail = (f"pending {beat.outbox_pending}, failed {beat.outbox_failed}, "
                       f"version {beat.software_version}, catalog {_or_none(beat.catalog_version)}, "
-                      f"overlay {_or_none(beat.overlay_version)}")
+                      f"overlay {_or_none(beat.overlay_version)}"
+                      f"{update_detail(beat.update)}")
         alerts = ", ".join(alert.value for alert in health.alerts)
         print(f"{record.device_id:<16} {state:<9} last heard {record.last_seen_at or 'never'}: "
               f"{detail}" + (f" [{alerts}]" if alerts else ""))

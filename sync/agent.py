@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -44,6 +45,7 @@ from kiosk.sealing import Sealer, sealer_for
 from kiosk.storage import Database
 from kiosk.submissions import Outbox, OutboxState, PendingDelivery
 from kiosk.sync_state import SyncFact, put_facts, read_fact
+from kiosk.update_report import read_last_update
 from sync import wire
 from sync.backoff import Backoff
 from sync.client import BackendClient, FailureKind, RequestFailedError, decode_json
@@ -74,6 +76,10 @@ class AgentSettings:
     commune_code: int = 0
     #: A hub serves the point's live queue (sync/hub_link.py): the city's is not pulled.
     queue_from_hub: bool = False
+    #: The release channel it follows and where the updater keeps ``update.json``; both
+    #: reported in the heartbeat (empty / None: nothing to report, as in most tests).
+    update_channel: str = ""
+    update_root: Path | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> AgentSettings:
@@ -92,6 +98,8 @@ class AgentSettings:
             backend_public_key=config.text("sync.backend_public_key"),
             commune_code=config.number("kiosk.commune_code"),
             queue_from_hub=bool(config.text("hub.url")),
+            update_channel=config.text("update.channel"),
+            update_root=Path(config.text("update.root")),
         )
 
     def problems(self) -> list[str]:
@@ -368,7 +376,28 @@ class SyncAgent:
             printer_state=read_fact(self.db, SyncFact.PRINTER_STATE),
             printer_paper=_PAPER.get(read_fact(self.db, SyncFact.PRINTER_STATE) or ""),
             device_time=self._stamp(),
+            update=self._update_report(),
         )
+
+    def _update_report(self) -> wire.UpdateReport | None:
+        """The channel and the last update (update.json); a bad file is logged, not sent."""
+        if not self.settings.update_channel:
+            return None
+        last = None
+        if self.settings.update_root is not None:
+            try:
+                last = read_last_update(self.settings.update_root)
+            except ValueError as error:
+                log.warning("the last update is not reported: %s", error)
+        if last is not None:
+            try:
+                return wire.UpdateReport(
+                    channel=self.settings.update_channel, state=last.state,
+                    target_version=last.target_version, problem=last.problem,
+                    reason=last.reason)
+            except ValidationError as error:  # a version too long for the wire, say
+                log.warning("the last update is not reported: %s", error)
+        return wire.UpdateReport(channel=self.settings.update_channel)
 
     def _heartbeat_if_due(self, report: RoundReport) -> None:
         moment = self.monotonic()

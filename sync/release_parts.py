@@ -84,10 +84,11 @@ class ReleaseProcesses:
     """An installed release's commands, run from its own venv as the kiosk runs them.
 
     The update unit is root; the release's doctor and migration run as ``user`` (the owner
-    of the data directory, in production) with only the kiosk's settings in their
-    environment (``KIOSK_DATA_DIR``, ``KIOSK_CONFIG``), so they see what the kiosk's
-    services see (device access included) and every file they create in the data directory
-    is the kiosk user's. ``user`` None: run as ourselves (tests, a developer's machine).
+    of the data directory, in production) with the kiosk's settings (``KIOSK_DATA_DIR``,
+    ``KIOSK_CONFIG``) and without the caller's ``PYTHONPATH``/``PYTHONHOME``, so they see
+    what the kiosk's services see (device access included) and every file they create in
+    the data directory is the kiosk user's. ``user`` None: run as ourselves (tests, a
+    developer's machine).
     """
 
     def __init__(self, run: Run = run_program, *, user: str | None = None,
@@ -99,12 +100,15 @@ class ReleaseProcesses:
     def _as_kiosk(self, argv: Sequence[str]) -> list[str]:
         settings = [f"{name}={value}" for name, value in sorted(self.environment.items())]
         prefix = ["runuser", "-u", self.user, "--"] if self.user is not None else []
-        return [*prefix, "env", *settings, *argv]
+        # Only the release's own code: no PYTHONPATH or PYTHONHOME from the caller.
+        return [*prefix, "env", "-u", "PYTHONPATH", "-u", "PYTHONHOME", *settings, *argv]
 
     def migrate(self, release: Path, database: Path) -> None:
         """The release opens (and so migrates) ``database``."""
-        result = self.run(self._as_kiosk([str(release / "venv" / "bin" / "python"), "-c",
-                                          _MIGRATE, str(database)]))
+        # -I: isolated, so `python -c` does not put the working directory first on sys.path
+        # (run by hand from a source tree, that tree's kiosk would migrate, not the release).
+        result = self.run(self._as_kiosk([str(release / "venv" / "bin" / "python"), "-I",
+                                          "-c", _MIGRATE, str(database)]))
         if result.returncode != 0:
             raise UpdateError(f"migration: {_last_line(result)}")
 
@@ -137,17 +141,20 @@ class SystemdServices:
         """``systemctl start`` every unit (from what ``current`` points at)."""
         self._must(["systemctl", "start", *self.units])
 
-    def restarts(self) -> int:
-        """systemd's NRestarts, summed over the units."""
-        return sum(int(value or 0) for value in self._show("NRestarts"))
+    def restarts(self) -> dict[str, int]:
+        """systemd's NRestarts of each unit."""
+        return {unit: int(value or 0)
+                for unit, value in zip(self.units, self._show("NRestarts"), strict=False)}
 
     def watchdog_fired(self) -> bool:
         """Whether a unit's last result was a watchdog stop."""
         return "watchdog" in self._show("Result")
 
-    def active(self) -> bool:
-        """Whether every unit is active."""
-        return self.run(["systemctl", "is-active", "--quiet", *self.units]).returncode == 0
+    def active_units(self) -> frozenset[str]:
+        """The units ``systemctl is-active`` says are active (one answer line per unit)."""
+        answers = self.run(["systemctl", "is-active", *self.units]).stdout.split()
+        return frozenset(unit for unit, answer in zip(self.units, answers, strict=False)
+                         if answer == "active")
 
     def boot_id(self) -> str:
         """The kernel's id of this boot."""

@@ -8,21 +8,17 @@ back, and the state of updates says nothing about whether this release serves ci
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from kiosk.config import Config
 from kiosk.doctor import Check, CheckStatus
 from kiosk.system_config import root_only_from_technician
 from kiosk.update_policy import UpdateState
-from sync.updater import CURRENT_LINK, STATE_FILE, UpdateRecord
+from kiosk.update_report import read_last_update
+from sync.updater import CURRENT_LINK
 
 NAME = "updates"
 KEY_FIX = "sudo kiosk config set --system update.release_keys KEY (docs/updates.md)"
-#: The reason a kept release's record carries (kiosk.update_policy.judge_trial's).
-PASSED = "trial passed"
-#: An update waiting for nobody to be at the kiosk: normal (sync/updater.py).
-POSTPONED = " postponed: "
 
 
 def update_checks(config: Config) -> list[Check]:
@@ -38,7 +34,7 @@ def check_updates(config: Config) -> Check:
         return Check(NAME, CheckStatus.OK,
                      f"not installed by install-pi (no {current}): no updates here")
     running = f"{current.readlink().name}, channel {config.text('update.channel')}"
-    return _trust_problem(config, running) or _last_outcome(root / STATE_FILE, running)
+    return _trust_problem(config, running) or _last_outcome(root, running)
 
 
 def _trust_problem(config: Config, running: str) -> Check | None:
@@ -55,20 +51,19 @@ def _trust_problem(config: Config, running: str) -> Check | None:
     return None
 
 
-def _last_outcome(state_file: Path, running: str) -> Check:
-    """How the last update ended, from the updater's state file."""
+def _last_outcome(root: Path, running: str) -> Check:
+    """How the last update ended (kiosk/update_report.py reads it as the heartbeat does)."""
     try:
-        record = UpdateRecord.from_json(json.loads(state_file.read_text()))
-    except FileNotFoundError:
-        return Check(NAME, CheckStatus.OK, f"{running}: no update applied yet")
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        return Check(NAME, CheckStatus.WARNING, f"{running}: {STATE_FILE} unreadable: {error}",
+        last = read_last_update(root)
+    except ValueError as error:
+        return Check(NAME, CheckStatus.WARNING, f"{running}: {error}",
                      "sudo kiosk update status; the next update check rewrites it")
-    if record.state is UpdateState.TRIAL:
-        return Check(NAME, CheckStatus.OK, f"{running}: in trial until {record.deadline}")
-    if record.state is UpdateState.ROLLED_BACK or (
-            record.reason not in {"", PASSED} and POSTPONED not in record.reason):
-        return Check(NAME, CheckStatus.WARNING, f"{running}: {record.reason}",
+    if last is None:
+        return Check(NAME, CheckStatus.OK, f"{running}: no update applied yet")
+    if last.problem is not None:
+        return Check(NAME, CheckStatus.WARNING, f"{running}: {last.reason}",
                      "see journalctl -u motcua-kiosk-update; a failed release is not tried "
                      "again until the channel serves another")
-    return Check(NAME, CheckStatus.OK, f"{running}: {record.state.value}")
+    if last.state is UpdateState.TRIAL:
+        return Check(NAME, CheckStatus.OK, f"{running}: {last.target_version} in trial")
+    return Check(NAME, CheckStatus.OK, f"{running}: {last.state.value}")

@@ -109,16 +109,16 @@ class Services(Protocol):
         """Start them (from whatever ``current`` points at)."""
         ...
 
-    def restarts(self) -> int:
-        """How often they were restarted since boot (systemd's NRestarts, summed)."""
+    def restarts(self) -> dict[str, int]:
+        """How often each was restarted since boot (systemd's NRestarts), by name."""
         ...
 
     def watchdog_fired(self) -> bool:
         """Whether a watchdog stop happened since the last start."""
         ...
 
-    def active(self) -> bool:
-        """Whether every service is running."""
+    def active_units(self) -> frozenset[str]:
+        """The names of the services running now."""
         ...
 
     def boot_id(self) -> str:
@@ -142,9 +142,12 @@ class UpdateRecord:
     deadline: str | None = None
     reason: str = ""
     baseline_faults: list[str] = field(default_factory=list)
-    restarts_at_switch: int = 0
+    restarts_at_switch: dict[str, int] = field(default_factory=dict)
     boot_id: str = ""
     bad_versions: list[str] = field(default_factory=list)
+    #: The services that ran before the switch: the trial judges their restarts and
+    #: whether they run at the deadline (kiosk.update_policy.TrialFacts).
+    watched_services: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to ``update.json``."""
@@ -152,15 +155,18 @@ class UpdateRecord:
                 "since": self.since, "deadline": self.deadline, "reason": self.reason,
                 "baseline_faults": self.baseline_faults,
                 "restarts_at_switch": self.restarts_at_switch, "boot_id": self.boot_id,
-                "bad_versions": self.bad_versions}
+                "bad_versions": self.bad_versions,
+                "watched_services": self.watched_services}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> UpdateRecord:
         """The record from ``update.json``'s object."""
         return cls(UpdateState(data["state"]), data["from"], data["to"], data["since"],
                    data["deadline"], data["reason"], list(data["baseline_faults"]),
-                   int(data["restarts_at_switch"]), data["boot_id"],
-                   list(data["bad_versions"]))
+                   {str(unit): int(count)
+                    for unit, count in dict(data["restarts_at_switch"]).items()},
+                   data["boot_id"], list(data["bad_versions"]),
+                   [str(unit) for unit in data["watched_services"]])
 
 
 @dataclass(frozen=True)
@@ -314,6 +320,7 @@ class Updater:
             return self._refused(record, f"{target} postponed: a citizen was using the "
                                  f"kiosk for {int(IDLE_WAIT.total_seconds() // 60)} min")
         baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
+        running_before = self.services.active_units()
         self.services.stop()
         live = self.paths.database
         try:
@@ -328,7 +335,8 @@ class Updater:
             state=advance(state, UpdateEvent.SWITCHED), from_version=running, to_version=target,
             since=now.isoformat(), deadline=(now + TRIAL_PERIOD).isoformat(),
             reason=f"trial of {target}", baseline_faults=sorted(baseline),
-            boot_id=self.services.boot_id(), bad_versions=record.bad_versions)
+            boot_id=self.services.boot_id(), bad_versions=record.bad_versions,
+            watched_services=sorted(running_before))
         # Saved before the database or the link changes: whatever interrupts the switch
         # from here on (a crash, a power cut), the next trial check rolls it back.
         self._save(trial)
@@ -393,12 +401,14 @@ class Updater:
             return None
         assert record.to_version is not None and record.deadline is not None
         faults = self.commands.doctor_faults(self.paths.releases / record.to_version)
+        watched, restarts_now = set(record.watched_services), self.services.restarts()
         judgement = judge_trial(TrialFacts(
             now=self.clock(), deadline=dt.datetime.fromisoformat(record.deadline),
             doctor_faults=faults, baseline_faults=frozenset(record.baseline_faults),
-            restarts=self.services.restarts() - record.restarts_at_switch,
+            restarts=sum(restarts_now.get(unit, 0) - record.restarts_at_switch.get(unit, 0)
+                         for unit in watched),
             watchdog_fired=self.services.watchdog_fired(),
-            services_active=self.services.active(),
+            services_active=watched <= self.services.active_units(),
             rebooted=self.services.boot_id() != record.boot_id))
         if judgement.verdict is TrialVerdict.KEEP:
             record.state = advance(record.state, UpdateEvent.TRIAL_PASSED)
@@ -406,23 +416,26 @@ class Updater:
             self._save(record)
             _point(self.paths.known_good, self.paths.releases / record.to_version)
             self._prune(keep={record.to_version, record.from_version})
+            self._prune_copies(keep=record.to_version)
         elif judgement.verdict is TrialVerdict.ROLL_BACK:
             self._roll_back(record, judgement.reason)
         return judgement
 
     def watch_trial(
         self,
-        sleep: Callable[[float], None],
+        sleep: Callable[[float], None] | None = None,
         interval: dt.timedelta = TRIAL_CHECK_INTERVAL,
     ) -> TrialJudgement | None:
         """Judge the release in trial every ``interval`` until it is kept or rolled back.
 
         The update unit's one run applies a release and then watches it here, from the
-        process of the release it replaces; None when no release is in trial.
+        process of the release it replaces; None when no release is in trial. ``sleep``
+        defaults to the updater's own.
         """
+        wait = self.sleep if sleep is None else sleep
         judgement = self.check_trial()
         while judgement is not None and judgement.verdict is TrialVerdict.WAIT:
-            sleep(interval.total_seconds())
+            wait(interval.total_seconds())
             judgement = self.check_trial()
         return judgement
 
@@ -454,6 +467,19 @@ class Updater:
         for release in self.paths.releases.iterdir():
             if release.name not in keep:
                 shutil.rmtree(release, ignore_errors=True)
+
+
+    def _prune_copies(self, keep: str) -> None:
+        """Delete the pre-update database copies other than the kept release's.
+
+        Only ``db-before-<running>`` is ever restored (a rollback of the running release,
+        or a downgrade below its schema); older ones are whole databases that would pile
+        up with every update. The trial files (``db-trial-*``) are never deleted.
+        """
+        wanted = self.paths.copy_before(keep).name
+        for copy in self.paths.database.parent.glob("db-before-*.sqlite3"):
+            if copy.name != wanted:
+                _remove_database(copy)
 
 
 def _point(link: Path, target: Path) -> None:

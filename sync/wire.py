@@ -47,6 +47,8 @@ from kiosk.kinds import (
     RatingLevel,
     SubmissionKind,
 )
+from kiosk.update_policy import UpdateState
+from kiosk.update_report import UpdateProblem
 
 API_VERSION = "v1"
 PREFIX = f"/{API_VERSION}"
@@ -608,6 +610,22 @@ class HubPresence(_Model):
     kiosks_seen: Annotated[int, Field(ge=0, description="kiosks heard from in the last 15 min")]
 
 
+class UpdateReport(_Model):
+    """The release channel a kiosk follows and where its last update stands
+    (kiosk/update_report.py reads it from the updater's ``update.json``)."""
+
+    channel: Annotated[str, Field(max_length=40, description="the kiosk's update.channel")]
+    state: UpdateState | None = Field(
+        default=None, description="the last update's state; null: the updater never ran")
+    target_version: Annotated[str | None, Field(
+        max_length=40, description="the release the last switch went to")] = None
+    problem: UpdateProblem | None = Field(
+        default=None, description="refused, failed (nothing switched) or rolled back")
+    reason: Annotated[str | None, Field(
+        max_length=500, description="why, in the updater's words; null without a problem")
+    ] = None
+
+
 class Heartbeat(_Model):
     """A kiosk's health, sent every ``sync.heartbeat_seconds``; a hub sends one too (its
     forward backlog as ``outbox_pending``, and ``hub`` set)."""
@@ -624,6 +642,8 @@ class Heartbeat(_Model):
     printer_paper: Annotated[str | None, Field(max_length=40)] = None
     device_time: Annotated[str, Field(max_length=40, description="device clock; not trusted")]
     hub: HubPresence | None = Field(default=None, description="set by a hub, null from a kiosk")
+    update: UpdateReport | None = Field(
+        default=None, description="its updates; null from a hub and from older kiosks")
 
 
 class HeartbeatAck(_Model):

@@ -211,7 +211,7 @@ def version_from(script_version: str, running: str | None,
     start = INSTALL_PI.index("# The version being installed:")
     block = INSTALL_PI[start:INSTALL_PI.index('say "Debian packages"')]
     source = tmp_path / "src"
-    (source / "kiosk").mkdir(parents=True)
+    (source / "kiosk").mkdir(parents=True, exist_ok=True)
     (source / "kiosk/__init__.py").write_text(f'__version__ = "{script_version}"\n')
     prefix = tmp_path / "opt"
     (prefix / "releases").mkdir(parents=True, exist_ok=True)
@@ -291,3 +291,14 @@ def test_a_second_install_keeps_the_release_it_replaces_and_no_older_one(
     switch(prefix, "0.3.0", "0.2.0")
     assert sorted(p.name for p in (prefix / "releases").iterdir()) == ["0.2.0", "0.3.0"]
     assert (prefix / "current").readlink() == Path("releases/0.3.0")
+
+
+def test_install_pi_waits_for_the_verdict_of_an_update_in_trial(tmp_path: Path) -> None:
+    prefix = tmp_path / "opt"
+    prefix.mkdir()
+    (prefix / "update.json").write_text('{\n "state": "trial",\n "from": "0.1.0"\n}\n')
+    result = version_from("0.2.0", None, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("an update is in its trial (sudo ")
+    (prefix / "update.json").write_text('{\n "state": "confirmed"\n}\n')
+    assert version_from("0.2.0", None, tmp_path).returncode == 0

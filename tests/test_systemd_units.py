@@ -71,10 +71,16 @@ def test_the_hub_restarts_at_once_and_writes_only_its_own_directory() -> None:
         UNITS / "motcua-hub.service").read_text()
 
 
-@pytest.mark.parametrize("name", [*KIOSK_UNITS, "motcua-hub.service"])
+@pytest.mark.parametrize("name", KIOSK_UNITS)
 def test_the_kiosk_s_services_run_the_release_current_points_at(name: str) -> None:
     command = read_unit(name)["Service"]["ExecStart"]
     assert command.startswith("/opt/motcua-kiosk/current/venv/bin/kiosk ")
+
+
+def test_the_hub_never_runs_a_release_in_trial() -> None:
+    # its database is not copied or restored by the updater: it waits for a kept release
+    command = read_unit("motcua-hub.service")["Service"]["ExecStart"]
+    assert command.startswith("/opt/motcua-kiosk/known-good/venv/bin/kiosk hub serve")
 
 
 def test_the_update_unit_runs_as_root_from_the_last_kept_release_with_the_kiosk_s_data() -> None:

@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import pwd
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +42,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def refuse_kiosk_writable(config: Config) -> None:
     """UsageError when a root-only update setting comes from the technician layer."""
-    for key in root_only_from_technician(config):
+    kiosk_writable = root_only_from_technician(config)
+    if kiosk_writable:
+        key = kiosk_writable[0]
         raise UsageError(
             f"{key} is set in {config.technician_path}, which the kiosk user can write; "
             "the updater runs as root and takes it only from the system file: remove "
@@ -118,7 +119,7 @@ def _check(args: argparse.Namespace, context: Context) -> int:
         print(json.dumps(record.to_json(), ensure_ascii=False))
         # A release just switched to, or one whose trial an earlier run (or a reboot) cut
         # short: judged here until it is kept or rolled back.
-        judgement = updater.watch_trial(time.sleep)
+        judgement = updater.watch_trial()
     except (UpdateError, RequestFailedError) as error:
         print(f"kiosk update: {error}")
         return 1

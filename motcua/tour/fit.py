@@ -6,8 +6,10 @@
   is clipped or spills over what is next to it;
 - a touch target (anything with a button's behaviour) narrower or lower than 9 mm on the
   kiosk's screen (``ui.screen_ppi``);
-- a button whose label breaks inside a word ("Dem/o"): Kivy splits a word only when the
-  word alone is wider than the line, so a word wider than the label's text width is one;
+- a label that breaks inside a word ("Dem/o", "Phư/ờng"): Kivy splits a word only when
+  the word alone is wider than the line, so a word wider than the label's text width is
+  one (buttons and plain labels alike: a title or a hint split mid-word reads as two
+  wrong words);
 - a label that sticks out of a box it is in (a tile too short for its title spills into
   the next one), up to the screen or the scrolling list it belongs to.
 
@@ -35,7 +37,7 @@ class Problem(enum.Enum):
 
     TEXT_OVERFLOW = "text larger than its widget"
     SMALL_TARGET = "touch target under 9 mm"
-    WORD_SPLIT = "button label breaks inside a word"
+    WORD_SPLIT = "label breaks inside a word"
     OUTSIDE = "text outside the box it is in"
 
 
@@ -75,8 +77,6 @@ def misfits(window: Any, ppi: int) -> list[Misfit]:
 
 
 def _label_misfits(label: Any) -> list[Misfit]:
-    from kivy.uix.behaviors import ButtonBehavior  # noqa: PLC0415
-
     label.texture_update()
     found = []
     text_width, text_height = label.texture_size
@@ -87,10 +87,9 @@ def _label_misfits(label: Any) -> list[Misfit]:
     outside = _outside_of(label)
     if outside:
         found.append(Misfit(Problem.OUTSIDE, describe(label), outside))
-    if isinstance(label, ButtonBehavior):
-        word = _split_word(label)
-        if word:
-            found.append(Misfit(Problem.WORD_SPLIT, describe(label), repr(word)))
+    word = _split_word(label)
+    if word:
+        found.append(Misfit(Problem.WORD_SPLIT, describe(label), repr(word)))
     return found
 
 

@@ -15,6 +15,10 @@ Kiosks and hubs are judged by the same rules; only the printer is a kiosk's alon
   city.
 - **clock off**: the kiosk's clock differs from the city's by more than
   :data:`CLOCK_TOLERANCE` (its slips and tickets would show a wrong time).
+- **update rolled back** / **update not applied**: its last update failed its trial and
+  was rolled back, or the release its channel offers was refused or could not be applied
+  (kiosk/update_report.py). The kiosk goes on serving on its running release: a warning,
+  for whoever publishes releases.
 
 A revoked device raises no alert (it is expected to be silent). A hub that has never sent a
 heartbeat (software from before hubs sent them) is listed with its last delivery of queue
@@ -27,6 +31,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from kiosk.update_policy import UpdateState
+from kiosk.update_report import UpdateProblem
 from sync import wire
 
 #: A kiosk silent this long is offline.
@@ -54,11 +60,14 @@ class Alert(enum.Enum):
     PAPER_NEAR_END = "paper_near_end"
     BACKLOG_GROWING = "backlog_growing"
     CLOCK_OFF = "clock_off"
+    UPDATE_ROLLED_BACK = "update_rolled_back"
+    UPDATE_NOT_APPLIED = "update_not_applied"
 
     @property
     def severity(self) -> Severity:
         """Critical: citizens cannot be served or their submissions do not arrive."""
-        if self in {Alert.PAPER_NEAR_END, Alert.CLOCK_OFF, Alert.NEVER_SEEN}:
+        if self in {Alert.PAPER_NEAR_END, Alert.CLOCK_OFF, Alert.NEVER_SEEN,
+                    Alert.UPDATE_ROLLED_BACK, Alert.UPDATE_NOT_APPLIED}:
             return Severity.WARNING
         return Severity.CRITICAL
 
@@ -146,7 +155,20 @@ def assess(record: DeviceRecord, now: dt.datetime) -> DeviceHealth:
                 alerts.append(Alert.BACKLOG_GROWING)
             if offset is not None and abs(offset) > CLOCK_TOLERANCE:
                 alerts.append(Alert.CLOCK_OFF)
+            alerts += _update_alerts(beat.update)
     return DeviceHealth(record, silent_for, offset, backlog, change, tuple(alerts))
+
+
+def _update_alerts(update: wire.UpdateReport | None) -> list[Alert]:
+    if update is None:
+        return []
+    found = []
+    # Rolled back, then a later offer refused: both are true, both are shown.
+    if update.state is UpdateState.ROLLED_BACK:
+        found.append(Alert.UPDATE_ROLLED_BACK)
+    if update.problem in {UpdateProblem.REFUSED, UpdateProblem.FAILED}:
+        found.append(Alert.UPDATE_NOT_APPLIED)
+    return found
 
 
 def _printer_alerts(beat: wire.Heartbeat) -> list[Alert]:

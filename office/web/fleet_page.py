@@ -15,12 +15,15 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from kiosk.update_policy import UpdateState
+from kiosk.update_report import UpdateProblem
 from office.store.fleet_health import Alert, DeviceHealth, Severity
 from office.web import exports
 from office.web.auth import Session
 from office.web.context import render, web_state
 from office.web.pages import PREFIX, SignedIn
 from office.web.units import chosen_unit
+from sync import wire
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -32,6 +35,8 @@ ALERTS = {
     Alert.PAPER_NEAR_END: "Sắp hết giấy",
     Alert.BACKLOG_GROWING: "Dữ liệu chờ gửi tăng",
     Alert.CLOCK_OFF: "Lệch giờ quá 2 phút",
+    Alert.UPDATE_ROLLED_BACK: "Cập nhật bị hoàn tác",
+    Alert.UPDATE_NOT_APPLIED: "Không cập nhật được",
 }
 assert set(ALERTS) == set(Alert)
 PRINTER_STATES = {
@@ -45,6 +50,31 @@ PRINTER_STATES = {
     "unknown": "Chưa rõ",
 }
 KINDS = {"kiosk": "Kiosk", "hub": "Máy chủ điểm phục vụ"}
+#: The last update's state, "{version}" its target (kiosk.update_policy.UpdateState).
+UPDATE_STATES = {
+    UpdateState.IDLE: "chưa cập nhật lần nào",
+    UpdateState.DOWNLOADED: "đã tải bản {version}",
+    UpdateState.INSTALLED: "đã cài bản {version}",
+    UpdateState.TRIAL: "đang chạy thử bản {version}",
+    UpdateState.CONFIRMED: "đã lên bản {version}",
+    UpdateState.ROLLED_BACK: "bản {version} đã bị hoàn tác",
+}
+assert set(UPDATE_STATES) == set(UpdateState)
+#: What went wrong with a later offer (a rollback is said by the state already).
+UPDATE_PROBLEMS = {
+    UpdateProblem.REFUSED: "bản mới bị từ chối",
+    UpdateProblem.FAILED: "cài bản mới bị lỗi",
+}
+
+
+def update_outcome(update: wire.UpdateReport) -> str:
+    """The last update in words: "đã lên bản 2.4.0", "đã lên bản 2.4.0; bản mới bị từ
+    chối", "chưa cập nhật lần nào" (also when the updater never ran: no state)."""
+    words = UPDATE_STATES[update.state or UpdateState.IDLE].format(
+        version=update.target_version or "?")
+    if update.problem in UPDATE_PROBLEMS:
+        words += "; " + UPDATE_PROBLEMS[update.problem]
+    return words
 
 
 def parse(params: Mapping[str, str], session: Session
@@ -108,4 +138,5 @@ def fleet(request: Request, session: SignedIn) -> Response:
                   unit=unit, errors=errors, params=params, alert_labels=ALERTS,
                   printer_states=PRINTER_STATES, device_kinds=KINDS, ago=ago,
                   offset=offset, local_time=exports.local_time,
+                  update_outcome=update_outcome,
                   needing=sum(1 for item in devices if item.alerts))

@@ -43,7 +43,8 @@ def test_the_alerts_are_counted_at_the_top_and_shown_per_device(
     assert tiles(page) == {
         "thiết bị": 11, "cần xử lý": 7, "Mất kết nối quá 15 phút": 1,
         "Chưa từng gửi tín hiệu": 1, "Hết giấy": 1, "Máy in lỗi": 1, "Sắp hết giấy": 1,
-        "Dữ liệu chờ gửi tăng": 1, "Lệch giờ quá 2 phút": 1}
+        "Dữ liệu chờ gửi tăng": 1, "Lệch giờ quá 2 phút": 1, "Cập nhật bị hoàn tác": 0,
+        "Không cập nhật được": 0}
     rows = page.split("<tbody>")[1].split("</tr>")
     # Critical first (offline, paper out, printer fault, backlog), then warnings
     order = [re.search(r'<th scope="row">([^<]+)<', row).group(1)  # type: ignore[union-attr]

@@ -33,16 +33,18 @@ class FakeRun:
 def test_systemd_services_use_systemctl_on_both_units(tmp_path: Path):
     boot = tmp_path / "boot_id"
     boot.write_text("abc\n")
-    run = FakeRun({"systemctl show --property": (0, "1\n2\n")})
+    run = FakeRun({"systemctl show --property": (0, "1\n2\n"),
+                   "systemctl is-active": (3, "activating\nactive\n")})
     services = SystemdServices(run=run, boot_id_file=boot)
     services.stop()
-    assert services.restarts() == 3
-    assert services.active() is True
+    assert services.restarts() == {"motcua-kiosk-ui.service": 1, "motcua-kiosk-sync.service": 2}
+    assert services.active_units() == frozenset({"motcua-kiosk-sync.service"})
     assert services.boot_id() == "abc"
-    assert run.calls[:2] == [
+    assert run.calls[:3] == [
         ["systemctl", "stop", "motcua-kiosk-ui.service", "motcua-kiosk-sync.service"],
         ["systemctl", "show", "--property", "NRestarts", "--value",
          "motcua-kiosk-ui.service", "motcua-kiosk-sync.service"],
+        ["systemctl", "is-active", "motcua-kiosk-ui.service", "motcua-kiosk-sync.service"],
     ]
     failing = SystemdServices(run=FakeRun({"systemctl start motcua-kiosk-ui.service": (5, "")}))
     with pytest.raises(UpdateError, match=r"systemctl start .*: boom"):
@@ -66,9 +68,10 @@ def test_the_release_doctor_is_read_from_its_json(tmp_path: Path):
     answer = json.dumps([{"name": "printer", "status": "fault"},
                          {"name": "database", "status": "ok"}])
     release = tmp_path / "2.4.0"
-    run = FakeRun({f"env {release}/venv/bin/kiosk doctor --json": (1, answer)})
+    clean = ["env", "-u", "PYTHONPATH", "-u", "PYTHONHOME"]
+    run = FakeRun({f"{' '.join(clean)} {release}/venv/bin/kiosk doctor --json": (1, answer)})
     assert ReleaseProcesses(run).doctor_faults(release) == frozenset({"printer"})
-    assert run.calls == [["env", f"{release}/venv/bin/kiosk", "doctor", "--json"]]
+    assert run.calls == [[*clean, f"{release}/venv/bin/kiosk", "doctor", "--json"]]
     # A release that cannot even start its doctor is a failed one.
     assert ReleaseProcesses(FakeRun()).doctor_faults(release) is None
 
@@ -81,10 +84,12 @@ def test_root_runs_the_release_s_doctor_and_migration_as_the_kiosk_with_its_sett
         "KIOSK_DATA_DIR": "/var/lib/motcua-kiosk", "KIOSK_CONFIG": "/etc/k.toml"})
     processes.doctor_faults(release)
     processes.migrate(release, database)
-    as_kiosk = ["runuser", "-u", "motcua-kiosk", "--", "env", "KIOSK_CONFIG=/etc/k.toml",
-                "KIOSK_DATA_DIR=/var/lib/motcua-kiosk"]
+    # the kiosk's settings, and only the release's code (nothing from the caller's paths)
+    as_kiosk = ["runuser", "-u", "motcua-kiosk", "--", "env", "-u", "PYTHONPATH", "-u",
+                "PYTHONHOME", "KIOSK_CONFIG=/etc/k.toml", "KIOSK_DATA_DIR=/var/lib/motcua-kiosk"]
     assert run.calls[0] == [*as_kiosk, f"{release}/venv/bin/kiosk", "doctor", "--json"]
-    assert run.calls[1][:len(as_kiosk) + 2] == [*as_kiosk, f"{release}/venv/bin/python", "-c"]
+    assert run.calls[1][:len(as_kiosk) + 3] == [*as_kiosk, f"{release}/venv/bin/python", "-I",
+                                                "-c"]
     assert run.calls[1][-1] == str(database)
 
 

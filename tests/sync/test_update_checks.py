@@ -62,7 +62,7 @@ def test_a_key_in_the_kiosk_user_s_layer_is_named_as_refused(tmp_path: Path) -> 
      CheckStatus.OK, "0.2.0, channel stable: confirmed"),
     (UpdateRecord(UpdateState.TRIAL, "0.1.0", "0.2.0", deadline="2026-12-07T09:05:00+00:00",
                   reason="trial of 0.2.0"),
-     CheckStatus.OK, "0.2.0, channel stable: in trial until 2026-12-07T09:05:00+00:00"),
+     CheckStatus.OK, "0.2.0, channel stable: 0.2.0 in trial"),
     (UpdateRecord(UpdateState.ROLLED_BACK, "0.2.0", "0.3.0",
                   reason="rolled back to 0.2.0: the services restarted 3 times"),
      CheckStatus.WARNING, "0.2.0, channel stable: rolled back to 0.2.0: the services "

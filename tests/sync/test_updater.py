@@ -61,7 +61,8 @@ class FakeCommands:
         if self.failing_migration is not None:
             raise self.failing_migration("migration 20: no such table")
         with sqlite3.connect(database) as conn:
-            conn.execute(f"ALTER TABLE submissions ADD COLUMN added_by_{release.name[0]} TEXT")
+            column = f"added_by_{release.name.replace('.', '_')}"
+            conn.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
             conn.execute("UPDATE schema_version SET version = version + 1")
         self.migrated.append(release.name)
 
@@ -71,10 +72,14 @@ class FakeCommands:
 
 @dataclass
 class FakeServices:
+    """The UI ("ui") and the agent ("sync"); ``restart_count`` is the UI's restarts."""
+
     calls: list[str] = field(default_factory=list)
     restart_count: int = 0
+    sync_restarts: int = 0
     watchdog: bool = False
     running: bool = True
+    ui_failing: bool = False  # no screen: the UI never comes up
     boot: str = "boot-1"
     busy_looks: int = 0
 
@@ -86,14 +91,16 @@ class FakeServices:
         self.calls.append("start")
         self.running = True
 
-    def restarts(self) -> int:
-        return self.restart_count
+    def restarts(self) -> dict[str, int]:
+        return {"ui": self.restart_count, "sync": self.sync_restarts}
 
     def watchdog_fired(self) -> bool:
         return self.watchdog
 
-    def active(self) -> bool:
-        return self.running
+    def active_units(self) -> frozenset[str]:
+        if not self.running:
+            return frozenset()
+        return frozenset({"sync"} if self.ui_failing else {"ui", "sync"})
 
     def boot_id(self) -> str:
         return self.boot
@@ -456,3 +463,44 @@ def test_a_kiosk_in_use_for_10_minutes_postpones_the_update_and_touches_nothing(
     # the next run, the kiosk free, applies it
     kiosk.services.busy_looks = 0
     assert kiosk.updater.check_for_update().state is UpdateState.TRIAL
+
+
+def test_a_kiosk_whose_ui_was_already_failing_can_still_take_a_release(
+        kiosk: Kiosk, sqlite_backend, key):
+    # GIVEN the UI restarting forever before the update (no screen attached)
+    kiosk.services.ui_failing = True
+    publish(sqlite_backend, key, "2.4.0")
+    record = kiosk.updater.check_for_update()
+    assert record.watched_services == ["sync"]
+    assert kiosk.updater.record().watched_services == ["sync"]  # kept for the next run
+    # WHEN it goes on restarting under the new release
+    kiosk.services.restart_count += 30
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    # THEN that is no reason to go back; the release is kept
+    assert kiosk.updater.check_trial().verdict is TrialVerdict.KEEP
+
+
+def test_the_services_that_ran_before_the_switch_are_still_judged(
+        kiosk: Kiosk, sqlite_backend, key):
+    kiosk.services.ui_failing = True
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.services.sync_restarts += 3  # the new release breaks the agent
+    judgement = kiosk.updater.check_trial()
+    assert (judgement.verdict, judgement.reason) == (
+        TrialVerdict.ROLL_BACK, "the services restarted 3 times")
+
+
+def test_a_kept_release_keeps_its_own_pre_update_copy_and_no_older_one(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    kiosk.updater.check_trial()
+    publish(sqlite_backend, key, "2.5.0", schema_max=SCHEMA_VERSION + 2)
+    kiosk.updater.check_for_update()
+    kiosk.now[0] = START + dt.timedelta(minutes=10)
+    assert kiosk.updater.check_trial().verdict is TrialVerdict.KEEP
+    data = sorted(path.name for path in kiosk.paths.database.parent.glob("db-*"))
+    assert data == ["db-before-2.5.0.sqlite3"]
+    assert sorted(p.name for p in kiosk.paths.releases.iterdir()) == ["2.4.0", "2.5.0"]

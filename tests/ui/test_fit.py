@@ -33,25 +33,31 @@ def test_the_check_sees_clipped_text_small_targets_split_words_and_spilled_text(
     driver = kiosk.driver  # type: ignore[attr-defined]
     window = driver.window
     # GIVEN, over the app, a box holding: a label too small for its text, a button 20 px
-    # high, a button too narrow for "Demo", and a label taller than the box it is in
+    # high, a button too narrow for "Demo", a plain wrapping label too narrow for "Phường",
+    # and a label taller than the box it is in
     box = BoxLayout(size_hint=(None, None), size=(800, 200), pos=(100, 600))
     clipped = Label(text="Một dòng chữ khá dài", font_size=40, size_hint=(None, None),
                     size=(100, 30))
     tiny = KioskButton(text="x", size_hint=(None, None), size=(200, 20), font_size=14)
     narrow = KioskButton(text="Demo", size_hint=(None, None), size=(90, 120), font_size=32)
+    split = Label(text="Phường", font_size=32, size_hint=(None, None), size=(60, 120),
+                  text_size=(60, None))
     spilled = Label(text="A", size_hint=(None, None), size=(50, 400))
-    for widget in (clipped, tiny, narrow, spilled):
+    for widget in (clipped, tiny, narrow, split, spilled):
         box.add_widget(widget)
     window.add_widget(box)
     try:
         driver.frames(3)
-        found = {(m.problem, m.widget.split(" ")[0]) for m in misfits(window, PPI)}
+        seen = misfits(window, PPI)
+        found = {(m.problem, m.widget.split(" ")[0]) for m in seen}
     finally:
         window.remove_widget(box)
     # THEN each is reported, as what is wrong with it
     assert (Problem.TEXT_OVERFLOW, "Label") in found
     assert (Problem.SMALL_TARGET, "KioskButton") in found
     assert (Problem.WORD_SPLIT, "KioskButton") in found
+    assert (Problem.WORD_SPLIT, "Label 'Phường'") in {
+        (m.problem, m.widget) for m in seen}
     assert (Problem.OUTSIDE, "Label") in found
 
 
