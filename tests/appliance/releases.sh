@@ -45,7 +45,8 @@ backend_answers() {
 }
 
 stop_backend() {
-    [[ -n "$backend_pid" ]] && kill "$backend_pid" 2>/dev/null
+    # CONT first: a paused server (update-checks.sh) would not act on TERM.
+    [[ -n "$backend_pid" ]] && kill -CONT "$backend_pid" 2>/dev/null && kill "$backend_pid" 2>/dev/null
     backend_pid=""
 }
 

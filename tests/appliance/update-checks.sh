@@ -88,6 +88,10 @@ broken_switch=$begin
 in_machine systemctl start --no-block motcua-kiosk-update.service
 check "update unit switched to $version_broken (trial)" wait_for 600 switched_to "$version_broken"
 say "switched after $(elapsed "$begin")"
+# The city unreachable during the trial (its server paused): the submission cannot be
+# delivered by the broken release, so it survives only if the rollback carries it over.
+kill -STOP "$backend_pid"
+say "city backend paused (SIGSTOP) until after the rollback"
 # A citizen's feedback, made by the broken release's own code (its UI is down; the
 # submission goes through the same storage code): it must survive the rollback.
 receipt=$(in_machine "${kiosk_current[@]}" submissions create --kind feedback \
@@ -98,6 +102,7 @@ check "submission $receipt made by $version_broken during its trial" \
 say "UI of $version_broken: $(in_machine journalctl -u motcua-kiosk-ui -n 40 --no-pager -o cat |
     grep -m 1 -o 'appliance test: a deliberately broken build' || echo 'no exit message seen')"
 wait_for 300 judged_or_unit_ended || true
+restarted=" by itself"
 if state_is trial && ! update_running; then
     # The unit's run ended with the trial still open: nothing judges it before the timer's
     # next run (15 to 20 minutes later). A fault of the updater, reported; the rest of the
@@ -106,19 +111,22 @@ if state_is trial && ! update_running; then
         journalctl -u motcua-kiosk-update -n 12 --no-pager -o cat | grep -m 1 '^kiosk update:' || echo '?'))" false
     say "start the update unit again, as its timer would later"
     in_machine systemctl start motcua-kiosk-update.service || true
+    restarted=" once the update unit was started again"
 fi
-check "rolled back by itself ($(elapsed "$begin")): $(update_field reason)" state_is rolled_back
+check "rolled back$restarted ($(elapsed "$begin")): $(update_field reason)" state_is rolled_back
 check "current and known-good -> releases/$version_next" \
     test "$(link_target current) $(link_target known-good)" = "$version_next $version_next"
-check "services active again" wait_for 60 services_active
-check "UI runs $version_next again" wait_for 30 runs_from "$version_next" motcua-kiosk-ui
-check "sync agent runs $version_next again" runs_from "$version_next" motcua-kiosk-sync
 outbox=$(in_machine "${kiosk_current[@]}" submissions list --json |
     "$host_python" -c "import json, sys
 print(' '.join(item['state'] for item in json.load(sys.stdin) if item['receipt_code'] == sys.argv[1]))" "$receipt")
-check "submission $receipt in the restored database (outbox state: ${outbox:-missing})" \
-    test -n "$outbox"
-check "submission $receipt delivered to the city" wait_for 120 delivered "$receipt"
+check "submission $receipt still in the outbox after the rollback (state: ${outbox:-missing})" \
+    test "$outbox" = pending
+kill -CONT "$backend_pid"
+say "city backend resumed"
+check "services active again" wait_for 60 services_active
+check "UI runs $version_next again" wait_for 30 runs_from "$version_next" motcua-kiosk-ui
+check "sync agent runs $version_next again" runs_from "$version_next" motcua-kiosk-sync
+check "submission $receipt delivered to the city by $version_next" wait_for 180 delivered "$receipt"
 
 # -- the broken release is not tried again ---------------------------------------------------
 begin=$(date +%s)
