@@ -82,6 +82,7 @@ class FakeServices:
     ui_failing: bool = False  # no screen: the UI never comes up
     boot: str = "boot-1"
     busy_looks: int = 0
+    start_fails: bool = False  # `systemctl start` fails: a UI that dies before it is ready
 
     def stop(self) -> None:
         self.calls.append("stop")
@@ -90,6 +91,9 @@ class FakeServices:
     def start(self) -> None:
         self.calls.append("start")
         self.running = True
+        if self.start_fails:
+            self.start_fails = False
+            raise UpdateError("systemctl start motcua-kiosk-ui.service: exit status 1")
 
     def restarts(self) -> dict[str, int]:
         return {"ui": self.restart_count, "sync": self.sync_restarts}
@@ -408,6 +412,22 @@ def test_a_crash_loop_is_rolled_back_at_the_first_look_of_the_watch(
     slept: list[float] = []
     judgement = kiosk.updater.watch_trial(slept.append)
     assert (judgement.verdict, slept) == (TrialVerdict.ROLL_BACK, [])
+
+
+def test_a_new_release_that_fails_to_start_is_judged_and_rolled_back_in_the_same_run(
+        kiosk: Kiosk, sqlite_backend, key):
+    # GIVEN a release whose UI dies before it is ready: `systemctl start` fails at the switch
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.start_fails = True
+    # WHEN the update unit runs: the check switches, then watches the trial
+    record = kiosk.updater.check_for_update()
+    kiosk.services.restart_count += 3  # systemd restarting the UI that died
+    judgement = kiosk.updater.watch_trial(kiosk.slept.append)
+    # THEN the failed start did not end the run: the trial rolled it back at once
+    assert record.state is UpdateState.TRIAL
+    assert judgement is not None and judgement.verdict is TrialVerdict.ROLL_BACK
+    assert kiosk.updater.record().state is UpdateState.ROLLED_BACK
+    assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
 
 
 NOBODY = 65534
