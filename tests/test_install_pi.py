@@ -166,9 +166,18 @@ def test_the_data_partition_s_fstab_entries_never_block_boot_and_replace_the_old
     assert lines[0] == "PARTUUID=1-02 / ext4 defaults,noatime 0 1"
     ours = lines[2:]
     assert [line.split()[1] for line in ours] == ["/data", "/var/lib/motcua-kiosk",
-                                                  "/var/log/journal"]
+                                                  "/var/log/journal", "/opt/motcua-kiosk"]
     assert all("nofail" in line.split()[3].split(",") for line in ours)
     assert "LABEL=kioskdata /var/lib/motcua-kiosk" not in first
+
+
+def test_the_kiosk_s_units_wait_for_the_data_partition_s_mounts() -> None:
+    # nofail mounts are not ordered before local-fs.target: each unit orders itself after
+    # the data directory's and the releases' mounts (systemd's escaped unit names)
+    for unit in ("motcua-kiosk-ui", "motcua-kiosk-sync", "motcua-kiosk-update"):
+        text = (ROOT / "systemd" / f"{unit}.service").read_text()
+        after = next(line for line in text.splitlines() if line.startswith("After="))
+        assert after.endswith(" var-lib-motcua\\x2dkiosk.mount opt-motcua\\x2dkiosk.mount")
 
 
 def test_the_guide_s_restart_check_kills_the_service_not_a_guessed_pid() -> None:
@@ -181,7 +190,9 @@ def test_the_guide_s_restart_check_kills_the_service_not_a_guessed_pid() -> None
 def test_every_script_is_executable() -> None:
     listed = subprocess.run(["git", "ls-files", "-s", "scripts", "tests/appliance"], cwd=ROOT,
                             capture_output=True, text=True, check=True, timeout=30).stdout
-    modes = {line.split()[3]: line.split()[0] for line in listed.splitlines()}
+    # tests/appliance/*.sh are sourced by tests/appliance/run, not run themselves
+    modes = {line.split()[3]: line.split()[0] for line in listed.splitlines()
+             if not line.split()[3].endswith(".sh")}
     assert {path: mode for path, mode in modes.items() if mode != "100755"} == {}
 
 

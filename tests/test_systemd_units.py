@@ -94,7 +94,8 @@ def test_the_update_unit_runs_as_root_from_the_last_kept_release_with_the_kiosk_
     # to be at the kiosk and watches the 5 min trial
     assert service["TimeoutStartSec"] == "60min"
     assert "Restart" not in service  # the timer runs it again; a loop would fight the trial
-    assert unit["Unit"]["After"] == "network-online.target"
+    assert unit["Unit"]["After"] == ("network-online.target var-lib-motcua\\x2dkiosk.mount "
+                                     "opt-motcua\\x2dkiosk.mount")
 
 
 def test_the_update_timer_looks_every_15_minutes_and_soon_after_boot() -> None:
