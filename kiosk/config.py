@@ -456,13 +456,24 @@ def write_technician_layer(config: Config, changes: Mapping[str, Value]) -> Path
     current = _read_layer(path) if path.is_file() else {}
     text = render_layer({**current, **changes})
     parse_layer(text, str(path))  # never write what would not load again
+    write_layer_file(path, text)
+    return path
+
+
+def write_layer_file(path: Path, text: str, mode: int | None = None) -> None:
+    """Write a settings file atomically: beside itself, flushed to disk, renamed over the
+    old one (its folder synced too), so a power cut leaves the old file or the new one,
+    never half of it. ``mode`` sets the new file's permissions (mkstemp's are 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".technician-", suffix=".toml")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-",
+                                         suffix=path.suffix)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        if mode is not None:
+            Path(temporary).chmod(mode)
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -472,4 +483,3 @@ def write_technician_layer(config: Config, changes: Mapping[str, Value]) -> Path
         os.fsync(directory)
     finally:
         os.close(directory)
-    return path

@@ -9,13 +9,18 @@ its table, and leaves every comment and other line as it was.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from kiosk.config import SYSTEM_CONFIG, TECHNICIAN_FILE, Config, Value, parse_layer
+from kiosk.config import (
+    SYSTEM_CONFIG,
+    TECHNICIAN_FILE,
+    Config,
+    Value,
+    parse_layer,
+    write_layer_file,
+)
 
 #: Settings the root updater takes only from root's files: the kiosk user writes the
 #: technician layer, and must not choose which keys sign the code root installs, nor where
@@ -76,15 +81,4 @@ def set_system_values(path: Path, changes: Mapping[str, Value]) -> None:
     for key, value in changes.items():
         text = set_in_text(text, key, value)
     parse_layer(text, str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".kiosk-", suffix=".toml")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).chmod(0o644)  # read by the kiosk user's services too
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_layer_file(path, text, mode=0o644)  # read by the kiosk user's services too

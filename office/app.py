@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any
@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.catalog import CatalogError, parse_catalog_bytes
 from kiosk.catalog_overlay import parse_overlay_bytes
@@ -54,11 +55,6 @@ from sync import wire
 
 log = logging.getLogger("office.app")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Body limits per path; everything else gets the batch limit.
 BODY_LIMITS = {wire.Endpoint.CATALOG.value: wire.MAX_CATALOG_BYTES,

@@ -7,22 +7,18 @@ otherwise it pulls only the parts whose value differs from that previous answer.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from office.app import IfNoneMatch, Kiosk, StoreDep
 from office.shared_ratelimit import SharedRateLimiter
 from office.store import Role, Store
 from sync import wire
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 router = APIRouter()
 

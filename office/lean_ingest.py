@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import sqlalchemy as sa
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from office.auth_batch import AuthBatcher
 from office.metrics import Metrics
@@ -38,11 +38,6 @@ from sync import wire
 
 log = logging.getLogger("office.app")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: What the route's error handler answers when the database is unreachable.
 StorageDown = Callable[[Request, Exception], Awaitable[JSONResponse]]

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from typing import Any
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Request
@@ -25,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk.kinds import SubmissionKind
 from office import schema
@@ -34,11 +34,6 @@ from sync import wire
 
 log = logging.getLogger("office.metrics")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 router = APIRouter(include_in_schema=True, tags=["operations"])
 #: The operational endpoints (outside the versioned API); requests to them are not counted
