@@ -73,6 +73,9 @@ class LeanIngest:
         self._postgres: AsyncPostgres | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, self._closing(receive), send)
+            return
         if not (scope["type"] == "http" and scope["method"] == "POST"
                 and scope["path"] == _PATH):
             await self.app(scope, receive, send)
@@ -109,6 +112,16 @@ class LeanIngest:
                     "headers": [(b"content-length", str(len(answer)).encode()),
                                 (b"content-type", _JSON)]})
         await send({"type": "http.response.body", "body": answer})
+
+    def _closing(self, receive: Receive) -> Receive:
+        """``receive`` closing the async connections when the server shuts down."""
+        async def closing() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown" and self._postgres is not None:
+                await self._postgres.close()
+            return message
+
+        return closing
 
     async def _ingest(self, store: Store, batch: wire.SubmissionBatch) -> wire.BatchResult:
         """:meth:`Store.ingest`'s result: on PostgreSQL its statement sent from here."""

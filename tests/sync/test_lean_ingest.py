@@ -195,3 +195,27 @@ def test_a_connection_the_database_dropped_is_a_503_once_then_a_fresh_one_stores
     # (counted on a connection of its own: the engine's pooled ones were ended too)
     with psycopg.connect(postgresql.url) as reader:
         assert reader.execute("SELECT count(*) FROM submissions").fetchone() == (3,)
+
+
+def test_the_async_connections_close_when_the_server_shuts_down(
+    postgresql: Backend, kiosks: Any,
+) -> None:
+    api = TestClient(create_app(postgresql.store, rate_limit="10000/second"))
+    kiosk: Kiosk = kiosks("K1")
+    fill(kiosk.outbox, 1)
+    token = postgresql.token("K1")
+    (first,) = items_of(kiosk)[:1]
+    opened: list[psycopg.AsyncConnection[Any]] = []
+    connect = psycopg.AsyncConnection.connect
+
+    async def recording(*args: Any, **kwargs: Any) -> psycopg.AsyncConnection[Any]:
+        connection = await connect(*args, **kwargs)
+        opened.append(connection)
+        return connection
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(psycopg.AsyncConnection, "connect", recording)
+        with api:
+            assert post(api, token, [first]).status_code == 200
+            assert [connection.closed for connection in opened] == [False]
+    assert [connection.closed for connection in opened] == [True]
