@@ -499,8 +499,8 @@ def top_up(url: str, rows: int) -> int:
     get feed positions from their transactions like any batch (a position taken from the
     column's sequence could meet one of those)."""
     from office.store.submissions import (  # noqa: PLC0415 - the bench's shortcut
-        _INSERT_POSTGRESQL,
-        _insert_arrays,
+        INSERT_POSTGRESQL,
+        insert_parameters,
     )
 
     engine = open_engine(url)
@@ -518,7 +518,7 @@ def top_up(url: str, rows: int) -> int:
                  range(min(missing, 1000))]
         with engine.begin() as connection:
             if postgresql:
-                connection.execute(_INSERT_POSTGRESQL, _insert_arrays(chunk))
+                connection.exec_driver_sql(INSERT_POSTGRESQL, insert_parameters(chunk))
             else:
                 connection.execute(table.insert(), chunk)
         missing -= len(chunk)
