@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.release import Manifest, Version, parse_manifest
 from kiosk.update_policy import (
+    WORLD_CHECKS,
     OfferDecision,
     TrialFacts,
     TrialVerdict,
@@ -139,6 +140,24 @@ def test_a_fault_the_old_release_had_too_does_not_roll_back():
         facts(now=DEADLINE, doctor_faults=printer_out, baseline_faults=printer_out)
     )
     assert judgement.verdict is TrialVerdict.KEEP
+
+
+@pytest.mark.parametrize("world", sorted(WORLD_CHECKS))
+def test_a_fault_of_the_world_around_the_kiosk_during_the_trial_does_not_roll_back(world):
+    # the paper runs out, the city's server restarts, a reader is unplugged mid-trial
+    during = facts(doctor_faults=frozenset({world}))
+    assert judge_trial(during).verdict is TrialVerdict.WAIT
+    assert judge_trial(facts(now=DEADLINE, doctor_faults=frozenset({world}))).verdict \
+        is TrialVerdict.KEEP
+
+
+def test_the_world_s_faults_do_not_hide_the_release_s_own():
+    judgement = judge_trial(facts(doctor_faults=frozenset({"city backend", "database"})))
+    assert (judgement.verdict, judgement.reason) == (
+        TrialVerdict.ROLL_BACK, "new doctor fault(s): database")
+    world = {"city backend", "receipt printer", "print queue", "code reader", "clock",
+             "disk space", "sound output"}
+    assert world == WORLD_CHECKS
 
 
 def test_two_restarts_are_tolerated_and_a_stopped_service_waits_before_the_deadline():
