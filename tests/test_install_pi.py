@@ -313,3 +313,16 @@ def test_install_pi_waits_for_the_verdict_of_an_update_in_trial(tmp_path: Path) 
     assert result.stderr.startswith("an update is in its trial (sudo ")
     (prefix / "update.json").write_text('{\n "state": "confirmed"\n}\n')
     assert version_from("0.2.0", None, tmp_path).returncode == 0
+
+
+def test_a_hub_box_gets_the_hub_s_own_user_and_unit_only_with_hub() -> None:
+    block = INSTALL_PI[INSTALL_PI.index('if [[ $hub == yes ]]; then\n    say "service point hub'):]
+    block = block[:block.index("\nfi\n")]
+    assert "useradd --system --home-dir /var/lib/motcua-hub" in block
+    assert 'install -m 0644 "$source"/systemd/motcua-hub.service /etc/systemd/system/' in block
+    assert "systemctl enable motcua-hub.service" in block
+    assert "motcua-hub.service" not in INSTALL_PI.replace(block, "").replace(
+        "systemctl restart motcua-hub.service", "")
+    # the guide's hub steps use what install-pi makes
+    guide = (ROOT / "docs/install.md").read_text()
+    assert "sudo scripts/install-pi --hub" in guide and "/etc/motcua-kiosk/hub.env" in guide
