@@ -7,6 +7,7 @@ exact command lines are tested with a recording fake, and the venv installer onc
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -45,19 +46,43 @@ def _last_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[-1] if lines else f"exit status {result.returncode}"
 
 
+#: What an extra's name may be (pyproject.toml's optional-dependencies).
+_EXTRA = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def installed_extras(path: Path) -> tuple[str, ...]:
+    """The extras named in install-pi's ``extras`` file (comma separated; none if absent).
+
+    UpdateError for a name that is not an extra's: a mistyped file must not make every
+    update install something else."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ()
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    wrong = [name for name in names if not _EXTRA.fullmatch(name)]
+    if wrong:
+        raise UpdateError(f"{path}: not an extra's name: {', '.join(wrong)}")
+    return names
+
+
 class VenvInstaller:
     """A release is a venv built from the artifact wheel and the wheels beside it, offline.
 
     ``wheels`` is the kiosk's own wheelhouse (install-pi keeps the locked dependencies in
     ``/opt/motcua-kiosk/wheels``): a release whose dependencies did not change installs
-    from it and the artifact alone, without the network.
+    from it and the artifact alone, without the network. ``extras`` are the optional parts
+    the kiosk was installed with (``camera``, ``backend`` for a hub: install-pi writes them
+    to ``/opt/motcua-kiosk/extras``): each release gets them too, or an update would drop
+    a camera kiosk's reader or a hub's server.
     """
 
     def __init__(self, python: str = sys.executable, run: Run = run_program,
-                 wheels: Path | None = None) -> None:
+                 wheels: Path | None = None, extras: Sequence[str] = ()) -> None:
         self.python = python
         self.run = run
         self.wheels = wheels
+        self.extras = tuple(extras)
 
     def install(self, artifact: Path, target: Path) -> None:
         """``python -m venv target/venv`` then ``pip install --no-index`` the artifact."""
@@ -72,7 +97,7 @@ class VenvInstaller:
             # --no-index: only the release's own wheels, never the network (docs/updates.md).
             [str(venv / "bin" / "pip"), "install", "--no-index",
              *(option for folder in find_links for option in ("--find-links", folder)),
-             str(artifact)],
+             f"{artifact}[{','.join(self.extras)}]" if self.extras else str(artifact)],
         ]
         for argv in steps:
             result = self.run(argv)

@@ -112,6 +112,8 @@ def requirement_names(requirements: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize(("lock", "extras"), [("kiosk.lock", []), ("kiosk-camera.lock", ["camera"]),
+                                              ("kiosk-hub.lock", ["backend"]),
+                                              ("kiosk-hub-camera.lock", ["backend", "camera"]),
                                               ("server.lock", ["backend"])])
 def test_each_lock_pins_every_direct_dependency_with_hashes(lock: str, extras: list[str]) -> None:
     project = pyproject()["project"]
@@ -326,3 +328,12 @@ def test_a_hub_box_gets_the_hub_s_own_user_and_unit_only_with_hub() -> None:
     # the guide's hub steps use what install-pi makes
     guide = (ROOT / "docs/install.md").read_text()
     assert "sudo scripts/install-pi --hub" in guide and "/etc/motcua-kiosk/hub.env" in guide
+
+
+def test_install_pi_picks_the_lock_and_records_the_extras_releases_get() -> None:
+    # a hub needs the backend extra, a camera kiosk the camera's; the updater reads the
+    # extras file (sync/release_parts.py installed_extras) for every release
+    assert ('if [[ $hub == yes ]]; then lock="$lock-hub"; extras+=(backend); fi\n'
+            'if [[ $camera == yes ]]; then lock="$lock-camera"; extras+=(camera); fi\n'
+            ) in INSTALL_PI
+    assert """(IFS=,; printf '%s\\n' "${extras[*]}") > "$prefix/extras"\n""" in INSTALL_PI

@@ -65,9 +65,10 @@ def _updater(context: Context) -> Updater:
         ReleaseProcesses,
         SystemdServices,
         VenvInstaller,
+        installed_extras,
     )
     from sync.release_source import BackendReleaseSource  # noqa: PLC0415
-    from sync.updater import UpdatePaths  # noqa: PLC0415
+    from sync.updater import UpdateError, UpdatePaths  # noqa: PLC0415
     from sync.updater import Updater as RealUpdater  # noqa: PLC0415
 
     config = context.config
@@ -82,6 +83,10 @@ def _updater(context: Context) -> Updater:
     client = BackendClient(url, token, connect_timeout=config.number("sync.connect_timeout"),
                            read_timeout=config.number("sync.read_timeout"))
     root = Path(config.text("update.root"))
+    try:
+        extras = installed_extras(root / "extras")  # a camera kiosk's, a hub's: kept
+    except UpdateError as error:
+        raise UsageError(str(error)) from None
     # The release's own commands see the kiosk's settings, not root's environment.
     environment = {"KIOSK_DATA_DIR": str(config.data_dir)}
     if os.environ.get("KIOSK_CONFIG"):
@@ -89,7 +94,8 @@ def _updater(context: Context) -> Updater:
     return RealUpdater(
         UpdatePaths(root=root, database=config.database_path),
         channel=config.text("update.channel"), trusted_keys=keys,
-        source=BackendReleaseSource(client), installer=VenvInstaller(wheels=root / "wheels"),
+        source=BackendReleaseSource(client),
+        installer=VenvInstaller(wheels=root / "wheels", extras=extras),
         commands=ReleaseProcesses(user=release_runner_user(config.data_dir),
                                   environment=environment),
         services=SystemdServices())

@@ -78,6 +78,10 @@ check "current and known-good -> releases/$version_next" \
     test "$(link_target current) $(link_target known-good)" = "$version_next $version_next"
 check "UI runs $version_next" runs_from "$version_next" motcua-kiosk-ui
 check "sync agent runs $version_next" runs_from "$version_next" motcua-kiosk-sync
+# install-pi --hub's extras go into every release: the hub restarted on it would find its
+# server (sync/release_parts.py installed_extras)
+check "$version_next's venv has the extras install-pi recorded ($(cat "$root$prefix/extras"))" \
+    in_machine "$prefix/releases/$version_next/venv/bin/python" -c "import uvicorn, fastapi"
 check "the city's last heartbeat from the kiosk says $version_next" \
     wait_for 60 heartbeat_says "$version_next"
 

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sync.release_parts import ReleaseProcesses, SystemdServices, VenvInstaller
+from sync.release_parts import (
+    ReleaseProcesses,
+    SystemdServices,
+    VenvInstaller,
+    installed_extras,
+)
 from sync.updater import UpdateError
 
 
@@ -148,3 +153,24 @@ def test_a_release_venv_sees_debian_s_packages_and_the_kiosk_s_wheels(tmp_path: 
         [f"{venv}/bin/pip", "install", "--no-index", "--find-links", str(downloads),
          "--find-links", str(wheels), str(downloads / "a.whl")],
     ]
+
+
+def test_a_release_gets_the_extras_the_kiosk_was_installed_with(tmp_path: Path):
+    # GIVEN a camera kiosk that is also its point's hub (install-pi --camera --hub)
+    (tmp_path / "extras").write_text("camera,backend\n")
+    extras = installed_extras(tmp_path / "extras")
+    run = FakeRun()
+    # WHEN a release is installed
+    VenvInstaller(python="python3", run=run, extras=extras).install(
+        tmp_path / "a.whl", tmp_path / "2.4.0")
+    # THEN its wheel is installed with them (else the update drops the reader and the hub)
+    assert extras == ("camera", "backend")
+    assert run.calls[1][-1] == f"{tmp_path / 'a.whl'}[camera,backend]"
+
+
+def test_no_extras_file_means_none_and_a_mistyped_one_is_refused(tmp_path: Path):
+    assert installed_extras(tmp_path / "extras") == ()
+    (tmp_path / "extras").write_text("camera, ../evil")
+    with pytest.raises(UpdateError) as error:
+        installed_extras(tmp_path / "extras")
+    assert str(error.value) == f"{tmp_path / 'extras'}: not an extra's name: ../evil"
