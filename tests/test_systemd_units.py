@@ -69,6 +69,9 @@ def test_the_hub_restarts_at_once_and_writes_only_its_own_directory() -> None:
     assert service["ProtectSystem"] == "strict"
     assert "\nEnvironment=KIOSK_HUB_HOME=/var/lib/motcua-hub\n" in (
         UNITS / "motcua-hub.service").read_text()
+    # not the kiosk's data directory: the kiosk user's alone
+    assert "\nEnvironment=KIOSK_DATA_DIR=/var/lib/motcua-hub\n" in (
+        UNITS / "motcua-hub.service").read_text()
 
 
 @pytest.mark.parametrize("name", KIOSK_UNITS)
