@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.command import Context, UsageError
+from kiosk.config import service_home
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -108,14 +109,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], *,
 
 def hub_home(args: argparse.Namespace, context: Context) -> Path:
     """The hub's directory for this command."""
-    if args.home is not None:
-        home: Path = args.home
-        return home
-    if os.environ.get("KIOSK_HUB_HOME"):
-        return Path(os.environ["KIOSK_HUB_HOME"])
-    if context.demo:
-        return context.config.data_dir / "hub"
-    return PRODUCTION_HOME
+    demo_home = context.config.data_dir / "hub" if context.demo else None
+    return service_home(args.home, "KIOSK_HUB_HOME", demo_home, PRODUCTION_HOME)
 
 
 def _queue(args: argparse.Namespace, context: Context) -> HubQueue:

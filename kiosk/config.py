@@ -483,3 +483,14 @@ def write_layer_file(path: Path, text: str, mode: int | None = None) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def service_home(explicit: Path | None, variable: str, demo_home: Path | None,
+                 production: Path) -> Path:
+    """A server's state directory (the city backend's, the hub's): ``--home`` if given,
+    else ``$variable`` if set, else ``demo_home`` in demo mode, else ``production``."""
+    if explicit is not None:
+        return explicit
+    if os.environ.get(variable):
+        return Path(os.environ[variable])
+    return demo_home if demo_home is not None else production

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.command import Context, UsageError
+from kiosk.config import service_home
 
 if TYPE_CHECKING:
     from office.keys import SealingKeys
@@ -33,14 +34,8 @@ Action = Callable[[str, str], argparse.ArgumentParser]
 
 def backend_home(args: argparse.Namespace, context: Context) -> Path:
     """The backend's directory for this command."""
-    if args.home is not None:
-        home: Path = args.home
-        return home
-    if os.environ.get("KIOSK_BACKEND_HOME"):
-        return Path(os.environ["KIOSK_BACKEND_HOME"])
-    if context.demo:
-        return context.config.data_dir / "backend"
-    return PRODUCTION_HOME
+    demo_home = context.config.data_dir / "backend" if context.demo else None
+    return service_home(args.home, "KIOSK_BACKEND_HOME", demo_home, PRODUCTION_HOME)
 
 
 def sealing_keys(args: argparse.Namespace, context: Context) -> SealingKeys:
