@@ -41,6 +41,30 @@ class UpdateState(enum.Enum):
 FINAL_STATES = frozenset({UpdateState.CONFIRMED, UpdateState.ROLLED_BACK})
 
 
+class OfferProblem(enum.Enum):
+    """What kept the release the channel offered last from being switched to (the state
+    file's ``problem``, written by the updater beside the words it explains).
+
+    Independent of :class:`UpdateState`, which says where the last *switch* stands: a
+    kiosk whose last release was rolled back may then have a later offer refused, and both
+    are true. Only what the last check saw counts: a later check that switches, ignores
+    the offer (running already, failed its trial here) or finds none sets NONE again.
+    """
+
+    NONE = "none"
+    #: Installed, but a citizen was at the kiosk the whole wait: the next run applies it.
+    POSTPONED = "postponed"
+    #: The signature, the channel or the database's schema said no: nothing downloaded.
+    REFUSED = "refused"
+    #: The download, the install or a database step failed: nothing switched (retried).
+    FAILED = "failed"
+
+
+#: The offer problems that mean the kiosk cannot take its channel's release: the city is
+#: warned ("update not applied"). A postponement is the kiosk doing its job.
+NOT_APPLIED = frozenset({OfferProblem.REFUSED, OfferProblem.FAILED})
+
+
 class UpdateEvent(enum.Enum):
     """What happened to the update, as the updater reports it."""
 

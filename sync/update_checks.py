@@ -61,9 +61,14 @@ def _last_outcome(root: Path, running: str) -> Check:
     if last is None:
         return Check(NAME, CheckStatus.OK, f"{running}: no update applied yet")
     if last.problem is not None:
-        return Check(NAME, CheckStatus.WARNING, f"{running}: {last.reason}",
+        # The words when the updater kept them; a file of the first updater may have lost
+        # a rollback's under a later refusal's, and the problem still stands.
+        words = last.reason or f"{last.problem.value} {last.target_version or '-'}"
+        return Check(NAME, CheckStatus.WARNING, f"{running}: {words}",
                      "see journalctl -u motcua-kiosk-update; a failed release is not tried "
                      "again until the channel serves another")
-    if last.state is UpdateState.TRIAL:
-        return Check(NAME, CheckStatus.OK, f"{running}: {last.target_version} in trial")
-    return Check(NAME, CheckStatus.OK, f"{running}: {last.state.value}")
+    outcome = (f"{last.target_version} in trial" if last.state is UpdateState.TRIAL
+               else last.state.value)
+    if last.postponed is not None:
+        outcome += f"; {last.postponed}"
+    return Check(NAME, CheckStatus.OK, f"{running}: {outcome}")

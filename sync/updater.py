@@ -11,6 +11,8 @@ Layout under ``update.root`` (``/opt/motcua-kiosk``; tests use a temporary direc
                                     in trial never judges itself
     downloads/               artifacts, checked against the signed manifest
     update.json              the state of the last update (kiosk.update_policy.UpdateState)
+                             and what kept a later offer from being switched to
+                             (kiosk.update_policy.OfferProblem), each with its own words
 
 and beside the database, ``db-before-2.4.0.sqlite3`` (the copy taken before 2.4.0 migrated
 it: what a rollback or a later downgrade restores) and, after a rollback,
@@ -42,6 +44,7 @@ from kiosk.release_signature import verify
 from kiosk.update_policy import (
     TRIAL_PERIOD,
     OfferDecision,
+    OfferProblem,
     TrialFacts,
     TrialJudgement,
     TrialVerdict,
@@ -51,6 +54,7 @@ from kiosk.update_policy import (
     judge_trial,
     plan_offer,
 )
+from kiosk.update_report import read_problem
 
 _log = logging.getLogger(__name__)
 
@@ -136,13 +140,15 @@ class Services(Protocol):
 
 @dataclass
 class UpdateRecord:
-    """The state file's content."""
+    """The state file's content (kiosk/update_report.py reads it for the city and doctor)."""
 
     state: UpdateState = UpdateState.IDLE
     from_version: str | None = None
     to_version: str | None = None
     since: str | None = None
     deadline: str | None = None
+    #: The words of the step that put ``state`` where it is ("trial passed", "rolled back
+    #: to 2.3.1: ..."); a later offer's trouble never overwrites them.
     reason: str = ""
     baseline_faults: list[str] = field(default_factory=list)
     restarts_at_switch: dict[str, int] = field(default_factory=dict)
@@ -151,11 +157,18 @@ class UpdateRecord:
     #: The services that ran before the switch: the trial judges their restarts and
     #: whether they run at the deadline (kiosk.update_policy.TrialFacts).
     watched_services: list[str] = field(default_factory=list)
+    #: What kept the release offered since the last switch from being switched to, as the
+    #: last check saw it (NONE again once a check switches, ignores the offer or finds
+    #: none): what the heartbeat and doctor classify by, never the words.
+    problem: OfferProblem = OfferProblem.NONE
+    #: The problem's words ("refused: ...", "download of 2.5.0 failed: ..."); "" with NONE.
+    problem_reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to ``update.json``."""
         return {"state": self.state.value, "from": self.from_version, "to": self.to_version,
                 "since": self.since, "deadline": self.deadline, "reason": self.reason,
+                "problem": self.problem.value, "problem_reason": self.problem_reason,
                 "baseline_faults": self.baseline_faults,
                 "restarts_at_switch": self.restarts_at_switch, "boot_id": self.boot_id,
                 "bad_versions": self.bad_versions,
@@ -163,13 +176,17 @@ class UpdateRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> UpdateRecord:
-        """The record from ``update.json``'s object."""
-        return cls(UpdateState(data["state"]), data["from"], data["to"], data["since"],
-                   data["deadline"], data["reason"], list(data["baseline_faults"]),
+        """The record from ``update.json``'s object (one without ``problem``, from the
+        first updater, has it inferred from its reason: kiosk.update_report)."""
+        state = UpdateState(data["state"])
+        found = read_problem(data, state)
+        return cls(state, data["from"], data["to"], data["since"], data["deadline"],
+                   found.state_reason, list(data["baseline_faults"]),
                    {str(unit): int(count)
                     for unit, count in dict(data["restarts_at_switch"]).items()},
                    data["boot_id"], list(data["bad_versions"]),
-                   [str(unit) for unit in data["watched_services"]])
+                   [str(unit) for unit in data["watched_services"]],
+                   found.problem, found.problem_reason)
 
 
 @dataclass(frozen=True)
@@ -267,26 +284,32 @@ class Updater:
             raise UpdateError(f"{self.paths.current} does not exist: install the kiosk first")
         offered = self.source.offer(self.channel)
         if offered is None:
-            return record
+            # The channel withdrew what was refused: nothing stands in the way any more.
+            return self._not_applied(record, OfferProblem.NONE, "")
         try:
             manifest = verify(offered[0], offered[1], self.trusted_keys)
             if manifest.channel != self.channel:
                 raise ManifestError(f"the release is signed for channel {manifest.channel!r}")
         except ManifestError as error:
-            return self._refused(record, f"refused: {error}")
+            return self._not_applied(record, OfferProblem.REFUSED, f"refused: {error}")
         plan = plan_offer(
             Version.parse(running), manifest, _schema_of(self.paths.database),
             frozenset(Version.parse(bad) for bad in record.bad_versions),
             pre_update_copy_schema=self._schema_of_copy(running))
         if plan.decision is OfferDecision.IGNORE:
-            return record
+            # Running it already, or it failed its trial here (the state says so): an
+            # earlier offer's refusal or failure is no longer what the channel serves.
+            return self._not_applied(record, OfferProblem.NONE, "")
         if plan.decision is OfferDecision.REFUSE:
-            return self._refused(record, f"refused: {plan.reason}")
+            return self._not_applied(record, OfferProblem.REFUSED, f"refused: {plan.reason}")
         return self._apply(record, running, manifest, plan.decision)
 
-    def _refused(self, record: UpdateRecord, reason: str) -> UpdateRecord:
-        record.reason = reason
-        self._save(record)
+    def _not_applied(self, record: UpdateRecord, problem: OfferProblem,
+                     reason: str) -> UpdateRecord:
+        """Record what the last offer came to, beside the state it left as it was."""
+        if (record.problem, record.problem_reason) != (problem, reason):
+            record.problem, record.problem_reason = problem, reason
+            self._save(record)  # only on a change: this runs every 15 min on an SD card
         return record
 
     def _apply(self, record: UpdateRecord, running: str, manifest: Manifest,
@@ -304,7 +327,8 @@ class Updater:
         except (ManifestError, UpdateError, OSError) as error:
             artifact.unlink(missing_ok=True)
             advance(state, UpdateEvent.DOWNLOAD_FAILED)
-            return self._refused(record, f"download of {target} failed: {error}")
+            return self._not_applied(record, OfferProblem.FAILED,
+                                     f"download of {target} failed: {error}")
         state = advance(state, UpdateEvent.DOWNLOAD_VERIFIED)
         release = self.paths.releases / target
         shutil.rmtree(release, ignore_errors=True)  # a half-built earlier attempt
@@ -314,14 +338,16 @@ class Updater:
         except UpdateError as error:
             shutil.rmtree(release, ignore_errors=True)
             advance(state, UpdateEvent.INSTALL_FAILED)
-            return self._refused(record, f"install of {target} failed: {error}")
+            return self._not_applied(record, OfferProblem.FAILED,
+                                     f"install of {target} failed: {error}")
         finally:
             artifact.unlink(missing_ok=True)  # installed or not, never needed again
         state = advance(state, UpdateEvent.INSTALL_SUCCEEDED)
         if not self._wait_for_nobody():
             shutil.rmtree(release, ignore_errors=True)
-            return self._refused(record, f"{target} postponed: a citizen was using the "
-                                 f"kiosk for {int(IDLE_WAIT.total_seconds() // 60)} min")
+            return self._not_applied(
+                record, OfferProblem.POSTPONED, f"{target} postponed: a citizen was using "
+                f"the kiosk for {int(IDLE_WAIT.total_seconds() // 60)} min")
         baseline = self.commands.doctor_faults(self.paths.releases / running) or frozenset()
         running_before = self.services.active_units()
         self.services.stop()
@@ -332,7 +358,8 @@ class Updater:
         except (UpdateError, sqlite3.Error) as error:
             self.services.start()  # nothing switched: the running release goes on
             shutil.rmtree(release, ignore_errors=True)
-            return self._refused(record, f"database copy for {target} failed: {error}")
+            return self._not_applied(record, OfferProblem.FAILED,
+                                     f"database copy for {target} failed: {error}")
         now = self.clock()
         trial = UpdateRecord(
             state=advance(state, UpdateEvent.SWITCHED), from_version=running, to_version=target,
@@ -350,7 +377,8 @@ class Updater:
             self._save(record)
             self.services.start()  # the running release goes on, on its own database
             shutil.rmtree(release, ignore_errors=True)
-            return self._refused(record, f"database for {target} failed: {error}")
+            return self._not_applied(record, OfferProblem.FAILED,
+                                     f"database for {target} failed: {error}")
         self._switch_to(release)
         # Counted after the start: systemd may reset NRestarts on a manual start.
         trial.restarts_at_switch = self.services.restarts()

@@ -6,6 +6,7 @@ fleet`` show them, and a rollback or a refusal raises a warning
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,14 +17,14 @@ from fastapi.testclient import TestClient
 
 from kiosk.clock import HANOI
 from kiosk.release_signature import ReleaseKeyPair, generate_key_pair
-from kiosk.update_policy import UpdateState
+from kiosk.update_policy import OfferProblem, UpdateState
 from kiosk.update_report import UpdateProblem
 from office.app import create_app
 from office.store.fleet_health import Alert, Severity
 from office.store.users import UserRole
 from sync.client import BackendClient
 from sync.release_source import BackendReleaseSource
-from sync.updater import UpdatePaths, Updater
+from sync.updater import UpdatePaths, Updater, UpdateRecord
 from tests.conftest import Result
 from tests.sync.back_office import PASSWORD, signed_in
 from tests.sync.conftest import Backend
@@ -215,6 +216,19 @@ def test_the_heartbeat_reports_what_the_updater_wrote(
         UpdateState.ROLLED_BACK, UpdateProblem.REFUSED,
         "refused: the manifest's signature does not match any trusted release key")
     assert health.alerts == (Alert.UPDATE_ROLLED_BACK, Alert.UPDATE_NOT_APPLIED)
+    # WHEN the city withdraws it: the channel serves 2.4.0 again, which failed here (ignored)
+    publish(sqlite_backend, key, "2.4.0", channel="pilot")
+    updater.check_for_update()
+    agent.client.heartbeat(agent.heartbeat())
+    # THEN "not applied" is gone; the rollback is still said, in its own words
+    (health,) = sqlite_backend.store.heartbeats.health()
+    beat = health.record.heartbeat
+    assert beat is not None and beat.update is not None
+    assert (beat.update.state, beat.update.problem, beat.update.reason) == (
+        UpdateState.ROLLED_BACK, UpdateProblem.ROLLED_BACK,
+        "rolled back to 2.3.1: new doctor fault(s): printer (0 submission(s) from the "
+        "trial kept)")
+    assert health.alerts == (Alert.UPDATE_ROLLED_BACK,)
 
 
 def test_an_unreadable_state_file_loses_the_outcome_not_the_heartbeat(
@@ -228,6 +242,28 @@ def test_an_unreadable_state_file_loses_the_outcome_not_the_heartbeat(
     assert beat.update is not None and (beat.update.channel, beat.update.state) == (
         "stable", None)
     assert "the last update is not reported" in caplog.text
+    agent.client.heartbeat(beat)
+    (health,) = sqlite_backend.store.heartbeats.health()
+    assert health.alerts == ()
+
+
+def test_a_postponed_update_is_no_problem_for_the_city_whatever_its_words(
+        sqlite_backend: Backend, serve: Any, kiosks: Any, tmp_path: Path) -> None:
+    server = serve(sqlite_backend)
+    agent = kiosks("K-1").agent(server.url, sqlite_backend.token("K-1"),
+                                update_channel="stable", update_root=tmp_path)
+    # GIVEN 2.4.0 kept, and 2.5.0 waiting for a citizen to leave, in words that read like
+    # a refusal (the first updater told problems apart by their words)
+    record = UpdateRecord(UpdateState.CONFIRMED, "2.3.1", "2.4.0", reason="trial passed",
+                          problem=OfferProblem.POSTPONED,
+                          problem_reason="refused: a citizen was using the kiosk")
+    (tmp_path / "update.json").write_text(json.dumps(record.to_json()))
+    # THEN the heartbeat carries no problem (the wire's problems are v1's three), no alert
+    beat = agent.heartbeat()
+    assert beat.update is not None
+    assert beat.update.model_dump(mode="json") == {
+        "channel": "stable", "state": "confirmed", "target_version": "2.4.0",
+        "problem": None, "reason": None}
     agent.client.heartbeat(beat)
     (health,) = sqlite_backend.store.heartbeats.health()
     assert health.alerts == ()

@@ -11,7 +11,7 @@ import pytest
 from kiosk.config import Config, load_config
 from kiosk.doctor import CheckStatus
 from kiosk.release_signature import generate_key_pair
-from kiosk.update_policy import UpdateState
+from kiosk.update_policy import OfferProblem, UpdateState
 from sync.update_checks import check_updates
 from sync.updater import UpdateRecord
 
@@ -67,15 +67,45 @@ def test_a_key_in_the_kiosk_user_s_layer_is_named_as_refused(tmp_path: Path) -> 
                   reason="rolled back to 0.2.0: the services restarted 3 times"),
      CheckStatus.WARNING, "0.2.0, channel stable: rolled back to 0.2.0: the services "
                           "restarted 3 times"),
-    (UpdateRecord(UpdateState.CONFIRMED, "0.1.0", "0.2.0",
-                  reason="0.3.0 postponed: a citizen was using the kiosk for 10 min"),
-     CheckStatus.OK, "0.2.0, channel stable: confirmed"),
-    (UpdateRecord(UpdateState.CONFIRMED, "0.1.0", "0.2.0",
-                  reason="install of 0.3.0 failed: pip: no matching distribution"),
+    (UpdateRecord(UpdateState.CONFIRMED, "0.1.0", "0.2.0", reason="trial passed",
+                  problem=OfferProblem.POSTPONED,
+                  problem_reason="0.3.0 postponed: a citizen was using the kiosk for 10 min"),
+     CheckStatus.OK, "0.2.0, channel stable: confirmed; 0.3.0 postponed: a citizen was "
+                     "using the kiosk for 10 min"),
+    (UpdateRecord(UpdateState.CONFIRMED, "0.1.0", "0.2.0", reason="trial passed",
+                  problem=OfferProblem.FAILED,
+                  problem_reason="install of 0.3.0 failed: pip: no matching distribution"),
      CheckStatus.WARNING, "0.2.0, channel stable: install of 0.3.0 failed: pip: no matching "
                           "distribution"),
+    # The problem field decides, not the words: reworded, a refusal is still a warning
+    (UpdateRecord(UpdateState.CONFIRMED, "0.1.0", "0.2.0", reason="trial passed",
+                  problem=OfferProblem.REFUSED,
+                  problem_reason="0.3.0 not accepted: unknown signer"),
+     CheckStatus.WARNING, "0.2.0, channel stable: 0.3.0 not accepted: unknown signer"),
+    (UpdateRecord(UpdateState.CONFIRMED, "0.1.0", "0.2.0", reason="refused: kept anyway"),
+     CheckStatus.OK, "0.2.0, channel stable: confirmed"),
 ])
 def test_the_last_update_s_outcome_is_shown_and_a_failure_is_a_warning_never_a_fault(
         tmp_path: Path, record: UpdateRecord | None, status: CheckStatus, detail: str) -> None:
     check = check_updates(appliance(tmp_path, record=record))
     assert (check.status, check.detail) == (status, detail)
+
+
+def test_a_rollback_whose_words_the_first_updater_lost_is_still_a_warning(
+        tmp_path: Path) -> None:
+    # GIVEN a file of the first updater: rolled back, then a refusal written over its words
+    config = appliance(tmp_path)
+    (tmp_path / "opt" / "update.json").write_text(json.dumps(
+        {"state": "rolled_back", "from": "0.2.0", "to": "0.3.0",
+         "reason": "refused: the release is signed for channel 'pilot'"}))
+    check = check_updates(config)
+    assert (check.status, check.detail) == (
+        CheckStatus.WARNING,
+        "0.2.0, channel stable: refused: the release is signed for channel 'pilot'")
+    # WHEN the updater cleared the refusal (and kept no words for the rollback)
+    (tmp_path / "opt" / "update.json").write_text(json.dumps(
+        {"state": "rolled_back", "from": "0.2.0", "to": "0.3.0", "reason": "",
+         "problem": "none", "problem_reason": ""}))
+    check = check_updates(config)
+    assert (check.status, check.detail) == (
+        CheckStatus.WARNING, "0.2.0, channel stable: rolled_back 0.3.0")

@@ -19,11 +19,11 @@ from kiosk.clock import HANOI
 from kiosk.release_signature import ReleaseKeyPair, generate_key_pair, sign
 from kiosk.storage import SCHEMA_VERSION, open_database
 from kiosk.submissions import Outbox, OutboxState, QueueTicketRequest
-from kiosk.update_policy import TrialVerdict, UpdateState
+from kiosk.update_policy import OfferProblem, TrialVerdict, UpdateState
 from office.store.releases import Releases
 from sync.client import BackendClient
 from sync.release_source import BackendReleaseSource
-from sync.updater import UpdateError, UpdatePaths, Updater
+from sync.updater import UpdateError, UpdatePaths, Updater, UpdateRecord
 from tests.conftest import catalog_bytes
 from tests.sync.conftest import Backend
 
@@ -246,6 +246,7 @@ def test_a_broken_build_rolls_back_by_itself_and_keeps_the_trials_submissions(
     assert record.state is UpdateState.ROLLED_BACK
     assert record.reason == ("rolled back to 2.3.1: new doctor fault(s): database "
                              "(1 submission(s) from the trial kept)")
+    assert record.problem is OfferProblem.NONE  # the state says it: no later offer failed
     assert record.bad_versions == ["2.4.0"]
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION  # the old release opens it
@@ -277,7 +278,10 @@ def test_a_failed_install_touches_nothing(kiosk: Kiosk, sqlite_backend, key):
     publish(sqlite_backend, key, "2.4.0")
     kiosk.installer.failing.add("2.4.0")
     record = kiosk.updater.check_for_update()
-    assert record.reason == "install of 2.4.0 failed: pip: no matching distribution"
+    assert (record.state, record.problem, record.problem_reason) == (
+        UpdateState.IDLE, OfferProblem.FAILED,
+        "install of 2.4.0 failed: pip: no matching distribution")
+    assert kiosk.updater.record() == record  # as written to update.json
     assert not (kiosk.paths.root / "releases" / "2.4.0").exists()
     assert list((kiosk.paths.root / "downloads").iterdir()) == []
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
@@ -290,7 +294,8 @@ def test_a_release_signed_by_another_key_or_for_another_channel_is_refused(
     stranger = generate_key_pair()
     publish(sqlite_backend, stranger, "2.4.0")
     record = kiosk.updater.check_for_update()
-    assert record.reason == (
+    assert (record.problem, record.problem_reason) == (
+        OfferProblem.REFUSED,
         "refused: the manifest's signature does not match any trusted release key")
     assert kiosk.installer.installed == []
 
@@ -305,8 +310,11 @@ def test_a_downgrade_below_the_databases_schema_is_refused(kiosk: Kiosk, sqlite_
     kiosk.paths.copy_before("2.4.0").unlink()
     publish(sqlite_backend, key, "2.3.5", schema_max=SCHEMA_VERSION)
     record = kiosk.updater.check_for_update()
-    assert record.reason.startswith(f"refused: 2.3.5 reads schema up to {SCHEMA_VERSION} but "
-                                    f"the database is at {SCHEMA_VERSION + 1}")
+    assert (record.state, record.reason, record.problem) == (
+        UpdateState.CONFIRMED, "trial passed", OfferProblem.REFUSED)
+    assert record.problem_reason.startswith(
+        f"refused: 2.3.5 reads schema up to {SCHEMA_VERSION} but the database is at "
+        f"{SCHEMA_VERSION + 1}")
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.4.0")
 
 
@@ -336,8 +344,10 @@ def test_a_failed_migration_leaves_the_running_release_and_its_database(
     publish(sqlite_backend, key, "2.4.0")
     kiosk.commands.failing_migration = UpdateError
     record = kiosk.updater.check_for_update()
-    assert record.state is UpdateState.IDLE
-    assert record.reason == "database for 2.4.0 failed: migration 20: no such table"
+    assert (record.state, record.problem, record.problem_reason) == (
+        UpdateState.IDLE, OfferProblem.FAILED,
+        "database for 2.4.0 failed: migration 20: no such table")
+    assert kiosk.updater.record() == record
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
     assert kiosk.services.calls == ["citizen?", "stop", "start"]
@@ -474,7 +484,8 @@ def test_a_kiosk_in_use_for_10_minutes_postpones_the_update_and_touches_nothing(
     publish(sqlite_backend, key, "2.4.0")
     kiosk.services.busy_looks = 1000
     record = kiosk.updater.check_for_update()
-    assert record.reason == "2.4.0 postponed: a citizen was using the kiosk for 10 min"
+    assert (record.problem, record.problem_reason) == (
+        OfferProblem.POSTPONED, "2.4.0 postponed: a citizen was using the kiosk for 10 min")
     assert sum(kiosk.slept) == 600
     assert "stop" not in kiosk.services.calls
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
@@ -482,7 +493,9 @@ def test_a_kiosk_in_use_for_10_minutes_postpones_the_update_and_touches_nothing(
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
     # the next run, the kiosk free, applies it
     kiosk.services.busy_looks = 0
-    assert kiosk.updater.check_for_update().state is UpdateState.TRIAL
+    record = kiosk.updater.check_for_update()
+    assert (record.state, record.problem, record.problem_reason) == (
+        UpdateState.TRIAL, OfferProblem.NONE, "")
 
 
 def test_a_kiosk_whose_ui_was_already_failing_can_still_take_a_release(
@@ -524,3 +537,76 @@ def test_a_kept_release_keeps_its_own_pre_update_copy_and_no_older_one(
     data = sorted(path.name for path in kiosk.paths.database.parent.glob("db-*"))
     assert data == ["db-before-2.5.0.sqlite3"]
     assert sorted(p.name for p in kiosk.paths.releases.iterdir()) == ["2.4.0", "2.5.0"]
+
+
+def test_a_refusal_is_cleared_once_the_channel_serves_what_the_kiosk_runs(
+        kiosk: Kiosk, sqlite_backend, key):
+    # GIVEN 2.4.0 kept, then 2.5.0 refused (signed by a key this kiosk does not trust)
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    kiosk.updater.check_trial()
+    publish(sqlite_backend, generate_key_pair(), "2.5.0")
+    assert kiosk.updater.check_for_update().problem is OfferProblem.REFUSED
+    # WHEN the city withdraws it: the channel serves the running 2.4.0 again (ignored)
+    publish(sqlite_backend, key, "2.4.0")
+    record = kiosk.updater.check_for_update()
+    # THEN nothing stands in the way any more, in update.json too; the state's words stay
+    assert (record.state, record.reason, record.problem, record.problem_reason) == (
+        UpdateState.CONFIRMED, "trial passed", OfferProblem.NONE, "")
+    assert kiosk.updater.record() == record
+    assert kiosk.installer.installed == ["2.4.0"]
+
+
+def test_a_failure_is_cleared_when_the_channel_serves_only_a_release_already_rolled_back(
+        kiosk: Kiosk, sqlite_backend, key):
+    # GIVEN 2.4.0 rolled back, then 2.4.1 failing to install
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    kiosk.services.restart_count += 3
+    kiosk.updater.check_trial()
+    publish(sqlite_backend, key, "2.4.1")
+    kiosk.installer.failing.add("2.4.1")
+    assert kiosk.updater.check_for_update().problem is OfferProblem.FAILED
+    # WHEN the channel goes back to 2.4.0, which failed its trial here (ignored)
+    publish(sqlite_backend, key, "2.4.0")
+    record = kiosk.updater.check_for_update()
+    # THEN the rollback is what is left, in its own words
+    assert (record.state, record.problem, record.problem_reason) == (
+        UpdateState.ROLLED_BACK, OfferProblem.NONE, "")
+    assert record.reason == ("rolled back to 2.3.1: the services restarted 3 times "
+                             "(0 submission(s) from the trial kept)")
+
+
+def test_a_postponement_is_cleared_when_the_channel_offers_nothing(
+        kiosk: Kiosk, sqlite_backend, key):
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.busy_looks = 1000
+    assert kiosk.updater.check_for_update().problem is OfferProblem.POSTPONED
+    kiosk.updater.channel = "pilot"  # the technician moved the kiosk to an empty channel
+    record = kiosk.updater.check_for_update()
+    assert (record.state, record.problem, record.problem_reason) == (
+        UpdateState.IDLE, OfferProblem.NONE, "")
+    assert kiosk.updater.record() == record
+
+
+def test_an_update_json_of_the_first_updater_is_read_and_rewritten_with_its_problem(
+        kiosk: Kiosk, sqlite_backend, key):
+    # GIVEN the file the first updater left: 2.4.0 rolled back, then a refusal over its words
+    old = {"state": "rolled_back", "from": "2.3.1", "to": "2.4.0", "since": None,
+           "deadline": None, "reason": "refused: the release is signed for channel 'pilot'",
+           "baseline_faults": [], "restarts_at_switch": {"ui": 0}, "boot_id": "boot-1",
+           "bad_versions": ["2.4.0"], "watched_services": ["sync", "ui"]}
+    kiosk.paths.state_file.write_text(json.dumps(old))
+    # THEN the refusal is known as one, the rollback's lost words as none
+    record = kiosk.updater.record()
+    assert (record.state, record.reason, record.problem, record.problem_reason) == (
+        UpdateState.ROLLED_BACK, "", OfferProblem.REFUSED,
+        "refused: the release is signed for channel 'pilot'")
+    # WHEN the channel serves the release that failed here: the refusal is cleared
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.updater.check_for_update()
+    written = json.loads(kiosk.paths.state_file.read_text())
+    assert (written["state"], written["problem"], written["problem_reason"]) == (
+        "rolled_back", "none", "")
+    assert UpdateRecord.from_json(written) == kiosk.updater.record()
