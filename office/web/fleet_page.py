@@ -60,21 +60,32 @@ UPDATE_STATES = {
     UpdateState.ROLLED_BACK: "bản {version} đã bị hoàn tác",
 }
 assert set(UPDATE_STATES) == set(UpdateState)
-#: What went wrong with a later offer (a rollback is said by the state already).
+#: The heartbeat's structured problem, in words an officer acts on ("{version}": the
+#: release the last switch went to). The kiosk's own reason stays beside it as detail, in
+#: the updater's English: the words are the kiosk's, the meaning is this table's.
 UPDATE_PROBLEMS = {
-    UpdateProblem.REFUSED: "bản mới bị từ chối",
-    UpdateProblem.FAILED: "cài bản mới bị lỗi",
+    UpdateProblem.ROLLED_BACK: "Bản {version} chạy thử không đạt: kiosk đã tự quay về bản "
+                               "trước và không thử lại bản này.",
+    UpdateProblem.REFUSED: "Kiosk từ chối bản mới của kênh (chữ ký, kênh hoặc phiên bản cơ "
+                           "sở dữ liệu không phù hợp) và vẫn chạy bản đang dùng.",
+    UpdateProblem.FAILED: "Không cài được bản mới (lỗi khi tải về, cài đặt hoặc chuyển dữ "
+                          "liệu): kiosk vẫn chạy bản đang dùng và sẽ thử lại.",
 }
+assert set(UPDATE_PROBLEMS) == set(UpdateProblem)
 
 
 def update_outcome(update: wire.UpdateReport) -> str:
-    """The last update in words: "đã lên bản 2.4.0", "đã lên bản 2.4.0; bản mới bị từ
-    chối", "chưa cập nhật lần nào" (also when the updater never ran: no state)."""
-    words = UPDATE_STATES[update.state or UpdateState.IDLE].format(
+    """The last update in words: "đã lên bản 2.4.0", "bản 2.5.0 đã bị hoàn tác", "chưa cập
+    nhật lần nào" (also when the updater never ran: no state)."""
+    return UPDATE_STATES[update.state or UpdateState.IDLE].format(
         version=update.target_version or "?")
-    if update.problem in UPDATE_PROBLEMS:
-        words += "; " + UPDATE_PROBLEMS[update.problem]
-    return words
+
+
+def update_problem(update: wire.UpdateReport) -> str | None:
+    """What the kiosk's update problem means, in Vietnamese; None without one."""
+    if update.problem is None:
+        return None
+    return UPDATE_PROBLEMS[update.problem].format(version=update.target_version or "?")
 
 
 def parse(params: Mapping[str, str], session: Session, units: Mapping[int, str]
@@ -139,5 +150,5 @@ def fleet(request: Request, session: SignedIn) -> Response:
                   unit=unit, errors=errors, params=params, alert_labels=ALERTS,
                   printer_states=PRINTER_STATES, device_kinds=KINDS, ago=ago,
                   offset=offset, local_time=exports.local_time,
-                  update_outcome=update_outcome,
+                  update_outcome=update_outcome, update_problem=update_problem,
                   needing=sum(1 for item in devices if item.alerts))

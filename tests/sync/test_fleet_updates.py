@@ -22,6 +22,8 @@ from kiosk.update_report import UpdateProblem
 from office.app import create_app
 from office.store.fleet_health import Alert, Severity
 from office.store.users import UserRole
+from office.web.fleet_page import update_problem
+from sync import wire
 from sync.client import BackendClient
 from sync.release_source import BackendReleaseSource
 from sync.updater import UpdatePaths, Updater, UpdateRecord
@@ -121,23 +123,48 @@ def test_the_fleet_page_shows_channel_and_outcome_and_counts_the_warnings(
             counts["Không cập nhật được"]) == (2, 1, 1)
     shown = rows(page)
     assert list(shown)[:2] == ["U-BACK", "U-REFUSED"]  # the warnings first
-    assert ("Kênh <strong>pilot</strong> · bản 2.5.0 đã bị hoàn tác" in shown["U-BACK"])
-    assert f'<small class="muted update-reason">{ROLLED_BACK_REASON}</small>' in shown[
-        "U-BACK"]
+    # The problem in Vietnamese from the heartbeat's field; the kiosk's words as detail.
+    assert ('<small class="update">Kênh <strong>pilot</strong> · bản 2.5.0 đã bị hoàn tác'
+            '</small>\n      <br><small class="update-problem">Bản 2.5.0 chạy thử không đạt: '
+            'kiosk đã tự quay về bản trước và không thử lại bản này.</small>') in shown["U-BACK"]
+    assert ('<small class="muted update-reason">Chi tiết từ kiosk (tiếng Anh): '
+            f'<span lang="en">{ROLLED_BACK_REASON}</span></small>') in shown["U-BACK"]
     assert '<span class="badge warning">Cập nhật bị hoàn tác</span>' in shown["U-BACK"]
-    assert ("Kênh <strong>stable</strong> · đã lên bản 2.4.0; bản mới bị từ chối"
-            in shown["U-REFUSED"])
-    assert "signature does not match any trusted release key" in shown["U-REFUSED"]
+    assert ('<small class="update">Kênh <strong>stable</strong> · đã lên bản 2.4.0</small>'
+            '\n      <br><small class="update-problem">Kiosk từ chối bản mới của kênh (chữ '
+            'ký, kênh hoặc phiên bản cơ sở dữ liệu không phù hợp) và vẫn chạy bản đang dùng.'
+            '</small>'
+            ) in shown["U-REFUSED"]
+    assert ('<span lang="en">refused: the manifest&#39;s signature does not match any '
+            'trusted release key</span>') in shown["U-REFUSED"]
     assert '<span class="badge warning">Không cập nhật được</span>' in shown["U-REFUSED"]
     assert "Kênh <strong>pilot</strong> · đang chạy thử bản 2.5.0" in shown["U-PILOT"]
     assert "Kênh <strong>stable</strong> · chưa cập nhật lần nào" in shown["U-FRESH"]
     assert "Kênh" not in shown["U-OLD"] and "2.3.1" in shown["U-OLD"]
     for quiet in ("U-OK", "U-PILOT", "U-FRESH", "U-OLD"):
         assert "update-reason" not in shown[quiet]
+        assert "update-problem" not in shown[quiet]
         assert '<span class="badge fine">Bình thường</span>' in shown[quiet]
     # The alert filter finds the rolled-back kiosk only.
     filtered = rows(web.get("/bo/fleet", params={"alert": "update_rolled_back"}).text)
     assert list(filtered) == ["U-BACK"]
+
+
+@pytest.mark.parametrize(("problem", "words"), [
+    (None, None),
+    (UpdateProblem.ROLLED_BACK, "Bản 2.5.0 chạy thử không đạt: kiosk đã tự quay về bản trước "
+                                "và không thử lại bản này."),
+    (UpdateProblem.REFUSED, "Kiosk từ chối bản mới của kênh (chữ ký, kênh hoặc phiên bản cơ "
+                            "sở dữ liệu không phù hợp) và vẫn chạy bản đang dùng."),
+    (UpdateProblem.FAILED, "Không cài được bản mới (lỗi khi tải về, cài đặt hoặc chuyển dữ "
+                           "liệu): kiosk vẫn chạy bản đang dùng và sẽ thử lại."),
+])
+def test_each_update_problem_has_its_vietnamese_words_whatever_the_kiosk_wrote(
+        problem: UpdateProblem | None, words: str | None) -> None:
+    report = wire.UpdateReport(channel="pilot", state=UpdateState.ROLLED_BACK,
+                               target_version="2.5.0", problem=problem,
+                               reason="some words a later updater may choose")
+    assert update_problem(report) == words
 
 
 def test_kiosk_backend_fleet_prints_channel_and_outcome(

@@ -18,7 +18,7 @@ from tests.sync.back_office import PASSWORD
 from tests.sync.back_office_pages import signed_in
 from tests.sync.conftest import Backend
 from tests.sync.fleet_data import seed_fleet
-from tests.sync.fleet_update_data import seed_updates
+from tests.sync.fleet_update_data import ROLLED_BACK_REASON, seed_updates
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +41,10 @@ def test_the_fleet_shows_each_kiosks_updates_at_pc_and_phone_size(
     page.goto(server.url + "/bo/fleet")
     back = page.locator("#devices tbody tr", has_text="U-BACK")
     expect(back).to_contain_text("Kênh pilot · bản 2.5.0 đã bị hoàn tác")
+    expect(back.locator(".update-problem")).to_have_text(
+        "Bản 2.5.0 chạy thử không đạt: kiosk đã tự quay về bản trước và không thử lại bản "
+        "này.")
+    expect(back.locator(".update-reason [lang=en]")).to_have_text(ROLLED_BACK_REASON)
     expect(back.locator(".badge")).to_have_text("Cập nhật bị hoàn tác")
     expect(page.locator(".tile", has_text="Không cập nhật được")).to_have_text(
         "1 Không cập nhật được")
@@ -48,7 +52,9 @@ def test_the_fleet_shows_each_kiosks_updates_at_pc_and_phone_size(
     page.get_by_label("Cảnh báo", exact=True).select_option("update_not_applied")
     page.get_by_role("button", name="Lọc").click()
     expect(page.locator("#devices tbody tr")).to_have_count(1)
-    expect(page.locator("#devices tbody tr")).to_contain_text("bản mới bị từ chối")
+    expect(page.locator("#devices tbody tr .update-problem")).to_have_text(
+        "Kiosk từ chối bản mới của kênh (chữ ký, kênh hoặc phiên bản cơ sở dữ liệu không phù "
+        "hợp) và vẫn chạy bản đang dùng.")
     width, height = VIEWPORTS["phone"]
     context = chromium.new_context(viewport={"width": width, "height": height},
                                    locale="vi-VN")
