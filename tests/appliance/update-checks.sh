@@ -135,8 +135,10 @@ check "submission $receipt delivered to the city by $version_next" wait_for 180 
 # -- the broken release is not tried again ---------------------------------------------------
 begin=$(date +%s)
 in_machine systemctl start motcua-kiosk-update.service  # waits for the run to end
-check "another update run ($(elapsed "$begin")) leaves $version_broken alone: still on $version_next, rolled_back" \
-    test "$(link_target current)/$(update_field state)" = "$version_next/rolled_back"
+# Ignored (it failed here): no problem with an offer ("problem": "none"), the rollback's own
+# words kept in "reason" (kiosk/update_report.py).
+check "another update run ($(elapsed "$begin")) leaves $version_broken alone: still on $version_next, rolled_back, problem $(update_field problem)" \
+    test "$(link_target current)/$(update_field state)/$(update_field problem)" = "$version_next/rolled_back/none"
 say "update.json: $(tr -d '\n' <"$root$prefix/update.json" | tr -s ' ')"
 say "starts of $version_broken's UI that exited at once: $(in_machine journalctl -u motcua-kiosk-ui \
     --since "@$broken_switch" --no-pager -o cat | grep -c 'a deliberately broken build' || true)"
