@@ -17,6 +17,7 @@ from office.web import (
     public,
     satisfaction,
     ticket_page,
+    unit_choices,
     users,
 )
 from office.web.auth import ForbiddenError, Sessions, SignInRequiredError
@@ -57,6 +58,7 @@ def install(app: FastAPI, store: Store, *, session_secret: str | None = None,
     app.include_router(point_setup.router)
     app.include_router(public.router)
     app.include_router(ticket_page.router)
+    app.include_router(unit_choices.router)
     mount_static(app)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="back-office-static")
     app.add_exception_handler(SignInRequiredError, sign_in_required)

@@ -11,6 +11,7 @@ field is checked by the kiosk's own rule and a refusal is shown beside its field
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -30,6 +31,7 @@ from office.store.users import UserRole
 from office.web.auth import CSRF_FIELD, ForbiddenError, Session, check_csrf
 from office.web.context import render, web_state
 from office.web.pages import PREFIX, SignedIn
+from office.web.unit_picker import UnitPicker, pick_unit
 from sync import wire
 
 log = logging.getLogger("office.web")
@@ -120,18 +122,27 @@ def _may_publish(session: Session, unit_code: int) -> bool:
     return user.role.may_handle and user.sees_unit(unit_code)
 
 
+def _seen_units(request: Request, session: Session) -> Mapping[int, str]:
+    names = web_state(request).store.served_units.names()
+    if session.user.role.all_units:
+        return names  # the same mapping each time: the unit picker's search is kept for it
+    return {code: name for code, name in names.items() if session.user.sees_unit(code)}
+
+
 def _service_points_page(request: Request, session: Session, unit_code: int | None, *,
                          status: int = 200, values: dict[str, str] | None = None,
-                         errors: dict[str, str] | None = None) -> Response:
+                         errors: dict[str, str] | None = None,
+                         picker: UnitPicker | None = None) -> Response:
     store = web_state(request).store
     directory = published_directory(store)
-    units = {code: name for code, name in store.served_units.names().items()
-             if session.user.sees_unit(code)}
+    units = _seen_units(request, session)
+    if picker is None or picker.code != unit_code:
+        picker = pick_unit({"unit": str(unit_code or "")}, units)[1]
     current = directory.details.get(unit_code, {}) if unit_code is not None else {}
     shown = values if values is not None else {k: current.get(k) or "" for k in SERVICE_POINT_KEYS}
     return render(request, "service_points.html", session, status=status, units=units,
-                  unit_code=unit_code, directory=directory, values=shown, errors=errors or {},
-                  labels=SERVICE_POINT_LABELS,
+                  unit_code=unit_code, picker=picker, directory=directory, values=shown,
+                  errors=errors or {}, labels=SERVICE_POINT_LABELS,
                   may_publish=unit_code is not None and _may_publish(session, unit_code),
                   saved=request.query_params.get("saved") == "1")
 
@@ -149,10 +160,11 @@ def _unit(request: Request, session: Session, text: str) -> int | None:
 @router.get("/service-points", response_class=HTMLResponse)
 def service_points(request: Request, session: SignedIn) -> Response:
     """Every published service point in the user's scope; ``unit`` opens its form."""
-    unit_code = _unit(request, session, request.query_params.get("unit", "").strip())
+    params, _picker = pick_unit(request.query_params, _seen_units(request, session))
+    unit_code = _unit(request, session, params.get("unit", "").strip())
     if unit_code is None and session.user.unit_code is not None:
         unit_code = session.user.unit_code
-    return _service_points_page(request, session, unit_code)
+    return _service_points_page(request, session, unit_code, picker=_picker)
 
 
 @router.post("/service-points/{unit_code}", response_class=HTMLResponse)

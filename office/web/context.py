@@ -14,6 +14,7 @@ from office.ratelimit import RateLimiter
 from office.store import Store
 from office.web.auth import CSRF_FIELD, ForbiddenError, Session, Sessions
 from office.web.labels import CATEGORIES, KINDS, RATINGS, ROLES, STATES
+from office.web.unit_picker import NONE_LABELS
 from office.web.units import unit_label
 from webui.assets import template_environment
 
@@ -54,7 +55,8 @@ def make_templates(store: Store) -> Environment:
     templates.globals.update(kinds=KINDS, states=STATES, categories=CATEGORIES, roles=ROLES,
                              ratings=RATINGS, unit_names=units.names,
                              unit_name=lambda code: unit_label(units.names(), code),
-                             csrf_field=CSRF_FIELD, static_path=STATIC_PATH)
+                             csrf_field=CSRF_FIELD, static_path=STATIC_PATH,
+                             unit_picker_none=NONE_LABELS)
     return templates
 
 

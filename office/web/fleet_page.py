@@ -22,6 +22,7 @@ from office.web import exports
 from office.web.auth import Session
 from office.web.context import render, web_state
 from office.web.pages import PREFIX, SignedIn
+from office.web.unit_picker import pick_unit
 from office.web.units import chosen_unit
 from sync import wire
 
@@ -140,14 +141,15 @@ def _order(item: DeviceHealth) -> tuple[int, str, str]:
 def fleet(request: Request, session: SignedIn) -> Response:
     """Every device in the user's scope, those with the worst alerts first."""
     store = web_state(request).store
-    params = dict(request.query_params)
-    scope, unit, alert, errors = parse(params, session, store.served_units.names())
+    names = store.served_units.names()
+    params, picker = pick_unit(request.query_params, names)
+    scope, unit, alert, errors = parse(params, session, names)
     devices = sorted(store.heartbeats.health(scope), key=_order)
     counts = Counter(found for item in devices for found in item.alerts)
     shown = [item for item in devices if alert is None or alert in item.alerts]
     return render(request, "fleet.html", session, status=422 if errors else 200,
                   devices=shown, total=len(devices), counts=counts, alert=alert,
-                  unit=unit, errors=errors, params=params, alert_labels=ALERTS,
+                  unit=unit, errors=errors, params=params, picker=picker, alert_labels=ALERTS,
                   printer_states=PRINTER_STATES, device_kinds=KINDS, ago=ago,
                   offset=offset, local_time=exports.local_time,
                   update_outcome=update_outcome, update_problem=update_problem,

@@ -40,6 +40,7 @@ from office.web.auth import (
 )
 from office.web.context import PageNotFoundError, WebState, render, web_state
 from office.web.labels import APPLICATION_STATUSES, CATEGORIES, FEEDBACK_STATES, KINDS, STATES
+from office.web.unit_picker import pick_unit
 from office.web.units import chosen_unit
 
 log = logging.getLogger("office.web")
@@ -209,12 +210,13 @@ def _scope(session: Session) -> set[int] | None:
 def inbox(request: Request, session: SignedIn) -> Response:
     """Submissions in the user's scope, filtered, newest first, a page at a time."""
     store = web_state(request).store
-    params = dict(request.query_params)
-    wanted, page, errors = parse_filter(params, session, store.served_units.names())
+    names = store.served_units.names()
+    params, picker = pick_unit(request.query_params, names)
+    wanted, page, errors = parse_filter(params, session, names)
     result = store.cases.inbox(_scope(session), wanted, page)
     query = {key: value for key, value in params.items() if key != "page" and value}
     return render(request, "inbox.html", session, status=422 if errors else 200,
-                  result=result, params=params, errors=errors, query=query,
+                  result=result, params=params, errors=errors, query=query, picker=picker,
                   summary=exports.summary, local_time=exports.local_time)
 
 
@@ -223,8 +225,9 @@ def inbox(request: Request, session: SignedIn) -> Response:
 def export(request: Request, session: SignedIn) -> Response:
     """The filtered list as CSV or XLSX; ``personal=1`` adds identities (audited)."""
     web = web_state(request)
-    params = dict(request.query_params)
-    wanted, _page, errors = parse_filter(params, session, web.store.served_units.names())
+    names = web.store.served_units.names()
+    params, _picker = pick_unit(request.query_params, names)
+    wanted, _page, errors = parse_filter(params, session, names)
     if errors:
         return render(request, "error.html", session, status=422,
                       message="Bộ lọc không hợp lệ: " + "; ".join(errors.values()))

@@ -31,6 +31,7 @@ from office.web.charts import Bar, bar_chart
 from office.web.context import render, web_state
 from office.web.labels import RATINGS
 from office.web.pages import PREFIX, SignedIn
+from office.web.unit_picker import UnitPicker, pick_unit
 from office.web.units import chosen_unit, unit_label
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -179,14 +180,15 @@ def csv_lines(report: SatisfactionReport, ranking: list[RankedUnit] | None,
     return lines
 
 
-def _report(request: Request, session: Session) -> tuple[Wanted, dict[str, str],
-                                                       SatisfactionReport]:
+def _report(request: Request, session: Session
+            ) -> tuple[Wanted, dict[str, str], SatisfactionReport, UnitPicker]:
     today = dt.datetime.now(HANOI).date()
     store = web_state(request).store
-    wanted, errors = parse(dict(request.query_params), session, today,
-                           store.served_units.names())
+    names = store.served_units.names()
+    params, picker = pick_unit(request.query_params, names)
+    wanted, errors = parse(params, session, today, names)
     report = store.satisfaction.report(wanted.scope, wanted.date_from, wanted.date_to)
-    return wanted, errors, report
+    return wanted, errors, report, picker
 
 
 def _units(request: Request) -> Mapping[int, str]:
@@ -196,7 +198,7 @@ def _units(request: Request) -> Mapping[int, str]:
 @router.get("/satisfaction", response_class=HTMLResponse)
 def satisfaction(request: Request, session: SignedIn) -> Response:
     """The figures of the range asked for, in the user's scope."""
-    wanted, errors, report = _report(request, session)
+    wanted, errors, report, picker = _report(request, session)
     share_chart, wait_chart = day_charts(report)
     query = {"from": wanted.date_from.isoformat(), "to": wanted.date_to.isoformat()}
     if wanted.unit is not None and session.user.role.all_units:
@@ -204,7 +206,7 @@ def satisfaction(request: Request, session: SignedIn) -> Response:
     return render(request, "satisfaction.html", session, status=422 if errors else 200,
                   wanted=wanted, errors=errors, report=report, params=dict(
                       request.query_params), query=query, share_chart=share_chart,
-                  wait_chart=wait_chart, groups=groups(report),
+                  wait_chart=wait_chart, groups=groups(report), picker=picker,
                   ranking=ranking_for(session, wanted, report, _units(request)),
                   rating_labels=RATINGS,
                   decimal=decimal)
@@ -213,7 +215,7 @@ def satisfaction(request: Request, session: SignedIn) -> Response:
 @router.get("/satisfaction.csv")
 def satisfaction_csv(request: Request, session: SignedIn) -> Response:
     """The same figures as CSV (UTF-8 with a byte order mark, for Excel)."""
-    wanted, errors, report = _report(request, session)
+    wanted, errors, report, _picker = _report(request, session)
     if errors:
         return render(request, "error.html", session, status=422,
                       message="Bộ lọc không hợp lệ: " + "; ".join(errors.values()))

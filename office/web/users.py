@@ -28,6 +28,7 @@ from office.store.users import (
 from office.web.auth import ForbiddenError, Session
 from office.web.context import PageNotFoundError, render, web_state
 from office.web.pages import PREFIX, SignedIn, checked_form
+from office.web.unit_picker import pick_unit
 from office.web.units import unit_label
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -47,7 +48,9 @@ def _administrator(session: Session) -> None:
 
 def role_and_unit(form: Mapping[str, str], errors: dict[str, str], units: Mapping[int, str]
                   ) -> tuple[UserRole | None, int | None]:
-    """The role and unit (one of ``units``) in ``form``; a message beside each bad field."""
+    """The role and unit (one of ``units``) in ``form``, the unit picker's text turned into
+    its unit (office/web/unit_picker.py); a message beside each bad field."""
+    form, picker = pick_unit(form, units)
     try:
         role: UserRole | None = UserRole(form.get("role", ""))
     except ValueError:
@@ -55,7 +58,11 @@ def role_and_unit(form: Mapping[str, str], errors: dict[str, str], units: Mappin
         role = None
     text = form.get("unit", "").strip()
     unit = int(text) if text.isdigit() and int(text) in units else None
-    if text and unit is None:
+    if picker.searched:
+        errors["unit"] = ("Không có đơn vị nào khớp." if picker.total == 0
+                          else "Hãy chọn một đơn vị trong danh sách.")
+        unit = None
+    elif text and unit is None:
         errors["unit"] = "Không có đơn vị này."
     elif role is UserRole.COMMUNE_OFFICER and unit is None:
         errors["unit"] = "Cán bộ xã/phường cần có đơn vị."
@@ -72,6 +79,7 @@ def _list_page(request: Request, session: Session, *, status: int = 200,
                   headers=NO_STORE if revealed else None,
                   users=web.store.user_admin.list_users(), now=web.store.clock(),
                   user_states=STATES, errors=errors or {}, values=values or {},
+                  picker=pick_unit(values or {}, web.store.served_units.names())[1],
                   revealed=revealed)
 
 
@@ -125,7 +133,10 @@ def _user_page(request: Request, session: Session, target: UserRow, *, status: i
                errors: Mapping[str, str] | None = None, values: Mapping[str, str] | None = None,
                revealed: str | None = None, saved: bool = False) -> Response:
     web = web_state(request)
-    return render(request, "user.html", session, status=status,
+    names = web.store.served_units.names()
+    picker = (pick_unit(values, names)[1] if values
+              else pick_unit({"unit": str(target.unit_code or "")}, names)[1])
+    return render(request, "user.html", session, status=status, picker=picker,
                   headers=NO_STORE if revealed else None, target=target,
                   state=target.state(web.store.clock()), user_states=STATES,
                   errors=errors or {}, values=values or {}, revealed=revealed, saved=saved,

@@ -132,12 +132,17 @@ def test_the_back_office_lists_and_accepts_a_loaded_unit(
     admin_page: TestClient, backend: Backend
 ) -> None:
     csrf = signed_in(admin_page, "admin")
-    option = f'<option value="{CAN_THO}" >Phường Cái Khế (Cần Thơ)</option>'
-    # The unit pickers offer it, by name and province, after Hà Nội's own
-    for page in ("/bo/inbox", "/bo/fleet", "/bo/satisfaction", "/bo/users"):
-        text = admin_page.get(page).text
-        assert option in text, page
-        assert text.index('<option value="4" >Phường Ba Đình</option>') < text.index(option)
+    chosen = (f'<input type="radio" name="unit" value="{CAN_THO}" checked> '
+              "Phường Cái Khế (Cần Thơ)</label>")
+    # The unit pickers find it by name and province, typed without accents, and choose it
+    for page in ("/bo/inbox", "/bo/fleet", "/bo/satisfaction"):
+        text = admin_page.get(page, params={"unit_q": "cai khe can tho"}).text
+        assert chosen in text, page
+        assert 'id="unit-q" name="unit_q" type="search" value="Phường Cái Khế (Cần Thơ)"' in text
+    # ... after Hà Nội's own when the name is shared
+    offered = admin_page.get("/bo/units/choices", params={"unit_q": "phuong c"}).text
+    assert offered.index("> Phường Cầu Giấy</label>") < offered.index(
+        "> Phường Cái Khế (Cần Thơ)</label>")
     # The filters take it; an unknown code is still "no such unit"
     assert admin_page.get(f"/bo/inbox?unit={CAN_THO}").status_code == 200
     assert admin_page.get(f"/bo/fleet?unit={CAN_THO}").status_code == 200
@@ -145,7 +150,7 @@ def test_the_back_office_lists_and_accepts_a_loaded_unit(
     assert admin_page.get(f"/bo/inbox?unit={UNKNOWN}").status_code == 422
     # An officer can be added there, and the audit log names the unit
     added = admin_page.post("/bo/users", data={"csrf": csrf, "username": "canbo.caikhe",
-                                               "role": "commune_officer", "unit": CAN_THO})
+                                               "role": "commune_officer", "unit_q": "cai khe"})
     assert added.status_code == 200
     assert backend.store.user_admin.find("canbo.caikhe").unit_code == CAN_THO  # type: ignore[union-attr]
     assert backend.store.audit.entries()[0].detail == (
