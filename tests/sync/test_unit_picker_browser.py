@@ -42,7 +42,7 @@ def test_typing_ba_dinh_finds_the_ward_and_choosing_it_filters_the_inbox(
     assert ba_dinh and len(ba_dinh) < len(everything)
     expect(page.get_by_role("radio", name="Tất cả")).to_be_checked()
     page.get_by_label("Đơn vị").press_sequentially("Ba Dinh", delay=30)
-    expect(page.get_by_role("status")).to_have_text("6 đơn vị khớp “Ba Dinh”: chọn một.")
+    expect(page.locator("#unit-status")).to_have_text("6 đơn vị khớp “Ba Dinh”: chọn một.")
     choices = page.locator("#unit-choices label")
     expect(choices).to_have_text([
         "Tất cả", "Phường Ba Đình", "Xã Ba Đình (Thanh Hóa)", "Xã Ba Dinh (Quảng Ngãi)",
@@ -81,7 +81,7 @@ def test_dong_da_is_chosen_with_the_keyboard(
     page.get_by_role("link", name="Thiết bị").click()
     box = page.get_by_label("Đơn vị")
     box.press_sequentially("dong da", delay=30)
-    expect(page.get_by_role("status")).to_contain_text("44 đơn vị khớp “dong da”")
+    expect(page.locator("#unit-status")).to_contain_text("44 đơn vị khớp “dong da”")
     expect(page.locator("#unit-choices label").nth(1)).to_have_text("Phường Đống Đa")
     box.press("ArrowDown")
     expect(page.get_by_role("radio", name="Phường Đống Đa")).to_be_focused()
@@ -112,7 +112,7 @@ def test_without_javascript_the_form_offers_the_matches_to_choose_from(
         page.get_by_role("link", name="Hài lòng").click()
         page.get_by_label("Đơn vị", exact=True).fill("ba dinh")
         page.get_by_label("Đơn vị", exact=True).press("Enter")
-        expect(page.get_by_role("status")).to_have_text("6 đơn vị khớp “ba dinh”: chọn một.")
+        expect(page.locator("#unit-status")).to_have_text("6 đơn vị khớp “ba dinh”: chọn một.")
         expect(page.get_by_role("heading", level=1)).to_have_text("Mức độ hài lòng")
         page.screenshot(path=shots / "unit-picker-no-js-pc.png")
         page.get_by_role("radio", name="Phường Ba Đình").check()
