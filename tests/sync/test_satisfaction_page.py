@@ -63,6 +63,7 @@ def test_city_roles_see_the_126_units_ranked_unrated_ones_as_such(
         web: Callable[[str], TestClient]) -> None:
     for username in ("admin", "kiemtra"):
         page = web(username).get("/bo/satisfaction").text
+        assert '<h2 id="ranking-heading">Xếp hạng 126 đơn vị</h2>' in page
         ranking = page.split('id="ranking"')[1]
         assert ranking.count("<tr") == 127  # the header and 126 units
         assert ranking.count("Chưa có đánh giá") == 124
