@@ -340,7 +340,10 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, Listeni
         self._banner_event = Clock.schedule_once(lambda _dt: self.clear_banner(), banner_seconds)
 
     def clear_banner(self) -> None:
-        """Hide the passing message."""
+        """Hide the passing message (and forget its timer, which would hide the next)."""
+        if self._banner_event is not None:
+            self._banner_event.cancel()
+            self._banner_event = None
         self.banner = ""
         self.banner_args = {}
 

@@ -164,20 +164,57 @@ class _Tour:
             path = self.shots_dir / (
                 f"{self.step:02d}-{name}-{self.language}-{orientation}{self.suffix}.png"
             )
-            self.driver.screenshot(path, size)
-            wrong = misfits(self.driver.window, self.ppi)
-            if wrong:
-                # A new text changes a label's height, then its box's, a frame at a time:
-                # on a loaded machine the layout may still be settling (seen once in CI on a
-                # language switch). A real misfit stays after more frames; picture it then.
-                self.driver.frames(SETTLE_FRAMES)
-                self.driver.screenshot(path, size)
-                wrong = misfits(self.driver.window, self.ppi)
+            wrong = self._picture(path, size)
             self.screenshots.append(path)
             if wrong:
                 self.misfits[path] = wrong
+            else:
+                self._check_under_banner(path, size)
         if self.progress is not None:
             self.progress(f"{self.step:02d} {name} ({self.language})")
+
+    def _picture(self, path: Path, size: tuple[int, int]) -> list[Misfit]:
+        """Take the screenshot; what does not fit in it."""
+        self.driver.screenshot(path, size)
+        wrong = misfits(self.driver.window, self.ppi)
+        if wrong:
+            # A new text changes a label's height, then its box's, a frame at a time:
+            # on a loaded machine the layout may still be settling (seen once in CI on a
+            # language switch). A real misfit stays after more frames; picture it then.
+            self.driver.frames(SETTLE_FRAMES)
+            self.driver.screenshot(path, size)
+            wrong = misfits(self.driver.window, self.ppi)
+        return wrong
+
+    def _check_under_banner(self, path: Path, size: tuple[int, int]) -> None:
+        """The same screen with the longest passing message showing under it.
+
+        A message can come on any screen (a staff call's answer stays 30 s; "your ID card
+        was read" 8 s), and it takes height from the screen. Whether the tour met one by
+        itself depended on how fast the machine ran it; here every screen meets one. Its
+        screenshot is kept (``...-banner.png``) only when something does not fit.
+        """
+        from screens.i18n import _  # noqa: PLC0415
+        from screens.staff_help_front import HELP_MESSAGES  # noqa: PLC0415
+
+        app = self.app
+        longest = max(HELP_MESSAGES.values(), key=lambda message: len(_(message)))
+        showing, showing_args = app.banner, dict(app.banner_args)
+        banner_path = path.with_name(f"{path.stem}-banner{path.suffix}")
+        app.show_banner(longest)
+        try:
+            wrong = self._picture(banner_path, size)
+        finally:
+            # The message the journey was showing comes back (its time starts again).
+            if showing:
+                app.show_banner(showing, **showing_args)
+            else:
+                app.clear_banner()
+            self.driver.settle()
+        if wrong:
+            self.misfits[banner_path] = wrong
+        else:
+            banner_path.unlink()
 
     def scan(self, text: str) -> None:
         """Hold a code up to the simulated scanner; its thread reports it."""
