@@ -131,7 +131,10 @@ class VenvInstaller:
             self._must([*pip, *self._find_links(unpacked / WHEELS_FOLDER), "--require-hashes",
                         "-r", str(unpacked / LOCKS_FOLDER / lock)])
             # Its dependencies are the lock's (and its extras' too): nothing else resolved.
-            self._must([*pip, "--no-deps", str(unpacked / APP_FOLDER / contents.app)])
+            # --force-reinstall, as install-pi's: the same version seen elsewhere on the
+            # path (Debian's site packages, a source tree's metadata) must not stand in.
+            self._must([*pip, "--no-deps", "--force-reinstall",
+                        str(unpacked / APP_FOLDER / contents.app)])
             self._keep_wheels(unpacked / WHEELS_FOLDER, contents.wheels)
         finally:
             shutil.rmtree(unpacked, ignore_errors=True)

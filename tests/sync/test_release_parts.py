@@ -229,7 +229,7 @@ def test_a_bundle_installs_its_lock_with_hashes_then_the_app_and_keeps_its_wheel
         [f"{venv}/bin/pip", "install", "--no-index", "--find-links", f"{unpacked}/wheels",
          "--find-links", str(made.wheels), "--require-hashes", "-r",
          f"{unpacked}/locks/kiosk.lock"],
-        [f"{venv}/bin/pip", "install", "--no-index", "--no-deps",
+        [f"{venv}/bin/pip", "install", "--no-index", "--no-deps", "--force-reinstall",
          f"{unpacked}/app/{made.app.name}"],
     ]
     # The next bundle may leave out the new wheel: this kiosk keeps it (not the riscv64 one)
