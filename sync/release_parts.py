@@ -33,6 +33,9 @@ Run = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
 #: The kiosk's units (scripts/install-pi installs them); the UI first: it reports whether a
 #: citizen is using the kiosk.
 UNITS = ("motcua-kiosk-ui.service", "motcua-kiosk-sync.service")
+#: The point's hub, on a box that is also its hub (install-pi --hub): it runs from
+#: ``current`` and switches with the kiosk's units.
+HUB_UNIT = "motcua-hub.service"
 #: Longest wait for one pip install on a Pi (building nothing: wheels only).
 INSTALL_TIMEOUT = 900
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
