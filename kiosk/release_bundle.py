@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+#: The lock a release was installed from, kept in its folder (``releases/VERSION/``).
+RELEASE_LOCK = "requirements.lock"
 #: How a bundle's file name ends (a plain ``.whl`` artifact is the older, wheel-only form).
 BUNDLE_SUFFIX = ".release.tar"
 APP_FOLDER, LOCKS_FOLDER, WHEELS_FOLDER = "app", "locks", "wheels"
@@ -190,6 +192,18 @@ def _write_members(archive: tarfile.TarFile, bundle: str, target: Path,
         else:
             hashes[name] = _sha256(data)
     return app, locks, hashes
+
+
+def prune_wheels(folder: Path, locks: Sequence[str]) -> tuple[str, ...]:
+    """Delete the wheels in ``folder`` that none of the ``locks`` (their text) names; the
+    names deleted. A kiosk keeps the wheels of the releases it may install again."""
+    wanted = frozenset[str]().union(*(lock_hashes(text) for text in locks))
+    deleted = []
+    for path in sorted(folder.glob("*.whl")):
+        if _sha256(path.read_bytes()) not in wanted:
+            path.unlink()
+            deleted.append(path.name)
+    return tuple(deleted)
 
 
 def _sha256(data: bytes) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from kiosk.release_bundle import (
     APP_FOLDER,
     LOCKS_FOLDER,
+    RELEASE_LOCK,
     WHEELS_FOLDER,
     BundleError,
     is_bundle,
@@ -139,6 +140,8 @@ class VenvInstaller:
             self._must([*pip, "--no-deps", "--force-reinstall",
                         str(unpacked / APP_FOLDER / contents.app)])
             self._keep_wheels(unpacked / WHEELS_FOLDER, contents.wheels)
+            # Which wheels this release needs, for the updater's pruning at keep.
+            shutil.copyfile(unpacked / LOCKS_FOLDER / lock, target / RELEASE_LOCK)
         finally:
             shutil.rmtree(unpacked, ignore_errors=True)
 

@@ -39,6 +39,7 @@ from typing import Any, Protocol
 from kiosk.carry_over import carry_submissions
 from kiosk.hub_carry_over import carry_hub_queue
 from kiosk.release import Manifest, ManifestError, Version, check_artifact
+from kiosk.release_bundle import RELEASE_LOCK, prune_wheels
 from kiosk.release_signature import verify
 from kiosk.update_policy import (
     TRIAL_PERIOD,
@@ -444,6 +445,7 @@ class Updater:
             _point(self.paths.known_good, self.paths.releases / record.to_version)
             self._prune(keep={record.to_version, record.from_version})
             self._prune_copies(keep=record.to_version)
+            self._prune_wheels(record.to_version, record.from_version)
         elif judgement.verdict is TrialVerdict.ROLL_BACK:
             self._roll_back(record, judgement.reason)
         return judgement
@@ -525,6 +527,20 @@ class Updater:
         carried = carry_hub_queue(hub, trial)
         _hand_to_directory_owner(hub)
         return carried.tickets
+
+    def _prune_wheels(self, kept: str, previous: str | None) -> None:
+        """Keep in ``wheels/`` only what the kept and the previous release locked.
+
+        Both must have been installed from a bundle (their ``requirements.lock``): a
+        release install-pi or a plain wheel installed names no lock, and then nothing is
+        deleted. The previous release's too: going back to it reinstalls it.
+        """
+        folders = [self.paths.releases / version for version in (kept, previous) if version]
+        locks = [folder / RELEASE_LOCK for folder in folders]
+        wheels = self.paths.root / "wheels"
+        if len(locks) == 2 and all(lock.exists() for lock in locks) and wheels.is_dir():
+            deleted = prune_wheels(wheels, [lock.read_text(encoding="utf-8") for lock in locks])
+            _log.info("update: %d wheel(s) no kept release locks deleted", len(deleted))
 
     def _prune(self, keep: set[str | None]) -> None:
         """Delete release environments other than the current and the previous one."""

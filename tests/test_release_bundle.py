@@ -14,6 +14,7 @@ from kiosk.release_bundle import (
     BundleError,
     build_bundle,
     lock_name,
+    prune_wheels,
     read_lock_hashes,
     unpack_bundle,
     wheel_fits,
@@ -179,3 +180,10 @@ def test_kiosk_release_bundle_builds_and_measures_it(kiosk: Kiosk, tmp_path: Pat
                     "-o", str(output))
     assert (missing.status, missing.err) == (
         2, f"kiosk: cannot read {tmp_path / 'kiosk.lock'}: No such file or directory\n")
+
+
+def test_pruning_keeps_only_the_wheels_a_lock_names(tmp_path: Path):
+    build = Build(tmp_path)
+    deleted = prune_wheels(build.other, [build.kiosk_lock.read_text()])
+    assert deleted == ("hub_dep-1.0-py3-none-any.whl", "stray-1.0-py3-none-any.whl")
+    assert [path.name for path in build.other.iterdir()] == [build.common.name]

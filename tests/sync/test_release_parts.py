@@ -236,6 +236,8 @@ def test_a_bundle_installs_its_lock_with_hashes_then_the_app_and_keeps_its_wheel
     assert sorted(path.name for path in made.wheels.iterdir()) == [made.kept.name,
                                                                    made.new.name]
     assert not unpacked.exists()
+    # The lock it was installed from stays with the release (the updater prunes by it)
+    assert (target / "requirements.lock").read_text() == made.lock.read_text()
 
 
 def test_a_bundle_without_this_kiosk_s_lock_is_an_update_error(tmp_path: Path):
