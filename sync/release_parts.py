@@ -7,12 +7,25 @@ exact command lines are tested with a recording fake, and the venv installer onc
 from __future__ import annotations
 
 import json
+import platform
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from kiosk.release_bundle import (
+    APP_FOLDER,
+    LOCKS_FOLDER,
+    RELEASE_LOCK,
+    WHEELS_FOLDER,
+    BundleError,
+    is_bundle,
+    lock_name,
+    unpack_bundle,
+    wheel_fits,
+)
 from kiosk.session_status import citizen_present
 from sync.updater import UpdateError
 
@@ -21,6 +34,9 @@ Run = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
 #: The kiosk's units (scripts/install-pi installs them); the UI first: it reports whether a
 #: citizen is using the kiosk.
 UNITS = ("motcua-kiosk-ui.service", "motcua-kiosk-sync.service")
+#: The point's hub, on a box that is also its hub (install-pi --hub): it runs from
+#: ``current`` and switches with the kiosk's units.
+HUB_UNIT = "motcua-hub.service"
 #: Longest wait for one pip install on a Pi (building nothing: wheels only).
 INSTALL_TIMEOUT = 900
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
@@ -46,6 +62,8 @@ def _last_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[-1] if lines else f"exit status {result.returncode}"
 
 
+#: How pip --require-hashes says a wheel is not the one the lock names.
+_HASH_MISMATCH = "DO NOT MATCH THE HASHES"
 #: What an extra's name may be (pyproject.toml's optional-dependencies).
 _EXTRA = re.compile(r"[a-z][a-z0-9-]*")
 
@@ -67,42 +85,93 @@ def installed_extras(path: Path) -> tuple[str, ...]:
 
 
 class VenvInstaller:
-    """A release is a venv built from the artifact wheel and the wheels beside it, offline.
+    """A release is a venv built from the artifact and the wheels the kiosk keeps, offline.
 
-    ``wheels`` is the kiosk's own wheelhouse (install-pi keeps the locked dependencies in
-    ``/opt/motcua-kiosk/wheels``): a release whose dependencies did not change installs
-    from it and the artifact alone, without the network. ``extras`` are the optional parts
-    the kiosk was installed with (``camera``, ``backend`` for a hub: install-pi writes them
-    to ``/opt/motcua-kiosk/extras``): each release gets them too, or an update would drop
-    a camera kiosk's reader or a hub's server.
+    The artifact is a bundle (kiosk/release_bundle.py: the application's wheel, its locks
+    and the wheels the kiosk may lack) or, in the older form, the application's wheel
+    alone. ``wheels`` is the kiosk's own wheelhouse (``/opt/motcua-kiosk/wheels``: every
+    locked wheel, install-pi's, then each bundle's); a bundle's dependencies are installed
+    from both with ``--require-hashes`` against the bundle's signed lock for this kiosk's
+    kind, and the bundle's wheels this machine runs are added to ``wheels`` (the next
+    bundle may leave them out). ``extras`` are the optional parts the kiosk was installed
+    with (``camera``, ``backend`` for a hub: install-pi writes them to
+    ``/opt/motcua-kiosk/extras``): each release gets them too (their lock, for a bundle),
+    or an update would drop a camera kiosk's reader or a hub's server.
     """
 
     def __init__(self, python: str = sys.executable, run: Run = run_program,
-                 wheels: Path | None = None, extras: Sequence[str] = ()) -> None:
+                 wheels: Path | None = None, extras: Sequence[str] = (),
+                 machine: str = platform.machine()) -> None:
         self.python = python
         self.run = run
         self.wheels = wheels
         self.extras = tuple(extras)
+        self.machine = machine
 
     def install(self, artifact: Path, target: Path) -> None:
         """``python -m venv target/venv`` then ``pip install --no-index`` the artifact."""
         venv = target / "venv"
-        find_links = [str(artifact.parent)]
-        if self.wheels is not None:
-            find_links.append(str(self.wheels))
-        steps = [
-            # --system-site-packages, as install-pi's: Debian's python3-evdev (keyboard
-            # scanners) and python3-picamera2 are not on PyPI as wheels.
-            [self.python, "-m", "venv", "--system-site-packages", str(venv)],
+        # --system-site-packages, as install-pi's: Debian's python3-evdev (keyboard
+        # scanners) and python3-picamera2 are not on PyPI as wheels.
+        self._must([self.python, "-m", "venv", "--system-site-packages", str(venv)])
+        pip = [str(venv / "bin" / "pip"), "install", "--no-index"]
+        if not is_bundle(artifact.name):
             # --no-index: only the release's own wheels, never the network (docs/updates.md).
-            [str(venv / "bin" / "pip"), "install", "--no-index",
-             *(option for folder in find_links for option in ("--find-links", folder)),
-             f"{artifact}[{','.join(self.extras)}]" if self.extras else str(artifact)],
-        ]
-        for argv in steps:
-            result = self.run(argv)
-            if result.returncode != 0:
-                raise UpdateError(f"{Path(argv[0]).name}: {_last_line(result)}")
+            self._must([*pip, *self._find_links(artifact.parent),
+                        f"{artifact}[{','.join(self.extras)}]" if self.extras
+                        else str(artifact)])
+            return
+        unpacked = target / "bundle"
+        try:
+            contents = unpack_bundle(artifact, unpacked)
+            lock = lock_name(self.extras)
+        except (BundleError, OSError, UnicodeDecodeError) as error:
+            raise UpdateError(f"bundle: {error}") from None
+        if lock not in contents.locks:
+            raise UpdateError(f"bundle: no {lock} for this kiosk's extras "
+                              f"({', '.join(self.extras) or 'none'})")
+        try:
+            # Exactly the signed lock's versions and hashes, wherever a wheel comes from.
+            self._must([*pip, *self._find_links(unpacked / WHEELS_FOLDER), "--require-hashes",
+                        "-r", str(unpacked / LOCKS_FOLDER / lock)])
+            # Its dependencies are the lock's (and its extras' too): nothing else resolved.
+            # --force-reinstall, as install-pi's: the same version seen elsewhere on the
+            # path (Debian's site packages, a source tree's metadata) must not stand in.
+            self._must([*pip, "--no-deps", "--force-reinstall",
+                        str(unpacked / APP_FOLDER / contents.app)])
+            self._keep_wheels(unpacked / WHEELS_FOLDER, contents.wheels)
+            # Which wheels this release needs, for the updater's pruning at keep.
+            shutil.copyfile(unpacked / LOCKS_FOLDER / lock, target / RELEASE_LOCK)
+        finally:
+            shutil.rmtree(unpacked, ignore_errors=True)
+
+    def _find_links(self, first: Path) -> list[str]:
+        folders = [first] if self.wheels is None else [first, self.wheels]
+        return [option for folder in folders for option in ("--find-links", str(folder))]
+
+    def _keep_wheels(self, folder: Path, names: Sequence[str]) -> None:
+        """Add the bundle's wheels for this machine to the kiosk's wheelhouse."""
+        if self.wheels is None:
+            return
+        self.wheels.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            if wheel_fits(name, self.machine):
+                temporary = self.wheels / f".{name}.tmp"
+                shutil.copyfile(folder / name, temporary)
+                temporary.replace(self.wheels / name)  # never a half-copied wheel
+
+    def _must(self, argv: list[str]) -> None:
+        result = self.run(argv)
+        if result.returncode == 0:
+            return
+        output = f"{result.stdout}\n{result.stderr}"
+        if _HASH_MISMATCH in output:
+            # pip's last line is then a bare digest: name the wheel instead.
+            which = next((line.strip().split(" (from ")[0].rstrip(":")
+                          for line in output.splitlines() if " from " in line and "==" in line),
+                         "?")
+            raise UpdateError(f"pip: a wheel differs from the release's signed lock: {which}")
+        raise UpdateError(f"{Path(argv[0]).name}: {_last_line(result)}")
 
 
 class ReleaseProcesses:

@@ -39,7 +39,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.carry_over import carry_submissions
+from kiosk.hub_carry_over import carry_hub_queue
 from kiosk.release import Manifest, ManifestError, Version, check_artifact
+from kiosk.release_bundle import RELEASE_LOCK, prune_wheels
 from kiosk.release_signature import verify
 from kiosk.update_policy import (
     TRIAL_PERIOD,
@@ -195,6 +197,10 @@ class UpdatePaths:
 
     root: Path
     database: Path
+    #: The point hub's database when this box is also its point's hub: the hub runs from
+    #: ``current`` too, so its database is copied at the switch and restored (its queue of
+    #: the trial carried over) at a rollback, as the kiosk's. None: no hub here.
+    hub_database: Path | None = None
 
     @property
     def releases(self) -> Path:
@@ -223,6 +229,12 @@ class UpdatePaths:
     def trial_copy(self, version: str) -> Path:
         """The database as ``version`` left it when its trial failed."""
         return self.database.with_name(f"db-trial-{version}.sqlite3")
+
+    def hub_copy_before(self, version: str) -> Path | None:
+        """The hub's database as it was before the switch to ``version`` (beside it)."""
+        if self.hub_database is None:
+            return None
+        return self.hub_database.with_name(f"db-before-{version}.sqlite3")
 
 
 class Updater:
@@ -353,8 +365,7 @@ class Updater:
         self.services.stop()
         live = self.paths.database
         try:
-            # What rolling this switch back restores, taken while nothing writes.
-            _copy_database(live, self.paths.copy_before(target))
+            self._take_copies(target)
         except (UpdateError, sqlite3.Error) as error:
             self.services.start()  # nothing switched: the running release goes on
             shutil.rmtree(release, ignore_errors=True)
@@ -374,6 +385,7 @@ class Updater:
             self._switch_database(running, target, release, decision)
         except (UpdateError, sqlite3.Error) as error:
             _copy_database(self.paths.copy_before(target), live)
+            self._restore_hub(target)
             self._save(record)
             self.services.start()  # the running release goes on, on its own database
             shutil.rmtree(release, ignore_errors=True)
@@ -418,6 +430,7 @@ class Updater:
             _copy_database(self.paths.copy_before(running), live)
             carry_submissions(live, self.paths.copy_before(target))
             _hand_to_directory_owner(live)
+            self._restore_hub(running, carry_from=self.paths.hub_copy_before(target))
             return
         # Migrated on a copy: a migration that fails leaves the live file untouched.
         migrating = live.with_name(f"db-migrating-{target}.sqlite3")
@@ -460,6 +473,7 @@ class Updater:
             _point(self.paths.known_good, self.paths.releases / record.to_version)
             self._prune(keep={record.to_version, record.from_version})
             self._prune_copies(keep=record.to_version)
+            self._prune_wheels(record.to_version, record.from_version)
         elif judgement.verdict is TrialVerdict.ROLL_BACK:
             self._roll_back(record, judgement.reason)
         return judgement
@@ -493,15 +507,68 @@ class Updater:
             _copy_database(self.paths.copy_before(record.to_version), live)
             carried = carry_submissions(live, trial)
             _hand_to_directory_owner(live)
+            hub_tickets = self._roll_back_hub(record.to_version)
+            hub_part = "" if hub_tickets is None else f" and {hub_tickets} hub ticket(s)"
             record.state = advance(record.state, UpdateEvent.TRIAL_FAILED)
             record.reason = (f"rolled back to {record.from_version}: {reason} "
-                             f"({carried.submissions} submission(s) from the trial kept)")
+                             f"({carried.submissions} submission(s){hub_part} from the "
+                             "trial kept)")
             record.bad_versions = sorted({*record.bad_versions, record.to_version})
             self._save(record)
         finally:
             # Whatever failed above, the kiosk serves again (the state file still says
             # TRIAL when the rollback did not finish, so the next check retries it).
             self.services.start()
+
+    def _take_copies(self, target: str) -> None:
+        """What rolling the switch to ``target`` back restores, taken while nothing writes:
+        the kiosk's database and the hub's (a hub never started has no file yet)."""
+        _copy_database(self.paths.database, self.paths.copy_before(target))
+        hub, hub_copy = self.paths.hub_database, self.paths.hub_copy_before(target)
+        if hub is not None and hub_copy is not None and hub.exists():
+            _copy_database(hub, hub_copy)
+
+    def _restore_hub(self, version: str, carry_from: Path | None = None) -> None:
+        """Put back the hub's copy taken before ``version`` (if any), carrying the queue
+        of ``carry_from`` into it."""
+        hub, copy = self.paths.hub_database, self.paths.hub_copy_before(version)
+        if hub is None or copy is None or not copy.exists():
+            return
+        _copy_database(copy, hub)
+        if carry_from is not None and carry_from.exists():
+            carry_hub_queue(hub, carry_from)
+            _hand_to_directory_owner(hub)
+
+    def _roll_back_hub(self, version: str) -> int | None:
+        """The hub's database back to its copy from before ``version``, with the queue of
+        the trial carried over (the trial's file kept beside it); the tickets carried, or
+        None when there is no hub or no copy."""
+        hub, copy = self.paths.hub_database, self.paths.hub_copy_before(version)
+        if hub is None or copy is None or not copy.exists():
+            return None
+        trial = hub.with_name(f"db-trial-{version}.sqlite3")
+        if not hub.exists():  # the trial's hub never wrote: the copy is the whole queue
+            _copy_database(copy, hub)
+            return 0
+        _copy_database(hub, trial)
+        _copy_database(copy, hub)
+        carried = carry_hub_queue(hub, trial)
+        _hand_to_directory_owner(hub)
+        return carried.tickets
+
+    def _prune_wheels(self, kept: str, previous: str | None) -> None:
+        """Keep in ``wheels/`` only what the kept and the previous release locked.
+
+        Both must have been installed from a bundle (their ``requirements.lock``): a
+        release install-pi or a plain wheel installed names no lock, and then nothing is
+        deleted. The previous release's too: going back to it reinstalls it.
+        """
+        folders = [self.paths.releases / version for version in (kept, previous) if version]
+        locks = [folder / RELEASE_LOCK for folder in folders]
+        wheels = self.paths.root / "wheels"
+        if len(locks) == 2 and all(lock.exists() for lock in locks) and wheels.is_dir():
+            deleted = prune_wheels(wheels, [lock.read_text(encoding="utf-8") for lock in locks])
+            _log.info("update: %d wheel(s) no kept release locks deleted", len(deleted))
 
     def _prune(self, keep: set[str | None]) -> None:
         """Delete release environments other than the current and the previous one."""
@@ -513,16 +580,19 @@ class Updater:
 
 
     def _prune_copies(self, keep: str) -> None:
-        """Delete the pre-update database copies other than the kept release's.
+        """Delete the pre-update database copies (the kiosk's and the hub's) other than
+        the kept release's.
 
         Only ``db-before-<running>`` is ever restored (a rollback of the running release,
         or a downgrade below its schema); older ones are whole databases that would pile
         up with every update. The trial files (``db-trial-*``) are never deleted.
         """
         wanted = self.paths.copy_before(keep).name
-        for copy in self.paths.database.parent.glob("db-before-*.sqlite3"):
-            if copy.name != wanted:
-                _remove_database(copy)
+        hub = self.paths.hub_database
+        for folder in {self.paths.database.parent, *([] if hub is None else [hub.parent])}:
+            for copy in folder.glob("db-before-*.sqlite3"):
+                if copy.name != wanted:
+                    _remove_database(copy)
 
 
 def _point(link: Path, target: Path) -> None:

@@ -80,10 +80,10 @@ def test_the_kiosk_s_services_run_the_release_current_points_at(name: str) -> No
     assert command.startswith("/opt/motcua-kiosk/current/venv/bin/kiosk ")
 
 
-def test_the_hub_never_runs_a_release_in_trial() -> None:
-    # its database is not copied or restored by the updater: it waits for a kept release
+def test_the_hub_runs_the_release_in_trial_with_the_kiosk() -> None:
+    # the updater switches, judges and rolls it back with the kiosk, its database too
     command = read_unit("motcua-hub.service")["Service"]["ExecStart"]
-    assert command.startswith("/opt/motcua-kiosk/known-good/venv/bin/kiosk hub serve")
+    assert command.startswith("/opt/motcua-kiosk/current/venv/bin/kiosk hub serve")
 
 
 def test_the_update_unit_runs_as_root_from_the_last_kept_release_with_the_kiosk_s_data() -> None:

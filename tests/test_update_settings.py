@@ -131,3 +131,26 @@ def test_root_runs_a_release_s_commands_as_the_owner_of_the_data_directory(
     data.mkdir()
     os.chown(data, 65534, 65534)
     assert release_runner_user(data) == pwd.getpwuid(65534).pw_name
+
+
+@pytest.mark.parametrize(("extras", "hub"), [("camera\n", False), ("backend,camera\n", True)])
+def test_a_box_installed_as_its_point_s_hub_switches_the_hub_with_the_kiosk(
+        kiosk: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        extras: str, hub: bool) -> None:
+    from kiosk.command import Context
+    from motcua.cli.update import _updater
+    enrol(kiosk)
+    system = tmp_path / "kiosk.toml"
+    system.write_text(INSTALLED)
+    monkeypatch.setenv("KIOSK_CONFIG", str(system))
+    assert kiosk("config", "set", "--system", "update.root", str(tmp_path / "opt")).status == 0
+    (tmp_path / "opt").mkdir()
+    (tmp_path / "opt" / "extras").write_text(extras)  # install-pi's (--hub: backend)
+
+    updater = _updater(Context(demo=False))
+
+    assert updater.paths.hub_database == (Path("/var/lib/motcua-hub/hub.sqlite3") if hub
+                                          else None)
+    assert updater.services.units == (  # type: ignore[attr-defined] - SystemdServices
+        ("motcua-kiosk-ui.service", "motcua-kiosk-sync.service")
+        + (("motcua-hub.service",) if hub else ()))

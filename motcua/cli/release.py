@@ -31,6 +31,7 @@ from kiosk.release_signature import (
     verify,
 )
 from kiosk.storage import SCHEMA_VERSION
+from motcua.cli.release_bundle import add_bundle
 
 #: Where ``sign`` writes the signature and ``verify`` looks for it: beside the manifest.
 SIGNATURE_SUFFIX = ".sig"
@@ -67,6 +68,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     check.add_argument("--key", action="append", default=[],
                        help="trusted public key (repeatable; default: update.release_keys)")
     check.set_defaults(handler=_verify)
+
+    add_bundle(actions)
 
 
 def _keygen(args: argparse.Namespace, context: Context) -> int:

@@ -60,8 +60,11 @@ def release_runner_user(data_dir: Path) -> str | None:
 
 def _updater(context: Context) -> Updater:
     """The updater with its real parts (imported here: they need requests)."""
+    from hub.cli import DATABASE_FILE, PRODUCTION_HOME  # noqa: PLC0415
     from sync.client import BackendClient  # noqa: PLC0415 - needs requests
     from sync.release_parts import (  # noqa: PLC0415
+        HUB_UNIT,
+        UNITS,
         ReleaseProcesses,
         SystemdServices,
         VenvInstaller,
@@ -91,14 +94,18 @@ def _updater(context: Context) -> Updater:
     environment = {"KIOSK_DATA_DIR": str(config.data_dir)}
     if os.environ.get("KIOSK_CONFIG"):
         environment["KIOSK_CONFIG"] = os.environ["KIOSK_CONFIG"]
+    # install-pi --hub: the point's hub on this box (the backend extra serves its pages)
+    # switches, is judged and rolls back with the kiosk, its database too.
+    hub = "backend" in extras
     return RealUpdater(
-        UpdatePaths(root=root, database=config.database_path),
+        UpdatePaths(root=root, database=config.database_path,
+                    hub_database=PRODUCTION_HOME / DATABASE_FILE if hub else None),
         channel=config.text("update.channel"), trusted_keys=keys,
         source=BackendReleaseSource(client),
         installer=VenvInstaller(wheels=root / "wheels", extras=extras),
         commands=ReleaseProcesses(user=release_runner_user(config.data_dir),
                                   environment=environment),
-        services=SystemdServices())
+        services=SystemdServices(units=(*UNITS, HUB_UNIT) if hub else UNITS))
 
 
 def _check(args: argparse.Namespace, context: Context) -> int:

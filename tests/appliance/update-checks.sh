@@ -78,6 +78,10 @@ check "current and known-good -> releases/$version_next" \
     test "$(link_target current) $(link_target known-good)" = "$version_next $version_next"
 check "UI runs $version_next" runs_from "$version_next" motcua-kiosk-ui
 check "sync agent runs $version_next" runs_from "$version_next" motcua-kiosk-sync
+# The point's hub on this box switches with the kiosk, its database copied first.
+check "hub runs $version_next" wait_for 30 runs_from "$version_next" motcua-hub
+check "hub's database copied before the switch (db-before-$version_next)" \
+    in_machine test -f "/var/lib/motcua-hub/db-before-$version_next.sqlite3"
 # install-pi --hub's extras go into every release: the hub restarted on it would find its
 # server (sync/release_parts.py installed_extras)
 check "$version_next's venv has the extras install-pi recorded ($(cat "$root$prefix/extras"))" \
@@ -130,6 +134,9 @@ say "city backend resumed"
 check "services active again" wait_for 60 services_active
 check "UI runs $version_next again" wait_for 30 runs_from "$version_next" motcua-kiosk-ui
 check "sync agent runs $version_next again" runs_from "$version_next" motcua-kiosk-sync
+check "hub's database of the trial kept (db-trial-$version_broken)" \
+    in_machine test -f "/var/lib/motcua-hub/db-trial-$version_broken.sqlite3"
+check "hub runs $version_next again" wait_for 30 runs_from "$version_next" motcua-hub
 check "submission $receipt delivered to the city by $version_next" wait_for 180 delivered "$receipt"
 
 # -- the broken release is not tried again ---------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import subprocess
 import zipfile
 from collections.abc import Sequence
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.release_bundle import build_bundle, lock_hashes
 from sync.release_parts import (
     ReleaseProcesses,
     SystemdServices,
@@ -17,6 +20,7 @@ from sync.release_parts import (
     installed_extras,
 )
 from sync.updater import UpdateError
+from tests.tiny_wheels import lock, wheel
 
 
 class FakeRun:
@@ -174,3 +178,111 @@ def test_no_extras_file_means_none_and_a_mistyped_one_is_refused(tmp_path: Path)
     with pytest.raises(UpdateError) as error:
         installed_extras(tmp_path / "extras")
     assert str(error.value) == f"{tmp_path / 'extras'}: not an extra's name: ../evil"
+
+
+class Bundle:
+    """A release 2.4.0 whose bundle adds a dependency the kiosk's wheels lack, and a kiosk
+    that keeps one it already had."""
+
+    def __init__(self, root: Path) -> None:
+        self.build, self.wheels = root / "build", root / "opt" / "wheels"
+        for folder in (self.build / "dl", self.build / "locks", self.wheels):
+            folder.mkdir(parents=True)
+        self.kept = wheel(self.wheels, "kept-dep", "1.0", {"kept_dep/__init__.py": "KEPT = 1\n"})
+        self.new = wheel(self.build / "dl", "new-dep", "1.0",
+                         {"new_dep/__init__.py": "GREETING = 'xin chào'\n"})
+        # A binary wheel for another machine: carried, but not kept by this kiosk.
+        self.other = self.build / "dl" / "fast-1.0-cp311-cp311-manylinux_2_17_riscv64.whl"
+        shutil.copyfile(self.new, self.other)
+        self.app = wheel(self.build, "hello-release", "2.4.0",
+                         {"hello_release/__init__.py":
+                          "from kept_dep import KEPT\nfrom new_dep import GREETING\n"},
+                         requires=("kept-dep", "new-dep"))
+        self.lock = lock(self.build / "locks" / "kiosk.lock", self.kept, self.new)
+        with self.lock.open("a") as text:  # as a universal lock names a machine's wheel
+            text.write(f"fast==1.0 ; platform_machine == 'riscv64' \\\n"
+                       f"    --hash=sha256:{sha256(self.other)}\n")
+        self.artifact = root / "downloads" / "motcua-kiosk-2.4.0.release.tar"
+        self.artifact.parent.mkdir()
+        build_bundle(self.artifact, self.app, [self.lock], [self.build / "dl"],
+                     since={"kiosk.lock": lock_hashes(f"--hash=sha256:{sha256(self.kept)}")})
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_bundle_installs_its_lock_with_hashes_then_the_app_and_keeps_its_wheels(
+        tmp_path: Path):
+    made = Bundle(tmp_path)
+    run = FakeRun()
+    target = tmp_path / "releases" / "2.4.0"
+    target.mkdir(parents=True)
+
+    VenvInstaller(python="python3", run=run, wheels=made.wheels, machine="x86_64").install(
+        made.artifact, target)
+
+    venv, unpacked = target / "venv", target / "bundle"
+    assert run.calls == [
+        ["python3", "-m", "venv", "--system-site-packages", str(venv)],
+        # every dependency the signed lock's, from the bundle or the kiosk's wheels
+        [f"{venv}/bin/pip", "install", "--no-index", "--find-links", f"{unpacked}/wheels",
+         "--find-links", str(made.wheels), "--require-hashes", "-r",
+         f"{unpacked}/locks/kiosk.lock"],
+        [f"{venv}/bin/pip", "install", "--no-index", "--no-deps", "--force-reinstall",
+         f"{unpacked}/app/{made.app.name}"],
+    ]
+    # The next bundle may leave out the new wheel: this kiosk keeps it (not the riscv64 one)
+    assert sorted(path.name for path in made.wheels.iterdir()) == [made.kept.name,
+                                                                   made.new.name]
+    assert not unpacked.exists()
+    # The lock it was installed from stays with the release (the updater prunes by it)
+    assert (target / "requirements.lock").read_text() == made.lock.read_text()
+
+
+def test_a_bundle_without_this_kiosk_s_lock_is_an_update_error(tmp_path: Path):
+    made = Bundle(tmp_path)
+    run = FakeRun()
+    with pytest.raises(UpdateError) as error:
+        VenvInstaller(python="python3", run=run, extras=("backend",)).install(
+            made.artifact, tmp_path / "2.4.0")
+    assert str(error.value) == "bundle: no kiosk-hub.lock for this kiosk's extras (backend)"
+    assert len(run.calls) == 1  # the venv, no pip
+
+
+@pytest.mark.slow
+def test_a_release_that_adds_a_dependency_installs_it_from_its_bundle_offline(
+        tmp_path: Path):
+    made = Bundle(tmp_path)
+    target = tmp_path / "releases" / "2.4.0"
+    target.mkdir(parents=True)
+
+    VenvInstaller(wheels=made.wheels).install(made.artifact, target)
+
+    python = target / "venv" / "bin" / "python"
+    printed = subprocess.run(
+        [str(python), "-c", "import hello_release as h; print(h.GREETING, h.KEPT)"],
+        capture_output=True, text=True, check=True)
+    assert printed.stdout == "xin chào 1\n"
+
+
+@pytest.mark.slow
+def test_a_kept_wheel_that_differs_from_the_signed_lock_is_refused(tmp_path: Path):
+    # GIVEN a kiosk whose kept dependency was changed on its disk after install-pi
+    made = Bundle(tmp_path)
+    with zipfile.ZipFile(made.kept, "a") as archive:
+        archive.writestr("kept_dep/evil.py", "import os\n")
+    target = tmp_path / "releases" / "2.4.0"
+    target.mkdir(parents=True)
+
+    # WHEN a bundle that relies on it is installed
+    with pytest.raises(UpdateError) as error:
+        VenvInstaller(wheels=made.wheels).install(made.artifact, target)
+
+    # THEN pip refuses it by the lock's hash, and installs nothing of the release
+    assert str(error.value) == (
+        f"pip: a wheel differs from the release's signed lock: kept-dep==1.0 from "
+        f"{made.kept.as_uri()}"), error.value
+    python = target / "venv" / "bin" / "python"
+    assert subprocess.run([str(python), "-c", "import hello_release"],
+                          capture_output=True, check=False).returncode == 1

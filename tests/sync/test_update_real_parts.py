@@ -12,7 +12,6 @@ import pwd
 import shutil
 import sqlite3
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 
 from kiosk.catalog import import_catalog
 from kiosk.clock import HANOI
+from kiosk.release_bundle import build_bundle, lock_hashes, unpack_bundle
 from kiosk.release_signature import ReleaseKeyPair, generate_key_pair, sign
 from kiosk.storage import open_database
 from kiosk.submissions import Outbox, QueueTicketRequest
@@ -28,6 +28,7 @@ from kiosk.update_policy import TrialVerdict, UpdateState
 from sync.release_parts import ReleaseProcesses, VenvInstaller
 from sync.updater import UpdatePaths, Updater
 from tests.conftest import catalog_bytes
+from tests.tiny_wheels import lock, wheel
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0 or shutil.which("runuser") is None,
@@ -64,26 +65,6 @@ def main():
 '''
 
 
-def wheel(folder: Path, name: str, version: str, files: dict[str, str],
-          requires: tuple[str, ...] = (), scripts: str = "") -> Path:
-    dist = f"{name.replace('-', '_')}-{version}"
-    path = folder / f"{dist}-py3-none-any.whl"
-    info = f"{dist}.dist-info"
-    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(
-        f"Requires-Dist: {r}\n" for r in requires)
-    contents = {**files, f"{info}/METADATA": metadata,
-                f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-                                 "Tag: py3-none-any\n"}
-    if scripts:
-        contents[f"{info}/entry_points.txt"] = f"[console_scripts]\n{scripts}\n"
-    with zipfile.ZipFile(path, "w") as archive:
-        for member, text in contents.items():
-            archive.writestr(member, text)
-        archive.writestr(f"{info}/RECORD", "".join(f"{m},,\n" for m in contents)
-                         + f"{info}/RECORD,,\n")
-    return path
-
-
 def release_wheel(folder: Path, version: str, broken: tuple[str, ...] = ()) -> Path:
     return wheel(folder, "motcua-kiosk", version,
                  {"kiosk/__init__.py": "", "kiosk/storage.py": STORAGE.format(version=version),
@@ -94,9 +75,9 @@ def release_wheel(folder: Path, version: str, broken: tuple[str, ...] = ()) -> P
 class Source:
     """The channel: one signed release."""
 
-    def __init__(self, artifact: Path, key: str) -> None:
+    def __init__(self, artifact: Path, key: str, version: str | None = None) -> None:
         self.artifact = artifact
-        version = artifact.name.split("-")[1]
+        version = version or artifact.name.split("-")[1]
         data = artifact.read_bytes()
         self.manifest = json.dumps({
             "format": "motcua-release/1", "version": version, "channel": "stable",
@@ -154,10 +135,11 @@ class Kiosk:
     def live(self) -> Path:
         return self.data / "kiosk.sqlite3"
 
-    def updater(self, release: Path) -> Updater:
+    def updater(self, release: Path | Source) -> Updater:
+        source = release if isinstance(release, Source) else Source(release, self.key.private)
         return Updater(
             UpdatePaths(root=self.root, database=self.live), channel="stable",
-            trusted_keys=[self.key.public], source=Source(release, self.key.private),
+            trusted_keys=[self.key.public], source=source,
             installer=self.installer,
             commands=ReleaseProcesses(user=pwd.getpwuid(NOBODY).pw_name,
                                       environment={"KIOSK_DATA_DIR": str(self.data)}),
@@ -238,3 +220,68 @@ def test_a_real_broken_release_is_rolled_back_and_the_kiosk_user_keeps_its_files
     box.db.close()
     assert "db-trial-0.2.0.sqlite3" in kiosk.owners()
     assert set(kiosk.owners().values()) == {(NOBODY, NOBODY)}, kiosk.owners()
+
+
+def bundle_with_a_new_dependency(kiosk: Kiosk) -> Path:
+    """0.2.0 as a bundle: its code needs motcua-new-dep, which the kiosk's wheels lack; built
+    since 0.1.0's lock, so it carries that wheel only (motcua-fake-dep is the kiosk's)."""
+    build = kiosk.build / "0.2.0"
+    (build / "dl").mkdir(parents=True)
+    app = wheel(build, "motcua-kiosk", "0.2.0",
+                {"kiosk/__init__.py": "", "kiosk/storage.py": STORAGE.format(version="0.2.0"),
+                 "kiosk/cli.py": "import motcua_new_dep\n" + CLI.replace("BROKEN", "[]")},
+                requires=("motcua-fake-dep", "motcua-new-dep"), scripts="kiosk = kiosk.cli:main")
+    new = wheel(build / "dl", "motcua-new-dep", "1.0", {"motcua_new_dep/__init__.py": ""})
+    kept = next((kiosk.root / "wheels").glob("motcua_fake_dep-*.whl"))
+    shutil.copyfile(kept, build / "dl" / kept.name)  # as pip download fetches every locked one
+    older = lock(build / "kiosk-0.1.0.lock", kept)  # what install-pi installed
+    bundle = build / "motcua-kiosk-0.2.0.release.tar"
+    build_bundle(bundle, app, [lock(build / "kiosk.lock", kept, new)], [build / "dl"],
+                 since={"kiosk.lock": lock_hashes(older.read_text())})
+    return bundle
+
+
+def test_a_release_that_adds_a_dependency_brings_it_and_runs_offline(kiosk: Kiosk) -> None:
+    # GIVEN 0.2.0, whose bundle carries the one wheel the kiosk lacks
+    bundle = bundle_with_a_new_dependency(kiosk)
+    assert unpack_bundle(bundle, kiosk.build / "look").wheels == (
+        "motcua_new_dep-1.0-py3-none-any.whl",)
+    updater = kiosk.updater(Source(bundle, kiosk.key.private, version="0.2.0"))
+
+    # WHEN the update unit's run applies it (pip --no-index: no network)
+    record = updater.check_for_update()
+
+    # THEN it runs: its doctor, which imports the new dependency, answers as the kiosk user
+    assert (record.state, record.reason) == (UpdateState.TRIAL, "trial of 0.2.0"), record
+    kiosk.now[0] = START + dt.timedelta(minutes=5)
+    judgement = updater.check_trial()
+    assert judgement is not None
+    assert judgement.verdict is TrialVerdict.KEEP, judgement
+    # AND the kiosk keeps the new wheel for the next bundle, which may leave it out
+    assert sorted(path.name for path in (kiosk.root / "wheels").iterdir()) == [
+        "motcua_fake_dep-1.0-py3-none-any.whl", "motcua_new_dep-1.0-py3-none-any.whl"]
+    assert not (kiosk.root / "releases" / "0.2.0" / "bundle").exists()
+
+
+def test_a_bundle_with_a_tampered_wheel_is_refused_before_anything_is_installed(
+        kiosk: Kiosk) -> None:
+    # GIVEN 0.2.0 signed, then one wheel inside its bundle changed on the way
+    bundle = bundle_with_a_new_dependency(kiosk)
+    source = Source(bundle, kiosk.key.private, version="0.2.0")
+    data = bundle.read_bytes()
+    marker = data.index(b"motcua_new_dep/__init__.py")
+    tampered = kiosk.build / "tampered" / bundle.name
+    tampered.parent.mkdir()
+    tampered.write_bytes(data[:marker] + b"X" + data[marker + 1:])
+    source.artifact = tampered
+
+    record = kiosk.updater(source).check_for_update()
+
+    assert record.state is UpdateState.IDLE
+    # (in update.json's reason, or its problem's words once they have their own field)
+    assert ("download of 0.2.0 failed: motcua-kiosk-0.2.0.release.tar's SHA-256 differs "
+            "from the manifest's: refused") in record.to_json().values()
+    assert (kiosk.root / "current").readlink() == Path("releases/0.1.0")
+    assert sorted(path.name for path in (kiosk.root / "releases").iterdir()) == ["0.1.0"]
+    assert sorted(path.name for path in (kiosk.root / "wheels").iterdir()) == [
+        "motcua_fake_dep-1.0-py3-none-any.whl"]
