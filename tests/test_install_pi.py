@@ -168,7 +168,8 @@ def test_the_data_partition_s_fstab_entries_never_block_boot_and_replace_the_old
     assert lines[0] == "PARTUUID=1-02 / ext4 defaults,noatime 0 1"
     ours = lines[2:]
     assert [line.split()[1] for line in ours] == ["/data", "/var/lib/motcua-kiosk",
-                                                  "/var/log/journal", "/opt/motcua-kiosk"]
+                                                  "/var/lib/motcua-hub", "/var/log/journal",
+                                                  "/opt/motcua-kiosk"]
     assert all("nofail" in line.split()[3].split(",") for line in ours)
     assert "LABEL=kioskdata /var/lib/motcua-kiosk" not in first
 
@@ -180,6 +181,10 @@ def test_the_kiosk_s_units_wait_for_the_data_partition_s_mounts() -> None:
         text = (ROOT / "systemd" / f"{unit}.service").read_text()
         after = next(line for line in text.splitlines() if line.startswith("After="))
         assert after.endswith(" var-lib-motcua\\x2dkiosk.mount opt-motcua\\x2dkiosk.mount")
+    # and the hub after its queue's (it lived in RAM under the overlay before)
+    hub = (ROOT / "systemd/motcua-hub.service").read_text()
+    after = next(line for line in hub.splitlines() if line.startswith("After="))
+    assert after.endswith(" var-lib-motcua\\x2dhub.mount opt-motcua\\x2dkiosk.mount")
 
 
 def test_the_guide_s_restart_check_kills_the_service_not_a_guessed_pid() -> None:
