@@ -185,30 +185,19 @@ def mean_minutes(waits: int, total_us: int, inexact: int,
     return round(seconds / waits / 60, 1)
 
 
-def median_minutes(middle: list[int]) -> float:
-    """The median wait in minutes, one decimal, from the middle wait (an odd count) or the
-    two middle waits (even), as ``statistics.median`` takes them."""
-    if len(middle) == 1:
-        median = _seconds(middle[0])
-    else:
-        median = (_seconds(middle[0]) + _seconds(middle[1])) / 2
-    return round(median / 60, 1)
+def median_minutes(waits: int, lower_us: int, upper_us: int) -> float:
+    """The median wait in minutes, one decimal, from the middle wait (an odd count:
+    ``lower_us`` is ``upper_us``) or the two middle waits (even), as ``statistics.median``
+    takes them."""
+    if waits % 2:
+        return round(_seconds(lower_us) / 60, 1)
+    return round((_seconds(lower_us) + _seconds(upper_us)) / 2 / 60, 1)
 
 
 def kiosk_counter(written: str | None) -> str | None:
     """The counter a kiosk rating names, as the citizen wrote it less surrounding blanks;
     None: none named."""
     return str(written or "").strip() or None
-
-
-@dataclass
-class _WaitGroup:
-    """What the waits' statement returned for one group."""
-
-    waits: int
-    total_us: int
-    inexact: int
-    middle: list[int] = field(default_factory=list)
 
 
 class Satisfaction(StorePart):
@@ -240,7 +229,7 @@ class Satisfaction(StorePart):
                 connection.exec_driver_sql("SET LOCAL jit = off")
                 connection.exec_driver_sql(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
             ratings = connection.execute(ratings_statement(dialect, scope), parameters).all()
-            waits = connection.execute(waits_statement(scope), parameters).all()
+            waits = connection.execute(waits_statement(dialect, scope), parameters).all()
             self._add_ratings(report, ratings)
             self._add_waits(report, waits, lambda grouping, key: [
                 int(us) for us in connection.execute(
@@ -268,30 +257,26 @@ class Satisfaction(StorePart):
     @staticmethod
     def _add_waits(report: SatisfactionReport, rows: Iterable[Any],
                    every_wait: Callable[[Grouping, Any], list[int]]) -> None:
-        groups: dict[tuple[Grouping, Any], _WaitGroup] = {}
-        for grouping_name, unit, day, service, counter, officer, us, _position, waits, \
+        tables: dict[Grouping, dict[Any, Figures]] = {
+            Grouping.UNIT: report.by_unit, Grouping.DAY: report.by_day,
+            Grouping.SERVICE: report.by_service, Grouping.COUNTER: report.by_counter,
+            Grouping.OFFICER: report.by_officer}
+        for name, unit, day, service, counter, officer, lower_us, upper_us, waits, \
                 total_us, inexact in rows:
-            grouping = Grouping(grouping_name)
+            if not waits:
+                continue  # the total's grouping set over no wait at all
+            grouping = Grouping(name)
             key = {Grouping.TOTAL: None, Grouping.UNIT: unit, Grouping.DAY: day,
                    Grouping.SERVICE: service, Grouping.COUNTER: counter,
                    Grouping.OFFICER: officer}[grouping]
-            group = groups.setdefault((grouping, key), _WaitGroup(
-                int(waits), int(total_us), int(inexact)))
-            group.middle.append(int(us))  # in order: the rows are the middle positions
-        for (grouping, key), group in groups.items():
-            if grouping is Grouping.TOTAL:
-                figures = report.total
-            else:
-                table: dict[Any, Figures] = {
-                    Grouping.UNIT: report.by_unit, Grouping.DAY: report.by_day,
-                    Grouping.SERVICE: report.by_service, Grouping.COUNTER: report.by_counter,
-                    Grouping.OFFICER: report.by_officer}[grouping]  # type: ignore[assignment]
-                figures = table.setdefault(_report_key(grouping, key), Figures())
-            figures.waits = group.waits
+            figures = (report.total if grouping is Grouping.TOTAL else
+                       tables[grouping].setdefault(_report_key(grouping, key), Figures()))
+            figures.waits = int(waits)
             figures.mean_wait_minutes = mean_minutes(
-                group.waits, group.total_us, group.inexact,
+                figures.waits, int(total_us), int(inexact),
                 functools.partial(every_wait, grouping, key))
-            figures.median_wait_minutes = median_minutes(sorted(group.middle))
+            figures.median_wait_minutes = median_minutes(figures.waits, int(lower_us),
+                                                         int(upper_us))
 
 
 def _report_key(grouping: Grouping, key: Any) -> Any:

@@ -95,26 +95,26 @@ def _kiosk_ratings(dialect: str, scope: set[int] | None) -> str:
 def ratings_statement(dialect: str, scope: set[int] | None) -> sa.TextClause:
     """Rows ``(part, unit_code, day, service, counter, kiosk_counter, officer, level,
     ratings)``: part ``unit_day`` counts per unit, day and level (the other keys NULL);
-    part ``who`` per service, hub counter number, kiosk counter text, officer and level."""
-    sql = f"""
-    WITH ratings AS (
-        SELECT unit_code, day, CAST(NULL AS VARCHAR(1)) AS service,
-               CAST(NULL AS INTEGER) AS counter, counter AS kiosk_counter,
-               CAST(NULL AS VARCHAR(40)) AS officer, level
-        FROM ({_kiosk_ratings(dialect, scope)}) kiosk
-        UNION ALL
-        SELECT q.unit_code, q.service_day, q.service, q.counter, NULL, q.officer, q.rating
+    part ``who`` per service, hub counter number, kiosk counter text, officer and level.
+    Kiosk and hub ratings are counted apart (a key may come twice: the counts add up)."""
+    hub = f"""
         FROM queue_events q
         WHERE q.action = 'rate' AND q.service_day BETWEEN :date_from AND :date_to
-          AND q.rating IS NOT NULL AND q.received_at >= :received_from{_scope("q", scope)}
-    )
+          AND q.rating IS NOT NULL AND q.received_at >= :received_from{_scope("q", scope)}"""
+    sql = f"""
     SELECT 'unit_day' AS part, unit_code, day, CAST(NULL AS VARCHAR(1)) AS service,
            CAST(NULL AS INTEGER) AS counter, CAST(NULL AS TEXT) AS kiosk_counter,
            CAST(NULL AS VARCHAR(40)) AS officer, level, COUNT(*) AS ratings
-    FROM ratings GROUP BY unit_code, day, level
+    FROM ({_kiosk_ratings(dialect, scope)}) kiosk GROUP BY unit_code, day, level
     UNION ALL
-    SELECT 'who', NULL, NULL, service, counter, kiosk_counter, officer, level, COUNT(*)
-    FROM ratings GROUP BY service, counter, kiosk_counter, officer, level"""  # noqa: S608
+    SELECT 'who', NULL, NULL, NULL, NULL, counter, NULL, level, COUNT(*)
+    FROM ({_kiosk_ratings(dialect, scope)}) kiosk GROUP BY counter, level
+    UNION ALL
+    SELECT 'unit_day', q.unit_code, q.service_day, NULL, NULL, NULL, NULL, q.rating, COUNT(*)
+    {hub} GROUP BY q.service_day, q.unit_code, q.rating
+    UNION ALL
+    SELECT 'who', NULL, NULL, q.service, q.counter, NULL, q.officer, q.rating, COUNT(*)
+    {hub} GROUP BY q.service, q.counter, q.officer, q.rating"""  # noqa: S608
     return _bind(sa.text(sql), scope)
 
 
@@ -146,6 +146,7 @@ def _waits(scope: set[int] | None) -> str:
 
 
 def _middle(grouping: Grouping) -> str:
+    """SQLite: one grouping's groups through a window (it has no grouping sets)."""
     key = WAIT_KEYS[grouping]
     # Only the key and the wait go through the window's sort (the narrower the rows, the
     # cheaper SQLite's sorting); the other keys are NULL, typed, since PostgreSQL types a
@@ -157,7 +158,8 @@ def _middle(grouping: Grouping) -> str:
     return f"""
     SELECT '{grouping.value}' AS grouping, {keys["unit_code"]} AS unit_code,
            {keys["day"]} AS day, {keys["service"]} AS service, {keys["counter"]} AS counter,
-           {keys["officer"]} AS officer, us, position, waits, total_us, inexact
+           {keys["officer"]} AS officer, MIN(us) AS lower_us, MAX(us) AS upper_us,
+           waits, total_us, inexact
     FROM (
         SELECT {key or "NULL"} AS group_key, us,
                ROW_NUMBER() OVER w AS position, COUNT(*) OVER w AS waits,
@@ -166,16 +168,41 @@ def _middle(grouping: Grouping) -> str:
                    AS inexact
         FROM waits WINDOW w AS ({window})
     ) ranked
-    WHERE position IN ((waits + 1) / 2, (waits + 2) / 2)"""  # noqa: S608
+    WHERE position IN ((waits + 1) / 2, (waits + 2) / 2)
+    GROUP BY group_key, waits, total_us, inexact"""  # noqa: S608
 
 
-def waits_statement(scope: set[int] | None) -> sa.TextClause:
-    """Rows ``(grouping, unit_code, day, service, counter, officer, us, position, waits,
-    total_us, inexact)``: per group of each :class:`Grouping` (its key set, the others
-    NULL), its middle wait (two rows when it has an even number of waits)."""
-    sql = ("WITH" + _waits(scope) + "\n"
-           + "\nUNION ALL".join(_middle(grouping) for grouping in Grouping))
-    return _bind(sa.text(sql), scope)
+#: PostgreSQL's ``GROUPING()`` of each grouping set (a bit set per key left out).
+_GROUPING_BITS = {Grouping.TOTAL: 31, Grouping.UNIT: 15, Grouping.DAY: 23,
+                  Grouping.SERVICE: 27, Grouping.COUNTER: 29, Grouping.OFFICER: 30}
+
+
+def _grouping_sets() -> str:
+    """PostgreSQL: every grouping in one pass; the lower middle wait is the ascending
+    order's ``percentile_disc(0.5)`` (position ceil(n/2)), the upper one the descending
+    order's (position n/2 + 1 when n is even, the same wait when odd)."""
+    names = " ".join(f"WHEN {bits} THEN '{grouping.value}'"
+                     for grouping, bits in _GROUPING_BITS.items())
+    return f"""
+    SELECT CASE GROUPING(unit_code, day, service, counter, officer) {names} END AS grouping,
+           unit_code, day, service, counter, officer,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY us) AS lower_us,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY us DESC) AS upper_us,
+           COUNT(*) AS waits, SUM(us) AS total_us,
+           SUM(CASE WHEN us % {EXACT_MICROSECONDS} = 0 THEN 0 ELSE 1 END) AS inexact
+    FROM waits
+    GROUP BY GROUPING SETS ((), (unit_code), (day), (service), (counter), (officer))"""  # noqa: S608
+
+
+def waits_statement(dialect: str, scope: set[int] | None) -> sa.TextClause:
+    """Rows ``(grouping, unit_code, day, service, counter, officer, lower_us, upper_us,
+    waits, total_us, inexact)``: one per group of each :class:`Grouping` (its key set,
+    the others NULL), with its middle waits (the same one when it has an odd count)."""
+    if dialect == "postgresql":
+        aggregate = _grouping_sets()
+    else:
+        aggregate = "\nUNION ALL".join(_middle(grouping) for grouping in Grouping)
+    return _bind(sa.text("WITH" + _waits(scope) + "\n" + aggregate), scope)
 
 
 def group_waits_statement(grouping: Grouping, scope: set[int] | None,
