@@ -3,20 +3,24 @@ the old path (every row fetched and added up in Python), on SQLite and on a real
 PostgreSQL that the bench starts itself, from the same data in the same run.
 
 Usage: PYTHONPATH=. python bench/satisfaction_bench.py [--repeats 3] [--scale 1.0]
-       [--databases sqlite postgresql] [--keep DIR]
+       [--databases sqlite postgresql] [--keep DIR] [--reuse-postgresql URL]
 
 The month (the fleet's, as the city's server would hold it): Hà Nội's 126 units, each a
 service point with its hub and 3 kiosks (the fleet bench's 378), over November 2026's 25
-service days (Monday to Saturday, Saturdays half a day). A unit serves ~100 tickets a
-service day on average (its size drawn between 0.4x and 2.5x; a busy point's day is about
-1,000, bench/fleet_bench.py), so ~300,000 tickets; 85 % are rated on the counter tablet,
-and each kiosk adds ~3 ratings a day (70 % naming a counter, 1 % with an untrusted clock):
-~300,000 ratings in all. Each ticket makes its hub's events: issue, call (5 % recalled,
-3 % skipped as no-shows), start, finish and its rating: ~1.5 million queue events, plus
-the kiosks' queue tickets of the month as submissions (the table the kiosk ratings share).
+service days (Monday to Saturday, Saturdays half a day). A unit serves 70 tickets a full
+service day times its size (drawn between 0.4x and 2.5x, so 28 to 175; a busy point's
+day is about 1,000, bench/fleet_bench.py), ~89 on average: 280,000 tickets. 90 % are rated
+on the counter tablet (245,000) and each kiosk adds ~3 ratings a day (28,000; 70 % naming
+a counter, 1 % with an untrusted clock): 273,000 ratings in all. Each ticket makes its
+hub's events: issue, call (5 % recalled, 3 % skipped as no-shows), start, finish and its
+rating: 1.37 million queue events, plus the kiosks' queue tickets of the month as
+submissions (the table the kiosk ratings share).
 
-Everything goes in through the store's own paths (the hub's queue-event batches, the
-kiosks' submission batches), each batch stamped when the city would have received it.
+Rows are made by the store's own row builders (``office.queue_events.event_row``, the
+wire's canonical bodies) and inserted in large transactions, each batch stamped when the
+city would have received it; on PostgreSQL the bench then runs ``VACUUM ANALYZE`` as
+autovacuum would. Filling takes minutes: ``--keep DIR`` keeps the SQLite file and
+``--reuse-postgresql URL`` measures a database an earlier run filled.
 Printed per database: the report city-wide and for one unit, and the whole page
 (``GET /bo/satisfaction`` as a city administrator: the report, the ranking, the HTML),
 each min and median of ``--repeats`` runs, old beside new, and whether both give the
@@ -42,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from fastapi.testclient import TestClient
 
 from kiosk.clock import HANOI
@@ -325,7 +330,7 @@ def measure(name: str, store: Store, repeats: int) -> None:
         same = figures_shown(old_report) == figures_shown(new_report)
         print(f"{label:18} old (Python) {_figures(old_seconds)}")
         print(f"{'':18} new (SQL)    {_figures(new_seconds)}   "
-              f"x{statistics.median(old_seconds) / statistics.median(new_seconds):.0f}"
+              f"x{statistics.median(old_seconds) / statistics.median(new_seconds):.1f}"
               f"   same figures: {same}")
     client = _page_client(store)
     params = {"from": MONTH_START.isoformat(), "to": MONTH_END.isoformat()}
@@ -343,17 +348,27 @@ def measure(name: str, store: Store, repeats: int) -> None:
         store.satisfaction = new
     print(f"{'page, city-wide':18} old (Python) {_figures(old_page)}")
     print(f"{'':18} new (SQL)    {_figures(new_page)}   "
-          f"x{statistics.median(old_page) / statistics.median(new_page):.0f}"
+          f"x{statistics.median(old_page) / statistics.median(new_page):.1f}"
           f"   ({size:,} bytes)")
 
 
-def _databases(stack: ExitStack, names: list[str], home: Path) -> Iterator[tuple[str, str]]:
+def _databases(stack: ExitStack, names: list[str], home: Path,
+               postgresql_url: str | None) -> Iterator[tuple[str, str]]:
     for name in names:
         if name == "sqlite":
             yield "SQLite", str(home / "satisfaction.sqlite3")
+        elif postgresql_url is not None:
+            yield "PostgreSQL", postgresql_url
         else:
             server = stack.enter_context(postgres_cluster(durable=False))
             yield "PostgreSQL", server.new_database()
+
+
+def _vacuum(url: str) -> None:
+    """What autovacuum does on a running server after such inserts: the planner's
+    statistics, and the visibility map that lets index-only scans skip the table."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
 
 
 def main() -> None:
@@ -365,11 +380,14 @@ def main() -> None:
                         choices=["sqlite", "postgresql"])
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the SQLite database here (and reuse it if there)")
+    parser.add_argument("--reuse-postgresql", metavar="URL", default=None,
+                        help="a PostgreSQL database this bench filled before (not refilled)")
     args = parser.parse_args()
     with ExitStack() as stack:
         home = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        for name, url in _databases(stack, args.databases, home):
-            reuse = name == "SQLite" and args.keep is not None and Path(url).exists()
+        for name, url in _databases(stack, args.databases, home, args.reuse_postgresql):
+            reuse = ((name == "SQLite" and args.keep is not None and Path(url).exists())
+                     or (name == "PostgreSQL" and args.reuse_postgresql is not None))
             engine = open_engine(url)
             stack.callback(engine.dispose)
             store = Store(engine, SealingKeys.generate())
@@ -379,6 +397,10 @@ def main() -> None:
                       f"events, {filled.hub_ratings + filled.kiosk_ratings:,} ratings "
                       f"({filled.hub_ratings:,} at counters, {filled.kiosk_ratings:,} at "
                       f"kiosks) in {filled.seconds:.0f} s")
+                if name == "PostgreSQL":
+                    _vacuum(url)
+            else:
+                print(f"{name}: the month filled by an earlier run ({url})")
             measure(name, store, args.repeats)
     sys.stdout.flush()
 
