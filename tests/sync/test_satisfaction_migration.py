@@ -74,3 +74,23 @@ def test_events_stored_before_get_their_columns_filled(
     assert [(day, uuid.UUID(str(t)), rating, at) for day, t, rating, at in rows] == [
         ("2026-11-09", ticket, None, at_us),
         ("2026-11-09", ticket, "satisfied", at_us + 20 * 60 * 1_000_000 + 7)]
+
+
+@pytest.mark.parametrize("kind", BACKEND_KINDS)
+def test_it_goes_back_to_0013_and_up_again(
+        kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = (request.getfixturevalue("postgres").new_database() if kind == "postgresql"
+           else str(tmp_path / "back.sqlite3"))
+    engine = create_database_engine(url)
+    request.addfinalizer(engine.dispose)
+    migrate(engine)
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013")
+    columns = {column["name"] for column in sa.inspect(engine).get_columns("queue_events")}
+    assert not columns & {"service_day", "ticket_uuid", "rating", "at_us"}
+    migrate(engine)
+    columns = {column["name"] for column in sa.inspect(engine).get_columns("queue_events")}
+    assert columns >= {"service_day", "ticket_uuid", "rating", "at_us"}
