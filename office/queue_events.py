@@ -10,6 +10,7 @@ and service times per service, counter and officer.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 
@@ -28,8 +29,24 @@ _QUEUE_EVENT_FEED_LOCK = 0x6D6F7404
 router = APIRouter()
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _body(event: hub_wire.QueueEventItem) -> str:
     return event.model_dump_json()
+
+
+def event_row(hub_id: str, unit_code: int, event: hub_wire.QueueEventItem, *, body: str,
+              digest: str, received_at: str) -> dict[str, object]:
+    """The ``queue_events`` row of an event: its body, and the columns copied from it that
+    the back office filters and aggregates on."""
+    return {"uuid": event.uuid, "hub_id": hub_id, "unit_code": unit_code,
+            "action": event.action, "service": event.service, "counter": event.counter,
+            "officer": event.officer, "at": event.at.isoformat(), "body": body,
+            "body_sha256": digest, "received_at": received_at,
+            "service_day": event.service_day, "ticket_uuid": event.ticket_uuid,
+            "rating": event.rating,
+            "at_us": (event.at - _EPOCH) // dt.timedelta(microseconds=1)}
 
 
 class QueueEvents(StorePart):
@@ -54,12 +71,8 @@ class QueueEvents(StorePart):
                 known = stored.get(event.uuid)
                 if known is None:
                     stored[event.uuid] = digest
-                    rows.append({
-                        "uuid": event.uuid, "hub_id": hub_id, "unit_code": batch.unit_code,
-                        "action": event.action, "service": event.service,
-                        "counter": event.counter, "officer": event.officer,
-                        "at": event.at.isoformat(), "body": body, "body_sha256": digest,
-                        "received_at": stamp})
+                    rows.append(event_row(hub_id, batch.unit_code, event, body=body,
+                                          digest=digest, received_at=stamp))
                     accepted.append(event.uuid)
                 elif known == digest:
                     duplicates.append(event.uuid)

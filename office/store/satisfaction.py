@@ -13,27 +13,35 @@ Two sources, both already at the city:
 
 Days are service days (Hà Nội): the event's ``service_day``; for a kiosk rating its
 ``service_day``, or the Hà Nội date it reached the city when its kiosk's clock was wrong.
-The figures are computed here in Python over the rows of the range (fetched with one
-plain query per source, bounded below by when the city received them, which is never
-before the day they were made, give or take the 2 days of clock skew a kiosk may have).
+Rows count from when the city received them, which is never before the day they were
+made, give or take the 2 days of clock skew a kiosk may have.
+
+The database groups and counts (:mod:`office.store.satisfaction_sql`: two statements in
+one snapshot, a row per group); this module turns the rows into figures with the same
+arithmetic as when every row was added up here in Python (that computation is kept in
+``tests/sync/satisfaction_oracle.py``, which the tests compare with on random data).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import statistics
-from collections.abc import Iterable, Mapping
+import functools
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
-import sqlalchemy as sa
-
 from kiosk.clock import HANOI
-from kiosk.kinds import RatingLevel, SubmissionKind
-from office import schema
+from kiosk.kinds import RatingLevel
 from office.database import read_snapshot
 from office.store.base import StorePart
+from office.store.satisfaction_sql import (
+    Grouping,
+    group_waits_statement,
+    ratings_statement,
+    waits_statement,
+)
 
 #: Levels in the order they are shown (best first).
 LEVELS = tuple(level.value for level in RatingLevel)
@@ -44,6 +52,9 @@ SATISFIED_LEVELS = frozenset({RatingLevel.VERY_SATISFIED.value, RatingLevel.SATI
 RECEIVED_SLACK = dt.timedelta(days=2)
 #: Longest range one report covers (the daily chart has a bar per day).
 MAX_RANGE_DAYS = 366
+#: PostgreSQL's sort memory for one report's transaction: a city-wide month's waits
+#: (~300,000 rows of a few columns) sort in memory.
+REPORT_WORK_MEM = "64MB"
 
 
 @dataclass
@@ -51,8 +62,11 @@ class Figures:
     """Ratings per level and waits of one group (a unit, a service, a day...)."""
 
     levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
-    #: Each ticket's wait from issue to first call, in seconds.
-    wait_seconds: list[float] = field(default_factory=list)
+    #: How many tickets' waits (from issue to first call).
+    waits: int = 0
+    #: The mean and median wait in minutes, one decimal; None without waits.
+    mean_wait_minutes: float | None = None
+    median_wait_minutes: float | None = None
 
     @property
     def ratings(self) -> int:
@@ -72,28 +86,9 @@ class Figures:
         return round(100 * self.satisfied / self.ratings, 1)
 
     @property
-    def waits(self) -> int:
-        """How many tickets' waits."""
-        return len(self.wait_seconds)
-
-    @property
-    def mean_wait_minutes(self) -> float | None:
-        """The mean wait in minutes, one decimal; None without waits."""
-        if not self.wait_seconds:
-            return None
-        return round(statistics.fmean(self.wait_seconds) / 60, 1)
-
-    @property
-    def median_wait_minutes(self) -> float | None:
-        """The median wait in minutes, one decimal; None without waits."""
-        if not self.wait_seconds:
-            return None
-        return round(statistics.median(self.wait_seconds) / 60, 1)
-
-    @property
     def empty(self) -> bool:
         """No rating and no wait."""
-        return not self.ratings and not self.wait_seconds
+        return not self.ratings and not self.waits
 
 
 @dataclass
@@ -113,26 +108,6 @@ class SatisfactionReport:
     by_counter: dict[str | None, Figures] = field(default_factory=dict)
     by_officer: dict[str | None, Figures] = field(default_factory=dict)
     by_day: dict[dt.date, Figures] = field(default_factory=dict)
-
-    def _groups(self, unit: int, service: str | None, counter: str | None,
-                officer: str | None, day: dt.date) -> list[Figures]:
-        return [self.total, self.by_unit.setdefault(unit, Figures()),
-                self.by_service.setdefault(service, Figures()),
-                self.by_counter.setdefault(counter, Figures()),
-                self.by_officer.setdefault(officer, Figures()),
-                self.by_day.setdefault(day, Figures())]
-
-    def add_rating(self, level: str, *, unit: int, day: dt.date, service: str | None = None,
-                   counter: str | None = None, officer: str | None = None) -> None:
-        """Count one rating in every group it belongs to."""
-        for figures in self._groups(unit, service, counter, officer, day):
-            figures.levels[level] += 1
-
-    def add_wait(self, seconds: float, *, unit: int, day: dt.date, service: str,
-                 counter: str | None, officer: str | None) -> None:
-        """Count one ticket's wait in every group it belongs to."""
-        for figures in self._groups(unit, service, counter, officer, day):
-            figures.wait_seconds.append(seconds)
 
 
 @dataclass(frozen=True)
@@ -174,8 +149,55 @@ def rank_units(by_unit: Mapping[int, Figures], unit_codes: Iterable[int]) -> lis
     return ranked
 
 
-def _day_of_received(stamp: str) -> dt.date:
-    return dt.datetime.fromisoformat(stamp).astimezone(HANOI).date()
+def _seconds(microseconds: int) -> float:
+    """A wait's seconds as the Python computation had them: ``timedelta.total_seconds()``
+    (the microseconds divided by 10**6, correctly rounded)."""
+    return microseconds / 1_000_000
+
+
+def _near_a_tie(total_us: int, waits: int) -> bool:
+    """Whether the exact mean in minutes lies so near a half of the last decimal
+    (x.x5) that the rounding of the floating-point sums decides which way it goes."""
+    twentieths = Fraction(total_us, 3_000_000 * waits)  # the mean in minutes, times 20
+    distance = abs(twentieths % 2 - 1)  # to the nearest odd twentieth: a tie
+    return distance <= twentieths * TIE_MARGIN
+
+
+#: Relative room around a tie: far beyond the few rounding steps (each 2**-53) between
+#: the exact mean and either floating-point computation of it.
+TIE_MARGIN = Fraction(1, 2**40)
+
+
+def mean_minutes(waits: int, total_us: int, inexact: int,
+                 every_wait: Callable[[], list[int]]) -> float:
+    """The mean wait in minutes, one decimal, exactly as ``round(fmean(seconds) / 60, 1)``
+    over each wait's seconds (:func:`_seconds`) gives it.
+
+    ``fmean`` sums the seconds' floating-point values exactly (``fsum``), then rounds. When
+    every wait is a whole number of 1/64 s (``inexact`` 0) those values are exact and so is
+    their sum: the total in microseconds gives the same float. Otherwise the two sums may
+    differ in their last bit, which matters only for a mean within a hair of x.x5 minutes:
+    then ``every_wait`` fetches the group's waits and they are summed as before.
+    """
+    seconds = _seconds(total_us)
+    if inexact and waits > 1 and _near_a_tie(total_us, waits):
+        seconds = math.fsum(_seconds(us) for us in every_wait())
+    return round(seconds / waits / 60, 1)
+
+
+def median_minutes(waits: int, lower_us: int, upper_us: int) -> float:
+    """The median wait in minutes, one decimal, from the middle wait (an odd count:
+    ``lower_us`` is ``upper_us``) or the two middle waits (even), as ``statistics.median``
+    takes them."""
+    if waits % 2:
+        return round(_seconds(lower_us) / 60, 1)
+    return round((_seconds(lower_us) + _seconds(upper_us)) / 2 / 60, 1)
+
+
+def kiosk_counter(written: str | None) -> str | None:
+    """The counter a kiosk rating names, as the citizen wrote it less surrounding blanks;
+    None: none named."""
+    return str(written or "").strip() or None
 
 
 class Satisfaction(StorePart):
@@ -196,73 +218,75 @@ class Satisfaction(StorePart):
             report.by_day[day] = Figures()
             day += dt.timedelta(days=1)
         earliest = (dt.datetime.combine(date_from, dt.time(), tzinfo=HANOI) - RECEIVED_SLACK)
-        received_from = earliest.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+        parameters = {
+            "received_from": earliest.astimezone(dt.UTC).isoformat(timespec="milliseconds"),
+            "date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+        dialect = self.engine.dialect.name
         with read_snapshot(self.engine) as connection:
-            ratings = self._kiosk_ratings(connection, scope, received_from)
-            events = self._queue_events(connection, scope, received_from)
-        for unit, body, received_at in ratings:
-            self._add_kiosk_rating(report, unit, json.loads(body), received_at)
-        self._add_queue_events(report, events)
+            if dialect == "postgresql":
+                # For this transaction only: compiling the statements (JIT) took longer
+                # than running them, and their sorts spilled to disk at the default 4 MB
+                connection.exec_driver_sql("SET LOCAL jit = off")
+                connection.exec_driver_sql(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+            ratings = connection.execute(ratings_statement(dialect, scope), parameters).all()
+            waits = connection.execute(waits_statement(dialect, scope), parameters).all()
+            self._add_ratings(report, ratings)
+            self._add_waits(report, waits, lambda grouping, key: [
+                int(us) for us in connection.execute(
+                    group_waits_statement(grouping, scope, key is None),
+                    {**parameters, "key": key}).scalars()])
         return report
 
-    def _kiosk_ratings(self, connection: sa.Connection, scope: set[int] | None,
-                       received_from: str) -> list[Any]:
-        table = schema.submissions
-        query = (sa.select(table.c.unit_code, table.c.body, table.c.received_at)
-                 .where(table.c.kind == SubmissionKind.RATING.value,
-                        table.c.unit_code.is_not(None),
-                        table.c.received_at >= received_from))
-        if scope is not None:
-            query = query.where(table.c.unit_code.in_(scope))
-        return list(connection.execute(query.order_by(table.c.cursor)))
+    @staticmethod
+    def _add_ratings(report: SatisfactionReport, rows: Iterable[Any]) -> None:
+        def figures(table: dict[Any, Figures], key: Any) -> dict[str, int]:
+            return table.setdefault(key, Figures()).levels
 
-    def _queue_events(self, connection: sa.Connection, scope: set[int] | None,
-                      received_from: str) -> list[Any]:
-        table = schema.queue_events
-        query = (sa.select(table.c.unit_code, table.c.body)
-                 .where(table.c.action.in_(("issue", "call", "rate")),
-                        table.c.received_at >= received_from))
-        if scope is not None:
-            query = query.where(table.c.unit_code.in_(scope))
-        return list(connection.execute(query.order_by(table.c.cursor)))
+        for part, unit, day, service, counter, written, officer, level, ratings in rows:
+            if part == "unit_day":
+                for levels in (report.total.levels, figures(report.by_unit, int(unit)),
+                               figures(report.by_day, dt.date.fromisoformat(day))):
+                    levels[level] += int(ratings)
+                continue
+            name = counter_name(counter) if counter is not None else kiosk_counter(written)
+            for levels in (figures(report.by_service, service),
+                           figures(report.by_counter, name),
+                           figures(report.by_officer, officer)):
+                levels[level] += int(ratings)
 
     @staticmethod
-    def _add_kiosk_rating(report: SatisfactionReport, unit: int, body: Mapping[str, Any],
-                          received_at: str) -> None:
-        service_day = body.get("service_day")
-        day = (dt.date.fromisoformat(service_day) if service_day
-               else _day_of_received(received_at))
-        if not report.date_from <= day <= report.date_to:
-            return
-        details = body.get("details") or {}
-        counter = str(details.get("counter") or "").strip() or None
-        report.add_rating(str(details["level"]), unit=int(unit), day=day, counter=counter)
+    def _add_waits(report: SatisfactionReport, rows: Iterable[Any],
+                   every_wait: Callable[[Grouping, Any], list[int]]) -> None:
+        tables: dict[Grouping, dict[Any, Figures]] = {
+            Grouping.UNIT: report.by_unit, Grouping.DAY: report.by_day,
+            Grouping.SERVICE: report.by_service, Grouping.COUNTER: report.by_counter,
+            Grouping.OFFICER: report.by_officer}
+        for name, unit, day, service, counter, officer, lower_us, upper_us, waits, \
+                total_us, inexact in rows:
+            if not waits:
+                continue  # the total's grouping set over no wait at all
+            grouping = Grouping(name)
+            key = {Grouping.TOTAL: None, Grouping.UNIT: unit, Grouping.DAY: day,
+                   Grouping.SERVICE: service, Grouping.COUNTER: counter,
+                   Grouping.OFFICER: officer}[grouping]
+            figures = (report.total if grouping is Grouping.TOTAL else
+                       tables[grouping].setdefault(_report_key(grouping, key), Figures()))
+            figures.waits = int(waits)
+            figures.mean_wait_minutes = mean_minutes(
+                figures.waits, int(total_us), int(inexact),
+                functools.partial(every_wait, grouping, key))
+            figures.median_wait_minutes = median_minutes(figures.waits, int(lower_us),
+                                                         int(upper_us))
 
-    @staticmethod
-    def _add_queue_events(report: SatisfactionReport, rows: Iterable[Any]) -> None:
-        issued: dict[str, tuple[int, dict[str, Any]]] = {}
-        called: set[str] = set()
-        for unit, body in rows:
-            event = json.loads(body)
-            day = dt.date.fromisoformat(event["service_day"])
-            counter = None if event.get("counter") is None else counter_name(event["counter"])
-            ticket = str(event["ticket_uuid"])
-            if event["action"] == "rate":
-                if event.get("rating") and report.date_from <= day <= report.date_to:
-                    report.add_rating(event["rating"], unit=int(unit), day=day,
-                                      service=event["service"], counter=counter,
-                                      officer=event.get("officer"))
-            elif event["action"] == "issue":
-                issued.setdefault(ticket, (int(unit), event))
-            elif ticket not in called and ticket in issued:
-                # The first call ends the wait; a recall or a transfer's new call does not.
-                called.add(ticket)
-                unit_code, issue = issued[ticket]
-                issue_day = dt.date.fromisoformat(issue["service_day"])
-                if not report.date_from <= issue_day <= report.date_to:
-                    continue
-                seconds = (dt.datetime.fromisoformat(event["at"])
-                           - dt.datetime.fromisoformat(issue["at"])).total_seconds()
-                report.add_wait(max(0.0, seconds), unit=unit_code, day=issue_day,
-                                service=issue["service"], counter=counter,
-                                officer=event.get("officer"))
+
+def _report_key(grouping: Grouping, key: Any) -> Any:
+    """A group's key in the report: a unit's code, a date, a counter's name..."""
+    if key is None:
+        return None
+    if grouping is Grouping.UNIT:
+        return int(key)
+    if grouping is Grouping.DAY:
+        return dt.date.fromisoformat(key)
+    if grouping is Grouping.COUNTER:
+        return counter_name(int(key))
+    return key
