@@ -123,8 +123,16 @@ def test_the_pages_do_not_grow_with_the_national_list(admin: TestClient, backend
         assert picker_of(text) == picker_of(hanoi[page]), page
         assert text.count('name="unit"') == text.count('type="radio" name="unit"') <= 1, page
         assert "<option" not in picker_of(text)
-        if page != "/bo/satisfaction":  # its ranking lists every unit (a table, not a picker)
+        if page != "/bo/satisfaction":  # its ranking counts the units (below)
             assert text == hanoi[page], page
+    # The ranking lists the ranked units and counts the others (the CSV lists them all)
+    ranking = admin.get("/bo/satisfaction").text
+    assert '<h2 id="ranking-heading">Xếp hạng 3321 đơn vị</h2>' in ranking
+    assert ranking.split('id="ranking"')[1].split("</table>")[0].count("<tr") == 1
+    assert "3321 đơn vị khác chưa có đánh giá trong khoảng này" in ranking
+    assert len(ranking.encode()) < len(hanoi["/bo/satisfaction"].encode()) * 2
+    every = admin.get("/bo/satisfaction.csv").text
+    assert every.count("\n") > 3321
     # Typing offers a bounded list, the count said beside it
     offered = admin.get("/bo/units/choices", params={"unit_q": "xa"}).text
     assert offered.count('type="radio" name="unit"') == MAX_CHOICES + 1  # and "every unit"
