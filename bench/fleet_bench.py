@@ -14,8 +14,8 @@ For each database, in one run, side by side:
 The PostgreSQL cluster is the bench's own (started and removed here); everything listens on
 127.0.0.1 only. Issue 14's goals: >= 600 accepted/s with 2 workers on PostgreSQL, p99 <= 1 s.
 
-    .venv/bin/python bench/fleet_bench.py [--kiosks 378] [--workers 2] [--seconds 10]
-        [--databases postgresql sqlite] [--profile DIR] [--fleet-only]
+    .venv/bin/python bench/fleet_bench.py [--kiosks 378] [--workers 2] [--db-pool 10]
+        [--seconds 10] [--databases postgresql sqlite] [--profile DIR] [--fleet-only]
 """
 
 from __future__ import annotations
