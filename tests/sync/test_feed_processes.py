@@ -181,7 +181,7 @@ def _tries(gate: psycopg.Connection[Any]) -> list[tuple[str, int, str, float]]:
 
 
 @pytest.mark.slow
-def test_four_writer_processes_over_http_and_a_reader_meanwhile_see_each_row_once_in_order(
+def test_four_writers_into_four_server_workers_and_a_reader_meanwhile_see_each_row_once(
     postgres: PostgresServer, kiosks: Callable[..., Kiosk], tmp_path: Path
 ) -> None:
     # GIVEN the city server's database (its inserts held a little), its sealing key, 12
