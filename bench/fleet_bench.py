@@ -14,8 +14,8 @@ For each database, in one run, side by side:
 The PostgreSQL cluster is the bench's own (started and removed here); everything listens on
 127.0.0.1 only. Issue 14's goals: >= 600 accepted/s with 2 workers on PostgreSQL, p99 <= 1 s.
 
-    .venv/bin/python bench/fleet_bench.py [--kiosks 378] [--workers 2] [--seconds 10]
-        [--databases postgresql sqlite] [--profile DIR] [--fleet-only]
+    .venv/bin/python bench/fleet_bench.py [--kiosks 378] [--workers 2] [--db-pool 10]
+        [--seconds 10] [--databases postgresql sqlite] [--profile DIR] [--fleet-only]
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from kiosk.sealing import SealedBoxSealer
 from kiosk.storage import open_database
 from kiosk.submissions import Outbox
 from office import schema
-from office.database import open_engine
+from office.database import MAX_POOL_SIZE, POOL_SIZE, open_engine
 from office.keys import SealingKeys, create_keys
 from office.store import Role, Scope, Store
 from sync import wire
@@ -88,8 +88,8 @@ def templates(keys: SealingKeys, home: Path) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def server(url: str, key: Path, workers: int, profile: Path | None, name: str
-           ) -> Iterator[tuple[int, int]]:
+def server(url: str, key: Path, workers: int, profile: Path | None, name: str,
+           pool: int = POOL_SIZE) -> Iterator[tuple[int, int]]:
     """``kiosk backend serve --workers`` over ``url`` on 127.0.0.1; yields its port and
     the process id of its parent (the workers are its children)."""
     port = free_port()
@@ -99,7 +99,8 @@ def server(url: str, key: Path, workers: int, profile: Path | None, name: str
         process = subprocess.Popen(
             [sys.executable, "-m", "motcua", "backend", "serve", "--home", str(key.parent),
              "--db", url, "--host", "127.0.0.1", "--port", str(port), "--workers",
-             str(workers), "--no-access-log", "--rate-limit", "1000000/second"],
+             str(workers), "--db-pool", str(pool), "--no-access-log", "--rate-limit",
+             "1000000/second"],
             stdout=subprocess.DEVNULL, stderr=log_file)
     spy: subprocess.Popen[bytes] | None = None
     try:
@@ -574,7 +575,8 @@ def measure(name: str, url: str, home: Path, keys: SealingKeys, made: list[dict[
     tokens = enrol(url, options.kiosks, "K")
     country = enrol(url, options.burst_kiosks, "B") if options.burst_kiosks else {}
     burst = batch_rows = polls = None
-    with server(url, home / "sealing.key", options.workers, options.profile, name) as (
+    with server(url, home / "sealing.key", options.workers, options.profile, name,
+                options.db_pool) as (
             port, parent):
         before = server_cpu_seconds(parent)
         fleet = run_fleet(port, tokens, made, options.warmup, options.seconds)
@@ -597,7 +599,8 @@ def measure(name: str, url: str, home: Path, keys: SealingKeys, made: list[dict[
 
 def report(figures: list[Figures], options: argparse.Namespace) -> None:
     print(f"{options.kiosks} kiosks over loopback, one submission per request, "
-          f"{options.workers} workers (kiosk backend serve --workers), {options.seconds:.0f} s "
+          f"{options.workers} workers (kiosk backend serve --workers), pool {options.db_pool} "
+          f"per worker, {options.seconds:.0f} s "
           f"measured after {options.warmup:.0f} s; raw: {options.raw_clients} clients, one "
           "row per commit")
     print(f"{'database':<11} {'accepted/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'>30s':>5} "
@@ -672,6 +675,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiosks", type=int, default=378)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--db-pool", type=int, default=POOL_SIZE,
+                        help="each worker's PostgreSQL pool size P (serve --db-pool)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"],
@@ -698,8 +703,9 @@ def main() -> int:
     if options.fleet_only:
         options.burst_kiosks, options.batch_seconds, options.pull_rows = 0, 0.0, 0
         options.databases = ["postgresql"]
-    if not 1 <= options.kiosks <= 10_000 or not 1 <= options.workers <= 16:
-        parser.error("--kiosks 1..10000, --workers 1..16")
+    if not 1 <= options.kiosks <= 10_000 or not 1 <= options.workers <= 16 or not (
+            1 <= options.db_pool <= MAX_POOL_SIZE):
+        parser.error(f"--kiosks 1..10000, --workers 1..16, --db-pool 1..{MAX_POOL_SIZE}")
     if options.burst_kiosks > 8_000 or (
             options.batch_seconds and options.batch_kiosks > options.kiosks):
         parser.error("--burst-kiosks at most 8000 (open files); --batch-kiosks <= --kiosks")
@@ -712,8 +718,9 @@ def main() -> int:
         for name in options.databases:
             if name == "postgresql":
                 cluster = stack.enter_context(postgres_cluster(
-                    durable=True, max_connections=options.workers * 20 + options.raw_clients
-                    + 20))
+                    # Each worker's 3 x P (docs/sync.md), the raw clients, room to spare.
+                    durable=True, max_connections=options.workers * 3 * options.db_pool
+                    + options.raw_clients + 20))
                 url = cluster.new_database()
             else:
                 url = str(home / "backend.sqlite3")

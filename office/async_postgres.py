@@ -4,7 +4,9 @@ The API's lean ingest (office/lean_ingest.py) sends its one INSERT from the even
 handing a blocking call to a thread and back cost a worker about as much CPU as the call
 itself (py-spy, docs/sync.md "Running at scale"). These connections are psycopg 3's own
 async ones, in autocommit (each statement its own transaction, as the store's ingest
-sends it), at most :data:`office.database.POOL_SIZE` per worker beside the engine's pool.
+sends it), as many per worker as the engine's pool keeps (P, :func:`office.database.pool_size`),
+beside that pool. They name themselves ``motcua-backend PID lean`` to PostgreSQL (the
+engine's are ``... pool``), so ``pg_stat_activity`` counts each worker's by pool.
 
 A connection whose statement failed (the database restarted, the request was cancelled
 midway) is closed, never reused; the next statement opens a fresh one. The connections
@@ -19,8 +21,9 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
-from office.database import POOL_SIZE
+from office.database import POOL_SIZE, application_name
 
 
 def conninfo(url: sa.URL) -> str:
@@ -33,10 +36,23 @@ class AsyncPostgres:
 
     def __init__(self, url: sa.URL, size: int = POOL_SIZE) -> None:
         self._conninfo = conninfo(url)
+        # The operator's own name, when the URL gives one, is kept.
+        self._named = "application_name" in url.query
         self._size = size
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(size)
         self._idle: list[psycopg.AsyncConnection[Any]] = []
+
+    @classmethod
+    def beside(cls, engine: Engine) -> AsyncPostgres:
+        """Connections to ``engine``'s database, as many as its pool keeps."""
+        pool = engine.pool
+        return cls(engine.url, pool.size() if isinstance(pool, sa.pool.QueuePool) else POOL_SIZE)
+
+    @property
+    def size(self) -> int:
+        """The most connections open at once."""
+        return self._size
 
     async def column(self, sql: str, parameters: dict[str, Any]) -> list[Any]:
         """The first column of what ``sql`` returns, run in its own transaction.
@@ -45,9 +61,7 @@ class AsyncPostgres:
         reached)."""
         self._bind()
         async with self._slots:
-            connection = (self._idle.pop() if self._idle else
-                          await psycopg.AsyncConnection.connect(self._conninfo,
-                                                                autocommit=True))
+            connection = self._idle.pop() if self._idle else await self._connect()
             try:
                 cursor = await connection.execute(sql, parameters)
                 rows = await cursor.fetchall()
@@ -56,6 +70,12 @@ class AsyncPostgres:
                 raise
             self._idle.append(connection)
         return [row[0] for row in rows]
+
+    async def _connect(self) -> psycopg.AsyncConnection[Any]:
+        if self._named:
+            return await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        return await psycopg.AsyncConnection.connect(
+            self._conninfo, autocommit=True, application_name=application_name("lean"))
 
     def _bind(self) -> None:
         loop = asyncio.get_running_loop()

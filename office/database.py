@@ -9,7 +9,8 @@ PostgreSQL every commit is durable by default.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,42 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: Seconds a SQLite connection waits for another writer.
 SQLITE_BUSY_SECONDS = 30.0
 _WRITE = "motcua_write"
-#: PostgreSQL connections a worker keeps open, and how many more it may open at a peak:
-#: at most POOL_SIZE + POOL_OVERFLOW per worker process (docs/sync.md, "Running at scale":
-#: workers x 20 must stay under the server's max_connections, else put PgBouncer between).
+#: PostgreSQL connections a worker keeps open (its pool's size P): it may open P more at a
+#: peak, and up to P async ones for the kiosks' batches (office/async_postgres.py), so at
+#: most 3 x P per worker process (docs/sync.md, "Running at scale": workers x 3 x P must
+#: stay under the server's max_connections, else put PgBouncer between).
 POOL_SIZE = 10
-POOL_OVERFLOW = 10
+#: The environment variable that sets P for every worker (``kiosk backend serve
+#: --db-pool`` sets it too); PostgreSQL only: a SQLite file has one writer at a time.
+POOL_VARIABLE = "MOTCUA_BACKEND_DB_POOL"
+#: The largest P accepted (a typo's 1000 would exhaust any server's connections).
+MAX_POOL_SIZE = 100
+#: How the backend's connections name themselves to PostgreSQL (``application_name``, seen
+#: in ``pg_stat_activity``): this, the worker's process id, and which pool.
+APPLICATION_NAME = "motcua-backend"
 
 
 class DatabaseError(Exception):
     """The backend database cannot be opened or migrated, and why."""
+
+
+def pool_size(environment: Mapping[str, str] = os.environ) -> int:
+    """P, a worker's pool size: :data:`POOL_VARIABLE` when set, else :data:`POOL_SIZE`.
+
+    Raises :class:`DatabaseError` when the variable is not a whole number from 1 to
+    :data:`MAX_POOL_SIZE`."""
+    text = environment.get(POOL_VARIABLE, "").strip()
+    if not text:
+        return POOL_SIZE
+    if not text.isdigit() or not 1 <= int(text) <= MAX_POOL_SIZE:
+        raise DatabaseError(f"{POOL_VARIABLE}={text!r}: a pool size from 1 to {MAX_POOL_SIZE}")
+    return int(text)
+
+
+def application_name(pool: str) -> str:
+    """The name a connection of ``pool`` gives PostgreSQL from this process, so
+    ``pg_stat_activity`` shows each worker's connections by pool."""
+    return f"{APPLICATION_NAME} {os.getpid()} {pool}"
 
 
 def database_url(text: str) -> sa.URL:
@@ -69,8 +97,10 @@ def _sqlite_events(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def create_database_engine(url: str | sa.URL) -> Engine:
-    """An engine for ``url`` (see :func:`database_url`), not yet migrated."""
+def create_database_engine(url: str | sa.URL, pool: int | None = None) -> Engine:
+    """An engine for ``url`` (see :func:`database_url`), not yet migrated; on PostgreSQL
+    its pool keeps ``pool`` connections (default: :func:`pool_size`) and opens as many more
+    at a peak."""
     parsed = database_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
         assert parsed.database, "a SQLite database needs a file"
@@ -87,7 +117,14 @@ def create_database_engine(url: str | sa.URL) -> Engine:
     # database restarted) fails its request with OperationalError, which the API answers
     # 503 + Retry-After (kiosks retry); SQLAlchemy then drops the whole pool's connections,
     # so the retry gets a fresh one.
-    return sa.create_engine(parsed, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    size = pool_size() if pool is None else pool
+    engine = sa.create_engine(parsed, pool_size=size, max_overflow=size)
+    if "application_name" not in parsed.query:
+        @sa.event.listens_for(engine, "do_connect")
+        def _named(_dialect: Any, _record: Any, _args: Any, parameters: dict[str, Any]) -> None:
+            # At each connect, not at creation: the process id of the worker that connects.
+            parameters["application_name"] = application_name("pool")
+    return engine
 
 
 def migrate(engine: Engine) -> None:
@@ -104,9 +141,10 @@ def migrate(engine: Engine) -> None:
         raise DatabaseError(f"cannot migrate the backend database: {error}") from error
 
 
-def open_engine(url: str | sa.URL) -> Engine:
-    """An engine for ``url``, its schema migrated."""
-    engine = create_database_engine(url)
+def open_engine(url: str | sa.URL, pool: int | None = None) -> Engine:
+    """An engine for ``url``, its schema migrated (``pool``: see
+    :func:`create_database_engine`)."""
+    engine = create_database_engine(url, pool)
     try:
         migrate(engine)
     except BaseException:

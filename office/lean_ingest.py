@@ -122,7 +122,7 @@ class LeanIngest:
         """:meth:`Store.ingest`'s result: on PostgreSQL its statement sent from here."""
         if store is not self._store:
             self._store = store
-            self._postgres = (AsyncPostgres(store.engine.url) if is_postgresql(store.engine)
+            self._postgres = (AsyncPostgres.beside(store.engine) if is_postgresql(store.engine)
                               else None)
         if self._postgres is None:
             return await run_in_threadpool(store.ingest, batch)

@@ -39,8 +39,11 @@ def register(action: Action) -> None:
                        help="requests per client, e.g. 50/second (the default)")
     serve.add_argument("--no-access-log", action="store_true", help="log no request lines")
     serve.add_argument("--workers", type=int, default=1, metavar="N",
-                       help="worker processes (each its own pool of up to 20 PostgreSQL "
-                       "connections; docs/sync.md, 'Running at scale')")
+                       help="worker processes (each up to 3 x P PostgreSQL connections; "
+                       "docs/sync.md, 'Running at scale')")
+    serve.add_argument("--db-pool", type=int, default=None, metavar="P",
+                       help="PostgreSQL connections each worker keeps (default: "
+                       "$MOTCUA_BACKEND_DB_POOL, else 10)")
     serve.set_defaults(handler=_serve)
 
 
@@ -80,6 +83,13 @@ def _serve(args: argparse.Namespace, context: Context) -> int:
 
     if not 1 <= args.workers <= MAX_WORKERS:
         raise UsageError(f"--workers: 1 to {MAX_WORKERS}")
+    if args.db_pool is not None:
+        from office.database import MAX_POOL_SIZE, POOL_VARIABLE  # noqa: PLC0415
+
+        if not 1 <= args.db_pool <= MAX_POOL_SIZE:
+            raise UsageError(f"--db-pool: 1 to {MAX_POOL_SIZE}")
+        # Through the environment: this process's engine and every worker's read it there.
+        os.environ[POOL_VARIABLE] = str(args.db_pool)
     store = open_store(args, context)
     if context.demo:
         _enrol_demo_kiosk(store, context)

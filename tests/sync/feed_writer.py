@@ -2,7 +2,10 @@
 their batches to the city server over HTTP, one thread per kiosk, and retries as the agent
 does: after a request it gave up on (a timeout: the server may still store it), with the
 same batch; some batches are also sent twice at once on two connections (a retry racing
-the original, possibly in another server worker).
+the original, possibly in another server worker). Some batches say their charset in their
+``Content-Type``: the server's lean ingest (office/lean_ingest.py) takes only a plain
+``application/json`` and hands these to the ordinary route, so both paths write at once
+(:func:`via_route`; a raced batch's twin is always plain, so the two paths race).
 
     python -m tests.sync.feed_writer JOB.json
 
@@ -34,14 +37,34 @@ PATIENT = 30.0
 #: Answers that mean "try again later" (the agent backs off and retries them).
 RETRIED = {429, 503}
 TRIES = 50
+LEAN = "application/json"
+#: What the route reads as JSON but the lean path does not take.
+ROUTED = "application/json; charset=utf-8"
 
 
-def _post(session: requests.Session, url: str, token: str, body: bytes) -> dict[str, Any]:
+def given_up_first(number: int) -> bool:
+    """Whether a kiosk's batch ``number`` is first sent and given up on (then retried)."""
+    return number % 3 == 0
+
+
+def raced(number: int) -> bool:
+    """Whether a kiosk's batch ``number`` is sent twice at once, its twin plain JSON."""
+    return number % 5 == 0
+
+
+def via_route(number: int) -> bool:
+    """Whether a kiosk's batch ``number`` is sent with :data:`ROUTED` (twin aside): half of
+    them, given up on first or not, raced or not."""
+    return number % 4 in {2, 3}
+
+
+def _post(session: requests.Session, url: str, token: str, body: bytes,
+          content_type: str = LEAN) -> dict[str, Any]:
     """POST until answered 200 (retrying 429/503 as the agent does); the answer's JSON."""
     for _ in range(TRIES):
         answer = session.post(url + BATCH, data=body, timeout=(5.0, PATIENT),
                               headers={"Authorization": f"Bearer {token}",
-                                       "Content-Type": "application/json"})
+                                       "Content-Type": content_type})
         if answer.status_code == 200:
             result: dict[str, Any] = answer.json()
             return result
@@ -58,28 +81,30 @@ def _post_into(answers: list[dict[str, Any]], session: requests.Session, url: st
 
 def run_kiosk(url: str, token: str, batches: list[list[Any]], tally: Counter[str],
               lock: threading.Lock) -> None:
-    """Send each batch; every third given up on first, every fifth sent twice at once."""
+    """Send each batch; some given up on first, some sent twice at once, some to the
+    route (above)."""
     session, twin = requests.Session(), requests.Session()
     for number, items in enumerate(batches):
         body = json.dumps({"submissions": items}, ensure_ascii=False).encode()
-        if number % 3 == 0:
+        content_type = ROUTED if via_route(number) else LEAN
+        if given_up_first(number):
             try:
                 session.post(url + BATCH, data=body, timeout=(5.0, IMPATIENT),
                              headers={"Authorization": f"Bearer {token}",
-                                      "Content-Type": "application/json"})
+                                      "Content-Type": content_type})
             except requests.RequestException:
                 with lock:
                     tally["given up"] += 1
             session.close()  # the agent opens a new connection after a timeout
             session = requests.Session()
         answers: list[dict[str, Any]] = []
-        if number % 5 == 0:
+        if raced(number):
             racing = threading.Thread(target=_post_into, args=(answers, twin, url, token, body))
             racing.start()
-            answers.append(_post(session, url, token, body))
+            answers.append(_post(session, url, token, body, content_type))
             racing.join()
         else:
-            answers.append(_post(session, url, token, body))
+            answers.append(_post(session, url, token, body, content_type))
         with lock:
             tally["answered"] += len(answers)
             for answer in answers:

@@ -1,6 +1,7 @@
-"""The pull feed with real processes over HTTP: the city server with 2 worker processes on
+"""The pull feed with real processes over HTTP: the city server with 4 worker processes on
 PostgreSQL, 4 writer processes posting as kiosks at once (retrying as the agent does after
-a timeout, some batches twice at once), and a reader pulling small pages all along.
+a timeout, some batches twice at once, some through the ordinary route rather than the lean
+ingest path: tests/sync/feed_writer.py), and a reader pulling small pages all along.
 
 Every submission is stored and pulled exactly once, in strictly increasing positions, and
 the reader that pulled while the writes were in flight skipped nothing: a row committed
@@ -13,6 +14,10 @@ database server would, so batches end out of the order in which they began; and 
 batch, sent before the writers start, is held in the database until half of theirs are in
 and the reader has pulled three more times: a reader shown rows behind it would skip it
 for good. While it is held the reader is shown nothing (every other row came after it).
+
+The same trigger notes which connection tried each row (its ``application_name``: the
+worker's process id and its pool, office/database.py), which shows that all four workers
+wrote at once, through both paths.
 """
 
 from __future__ import annotations
@@ -39,9 +44,12 @@ from sync import wire
 from sync.agent import to_wire
 from tests.postgres_cluster import PostgresServer, free_port
 from tests.sync.conftest import KEYS, Kiosk
+from tests.sync.feed_writer import raced, via_route
 from tests.sync.helpers import fill
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The city server's worker processes, and the writer processes posting to them.
+WORKERS = 4
 WRITERS = 4
 KIOSKS_PER_WRITER = 3
 ITEMS_PER_KIOSK = 90
@@ -51,12 +59,16 @@ SIZES = (1, 7, 2, 25, 3, 12)
 #: Small pages: the reader comes back often while the writers write.
 PAGE = 20
 #: Up to how long each inserted row is held (seconds); the kiosk whose batch waits for the
-#: test's advisory lock GATE; and the trigger that does both.
+#: test's advisory lock GATE; and the trigger that does both and notes who tried the row
+#: and when (in the row's own transaction; before the insert, so a duplicate's try too).
 HOLD_SECONDS = 0.01
 HELD_KIOSK = "HELD"
 GATE = 4242
 SLOW_INSERTS = (
+    "CREATE TABLE test_tries (uuid uuid NOT NULL, by text NOT NULL, at timestamptz NOT NULL)",
     "CREATE FUNCTION test_hold_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "INSERT INTO test_tries VALUES (NEW.uuid, current_setting('application_name'), "
+    "clock_timestamp()); "
     f"IF NEW.kiosk_id = '{HELD_KIOSK}' THEN PERFORM pg_advisory_xact_lock_shared({GATE}); "
     f"END IF; PERFORM pg_sleep(random() * {HOLD_SECONDS}); RETURN NEW; END $$",
     "CREATE TRIGGER test_hold_insert BEFORE INSERT ON submissions FOR EACH ROW "
@@ -74,25 +86,29 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 @contextmanager
 def _server(url: str, home: Path, env: dict[str, str]) -> Iterator[str]:
-    """``kiosk backend serve --workers 2`` over ``url`` on 127.0.0.1; yields its URL."""
+    """``kiosk backend serve --workers 4`` over ``url`` on 127.0.0.1, every worker started;
+    yields its URL."""
     port = free_port()
-    log = (home / "server.log").open("wb")
+    path = home / "server.log"
+    log = path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "motcua", "backend", "serve", "--home", str(home), "--db", url,
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--no-access-log",
-         "--rate-limit", "1000000/second"],
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS),
+         "--no-access-log", "--rate-limit", "1000000/second"],
         stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_SECONDS
         while True:
-            assert process.poll() is None, (home / "server.log").read_text()
+            assert process.poll() is None, path.read_text()
             try:
-                if requests.get(base + wire.Endpoint.HEALTH.value, timeout=1).ok:
+                # uvicorn says this once per worker: all take connections from the start.
+                if (path.read_text().count("Application startup complete") == WORKERS
+                        and requests.get(base + wire.Endpoint.HEALTH.value, timeout=1).ok):
                     break
             except requests.RequestException:
                 pass
-            assert time.monotonic() < deadline, "the server did not answer in time"
+            assert time.monotonic() < deadline, "the server did not start in time"
             time.sleep(0.2)
         yield base
     finally:
@@ -152,8 +168,20 @@ def _committed(gate: psycopg.Connection[Any]) -> int:
     return int(row[0]) if row else 0
 
 
+def _tries(gate: psycopg.Connection[Any]) -> list[tuple[str, int, str, float]]:
+    """Each try to insert a row: its UUID, the worker's process id, the pool it used
+    (``lean`` or the route's ``pool``), and when (seconds)."""
+    tries = []
+    for uuid, by, at in gate.execute("SELECT uuid::text, by, extract(epoch FROM at) "
+                                     "FROM test_tries"):
+        application, pid, pool = by.split(" ")
+        assert application == "motcua-backend", by
+        tries.append((uuid, int(pid), pool, float(at)))
+    return tries
+
+
 @pytest.mark.slow
-def test_four_writer_processes_over_http_and_a_reader_meanwhile_see_each_row_once_in_order(
+def test_four_writers_into_four_server_workers_and_a_reader_meanwhile_see_each_row_once(
     postgres: PostgresServer, kiosks: Callable[..., Kiosk], tmp_path: Path
 ) -> None:
     # GIVEN the city server's database (its inserts held a little), its sealing key, 12
@@ -172,6 +200,9 @@ def test_four_writer_processes_over_http_and_a_reader_meanwhile_see_each_row_onc
     puller = store.add_credential("PULLER", Role.BACK_OFFICE, scopes={Scope.PULL})
     specs: list[list[dict[str, Any]]] = []
     expected: set[str] = set()
+    # The UUIDs sent only to the route, and only to the lean path (feed_writer's rules).
+    routed: set[str] = set()
+    lean: set[str] = set()
 
     def items_of(kiosk: Kiosk, count: int) -> list[dict[str, Any]]:
         fill(kiosk.outbox, count)
@@ -184,9 +215,16 @@ def test_four_writer_processes_over_http_and_a_reader_meanwhile_see_each_row_onc
         specs.append([])
         for number in range(KIOSKS_PER_WRITER):
             kiosk = kiosks(f"W{writer}K{number}", prefix=str(number + 1))
+            batches = _batches(items_of(kiosk, ITEMS_PER_KIOSK))
             specs[writer].append({"token": store.add_credential(kiosk.kiosk_id, Role.KIOSK),
-                                  "batches": _batches(items_of(kiosk, ITEMS_PER_KIOSK))})
+                                  "batches": batches})
+            for index, batch in enumerate(batches):
+                if via_route(index) and not raced(index):
+                    routed.update(item["uuid"] for item in batch)
+                elif not via_route(index):
+                    lean.update(item["uuid"] for item in batch)
     held_items = items_of(kiosks(HELD_KIOSK), 3)
+    lean.update(item["uuid"] for item in held_items)
     held_token = store.add_credential(HELD_KIOSK, Role.KIOSK)
     engine.dispose()
     half = len(expected) // 2
@@ -241,6 +279,7 @@ def test_four_writer_processes_over_http_and_a_reader_meanwhile_see_each_row_onc
         held.join()
         # AND a new reader drains the feed from the start afterwards
         from_start = _drain(requests.Session(), base, puller)
+        tries = _tries(gate)
 
     # THEN every writer's every answer was 200 with each item accepted (replays too), and
     # the held batch's too
@@ -264,3 +303,23 @@ def test_four_writer_processes_over_http_and_a_reader_meanwhile_see_each_row_onc
     assert {uuid for _, uuid in pulled[:3]} == {item["uuid"] for item in held_items}
     # AND a reader starting afresh sees the very same feed: nothing was committed behind it
     assert from_start == pulled
+    # AND all four workers wrote, through the lean path, at once: each wrote its first row
+    # before any wrote its last
+    workers = {pid for _, pid, _, _ in tries}
+    assert len(workers) == WORKERS
+    assert {pid for _, pid, pool, _ in tries if pool == "lean"} == workers
+    spans = [[at for _, pid, _, at in tries if pid == worker] for worker in workers]
+    assert max(min(span) for span in spans) < min(max(span) for span in spans)
+    # AND the batches sent to the route were written by the route (the engine's pool) in
+    # every worker, the others by the lean path, while both wrote
+    paths: dict[str, set[str]] = {}
+    for uuid, _, pool, _ in tries:
+        paths.setdefault(uuid, set()).add(pool)
+    assert len(routed) > 0 and len(lean) > 0
+    assert {pool for uuid in routed for pool in paths[uuid]} == {"pool"}
+    assert {pool for uuid in lean for pool in paths[uuid]} == {"lean"}
+    route_writers = {pid for uuid, pid, pool, _ in tries if uuid in routed}
+    assert route_writers == workers
+    route_times = [at for uuid, _, _, at in tries if uuid in routed]
+    lean_times = [at for uuid, _, _, at in tries if uuid in lean]
+    assert min(route_times) < max(lean_times) and min(lean_times) < max(route_times)
