@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from kiosk.release import ManifestError
 from kiosk.release_signature import ReleaseKeyPair, generate_key_pair, sign
-from office import byte_ranges
+from office import byte_ranges, schema
 from office.app import create_app
 from office.byte_ranges import RangeAnswer, choose_range
 from office.store import releases as stored_releases
@@ -107,3 +109,33 @@ def test_content_range_headers():
         "bytes 10-19/100"
     assert byte_ranges.ByteRange(RangeAnswer.UNSATISFIABLE, 0, 0, 100).content_range() == \
         "bytes */100"
+
+
+def test_a_download_of_a_replaced_artifact_ends_early(backend: Backend, key, api):
+    # A kiosk was reading 2.4.0 when 2.5.0 replaced it: its answer stops short (it resumes
+    # with the old ETag and gets all of 2.5.0), never continues with 2.5.0's bytes.
+    releases = Releases(backend.store.engine)
+    old = releases.artifact("pilot")
+    assert old is not None
+    reading = releases.read(old)
+    assert next(reading) == DATA[:1000]
+    newer = b"the 2.5.0 bundle"
+    raw = manifest("pilot", "2.5.0", newer)
+    releases.publish("pilot", raw, signature=sign(raw, key.private), artifact=newer,
+                     trusted_keys=[key.public], publisher="test")
+    assert list(reading) == []
+
+
+def test_a_refused_artifact_leaves_no_piece(backend: Backend, key, api, tmp_path):
+    # Read from a file piece by piece; the last piece differs: nothing of it is kept.
+    releases = Releases(backend.store.engine)
+    raw = manifest("pilot", "2.5.0", DATA)
+    (tmp_path / "bundle").write_bytes(DATA[:-1] + b"!")
+    with (tmp_path / "bundle").open("rb") as artifact, pytest.raises(
+            ManifestError, match="SHA-256 differs"):
+        releases.publish("pilot", raw, signature=sign(raw, key.private), artifact=artifact,
+                         trusted_keys=[key.public], publisher="test")
+    with backend.store.engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(
+            schema.release_chunks)).scalar_one() == 4  # 2.4.0's, still served
+    assert api.get(URL).content == DATA
