@@ -166,6 +166,12 @@ def check_artifact_data(manifest: Manifest, name: str, data: bytes) -> None:
     _compare(manifest, name, len(data), hashlib.sha256(data).hexdigest())
 
 
+def check_artifact_digest(manifest: Manifest, name: str, size: int, sha256: str) -> None:
+    """Raise ManifestError unless ``size`` and ``sha256`` (hex) are the manifest's artifact's
+    (for an artifact hashed as it streams by)."""
+    _compare(manifest, name, size, sha256)
+
+
 def _compare(manifest: Manifest, name: str, size: int, sha256: str) -> None:
     if size != manifest.artifact.size:
         raise ManifestError(f"{name} has {size} bytes; the manifest says {manifest.artifact.size}")

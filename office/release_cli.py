@@ -32,19 +32,21 @@ def _publish_release(args: argparse.Namespace, context: Context) -> int:
         keys = parse_trusted_keys(" ".join(args.key))
         manifest = args.manifest.read_bytes()
         signature = args.manifest.with_name(args.manifest.name + ".sig").read_text()
-        artifact = args.artifact.read_bytes()
+        artifact = args.artifact.open("rb")  # read piece by piece: bundles are 60-135 MB
     except OSError as error:
         raise UsageError(f"cannot read {error.filename}: {error.strerror}") from None
     except ManifestError as error:
         raise UsageError(str(error)) from None
     store = open_store(args, context)
     try:
-        published = Releases(store.engine, clock=store.clock).publish(
-            args.channel, manifest, signature=signature, artifact=artifact, trusted_keys=keys,
-            publisher=CLI_CLIENT_ID)
+        with artifact:
+            published = Releases(store.engine, clock=store.clock).publish(
+                args.channel, manifest, signature=signature, artifact=artifact,
+                trusted_keys=keys, publisher=CLI_CLIENT_ID)
+            size = artifact.tell()
     except ManifestError as error:
         print(f"REFUSED: {error}")
         return 1
     print(f"channel {published.channel} now serves {published.version} "
-          f"({published.artifact_name}, {len(artifact)} bytes)")
+          f"({published.artifact_name}, {size} bytes)")
     return 0

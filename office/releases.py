@@ -2,6 +2,9 @@
 
 Both answers need a kiosk token. The manifest answer carries an ETag (the manifest's
 SHA-256), so a kiosk polling every few minutes costs a 304 until something is published.
+The artifact is streamed a piece at a time (office/store/releases.py), with HTTP ranges and
+its SHA-256 as a strong ETag, so a download cut at 90 % resumes with ``Range`` and
+``If-Range`` instead of starting over, and never mixes the bytes of two releases.
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Response
+from fastapi import APIRouter, Header, HTTPException, Path, Response
+from fastapi.responses import StreamingResponse
 
 from office.app import IfNoneMatch, Kiosk, StoreDep
+from office.byte_ranges import RangeAnswer, choose_range
 from office.store.releases import Releases
 from sync import wire
 
@@ -40,13 +45,36 @@ def release(channel: Channel, caller: Kiosk, store: StoreDep,
                     headers={"ETag": etag})
 
 
+RangeHeader = Annotated[str | None, Header(alias="Range", max_length=200)]
+IfRange = Annotated[str | None, Header(max_length=200)]
+
+
 @router.get(wire.Endpoint.KIOSK_RELEASE_ARTIFACT.value, tags=["kiosk"],
-            response_class=Response, responses=_NOTHING)
-def artifact(channel: Channel, caller: Kiosk, store: StoreDep) -> Response:
-    """The artifact of the channel's release (checked by the kiosk against the manifest)."""
-    found = Releases(store.engine, clock=store.clock).artifact(channel)
+            response_class=Response,
+            responses={**_NOTHING,
+                       206: {"description": "the part the Range asked for"},
+                       416: {"description": "the Range starts past the artifact's end"}})
+def artifact(channel: Channel, caller: Kiosk, store: StoreDep,
+             range_header: RangeHeader = None, if_range: IfRange = None) -> Response:
+    """The artifact of the channel's release (checked by the kiosk against the manifest).
+
+    ETag: its SHA-256. ``Range: bytes=N-`` with ``If-Range: <ETag>`` resumes a download:
+    206 with the rest if the release is still that one, 200 with all of the new one if not.
+    """
+    releases = Releases(store.engine, clock=store.clock)
+    found = releases.artifact(channel)
     if found is None:
         raise HTTPException(404, f"no release is published on channel {channel!r}")
-    name, data = found
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    etag = f'"{found.sha256}"'
+    chosen = choose_range(found.size, range_header, if_range, etag)
+    headers = {"ETag": etag, "Accept-Ranges": "bytes",
+               "Content-Disposition": f'attachment; filename="{found.name}"'}
+    if chosen.answer is RangeAnswer.UNSATISFIABLE:
+        return Response(status_code=416,
+                        headers={**headers, "Content-Range": chosen.content_range()})
+    if chosen.answer is RangeAnswer.PART:
+        headers["Content-Range"] = chosen.content_range()
+    headers["Content-Length"] = str(chosen.end - chosen.start)
+    return StreamingResponse(releases.read(found, chosen.start, chosen.end),
+                             status_code=chosen.answer.value,
+                             media_type="application/octet-stream", headers=headers)

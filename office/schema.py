@@ -290,8 +290,9 @@ served_units = sa.Table(
 )
 
 #: The release each channel serves (``kiosk backend publish-release``; docs/updates.md): the
-#: signed manifest, its signature and the artifact. One row per channel: publishing replaces
-#: it, and pointing a channel back at an older release is a roll-back for its kiosks.
+#: signed manifest, its signature and which artifact (its bytes are in ``release_chunks``,
+#: by SHA-256). One row per channel: publishing replaces it, and pointing a channel back at
+#: an older release is a roll-back for its kiosks.
 release_channels = sa.Table(
     "release_channels",
     metadata,
@@ -300,7 +301,21 @@ release_channels = sa.Table(
     sa.Column("manifest", sa.LargeBinary(), nullable=False),
     sa.Column("signature", sa.String(100), nullable=False),
     sa.Column("artifact_name", sa.String(200), nullable=False),
-    sa.Column("artifact", sa.LargeBinary(), nullable=False),
+    sa.Column("artifact_sha256", sa.String(64), nullable=False),
+    sa.Column("artifact_size", sa.BigInteger(), nullable=False),
     sa.Column("published_at", sa.String(40), nullable=False),
     sa.Column("published_by", sa.String(80), nullable=False),
+)
+
+#: Release artifacts in 1 MiB pieces, addressed by the artifact's SHA-256 (office/store/
+#: releases.py): a download reads one piece at a time, so a 135 MB bundle never sits whole
+#: in a server worker's memory, and a Range request starts at the piece it needs. In the
+#: database rather than in files so that every worker on every host sees the same bytes and
+#: a publication is one transaction (office/store/releases.py says more).
+release_chunks = sa.Table(
+    "release_chunks",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("data", sa.LargeBinary(), nullable=False),
 )

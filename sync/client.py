@@ -233,12 +233,6 @@ class BackendClient:
             raise
         return self._parse(response, wire.ReleaseOffer)
 
-    def release_artifact(self, channel: str) -> bytes:
-        """The artifact of ``channel``'s release (checked by the caller against its
-        manifest; read whole: a wheel is a few MB)."""
-        return self._request("GET", wire.Endpoint.KIOSK_RELEASE_ARTIFACT,
-                             path={"channel": channel}).content
-
     def look_up_application(self, receipt_code: str) -> wire.ApplicationLookup:
         """What the office knows of ``receipt_code`` (canonical form), from any kiosk."""
         response = self._request(

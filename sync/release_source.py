@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sync.artifact_download import download_artifact
 from sync.client import BackendClient
 
 
@@ -19,5 +20,6 @@ class BackendReleaseSource:
         return None if offer is None else (offer.manifest.encode(), offer.signature)
 
     def download(self, channel: str, target: Path) -> None:
-        """Write the artifact to ``target`` (the caller checks it against the manifest)."""
-        target.write_bytes(self.client.release_artifact(channel))
+        """Write the artifact to ``target`` (the caller checks it against the manifest),
+        streamed to disk and resuming a partial download of it (sync/artifact_download.py)."""
+        download_artifact(self.client, channel, target)

@@ -7,13 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from kiosk.release import ManifestError
 from kiosk.release_signature import ReleaseKeyPair, generate_key_pair, sign, verify
+from office import schema
 from office.app import create_app
 from office.store import Role
-from office.store.releases import Releases
+from office.store.releases import Releases, StoredArtifact
 from tests.sync.conftest import Backend
 
 WHEEL = b"PK\x03\x04 the 2.4.0 wheel"
@@ -79,7 +81,14 @@ def test_publishing_again_replaces_the_channels_release(backend: Backend, key):
     current = releases.current("stable")
     assert current is not None
     assert str(current.version) == "2.5.0"
-    assert releases.artifact("stable") == ("motcua_kiosk-2.5.0-py3-none-any.whl", newer)
+    served = releases.artifact("stable")
+    assert served == StoredArtifact("motcua_kiosk-2.5.0-py3-none-any.whl",
+                                    hashlib.sha256(newer).hexdigest(), len(newer))
+    assert b"".join(releases.read(served)) == newer
+    # The 2.4.0 artifact's pieces went with the last channel serving it.
+    with backend.store.engine.connect() as connection:
+        assert connection.execute(sa.select(schema.release_chunks.c.sha256)).scalars().all() \
+            == [served.sha256]
 
 
 def test_a_release_the_kiosks_would_refuse_is_refused_at_publication(
