@@ -1,4 +1,4 @@
-"""Migration 0014 moves each channel's artifact into pieces, and back on a downgrade."""
+"""Migration 0015 moves each channel's artifact into pieces, and back on a downgrade."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_published_artifacts_survive_the_move_to_pieces(kind: str, tmp_path: Pat
            else str(tmp_path / "b.sqlite3"))
     engine = create_database_engine(url)
     request.addfinalizer(engine.dispose)
-    _to(engine, "0013")
+    _to(engine, "0014")
     with engine.begin() as connection:
         for channel, data in (("pilot", BIG), ("stable", b"small"), ("beta", BIG)):
             connection.execute(sa.text(
@@ -52,7 +52,7 @@ def test_published_artifacts_survive_the_move_to_pieces(kind: str, tmp_path: Pat
         # pilot and beta serve one artifact: stored once, in three pieces.
         assert connection.execute(sa.text(
             "SELECT count(*) FROM release_chunks")).scalar_one() == 3 + 1
-    _to(engine, "0013", down=True)
+    _to(engine, "0014", down=True)
     with engine.connect() as connection:
         rows = dict(connection.execute(sa.text(
             "SELECT channel, artifact FROM release_channels")).all())
