@@ -501,18 +501,15 @@ class Updater:
         self.services.stop()
         try:
             _point(self.paths.current, self.paths.releases / record.from_version)
-            live = self.paths.database
-            trial = self.paths.trial_copy(record.to_version)
-            _copy_database(live, trial)
-            _copy_database(self.paths.copy_before(record.to_version), live)
-            carried = carry_submissions(live, trial)
-            _hand_to_directory_owner(live)
-            hub_tickets = self._roll_back_hub(record.to_version)
-            hub_part = "" if hub_tickets is None else f" and {hub_tickets} hub ticket(s)"
+            carried = _restore_carrying(
+                self.paths.database, self.paths.copy_before(record.to_version),
+                self.paths.trial_copy(record.to_version),
+                lambda restored, trial: carry_submissions(restored, trial).submissions)
+            hub_part, hub_aside = self._roll_back_hub(record.to_version)
             record.state = advance(record.state, UpdateEvent.TRIAL_FAILED)
             record.reason = (f"rolled back to {record.from_version}: {reason} "
-                             f"({carried.submissions} submission(s){hub_part} from the "
-                             "trial kept)")
+                             f"({carried} submission(s){hub_part} from the trial kept"
+                             f"{hub_aside})")
             record.bad_versions = sorted({*record.bad_versions, record.to_version})
             self._save(record)
         finally:
@@ -539,22 +536,28 @@ class Updater:
             carry_hub_queue(hub, carry_from)
             _hand_to_directory_owner(hub)
 
-    def _roll_back_hub(self, version: str) -> int | None:
+    def _roll_back_hub(self, version: str) -> tuple[str, str]:
         """The hub's database back to its copy from before ``version``, with the queue of
-        the trial carried over (the trial's file kept beside it); the tickets carried, or
-        None when there is no hub or no copy."""
+        the trial carried over (the trial's file kept beside it); what the rollback's
+        reason says of it, within and after its "kept" (both "" when there is no hub).
+
+        With no copy (the hub first started during the trial) the trial's file is set
+        aside: the older hub would refuse its newer schema, and starts a fresh one.
+        """
         hub, copy = self.paths.hub_database, self.paths.hub_copy_before(version)
-        if hub is None or copy is None or not copy.exists():
-            return None
+        if hub is None or copy is None:
+            return "", ""
         trial = hub.with_name(f"db-trial-{version}.sqlite3")
-        if not hub.exists():  # the trial's hub never wrote: the copy is the whole queue
-            _copy_database(copy, hub)
-            return 0
-        _copy_database(hub, trial)
-        _copy_database(copy, hub)
-        carried = carry_hub_queue(hub, trial)
-        _hand_to_directory_owner(hub)
-        return carried.tickets
+        if not copy.exists():
+            if not hub.exists() and not trial.exists():
+                return "", ""  # no hub ran, before or during the trial
+            if hub.exists():
+                _keep_once(hub, trial)
+                _remove_database(hub)
+            return "", f"; the hub's database of the trial set aside as {trial.name}"
+        tickets = _restore_carrying(
+            hub, copy, trial, lambda restored, source: carry_hub_queue(restored, source).tickets)
+        return f" and {tickets} hub ticket(s)", ""
 
     def _prune_wheels(self, kept: str, previous: str | None) -> None:
         """Keep in ``wheels/`` only what the kept and the previous release locked.
@@ -602,6 +605,64 @@ def _point(link: Path, target: Path) -> None:
         temporary.unlink()
     temporary.symlink_to(target.relative_to(link.parent))
     temporary.replace(link)  # rename(2): atomic
+
+
+def _restore_carrying(
+    live: Path, before: Path, trial: Path, carry: Callable[[Path, Path], int],
+) -> int:
+    """Put the copy ``before`` back over ``live`` with what the trial wrote carried into
+    it, the trial's file kept as ``trial``; the rows carried (as ``carry`` counts them).
+
+    Safe to repeat after a failure or a power cut at any step (the state file still says
+    TRIAL and the next check runs this again): ``trial`` is written once and never
+    overwritten; the restored file is built beside as a scratch file and renamed over
+    ``live`` in one step, so ``live`` is always either the trial's file or the whole
+    result. A repeat carries from ``live`` too: what the older release wrote there after
+    a first attempt restored it (the services start again even when a rollback fails).
+    """
+    if live.exists():
+        _keep_once(live, trial)
+    scratch = live.with_name(f"{live.stem}.rollback{live.suffix}")
+    _remove_database(scratch)
+    _copy_database(before, scratch)
+    # The trial's file, then the live one: identical at a first attempt (nothing more to
+    # carry), the restored file plus what was written since at a repeat.
+    carried = sum(carry(scratch, source) for source in (trial, live) if source.exists())
+    _settle(scratch)
+    _hand_to_directory_owner(scratch)
+    if live.exists():
+        _settle(live)  # its -wal must not be replayed into the file renamed over it
+    for journal in _with_journals(live)[1:]:
+        journal.unlink(missing_ok=True)
+    scratch.replace(live)  # rename(2): atomic
+    return carried
+
+
+def _keep_once(source: Path, kept: Path) -> None:
+    """A copy of the database ``source`` as ``kept``, unless ``kept`` already exists.
+
+    Written under a temporary name and renamed: ``kept`` is never a half copy, and a
+    repeated rollback never writes the restored file over the trial's.
+    """
+    if kept.exists():
+        return
+    part = kept.with_name(kept.name + ".part")
+    _remove_database(part)
+    _copy_database(source, part)
+    _settle(part)
+    part.replace(kept)
+
+
+def _settle(database: Path) -> None:
+    """Fold the ``-wal`` of ``database`` into it and delete its journals, so the file
+    alone is the whole database (it can be renamed)."""
+    conn = sqlite3.connect(database)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for journal in _with_journals(database)[1:]:
+        journal.unlink(missing_ok=True)
 
 
 def _copy_database(source: Path, target: Path) -> None:
