@@ -143,6 +143,8 @@ def test_a_box_installed_as_its_point_s_hub_switches_the_hub_with_the_kiosk(
     system = tmp_path / "kiosk.toml"
     system.write_text(INSTALLED)
     monkeypatch.setenv("KIOSK_CONFIG", str(system))
+    monkeypatch.delenv("KIOSK_HUB_HOME", raising=False)
+    monkeypatch.setattr("motcua.cli.update.HUB_ENV_FILE", tmp_path / "no-hub.env")
     assert kiosk("config", "set", "--system", "update.root", str(tmp_path / "opt")).status == 0
     (tmp_path / "opt").mkdir()
     (tmp_path / "opt" / "extras").write_text(extras)  # install-pi's (--hub: backend)
@@ -154,3 +156,18 @@ def test_a_box_installed_as_its_point_s_hub_switches_the_hub_with_the_kiosk(
     assert updater.services.units == (  # type: ignore[attr-defined] - SystemdServices
         ("motcua-kiosk-ui.service", "motcua-kiosk-sync.service")
         + (("motcua-hub.service",) if hub else ()))
+
+
+def test_the_updater_finds_the_hub_s_database_where_its_unit_puts_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from motcua.cli.update import hub_home
+    monkeypatch.delenv("KIOSK_HUB_HOME", raising=False)
+    hub_env = tmp_path / "hub.env"
+    monkeypatch.setattr("motcua.cli.update.HUB_ENV_FILE", hub_env)
+    assert hub_home() == Path("/var/lib/motcua-hub")  # no hub.env: the unit's default
+    hub_env.write_text("# the city link\nKIOSK_HUB_CITY_TOKEN=secret\n")
+    assert hub_home() == Path("/var/lib/motcua-hub")
+    hub_env.write_text('KIOSK_HUB_CITY_TOKEN=secret\n KIOSK_HUB_HOME = "/data/hub"\n')
+    assert hub_home() == Path("/data/hub")  # hub.env's, as the unit reads it
+    monkeypatch.setenv("KIOSK_HUB_HOME", "/srv/hub")
+    assert hub_home() == Path("/srv/hub")  # this process's own, as `kiosk hub` does

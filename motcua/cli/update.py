@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.command import Context, UsageError
-from kiosk.config import Config
+from kiosk.config import Config, service_home
 from kiosk.doctor import VOLATILE_FILE_SYSTEMS, mounted_file_system
 from kiosk.release import ManifestError
 from kiosk.release_signature import parse_trusted_keys
@@ -58,9 +58,46 @@ def release_runner_user(data_dir: Path) -> str | None:
     return pwd.getpwuid(data_dir.stat().st_uid).pw_name
 
 
+#: The hub unit's own settings (systemd/motcua-hub.service's EnvironmentFile).
+HUB_ENV_FILE = Path("/etc/motcua-kiosk/hub.env")
+
+
+def hub_home() -> Path:
+    """The hub's directory as its unit sees it, for the updater to copy its database.
+
+    ``$KIOSK_HUB_HOME`` when this process has it, else the one ``HUB_ENV_FILE`` sets
+    (the unit reads that file after its own ``KIOSK_HUB_HOME=/var/lib/motcua-hub``), else
+    that default: as ``kiosk hub`` finds it (hub.cli.hub_home), the update unit lacking
+    the hub unit's environment.
+    """
+    from hub.cli import PRODUCTION_HOME  # noqa: PLC0415
+
+    from_file = _environment_file(HUB_ENV_FILE).get("KIOSK_HUB_HOME")
+    return service_home(None, "KIOSK_HUB_HOME", None,
+                        Path(from_file) if from_file else PRODUCTION_HOME)
+
+
+def _environment_file(path: Path) -> dict[str, str]:
+    """The ``KEY=value`` lines of a systemd EnvironmentFile (comments, blank lines and
+    one pair of quotes around a value as systemd skips them); empty when it is missing."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    found: dict[str, str] = {}
+    for line in (raw.strip() for raw in text.splitlines()):
+        if not line or line.startswith(("#", ";")) or "=" not in line:
+            continue
+        key, value = (part.strip() for part in line.split("=", 1))
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        found[key] = value
+    return found
+
+
 def _updater(context: Context) -> Updater:
     """The updater with its real parts (imported here: they need requests)."""
-    from hub.cli import DATABASE_FILE, PRODUCTION_HOME  # noqa: PLC0415
+    from hub.cli import DATABASE_FILE  # noqa: PLC0415
     from sync.client import BackendClient  # noqa: PLC0415 - needs requests
     from sync.release_parts import (  # noqa: PLC0415
         HUB_UNIT,
@@ -99,7 +136,7 @@ def _updater(context: Context) -> Updater:
     hub = "backend" in extras
     return RealUpdater(
         UpdatePaths(root=root, database=config.database_path,
-                    hub_database=PRODUCTION_HOME / DATABASE_FILE if hub else None),
+                    hub_database=hub_home() / DATABASE_FILE if hub else None),
         channel=config.text("update.channel"), trusted_keys=keys,
         source=BackendReleaseSource(client),
         installer=VenvInstaller(wheels=root / "wheels", extras=extras),
