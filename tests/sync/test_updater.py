@@ -610,3 +610,35 @@ def test_an_update_json_of_the_first_updater_is_read_and_rewritten_with_its_prob
     assert (written["state"], written["problem"], written["problem_reason"]) == (
         "rolled_back", "none", "")
     assert UpdateRecord.from_json(written) == kiosk.updater.record()
+
+
+def test_a_rollback_whose_carry_failed_keeps_the_trial_s_file_and_submissions_when_retried(
+        kiosk: Kiosk, sqlite_backend, key, monkeypatch):
+    import sync.updater as updater_module
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.commands.doctor["2.4.0"] = frozenset({"database"})
+    kiosk.updater.check_for_update()
+    during = submit_under_newer_schema(kiosk.paths.database, "TRIAL-1")
+    # GIVEN a carry of the submissions that fails once
+    real, calls = updater_module.carry_submissions, []
+
+    def fails_once(restored: Path, trial: Path):
+        calls.append(trial.name)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(restored, trial)
+
+    monkeypatch.setattr(updater_module, "carry_submissions", fails_once)
+    with pytest.raises(sqlite3.OperationalError):
+        kiosk.updater.check_trial()
+    assert kiosk.updater.record().state is UpdateState.TRIAL
+    # WHEN the next check retries the rollback
+    kiosk.updater.check_trial()
+    # THEN the submission is kept, and the trial's file is still the trial's (newer schema)
+    assert kiosk.updater.record().reason == ("rolled back to 2.3.1: new doctor fault(s): "
+                                             "database (1 submission(s) from the trial kept)")
+    box = kiosk.outbox()
+    assert box.get(during) is not None
+    box.db.close()
+    assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
+    assert schema_of(kiosk.paths.trial_copy("2.4.0")) > SCHEMA_VERSION
