@@ -82,8 +82,8 @@ class ReleaseSource(Protocol):
         """The channel's manifest bytes and signature, or None when nothing is published."""
         ...
 
-    def download(self, channel: str, target: Path) -> None:
-        """Write the channel's artifact to ``target``."""
+    def download(self, channel: str, target: Path, sha256: str) -> None:
+        """Write the channel's artifact, the manifest's (``sha256``), to ``target``."""
         ...
 
 
@@ -334,7 +334,7 @@ class Updater:
         downloads.mkdir(parents=True, exist_ok=True)
         artifact = downloads / manifest.artifact.name
         try:
-            self.source.download(self.channel, artifact)
+            self.source.download(self.channel, artifact, manifest.artifact.sha256)
             check_artifact(manifest, artifact)
         except (ManifestError, UpdateError, OSError) as error:
             artifact.unlink(missing_ok=True)

@@ -90,7 +90,7 @@ class Source:
     def offer(self, channel: str) -> tuple[bytes, str] | None:
         return self.manifest, self.signature
 
-    def download(self, channel: str, target: Path) -> None:
+    def download(self, channel: str, target: Path, sha256: str) -> None:
         shutil.copyfile(self.artifact, target)
 
 
