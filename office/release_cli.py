@@ -26,7 +26,10 @@ def register(action: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
 def _publish_release(args: argparse.Namespace, context: Context) -> int:
     from office.cli.home import CLI_CLIENT_ID, open_store  # noqa: PLC0415 - office.cli imports this
-    from office.store.releases import Releases  # noqa: PLC0415 - the backend extra
+    from office.store.releases import (  # noqa: PLC0415 - the backend extra
+        PublicationClashError,
+        Releases,
+    )
 
     try:
         keys = parse_trusted_keys(" ".join(args.key))
@@ -44,7 +47,7 @@ def _publish_release(args: argparse.Namespace, context: Context) -> int:
                 args.channel, manifest, signature=signature, artifact=artifact,
                 trusted_keys=keys, publisher=CLI_CLIENT_ID)
             size = artifact.tell()
-    except ManifestError as error:
+    except (ManifestError, PublicationClashError) as error:
         print(f"REFUSED: {error}")
         return 1
     print(f"channel {published.channel} now serves {published.version} "

@@ -19,7 +19,8 @@ class BackendReleaseSource:
         offer = self.client.release_offer(channel)
         return None if offer is None else (offer.manifest.encode(), offer.signature)
 
-    def download(self, channel: str, target: Path) -> None:
-        """Write the artifact to ``target`` (the caller checks it against the manifest),
-        streamed to disk and resuming a partial download of it (sync/artifact_download.py)."""
-        download_artifact(self.client, channel, target)
+    def download(self, channel: str, target: Path, sha256: str) -> None:
+        """Write the artifact whose SHA-256 is ``sha256`` to ``target`` (the caller checks it
+        against the manifest), streamed to disk and resuming a partial download of it
+        (sync/artifact_download.py); stops early if the channel serves another one."""
+        download_artifact(self.client, channel, target, sha256=sha256)

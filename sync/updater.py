@@ -9,7 +9,9 @@ Layout under ``update.root`` (``/opt/motcua-kiosk``; tests use a temporary direc
     known-good -> releases/2.3.1    the last release kept after its trial (or installed by
                                     install-pi): what the update unit runs, so a release
                                     in trial never judges itself
-    downloads/               artifacts, checked against the signed manifest
+    downloads/               artifacts, checked against the signed manifest; a verified
+                             one stays while the channel offers it (a postponed or failed
+                             install is retried without downloading 60-135 MB again)
     update.json              the state of the last update (kiosk.update_policy.UpdateState)
                              and what kept a later offer from being switched to
                              (kiosk.update_policy.OfferProblem), each with its own words
@@ -82,8 +84,8 @@ class ReleaseSource(Protocol):
         """The channel's manifest bytes and signature, or None when nothing is published."""
         ...
 
-    def download(self, channel: str, target: Path) -> None:
-        """Write the channel's artifact to ``target``."""
+    def download(self, channel: str, target: Path, sha256: str) -> None:
+        """Write the channel's artifact, the manifest's (``sha256``), to ``target``."""
         ...
 
 
@@ -297,12 +299,14 @@ class Updater:
         offered = self.source.offer(self.channel)
         if offered is None:
             # The channel withdrew what was refused: nothing stands in the way any more.
+            self._clear_downloads()
             return self._not_applied(record, OfferProblem.NONE, "")
         try:
             manifest = verify(offered[0], offered[1], self.trusted_keys)
             if manifest.channel != self.channel:
                 raise ManifestError(f"the release is signed for channel {manifest.channel!r}")
         except ManifestError as error:
+            self._clear_downloads()
             return self._not_applied(record, OfferProblem.REFUSED, f"refused: {error}")
         plan = plan_offer(
             Version.parse(running), manifest, _schema_of(self.paths.database),
@@ -311,10 +315,22 @@ class Updater:
         if plan.decision is OfferDecision.IGNORE:
             # Running it already, or it failed its trial here (the state says so): an
             # earlier offer's refusal or failure is no longer what the channel serves.
+            self._clear_downloads()  # (after a keep too: the channel serves what runs)
             return self._not_applied(record, OfferProblem.NONE, "")
         if plan.decision is OfferDecision.REFUSE:
+            self._clear_downloads()
             return self._not_applied(record, OfferProblem.REFUSED, f"refused: {plan.reason}")
         return self._apply(record, running, manifest, plan.decision)
+
+    def _clear_downloads(self, keep: str | None = None) -> None:
+        """Delete downloaded artifacts (complete or partial) but ``keep``'s: what the
+        channel no longer offers is never installed."""
+        downloads = self.paths.root / "downloads"
+        if not downloads.is_dir():
+            return
+        for path in downloads.iterdir():
+            if keep is None or (path.name != keep and not path.name.startswith(keep + ".")):
+                path.unlink(missing_ok=True)
 
     def _not_applied(self, record: UpdateRecord, problem: OfferProblem,
                      reason: str) -> UpdateRecord:
@@ -333,9 +349,11 @@ class Updater:
         downloads = self.paths.root / "downloads"
         downloads.mkdir(parents=True, exist_ok=True)
         artifact = downloads / manifest.artifact.name
+        self._clear_downloads(keep=artifact.name)  # an earlier offer's
         try:
-            self.source.download(self.channel, artifact)
-            check_artifact(manifest, artifact)
+            if not _verified_already(manifest, artifact):
+                self.source.download(self.channel, artifact, manifest.artifact.sha256)
+                check_artifact(manifest, artifact)
         except (ManifestError, UpdateError, OSError) as error:
             artifact.unlink(missing_ok=True)
             advance(state, UpdateEvent.DOWNLOAD_FAILED)
@@ -352,8 +370,6 @@ class Updater:
             advance(state, UpdateEvent.INSTALL_FAILED)
             return self._not_applied(record, OfferProblem.FAILED,
                                      f"install of {target} failed: {error}")
-        finally:
-            artifact.unlink(missing_ok=True)  # installed or not, never needed again
         state = advance(state, UpdateEvent.INSTALL_SUCCEEDED)
         if not self._wait_for_nobody():
             shutil.rmtree(release, ignore_errors=True)
@@ -392,6 +408,7 @@ class Updater:
             return self._not_applied(record, OfferProblem.FAILED,
                                      f"database for {target} failed: {error}")
         self._switch_to(release)
+        artifact.unlink(missing_ok=True)  # switched: a rollback never reinstalls it
         # Counted after the start: systemd may reset NRestarts on a manual start.
         trial.restarts_at_switch = self.services.restarts()
         self._save(trial)
@@ -663,6 +680,20 @@ def _settle(database: Path) -> None:
         conn.close()
     for journal in _with_journals(database)[1:]:
         journal.unlink(missing_ok=True)
+
+
+def _verified_already(manifest: Manifest, artifact: Path) -> bool:
+    """Whether ``artifact`` is there from an earlier run (postponed, or its install failed)
+    and still the manifest's (size and SHA-256, checked again: an SD card can corrupt it).
+    One that is not is deleted (downloaded again)."""
+    if not artifact.exists():
+        return False
+    try:
+        check_artifact(manifest, artifact)
+    except (ManifestError, OSError):
+        artifact.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _copy_database(source: Path, target: Path) -> None:

@@ -14,6 +14,10 @@ host of the city server sees them (the state directory is per host), a publicati
 transaction (the channel's row and its bytes commit together or not at all) and the
 database's backup holds the releases. Pieces no channel serves any more are deleted in the
 publication that stops serving them.
+
+Publications run one at a time (on PostgreSQL under a transaction-scoped advisory lock, on
+SQLite by its single writer): under READ COMMITTED, two at once could each delete pieces the
+other had just started serving, or both insert the same new artifact's pieces.
 """
 
 from __future__ import annotations
@@ -35,6 +39,13 @@ from office.store.base import StorePart
 
 #: Bytes in one stored piece of an artifact (and the most a download holds at once).
 CHUNK_SIZE = 1 << 20
+
+#: The advisory lock publications hold (one at a time: see the module's docstring).
+_PUBLISH_LOCK = 0x6D6F7407
+
+
+class PublicationClashError(RuntimeError):
+    """A publication the database refused because another one changed the same rows."""
 
 
 @dataclass(frozen=True)
@@ -95,11 +106,19 @@ class Releases(StorePart):
         statement = statement.on_conflict_do_update(
             index_elements=["channel"],
             set_={column: statement.excluded[column] for column in row if column != "channel"})
-        with write_transaction(self.engine) as connection:
-            # Raising in here rolls the pieces back with the rest.
-            self._store_pieces(connection, stream, parsed)
-            connection.execute(statement)
-            self._delete_unserved(connection)
+        try:
+            with write_transaction(self.engine) as connection:
+                self._serialize(connection, _PUBLISH_LOCK)
+                # Raising in here rolls the pieces back with the rest.
+                self._store_pieces(connection, stream, parsed)
+                connection.execute(statement)
+                self._delete_unserved(connection)
+        except sa.exc.IntegrityError as error:
+            # Not expected under the lock; if it happens anyway, say what to do.
+            raise PublicationClashError(
+                f"another publication changed the releases at the same time ({error.orig}); "
+                f"nothing was published on {channel!r}: publish again"
+            ) from error
         return PublishedRelease(channel, parsed.version, manifest, signature.strip(),
                                 parsed.artifact.name, stamp)
 

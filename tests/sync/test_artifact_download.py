@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import socket
@@ -14,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from kiosk.release import check_artifact, parse_manifest
 from kiosk.release_signature import generate_key_pair, sign
 from office.store.releases import Releases
-from sync.artifact_download import download_artifact, partial_file
+from sync.artifact_download import OtherArtifactError, download_artifact, partial_file
 from sync.client import BackendClient, FailureKind, RequestFailedError
 from sync.release_source import BackendReleaseSource
 from tests.sync.conftest import Backend
@@ -27,6 +29,7 @@ from tests.sync.faults import Fault, FaultProxy
 NAME = "motcua_kiosk-2.5.0.release.tar"
 OLD = hashlib.sha256(b"old").digest() * 40_000  # 1.28 MB
 NEW = hashlib.sha256(b"new").digest() * 40_000
+OLD_SHA, NEW_SHA = hashlib.sha256(OLD).hexdigest(), hashlib.sha256(NEW).hexdigest()
 
 
 @dataclass
@@ -62,6 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
             if start >= len(served.data):
                 self.send_response(416)
                 self.send_header("Content-Range", f"bytes */{len(served.data)}")
+                self.send_header("ETag", served.etag)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -75,7 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         cut = served.cuts.pop(0) if served.cuts else None
         if cut is None:
-            self.wfile.write(body)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)  # (the kiosk may hang up at the headers)
             return
         self.wfile.write(body[:cut])
         self.wfile.flush()
@@ -106,9 +111,9 @@ def test_a_cut_download_resumes_where_it_stopped(server, tmp_path: Path):
     served, client = server
     served.cuts = [500_000, 300_000]
     target = tmp_path / NAME
-    download_artifact(client, "pilot", target)
+    download_artifact(client, "pilot", target, sha256=OLD_SHA)
     assert target.read_bytes() == OLD
-    assert served.asked == [(None, None), ("bytes=500000-", served.etag),
+    assert served.asked == [(None, served.etag), ("bytes=500000-", served.etag),
                             ("bytes=800000-", served.etag)]
     assert sorted(path.name for path in tmp_path.iterdir()) == [NAME]
 
@@ -118,12 +123,12 @@ def test_the_next_update_run_resumes_a_download_the_last_one_gave_up(server, tmp
     served.cuts = [400_000]
     target = tmp_path / NAME
     with pytest.raises(RequestFailedError) as failed:
-        download_artifact(client, "pilot", target, attempts=1)
+        download_artifact(client, "pilot", target, sha256=OLD_SHA, attempts=1)
     assert failed.value.kind is FailureKind.TRANSIENT
     assert "400000 bytes kept to resume" in failed.value.reason
     assert not target.exists()
     assert partial_file(target).read_bytes() == OLD[:400_000]
-    download_artifact(client, "pilot", target)  # the kiosk restarted meanwhile
+    download_artifact(client, "pilot", target, sha256=OLD_SHA)  # the kiosk restarted meanwhile
     assert target.read_bytes() == OLD
     assert served.asked[-1] == ("bytes=400000-", served.etag)
 
@@ -133,12 +138,62 @@ def test_a_release_changed_under_the_same_name_is_downloaded_whole(server, tmp_p
     served.cuts = [400_000]
     target = tmp_path / NAME
     with pytest.raises(RequestFailedError):
-        download_artifact(client, "pilot", target, attempts=1)
-    old_etag = served.etag
+        download_artifact(client, "pilot", target, sha256=OLD_SHA, attempts=1)
     served.data = NEW  # a new build was published under the same name meanwhile
-    download_artifact(client, "pilot", target)
-    assert served.asked[-1] == ("bytes=400000-", old_etag)  # If-Range: not this one
-    assert target.read_bytes() == NEW  # all of the new one: no 400 kB of the old
+    download_artifact(client, "pilot", target, sha256=NEW_SHA)  # the next run's manifest
+    assert served.asked[-1] == (None, served.etag)  # the old build's 400 kB not resumed
+    assert target.read_bytes() == NEW
+
+
+def test_a_channel_republished_since_the_offer_stops_at_the_headers(
+        server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # The manifest names OLD; the channel serves NEW by the time the kiosk downloads.
+    served, client = server
+    answers: list[requests.Response] = []
+    get = client.session.get
+
+    def recorded_get(*args: Any, **kwargs: Any) -> requests.Response:
+        answers.append(get(*args, **kwargs))
+        return answers[-1]
+    monkeypatch.setattr(client.session, "get", recorded_get)
+    served.data = NEW
+    target = tmp_path / NAME
+    with pytest.raises(OtherArtifactError) as failed:
+        download_artifact(client, "pilot", target, sha256=OLD_SHA)
+    assert (failed.value.kind, failed.value.status, failed.value.reason) == (
+        FailureKind.TRANSIENT, 200,
+        f'the channel now serves another artifact (ETag "{NEW_SHA}", not the manifest\'s '
+        f'"{OLD_SHA}"): it was republished; the next check takes the new offer')
+    assert served.asked == [(None, f'"{OLD_SHA}"')]  # one answer, not five attempts
+    assert [answer.raw.tell() for answer in answers] == [0]  # not a byte of NEW's body read
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_resume_of_a_republished_channel_keeps_the_partial_and_nothing_new(
+        server, tmp_path: Path):
+    served, client = server
+    served.cuts = [400_000]
+    target = tmp_path / NAME
+    with pytest.raises(RequestFailedError):
+        download_artifact(client, "pilot", target, sha256=OLD_SHA, attempts=1)
+    served.data = NEW
+    with pytest.raises(OtherArtifactError):
+        download_artifact(client, "pilot", target, sha256=OLD_SHA)
+    assert served.asked[-1] == ("bytes=400000-", f'"{OLD_SHA}"')
+    assert partial_file(target).read_bytes() == OLD[:400_000]  # only the manifest's bytes
+    assert not target.exists()
+
+
+def test_a_complete_partial_file_cut_before_its_rename_is_not_downloaded_again(
+        server, tmp_path: Path):
+    served, client = server
+    target = tmp_path / NAME
+    partial_file(target).write_bytes(OLD)  # the crash came between the last write and rename
+    target.with_name(NAME + ".part.etag").write_text(served.etag)
+    download_artifact(client, "pilot", target, sha256=OLD_SHA)
+    assert target.read_bytes() == OLD
+    assert served.asked == [(f"bytes={len(OLD)}-", served.etag)]  # a 416, no body
+    assert sorted(path.name for path in tmp_path.iterdir()) == [NAME]
 
 
 def test_a_partial_file_longer_than_the_artifact_starts_over(server, tmp_path: Path):
@@ -146,7 +201,7 @@ def test_a_partial_file_longer_than_the_artifact_starts_over(server, tmp_path: P
     target = tmp_path / NAME
     partial_file(target).write_bytes(OLD + b"junk")
     target.with_name(NAME + ".part.etag").write_text(served.etag)
-    download_artifact(client, "pilot", target)
+    download_artifact(client, "pilot", target, sha256=OLD_SHA)
     assert target.read_bytes() == OLD
     assert [asked for asked, _ in served.asked] == [f"bytes={len(OLD) + 4}-", None]
 
@@ -155,7 +210,7 @@ def test_a_refused_download_leaves_nothing_and_says_why(server, tmp_path: Path):
     served, client = server
     served.status = 404
     with pytest.raises(RequestFailedError) as failed:
-        download_artifact(client, "pilot", tmp_path / NAME)
+        download_artifact(client, "pilot", tmp_path / NAME, sha256=OLD_SHA)
     assert (failed.value.kind, failed.value.status) == (FailureKind.REJECTED, 404)
     assert list(tmp_path.iterdir()) == []
 
@@ -164,7 +219,7 @@ def test_partial_downloads_of_an_older_offer_are_deleted(server, tmp_path: Path)
     _, client = server
     (tmp_path / "motcua_kiosk-2.4.0.release.tar.part").write_bytes(b"x" * 10)
     (tmp_path / "motcua_kiosk-2.4.0.release.tar.part.etag").write_text('"abc"')
-    download_artifact(client, "pilot", tmp_path / NAME)
+    download_artifact(client, "pilot", tmp_path / NAME, sha256=OLD_SHA)
     assert sorted(path.name for path in tmp_path.iterdir()) == [NAME]
 
 
@@ -192,7 +247,7 @@ def test_the_real_server_behind_a_link_that_cuts_the_answer(
     target = tmp_path / NAME
     try:
         # WHEN the kiosk's update run downloads it
-        BackendReleaseSource(client).download("pilot", target)
+        BackendReleaseSource(client).download("pilot", target, hashlib.sha256(data).hexdigest())
     finally:
         client.close()
         proxy.close()

@@ -24,7 +24,7 @@ from kiosk.release_bundle import build_bundle, lock_hashes, unpack_bundle
 from kiosk.release_signature import ReleaseKeyPair, generate_key_pair, sign
 from kiosk.storage import open_database
 from kiosk.submissions import Outbox, QueueTicketRequest
-from kiosk.update_policy import TrialVerdict, UpdateState
+from kiosk.update_policy import OfferProblem, TrialVerdict, UpdateState
 from sync.release_parts import ReleaseProcesses, VenvInstaller
 from sync.updater import UpdatePaths, Updater
 from tests.conftest import catalog_bytes
@@ -90,7 +90,7 @@ class Source:
     def offer(self, channel: str) -> tuple[bytes, str] | None:
         return self.manifest, self.signature
 
-    def download(self, channel: str, target: Path) -> None:
+    def download(self, channel: str, target: Path, sha256: str) -> None:
         shutil.copyfile(self.artifact, target)
 
 
@@ -278,9 +278,10 @@ def test_a_bundle_with_a_tampered_wheel_is_refused_before_anything_is_installed(
     record = kiosk.updater(source).check_for_update()
 
     assert record.state is UpdateState.IDLE
-    # (in update.json's reason, or its problem's words once they have their own field)
-    assert ("download of 0.2.0 failed: motcua-kiosk-0.2.0.release.tar's SHA-256 differs "
-            "from the manifest's: refused") in record.to_json().values()
+    assert (record.problem, record.problem_reason) == (
+        OfferProblem.FAILED,
+        "download of 0.2.0 failed: motcua-kiosk-0.2.0.release.tar's SHA-256 differs "
+        "from the manifest's: refused")
     assert (kiosk.root / "current").readlink() == Path("releases/0.1.0")
     assert sorted(path.name for path in (kiosk.root / "releases").iterdir()) == ["0.1.0"]
     assert sorted(path.name for path in (kiosk.root / "wheels").iterdir()) == [

@@ -283,7 +283,9 @@ def test_a_failed_install_touches_nothing(kiosk: Kiosk, sqlite_backend, key):
         "install of 2.4.0 failed: pip: no matching distribution")
     assert kiosk.updater.record() == record  # as written to update.json
     assert not (kiosk.paths.root / "releases" / "2.4.0").exists()
-    assert list((kiosk.paths.root / "downloads").iterdir()) == []
+    # the verified artifact is kept for the next run's retry (not downloaded again)
+    assert [path.name for path in (kiosk.paths.root / "downloads").iterdir()] == [
+        "motcua_kiosk-2.4.0-py3-none-any.whl"]
     assert (kiosk.paths.root / "current").readlink() == Path("releases/2.3.1")
     assert kiosk.services.calls == []
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
@@ -642,3 +644,73 @@ def test_a_rollback_whose_carry_failed_keeps_the_trial_s_file_and_submissions_wh
     box.db.close()
     assert schema_of(kiosk.paths.database) == SCHEMA_VERSION
     assert schema_of(kiosk.paths.trial_copy("2.4.0")) > SCHEMA_VERSION
+
+
+class CountedSource:
+    """The kiosk's release source, counting the downloads it makes."""
+
+    def __init__(self, source: BackendReleaseSource) -> None:
+        self.source = source
+        self.downloads: list[str] = []
+
+    def offer(self, channel: str) -> tuple[bytes, str] | None:
+        return self.source.offer(channel)
+
+    def download(self, channel: str, target: Path, sha256: str) -> None:
+        self.downloads.append(target.name)
+        self.source.download(channel, target, sha256)
+
+
+def downloaded(kiosk: Kiosk) -> list[str]:
+    return sorted(path.name for path in (kiosk.paths.root / "downloads").iterdir())
+
+
+def test_a_postponed_update_is_applied_later_without_downloading_it_again(
+        kiosk: Kiosk, sqlite_backend, key):
+    source = CountedSource(kiosk.updater.source)
+    kiosk.updater.source = source
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.busy_looks = 1000
+    # two busy runs: one download, kept verified
+    for _ in range(2):
+        assert kiosk.updater.check_for_update().problem is OfferProblem.POSTPONED
+    assert source.downloads == ["motcua_kiosk-2.4.0-py3-none-any.whl"]
+    assert downloaded(kiosk) == ["motcua_kiosk-2.4.0-py3-none-any.whl"]
+    # the kiosk free: applied from the kept file, which goes once switched
+    kiosk.services.busy_looks = 0
+    assert kiosk.updater.check_for_update().state is UpdateState.TRIAL
+    assert source.downloads == ["motcua_kiosk-2.4.0-py3-none-any.whl"]
+    assert kiosk.installer.installed == ["2.4.0"] * 3  # (a postponement drops the build)
+    assert downloaded(kiosk) == []
+
+
+def test_a_kept_artifact_goes_when_the_channel_offers_another_release(
+        kiosk: Kiosk, sqlite_backend, key):
+    source = CountedSource(kiosk.updater.source)
+    kiosk.updater.source = source
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.busy_looks = 1000
+    kiosk.updater.check_for_update()
+    publish(sqlite_backend, key, "2.4.1")
+    assert kiosk.updater.check_for_update().problem is OfferProblem.POSTPONED
+    assert source.downloads == ["motcua_kiosk-2.4.0-py3-none-any.whl",
+                                "motcua_kiosk-2.4.1-py3-none-any.whl"]
+    assert downloaded(kiosk) == ["motcua_kiosk-2.4.1-py3-none-any.whl"]
+    # the channel goes back to what the kiosk runs: nothing to install, nothing kept
+    publish(sqlite_backend, key, "2.3.1")
+    assert kiosk.updater.check_for_update().problem is OfferProblem.NONE
+    assert downloaded(kiosk) == []
+
+
+def test_a_kept_artifact_that_no_longer_matches_the_manifest_is_downloaded_again(
+        kiosk: Kiosk, sqlite_backend, key):
+    source = CountedSource(kiosk.updater.source)
+    kiosk.updater.source = source
+    publish(sqlite_backend, key, "2.4.0")
+    kiosk.services.busy_looks = 1000
+    kiosk.updater.check_for_update()
+    kept = kiosk.paths.root / "downloads" / "motcua_kiosk-2.4.0-py3-none-any.whl"
+    kept.write_bytes(b"the 2.4.0 wheeL")  # the SD card flipped a bit
+    kiosk.services.busy_looks = 0
+    assert kiosk.updater.check_for_update().state is UpdateState.TRIAL
+    assert source.downloads == ["motcua_kiosk-2.4.0-py3-none-any.whl"] * 2
