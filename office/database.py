@@ -50,7 +50,7 @@ def pool_size(environment: Mapping[str, str] = os.environ) -> int:
     text = environment.get(POOL_VARIABLE, "").strip()
     if not text:
         return POOL_SIZE
-    if not text.isdigit() or not 1 <= int(text) <= MAX_POOL_SIZE:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_POOL_SIZE:
         raise DatabaseError(f"{POOL_VARIABLE}={text!r}: a pool size from 1 to {MAX_POOL_SIZE}")
     return int(text)
 

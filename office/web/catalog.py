@@ -31,6 +31,7 @@ from office.store.users import UserRole
 from office.web.auth import CSRF_FIELD, ForbiddenError, Session, check_csrf
 from office.web.context import render, web_state
 from office.web.pages import PREFIX, SignedIn
+from office.web.query_numbers import whole_number
 from office.web.unit_picker import UnitPicker, pick_unit
 from sync import wire
 
@@ -150,7 +151,8 @@ def _service_points_page(request: Request, session: Session, unit_code: int | No
 def _unit(request: Request, session: Session, text: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or not web_state(request).store.served_units.knows(int(text)):
+    code = whole_number(text)
+    if code is None or not web_state(request).store.served_units.knows(code):
         raise ForbiddenError("Không có đơn vị này.")
     if not session.user.sees_unit(int(text)):
         raise ForbiddenError("Bạn chỉ xem được điểm phục vụ của đơn vị mình.")

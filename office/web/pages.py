@@ -40,6 +40,7 @@ from office.web.auth import (
 )
 from office.web.context import PageNotFoundError, WebState, render, web_state
 from office.web.labels import APPLICATION_STATUSES, CATEGORIES, FEEDBACK_STATES, KINDS, STATES
+from office.web.query_numbers import whole_number
 from office.web.unit_picker import pick_unit
 from office.web.units import chosen_unit
 
@@ -193,7 +194,8 @@ def parse_filter(params: Mapping[str, str], session: Session, units: Mapping[int
         errors["procedure"] = "Mã thủ tục có dạng 1.001193."
         procedure = None
     page_text = params.get("page", "1")
-    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 100_000 else 1
+    number = whole_number(page_text)
+    page = number if number is not None and 0 < number < 100_000 else 1
     wanted = InboxFilter(unit_code=unit, kind=kind, date_from=dates["from"],
                          date_to=dates["to"], state=state, procedure_code=procedure)
     return wanted, page, errors
@@ -413,7 +415,7 @@ def audit(request: Request, session: SignedIn) -> Response:
     if not session.user.role.may_read_audit:
         raise ForbiddenError("Chỉ kiểm tra viên được xem nhật ký truy cập.")
     before_text = request.query_params.get("before", "")
-    before = int(before_text) if before_text.isdigit() and len(before_text) < 19 else None
+    before = whole_number(before_text)
     entries = web_state(request).store.audit.entries(before)
     return render(request, "audit.html", session, entries=entries,
                   local_time=exports.local_time)

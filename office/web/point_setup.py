@@ -28,6 +28,7 @@ from office.web import exports
 from office.web.auth import ForbiddenError, Session
 from office.web.context import render, web_state
 from office.web.pages import PREFIX, SignedIn, checked_form
+from office.web.query_numbers import whole_number
 from sync import hub_wire
 
 log = logging.getLogger("office.web")
@@ -78,7 +79,7 @@ def point_setup(request: Request, session: SignedIn, unit_code: int) -> Response
 def _counter_problems(values: dict[str, str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     number = values.get("number", "").strip()
-    if not number.isdigit() or not 1 <= int(number) <= 999:
+    if not 1 <= (whole_number(number) or 0) <= 999:
         errors["number"] = "Số quầy là một số từ 1 đến 999."
     name = values.get("name", "").strip()
     if not name:

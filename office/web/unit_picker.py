@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kiosk.text import words
+from office.web.query_numbers import whole_number
 
 #: The form field of the typed text (the chosen unit stays ``unit``).
 QUERY_FIELD = "unit_q"
@@ -186,7 +187,8 @@ def pick_unit(params: Mapping[str, str], names: Mapping[int, str]
     if typed is not None and shown is not None and typed.strip() == shown.strip():
         typed = None
     text = resolved.get("unit", "").strip()
-    code = int(text) if text.isdigit() and int(text) in names else None
+    code = whole_number(text)
+    code = code if code in names else None
     if typed is None:  # a link, a bookmark, an export: the code alone
         return resolved, UnitPicker(code, names[code] if code is not None else "")
     typed = typed.strip()[:MAX_QUERY_LENGTH]
@@ -209,7 +211,8 @@ def picker_choices(typed: str, current: str, names: Mapping[int, str]) -> UnitPi
     """What the picker offers while ``typed`` is being typed (htmx), with the unit chosen so
     far (``current``, a code or empty) kept."""
     text = current.strip()
-    code = int(text) if text.isdigit() and int(text) in names else None
+    code = whole_number(text)
+    code = code if code in names else None
     typed = typed.strip()[:MAX_QUERY_LENGTH]
     if not words(typed):
         return UnitPicker(code, "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from office.web.auth import ForbiddenError, Session
+from office.web.query_numbers import whole_number
 
 
 def unit_label(names: Mapping[int, str], code: int | None) -> str:
@@ -23,7 +24,7 @@ def chosen_unit(text: str, session: Session, errors: dict[str, str], *,
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) not in names:
+    if whole_number(text) not in names:
         errors["unit"] = "Không có đơn vị này."
         return None
     if not session.user.sees_unit(int(text)):

@@ -28,6 +28,7 @@ from office.store.users import (
 from office.web.auth import ForbiddenError, Session
 from office.web.context import PageNotFoundError, render, web_state
 from office.web.pages import PREFIX, SignedIn, checked_form
+from office.web.query_numbers import whole_number
 from office.web.unit_picker import pick_unit
 from office.web.units import unit_label
 
@@ -57,7 +58,8 @@ def role_and_unit(form: Mapping[str, str], errors: dict[str, str], units: Mappin
         errors["role"] = "Hãy chọn một vai trò."
         role = None
     text = form.get("unit", "").strip()
-    unit = int(text) if text.isdigit() and int(text) in units else None
+    unit = whole_number(text)
+    unit = unit if unit in units else None
     if picker.searched:
         errors["unit"] = ("Không có đơn vị nào khớp." if picker.total == 0
                           else "Hãy chọn một đơn vị trong danh sách.")

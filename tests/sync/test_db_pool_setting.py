@@ -39,7 +39,7 @@ def test_the_pool_size_is_ten_unless_the_environment_says_otherwise() -> None:
     assert pool_size({POOL_VARIABLE: str(MAX_POOL_SIZE)}) == MAX_POOL_SIZE
 
 
-@pytest.mark.parametrize("text", ["0", "-3", "4.5", "ten", str(MAX_POOL_SIZE + 1)])
+@pytest.mark.parametrize("text", ["0", "-3", "4.5", "ten", "²", str(MAX_POOL_SIZE + 1)])
 def test_a_pool_size_that_is_not_1_to_100_is_refused_with_the_variable_named(
         text: str) -> None:
     with pytest.raises(DatabaseError, match=f"{POOL_VARIABLE}='{text}': a pool size from 1"):

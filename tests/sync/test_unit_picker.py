@@ -147,3 +147,17 @@ def test_the_filter_pages_take_the_typed_name(admin: TestClient) -> None:
     # The exports and the page links carry the code, not the text
     inbox = admin.get("/bo/inbox", params={"unit_q": "hoan kiem", "kind": "feedback"}).text
     assert f'href="/bo/inbox.csv?kind=feedback&amp;unit={HOAN_KIEM}"' in inbox
+
+
+@pytest.mark.parametrize("code", ["²", "٣", "9" * 5000, "-4"])
+def test_a_unit_code_that_is_not_plain_digits_is_no_unit_not_a_server_error(
+        admin: TestClient, code: str) -> None:
+    # "²".isdigit() is true and int("²") raises: each page reads it as no unit chosen
+    # Each page answers as it does for a unit nobody has (the filters: 422, said on the page)
+    answers = {page: admin.get(page, params={"unit": code}).status_code for page in PAGES}
+    unknown = {page: admin.get(page, params={"unit": "99999"}).status_code for page in PAGES}
+    assert answers == unknown
+    assert 500 not in answers.values()
+    choices = admin.get("/bo/units/choices", params={"unit": code, "unit_q": "ba dinh"})
+    assert choices.status_code == 200
+    assert 'checked' not in choices.text.split("Phường Ba Đình")[0].rsplit("<input", 1)[-1]
