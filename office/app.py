@@ -15,6 +15,7 @@ import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any
@@ -49,6 +50,7 @@ from office.store import (
 )
 from office.store import Scope as TokenScope
 from office.strict_ratelimit import StrictRateLimiter
+from office.upkeep import Upkeep
 from office.web.app import install as install_back_office
 from office.web.catalog import UPLOAD_PATHS as CATALOG_UPLOAD_PATHS
 from sync import wire
@@ -521,6 +523,12 @@ async def _storage_down(request: Request, error: Exception) -> JSONResponse:
                         headers={"Retry-After": str(STORAGE_RETRY_SECONDS)})
 
 
+def _lifespan(app: FastAPI) -> AbstractAsyncContextManager[None]:
+    """Each worker's background upkeep (office/upkeep.py) while it serves."""
+    upkeep: Upkeep = app.state.upkeep
+    return upkeep.running()
+
+
 def create_app(
     store: Store, *, rate_limit: str = DEFAULT_RATE_LIMIT, session_secret: str | None = None,
 ) -> FastAPI:
@@ -538,6 +546,7 @@ def create_app(
         # No OpenTelemetry here (Prometheus: office/metrics.py); FastAPI would otherwise
         # look for a configured provider at every request (4 us each, measured).
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        lifespan=_lifespan,
     )
     install_api_docs(app, f"{wire.PREFIX}/openapi.json")
     app.state.store = store
@@ -545,6 +554,10 @@ def create_app(
     app.state.card_limiter = StrictRateLimiter(CARD_LOOKUP_RATE, store.engine,
                                                name="card-lookup")
     app.state.auth = AuthBatcher(store.credentials)
+    app.state.upkeep = Upkeep({"rate-limit exchange": app.state.limiter,
+                               "read of what changed": store.changes,
+                               "look for revoked tokens": store.credentials},
+                              activity=lambda: app.state.limiter.counted)
     app.include_router(router)
     # Inside the metrics' middleware (added after it), so its requests are counted alike.
     app.add_middleware(LeanIngest, route=_ingest_route(), storage_down=_storage_down)

@@ -1,9 +1,11 @@
 """The API's rate limit per client, shared by every worker process through the database.
 
 Each worker counts its own requests per client in memory, in fixed windows of the limit's
-period (``50/second``: one-second windows), and every :data:`SYNC_SECONDS` one of its
-requests writes its counts of the current window (one row per client and worker in
-``rate_counts``, UNLOGGED on PostgreSQL) and reads the others' sums. A client is refused
+period (``50/second``: one-second windows), and every :data:`SYNC_SECONDS` it writes
+its counts of the current window (one row per client and worker in ``rate_counts``,
+UNLOGGED on PostgreSQL) and reads the others' sums: in the background, a little ahead of
+time (:mod:`office.upkeep`), so no request waits for it; a request finding the exchange
+overdue (no upkeep running, or it failed) does it first, in a thread. A client is refused
 (429) when its count in all workers together reaches the limit, so N workers no longer
 multiply it by N; what the workers admit between two syncs of each other is the only
 slack (at most the requests one client gets within :data:`SYNC_SECONDS`).
@@ -68,6 +70,8 @@ class SharedRateLimiter:
         self._swept: int | None = None
         self._next_sync = monotonic() + sync_seconds
         self._syncing = threading.Lock()
+        #: Requests counted since the start (the background upkeep's sign of activity).
+        self.counted = 0
 
     def _current_window(self) -> int:
         return int(self._wall_clock() // self.period)
@@ -81,6 +85,7 @@ class SharedRateLimiter:
         """Count one request for ``key``: None if allowed, else seconds to wait (>= 1).
 
         Never blocks: the exchange with the other workers is :meth:`sync`."""
+        self.counted += 1
         self._roll()
         mine = self._mine.get(key, 0)
         if mine + self._others.get(key, 0) >= self.amount:
@@ -94,10 +99,26 @@ class SharedRateLimiter:
         """Whether :meth:`sync` should run now (in a thread: it writes the database)."""
         return self._monotonic() >= self._next_sync
 
+    @property
+    def renew_seconds(self) -> float:
+        """Seconds between two exchanges (:data:`SYNC_SECONDS`)."""
+        return self.sync_seconds
+
+    @property
+    def due_at(self) -> float:
+        """When (monotonic) the next exchange is due: a request coming later does it first."""
+        return self._next_sync
+
     def sync(self) -> None:
-        """Write this worker's counts of the current window, read the others'; one thread
-        does it while the others go on counting."""
-        if not self.sync_due() or not self._syncing.acquire(blocking=False):
+        """The exchange (:meth:`renew`) if it is due: the request path's fallback when the
+        worker's background upkeep (:mod:`office.upkeep`) has not done it in time."""
+        if self.sync_due():
+            self.renew()
+
+    def renew(self) -> None:
+        """Write this worker's counts of the current window, read the others', now; one
+        thread does it while the others go on counting."""
+        if not self._syncing.acquire(blocking=False):
             return
         try:
             self._next_sync = self._monotonic() + self.sync_seconds

@@ -63,10 +63,26 @@ class ChangeHeads(StorePart):
         """Read again at the next request (this worker just changed something)."""
         self._next_refresh = float("-inf")
 
+    @property
+    def renew_seconds(self) -> float:
+        """Seconds between two reads (:data:`REFRESH_SECONDS`)."""
+        return self.refresh_seconds
+
+    @property
+    def due_at(self) -> float:
+        """When (monotonic) the memory gets too old: a request coming later reads first."""
+        return self._next_refresh
+
     def refresh(self) -> None:
-        """Read what changed since the last refresh; one thread reads, the others answer
+        """:meth:`renew` if the memory is too old: the request path's fallback when the
+        worker's background upkeep (:mod:`office.upkeep`) has not read in time."""
+        if self.refresh_due():
+            self.renew()
+
+    def renew(self) -> None:
+        """Read what changed since the last read, now; one thread reads, the others answer
         from the memory they have meanwhile."""
-        if not self.refresh_due() or not self._refreshing.acquire(blocking=False):
+        if not self._refreshing.acquire(blocking=False):
             return
         try:
             started = self._monotonic()
