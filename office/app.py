@@ -50,7 +50,7 @@ from office.store import (
 )
 from office.store import Scope as TokenScope
 from office.strict_ratelimit import StrictRateLimiter
-from office.upkeep import Upkeep
+from office.upkeep import Upkeep, worker_upkeep
 from office.web.app import install as install_back_office
 from office.web.catalog import UPLOAD_PATHS as CATALOG_UPLOAD_PATHS
 from sync import wire
@@ -554,10 +554,7 @@ def create_app(
     app.state.card_limiter = StrictRateLimiter(CARD_LOOKUP_RATE, store.engine,
                                                name="card-lookup")
     app.state.auth = AuthBatcher(store.credentials)
-    app.state.upkeep = Upkeep({"rate-limit exchange": app.state.limiter,
-                               "read of what changed": store.changes,
-                               "look for revoked tokens": store.credentials},
-                              activity=lambda: app.state.limiter.counted)
+    app.state.upkeep = worker_upkeep(app.state.limiter, store)
     app.include_router(router)
     # Inside the metrics' middleware (added after it), so its requests are counted alike.
     app.add_middleware(LeanIngest, route=_ingest_route(), storage_down=_storage_down)

@@ -59,6 +59,10 @@ class AsyncPostgres:
 
         Raises psycopg's errors (``psycopg.OperationalError`` when the database cannot be
         reached)."""
+        return [row[0] for row in await self.rows(sql, parameters)]
+
+    async def rows(self, sql: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """What ``sql`` returns, run in its own transaction (errors as :meth:`column`)."""
         self._bind()
         async with self._slots:
             connection = self._idle.pop() if self._idle else await self._connect()
@@ -69,7 +73,7 @@ class AsyncPostgres:
                 await connection.close()  # in an unknown state: never reused
                 raise
             self._idle.append(connection)
-        return [row[0] for row in rows]
+        return rows
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         if self._named:

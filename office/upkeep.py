@@ -24,13 +24,22 @@ database several times a second.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from typing import Protocol
 
+from office.async_postgres import AsyncPostgres
+from office.database import is_postgresql
+from office.shared_ratelimit import SharedRateLimiter
+from office.store import Store
+
 log = logging.getLogger("office.upkeep")
+
+#: The rate-limit exchange's name in the log.
+EXCHANGE = "rate-limit exchange"
 
 #: How far ahead of its due time a part is renewed, as a share of its period: room for the
 #: thread hand-off and a busy event loop, at the price of renewing 10 % more often.
@@ -64,11 +73,17 @@ class Upkeep:
     come (``activity`` counts them)."""
 
     def __init__(self, parts: Mapping[str, Renewable], *, activity: Callable[[], int],
+                 on_loop: Mapping[str, Callable[[], Awaitable[None]]] | None = None,
+                 on_stop: Callable[[], Awaitable[None]] | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  in_thread: Callable[[Callable[[], None]], Awaitable[None]] = _to_thread
                  ) -> None:
         self.parts = dict(parts)
+        #: Renewals done on the event loop rather than by ``renew`` in a thread, by name.
+        self._on_loop = dict(on_loop or {})
+        #: Called when the upkeep stops (closing its connections).
+        self._on_stop = on_stop
         self._activity = activity
         self._monotonic = monotonic
         self._sleep = sleep
@@ -91,6 +106,8 @@ class Upkeep:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
+            if self._on_stop is not None:
+                await self._on_stop()
 
     async def run(self) -> None:
         """Keep every part renewed until cancelled."""
@@ -116,8 +133,9 @@ class Upkeep:
             return part.renew_seconds
         if now < self._retry_at.get(name, now) or now < part.due_at - lead:
             return max(self._retry_at.get(name, now), part.due_at - lead) - now
+        on_loop = self._on_loop.get(name)
         try:
-            await self._in_thread(part.renew)
+            await (on_loop() if on_loop is not None else self._in_thread(part.renew))
         except Exception as error:  # noqa: BLE001 - logged, tried again: never ends the task
             self._failed(name, part, error)
             return part.renew_seconds
@@ -143,3 +161,20 @@ class Upkeep:
         failures = self._failures.pop(name, 0)
         if failures:
             log.info("background %s works again after %d failure(s)", name, failures)
+
+
+def worker_upkeep(limiter: SharedRateLimiter, store: Store, *,
+                  monotonic: Callable[[], float] = time.monotonic) -> Upkeep:
+    """A worker's upkeep of ``limiter`` and ``store``'s memories. On PostgreSQL the
+    exchange, the most frequent, is one statement on an async connection of its own (no
+    thread hand-off: :meth:`SharedRateLimiter.renew_on`); the reads go to a thread."""
+    on_loop: dict[str, Callable[[], Awaitable[None]]] = {}
+    on_stop = None
+    if is_postgresql(store.engine):
+        postgres = AsyncPostgres(store.engine.url, size=1)
+        on_loop[EXCHANGE] = functools.partial(limiter.renew_on, postgres)
+        on_stop = postgres.close
+    return Upkeep({EXCHANGE: limiter, "read of what changed": store.changes,
+                   "look for revoked tokens": store.credentials},
+                  activity=lambda: limiter.counted, on_loop=on_loop, on_stop=on_stop,
+                  monotonic=monotonic)

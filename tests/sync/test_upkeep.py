@@ -10,17 +10,21 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from office.app import create_app
+from office.async_postgres import AsyncPostgres
+from office.database import open_engine
 from office.shared_ratelimit import SharedRateLimiter
 from office.store import Store
 from office.store.changes import ChangeHeads
 from office.store.credentials import Credentials
-from office.upkeep import IDLE_SECONDS, Renewable, Upkeep
+from office.upkeep import IDLE_SECONDS, Renewable, Upkeep, worker_upkeep
 from sync import wire
+from tests.postgres_cluster import free_port
 from tests.sync.conftest import KEYS, Backend
 
 CHANGES = wire.Endpoint.KIOSK_CHANGES.value
@@ -82,9 +86,7 @@ def _worker(backend: Backend, clock: list[float], rate_limit: str) -> tuple[Test
     limiter = SharedRateLimiter(rate_limit, store.engine, wall_clock=lambda: WALL,
                                 monotonic=lambda: clock[0])
     app.state.limiter = limiter
-    upkeep = _upkeep({"exchange": limiter, "read": store.changes,
-                      "revocations": store.credentials}, clock, lambda: limiter.counted)
-    return TestClient(app), upkeep
+    return TestClient(app), worker_upkeep(limiter, store, monotonic=lambda: clock[0])
 
 
 def _request_path_renewals(client: TestClient) -> list[str]:
@@ -240,3 +242,59 @@ def test_the_upkeep_runs_while_the_app_serves(backend: Backend) -> None:
         # THEN the part is renewed without any request
         assert part.renewed.wait(timeout=30)
     assert part.renewals == [100.0]
+
+
+def test_the_exchange_on_the_event_loop_is_the_threads_exchange(postgres: Any) -> None:
+    # GIVEN two workers on PostgreSQL, the first exchanging in one statement from the event
+    # loop (the upkeep's way), the second through the engine (a request's way)
+    engine = open_engine(postgres.new_database())
+    loop = AsyncPostgres(engine.url, size=1)
+    wall = [WALL]
+    first, second = (SharedRateLimiter("4/minute", engine, wall_clock=lambda: wall[0])
+                     for _ in range(2))
+    # WHEN K1 is counted twice by the first, K2 once by the second, and both exchange
+    assert [first.retry_after("K1"), first.retry_after("K1"), second.retry_after("K2")] == [
+        None, None, None]
+
+    async def exchange() -> None:
+        await first.renew_on(loop)
+        second.renew()
+        await first.renew_on(loop)
+        await loop.close()
+
+    asyncio.run(exchange())
+    # THEN each sees the other's counts: the second lets K1 in twice more, the first K2 thrice
+    assert [second.retry_after("K1") for _ in range(3)] == [None, None, 40]
+    assert [first.retry_after("K2") for _ in range(4)] == [None, None, None, 40]
+    # AND two windows later the first's exchange sweeps the old counts
+    wall[0] += 120
+    first.retry_after("K3")
+    asyncio.run(_renew_on(first, loop))
+    with engine.connect() as connection:
+        left = connection.execute(sa.text(
+            'SELECT DISTINCT "window" FROM rate_counts')).scalars().all()
+    assert left == [int(wall[0] // 60)]
+    engine.dispose()
+
+
+async def _renew_on(limiter: SharedRateLimiter, loop: AsyncPostgres) -> None:
+    await limiter.renew_on(loop)
+    await loop.close()
+
+
+def test_counts_an_exchange_could_not_write_are_written_by_the_next(postgres: Any) -> None:
+    # GIVEN a worker that counted K1 twice, and a database that cannot be reached
+    engine = open_engine(postgres.new_database())
+    first, second = (SharedRateLimiter("3/minute", engine, wall_clock=lambda: WALL)
+                     for _ in range(2))
+    first.retry_after("K1")
+    first.retry_after("K1")
+    unreachable = AsyncPostgres(engine.url.set(port=free_port()), size=1)
+    # WHEN its exchange fails, and the next one (with no new request) succeeds
+    with pytest.raises(psycopg.OperationalError):
+        asyncio.run(first.renew_on(unreachable))
+    asyncio.run(_renew_on(first, AsyncPostgres(engine.url, size=1)))
+    second.renew()
+    # THEN the other worker knows both requests
+    assert [second.retry_after("K1") for _ in range(2)] == [None, 40]
+    engine.dispose()
