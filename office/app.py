@@ -523,6 +523,19 @@ async def _storage_down(request: Request, error: Exception) -> JSONResponse:
                         headers={"Retry-After": str(STORAGE_RETRY_SECONDS)})
 
 
+class Backend(FastAPI):
+    """The API's app: FastAPI with :attr:`front`, what a request meets first, before
+    Starlette's own middleware (the unchanged poll's shortcut, office/changes.py)."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        #: The ASGI app in front; it hands what it does not answer to FastAPI's own.
+        self.front: ASGIApp = super().__call__
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.front(scope, receive, send)
+
+
 def _lifespan(app: FastAPI) -> AbstractAsyncContextManager[None]:
     """Each worker's background upkeep (office/upkeep.py) while it serves."""
     upkeep: Upkeep = app.state.upkeep
@@ -534,7 +547,7 @@ def create_app(
 ) -> FastAPI:
     """The v1 API over ``store``, limited to ``rate_limit`` requests per client, and the
     back office's pages (:mod:`office.web`; ``session_secret`` signs their cookies)."""
-    app = FastAPI(
+    app = Backend(
         title="motcua-kiosk city backend",
         version=wire.API_VERSION,
         description="Kiosks deliver submissions and pull updates; the back office pulls "
@@ -571,7 +584,7 @@ def create_app(
     from office.changes import UnchangedPolls  # noqa: PLC0415 - uses this module
     from office.changes import router as changes  # noqa: PLC0415
     app.include_router(changes)
-    app.add_middleware(UnchangedPolls)
+    app.front = UnchangedPolls(app.front, state=app.state)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=wire.MAX_BATCH_BYTES)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(sa.exc.OperationalError, _storage_down)
