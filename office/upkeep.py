@@ -100,11 +100,12 @@ class Upkeep:
         """The upkeep running on this event loop for the ``with`` block (the app's
         lifespan: each worker process runs its own)."""
         task = asyncio.get_running_loop().create_task(self.run())
+        task.add_done_callback(_report_end)
         try:
             yield
         finally:
             task.cancel()
-            with suppress(asyncio.CancelledError):
+            with suppress(asyncio.CancelledError, Exception):  # (an error: logged already)
                 await task
             if self._on_stop is not None:
                 await self._on_stop()
@@ -161,6 +162,14 @@ class Upkeep:
         failures = self._failures.pop(name, 0)
         if failures:
             log.info("background %s works again after %d failure(s)", name, failures)
+
+
+def _report_end(task: asyncio.Task[None]) -> None:
+    """Logs an upkeep that ended otherwise than by being stopped (a bug: every renewal's
+    error is caught), so a worker left renewing on the request path is not silent."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background upkeep stopped: %r; requests renew what is due themselves",
+                  task.exception())
 
 
 def worker_upkeep(limiter: SharedRateLimiter, store: Store, *,

@@ -298,3 +298,27 @@ def test_counts_an_exchange_could_not_write_are_written_by_the_next(postgres: An
     # THEN the other worker knows both requests
     assert [second.retry_after("K1") for _ in range(2)] == [None, 40]
     engine.dispose()
+
+
+def test_an_upkeep_that_ends_by_a_bug_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    # GIVEN an upkeep whose own code fails (here its activity count)
+    clock = [100.0]
+
+    def broken() -> int:
+        raise RuntimeError("a bug")
+
+    upkeep = Upkeep({"part": FakePart(clock, 0.25)}, activity=lambda: 0,
+                    monotonic=lambda: clock[0], in_thread=_inline)
+    upkeep._activity = broken
+
+    async def serve_a_while() -> None:
+        async with upkeep.running():
+            for _ in range(10):  # (a few turns of the loop: the task runs and ends)
+                await asyncio.sleep(0)
+
+    # WHEN it runs: THEN its end is logged as an error, not left silent
+    with caplog.at_level(logging.ERROR, logger="office.upkeep"):
+        asyncio.run(serve_a_while())
+    assert [record.getMessage() for record in caplog.records] == [
+        "background upkeep stopped: RuntimeError('a bug'); requests renew what is due "
+        "themselves"]
