@@ -34,8 +34,10 @@ def conninfo(url: sa.URL) -> str:
 class AsyncPostgres:
     """Up to ``size`` async connections to one database, opened when first needed."""
 
-    def __init__(self, url: sa.URL, size: int = POOL_SIZE) -> None:
+    def __init__(self, url: sa.URL, size: int = POOL_SIZE, pool: str = "lean") -> None:
         self._conninfo = conninfo(url)
+        #: The name of these connections' pool, as PostgreSQL is told it.
+        self._pool = pool
         # The operator's own name, when the URL gives one, is kept.
         self._named = "application_name" in url.query
         self._size = size
@@ -79,7 +81,7 @@ class AsyncPostgres:
         if self._named:
             return await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
         return await psycopg.AsyncConnection.connect(
-            self._conninfo, autocommit=True, application_name=application_name("lean"))
+            self._conninfo, autocommit=True, application_name=application_name(self._pool))
 
     def _bind(self) -> None:
         loop = asyncio.get_running_loop()

@@ -180,7 +180,7 @@ def worker_upkeep(limiter: SharedRateLimiter, store: Store, *,
     on_loop: dict[str, Callable[[], Awaitable[None]]] = {}
     on_stop = None
     if is_postgresql(store.engine):
-        postgres = AsyncPostgres(store.engine.url, size=1)
+        postgres = AsyncPostgres(store.engine.url, size=1, pool="upkeep")
         on_loop[EXCHANGE] = functools.partial(limiter.renew_on, postgres)
         on_stop = postgres.close
     return Upkeep({EXCHANGE: limiter, "read of what changed": store.changes,
