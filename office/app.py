@@ -15,6 +15,7 @@ import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any
@@ -49,6 +50,7 @@ from office.store import (
 )
 from office.store import Scope as TokenScope
 from office.strict_ratelimit import StrictRateLimiter
+from office.upkeep import Upkeep, worker_upkeep
 from office.web.app import install as install_back_office
 from office.web.catalog import UPLOAD_PATHS as CATALOG_UPLOAD_PATHS
 from sync import wire
@@ -521,12 +523,31 @@ async def _storage_down(request: Request, error: Exception) -> JSONResponse:
                         headers={"Retry-After": str(STORAGE_RETRY_SECONDS)})
 
 
+class Backend(FastAPI):
+    """The API's app: FastAPI with :attr:`front`, what a request meets first, before
+    Starlette's own middleware (the unchanged poll's shortcut, office/changes.py)."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        #: The ASGI app in front; it hands what it does not answer to FastAPI's own.
+        self.front: ASGIApp = super().__call__
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.front(scope, receive, send)
+
+
+def _lifespan(app: FastAPI) -> AbstractAsyncContextManager[None]:
+    """Each worker's background upkeep (office/upkeep.py) while it serves."""
+    upkeep: Upkeep = app.state.upkeep
+    return upkeep.running()
+
+
 def create_app(
     store: Store, *, rate_limit: str = DEFAULT_RATE_LIMIT, session_secret: str | None = None,
 ) -> FastAPI:
     """The v1 API over ``store``, limited to ``rate_limit`` requests per client, and the
     back office's pages (:mod:`office.web`; ``session_secret`` signs their cookies)."""
-    app = FastAPI(
+    app = Backend(
         title="motcua-kiosk city backend",
         version=wire.API_VERSION,
         description="Kiosks deliver submissions and pull updates; the back office pulls "
@@ -538,6 +559,7 @@ def create_app(
         # No OpenTelemetry here (Prometheus: office/metrics.py); FastAPI would otherwise
         # look for a configured provider at every request (4 us each, measured).
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        lifespan=_lifespan,
     )
     install_api_docs(app, f"{wire.PREFIX}/openapi.json")
     app.state.store = store
@@ -545,6 +567,7 @@ def create_app(
     app.state.card_limiter = StrictRateLimiter(CARD_LOOKUP_RATE, store.engine,
                                                name="card-lookup")
     app.state.auth = AuthBatcher(store.credentials)
+    app.state.upkeep = worker_upkeep(app.state.limiter, store)
     app.include_router(router)
     # Inside the metrics' middleware (added after it), so its requests are counted alike.
     app.add_middleware(LeanIngest, route=_ingest_route(), storage_down=_storage_down)
@@ -561,7 +584,7 @@ def create_app(
     from office.changes import UnchangedPolls  # noqa: PLC0415 - uses this module
     from office.changes import router as changes  # noqa: PLC0415
     app.include_router(changes)
-    app.add_middleware(UnchangedPolls)
+    app.front = UnchangedPolls(app.front, state=app.state)
     app.add_middleware(BodyLimit, limits=BODY_LIMITS, default=wire.MAX_BATCH_BYTES)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(sa.exc.OperationalError, _storage_down)

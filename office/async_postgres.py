@@ -34,8 +34,10 @@ def conninfo(url: sa.URL) -> str:
 class AsyncPostgres:
     """Up to ``size`` async connections to one database, opened when first needed."""
 
-    def __init__(self, url: sa.URL, size: int = POOL_SIZE) -> None:
+    def __init__(self, url: sa.URL, size: int = POOL_SIZE, pool: str = "lean") -> None:
         self._conninfo = conninfo(url)
+        #: The name of these connections' pool, as PostgreSQL is told it.
+        self._pool = pool
         # The operator's own name, when the URL gives one, is kept.
         self._named = "application_name" in url.query
         self._size = size
@@ -59,6 +61,10 @@ class AsyncPostgres:
 
         Raises psycopg's errors (``psycopg.OperationalError`` when the database cannot be
         reached)."""
+        return [row[0] for row in await self.rows(sql, parameters)]
+
+    async def rows(self, sql: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """What ``sql`` returns, run in its own transaction (errors as :meth:`column`)."""
         self._bind()
         async with self._slots:
             connection = self._idle.pop() if self._idle else await self._connect()
@@ -69,13 +75,13 @@ class AsyncPostgres:
                 await connection.close()  # in an unknown state: never reused
                 raise
             self._idle.append(connection)
-        return [row[0] for row in rows]
+        return rows
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         if self._named:
             return await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
         return await psycopg.AsyncConnection.connect(
-            self._conninfo, autocommit=True, application_name=application_name("lean"))
+            self._conninfo, autocommit=True, application_name=application_name(self._pool))
 
     def _bind(self) -> None:
         loop = asyncio.get_running_loop()

@@ -1,9 +1,11 @@
 """The API's rate limit per client, shared by every worker process through the database.
 
 Each worker counts its own requests per client in memory, in fixed windows of the limit's
-period (``50/second``: one-second windows), and every :data:`SYNC_SECONDS` one of its
-requests writes its counts of the current window (one row per client and worker in
-``rate_counts``, UNLOGGED on PostgreSQL) and reads the others' sums. A client is refused
+period (``50/second``: one-second windows), and every :data:`SYNC_SECONDS` it writes
+its counts of the current window (one row per client and worker in ``rate_counts``,
+UNLOGGED on PostgreSQL) and reads the others' sums: in the background, a little ahead of
+time (:mod:`office.upkeep`), so no request waits for it; a request finding the exchange
+overdue (no upkeep running, or it failed) does it first, in a thread. A client is refused
 (429) when its count in all workers together reaches the limit, so N workers no longer
 multiply it by N; what the workers admit between two syncs of each other is the only
 slack (at most the requests one client gets within :data:`SYNC_SECONDS`).
@@ -16,6 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import limits
 import sqlalchemy as sa
@@ -23,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from office import schema
+from office.async_postgres import AsyncPostgres
 from office.database import is_postgresql, read_snapshot, write_transaction
 from office.ratelimit import RateLimitError
 
@@ -39,6 +43,38 @@ _UPSERT_POSTGRESQL = sa.text("""
     FROM unnest(CAST(:client_ids AS text[]), CAST(:hits AS integer[]))
          AS item(client_id, hits)
     ON CONFLICT ("window", client_id, worker) DO UPDATE SET hits = excluded.hits""")
+
+
+#: The whole exchange in one statement, for the event loop's async connection: this
+#: worker's counts written, windows before the previous one swept (once per window), the
+#: others' sums read. The read sees the table as it was before the statement (one
+#: snapshot), which leaves out only this worker's own rows and the swept ones.
+EXCHANGE_POSTGRESQL = """
+    WITH written AS (
+        INSERT INTO rate_counts ("window", client_id, worker, hits)
+        SELECT %(window)s, item.client_id, %(worker)s, item.hits
+        FROM unnest(CAST(%(client_ids)s AS text[]), CAST(%(hits)s AS integer[]))
+             AS item(client_id, hits)
+        ON CONFLICT ("window", client_id, worker) DO UPDATE SET hits = excluded.hits
+        RETURNING 1
+    ), swept AS (
+        DELETE FROM rate_counts WHERE %(sweep)s AND "window" < CAST(%(window)s AS bigint) - 1
+        RETURNING 1
+    )
+    SELECT client_id, sum(hits) FROM rate_counts
+    WHERE "window" = CAST(%(window)s AS bigint) AND worker <> %(worker)s
+    GROUP BY client_id"""
+
+
+@dataclass
+class _Exchange:
+    """One exchange's part of this worker's state, taken when it starts."""
+
+    window: int
+    #: This worker's counts changed since the previous exchange, by client.
+    hits: dict[str, int]
+    #: Whether it sweeps the windows before the previous one.
+    sweep: bool
 
 
 class SharedRateLimiter:
@@ -68,6 +104,8 @@ class SharedRateLimiter:
         self._swept: int | None = None
         self._next_sync = monotonic() + sync_seconds
         self._syncing = threading.Lock()
+        #: Requests counted since the start (the background upkeep's sign of activity).
+        self.counted = 0
 
     def _current_window(self) -> int:
         return int(self._wall_clock() // self.period)
@@ -81,6 +119,7 @@ class SharedRateLimiter:
         """Count one request for ``key``: None if allowed, else seconds to wait (>= 1).
 
         Never blocks: the exchange with the other workers is :meth:`sync`."""
+        self.counted += 1
         self._roll()
         mine = self._mine.get(key, 0)
         if mine + self._others.get(key, 0) >= self.amount:
@@ -94,42 +133,103 @@ class SharedRateLimiter:
         """Whether :meth:`sync` should run now (in a thread: it writes the database)."""
         return self._monotonic() >= self._next_sync
 
+    @property
+    def renew_seconds(self) -> float:
+        """Seconds between two exchanges (:data:`SYNC_SECONDS`)."""
+        return self.sync_seconds
+
+    @property
+    def due_at(self) -> float:
+        """When (monotonic) the next exchange is due: a request coming later does it first."""
+        return self._next_sync
+
     def sync(self) -> None:
-        """Write this worker's counts of the current window, read the others'; one thread
-        does it while the others go on counting."""
-        if not self.sync_due() or not self._syncing.acquire(blocking=False):
+        """The exchange (:meth:`renew`) if it is due: the request path's fallback when the
+        worker's background upkeep (:mod:`office.upkeep`) has not done it in time."""
+        if self.sync_due():
+            self.renew()
+
+    def renew(self) -> None:
+        """Write this worker's counts of the current window, read the others', now; one
+        thread does it while the others go on counting."""
+        if not self._syncing.acquire(blocking=False):
             return
         try:
-            self._next_sync = self._monotonic() + self.sync_seconds
-            self._roll()
-            window, keys = self._window, self._dirty
-            self._dirty = set()
-            rows = [{"window": window, "client_id": key, "worker": self.worker,
-                     "hits": self._mine[key]} for key in keys if key in self._mine]
-            table = schema.rate_counts
-            if rows:
-                with write_transaction(self.engine) as connection:
-                    if is_postgresql(self.engine):
-                        connection.execute(_UPSERT_POSTGRESQL, {
-                            "window": window, "worker": self.worker,
-                            "client_ids": [row["client_id"] for row in rows],
-                            "hits": [row["hits"] for row in rows]})
-                    else:
-                        insert = sqlite_insert(table)
-                        connection.execute(insert.on_conflict_do_update(
-                            index_elements=["window", "client_id", "worker"],
-                            set_={"hits": insert.excluded.hits}), rows)
-                    if self._swept != window:
-                        # Windows before the previous one count for nothing any more: swept
-                        # once per window, not at every exchange (a round trip each).
-                        connection.execute(table.delete().where(table.c.window < window - 1))
-                        self._swept = window
-            with read_snapshot(self.engine) as connection:
-                others = {str(key): int(hits) for key, hits in connection.execute(
-                    sa.select(table.c.client_id, sa.func.sum(table.c.hits))
-                    .where(table.c.window == window, table.c.worker != self.worker)
-                    .group_by(table.c.client_id))}
-            if window == self._window:
-                self._others = others
+            exchange = self._begin()
+            try:
+                others = self._exchange(exchange)
+            except BaseException:
+                self._failed(exchange)
+                raise
+            self._end(exchange, others)
         finally:
             self._syncing.release()
+
+    async def renew_on(self, postgres: AsyncPostgres) -> None:
+        """:meth:`renew` on PostgreSQL in one statement sent from the event loop (the
+        upkeep's way): no thread hand-off, one round trip instead of two transactions."""
+        if not self._syncing.acquire(blocking=False):
+            return
+        try:
+            exchange = self._begin()
+            try:
+                rows = await postgres.rows(EXCHANGE_POSTGRESQL, {
+                    "window": exchange.window, "worker": self.worker,
+                    "client_ids": list(exchange.hits), "hits": list(exchange.hits.values()),
+                    "sweep": exchange.sweep})
+            except BaseException:
+                self._failed(exchange)
+                raise
+            self._end(exchange, {str(key): int(hits) for key, hits in rows})
+        finally:
+            self._syncing.release()
+
+    def _begin(self) -> _Exchange:
+        """What this exchange writes: the counts changed since the last one."""
+        self._next_sync = self._monotonic() + self.sync_seconds
+        self._roll()
+        window, keys = self._window, self._dirty
+        self._dirty = set()
+        return _Exchange(window, {key: self._mine[key] for key in keys if key in self._mine},
+                         sweep=self._swept != window)
+
+    def _failed(self, exchange: _Exchange) -> None:
+        """Written next time: the counts this exchange could not write."""
+        if exchange.window == self._window:
+            self._dirty |= exchange.hits.keys()
+
+    def _end(self, exchange: _Exchange, others: dict[str, int]) -> None:
+        if exchange.sweep:
+            self._swept = exchange.window
+        if exchange.window == self._window:
+            self._others = others
+
+    def _exchange(self, exchange: _Exchange) -> dict[str, int]:
+        """The exchange through the engine (in a thread): the others' counts."""
+        window = exchange.window
+        table = schema.rate_counts
+        if exchange.hits:
+            with write_transaction(self.engine) as connection:
+                if is_postgresql(self.engine):
+                    connection.execute(_UPSERT_POSTGRESQL, {
+                        "window": window, "worker": self.worker,
+                        "client_ids": list(exchange.hits),
+                        "hits": list(exchange.hits.values())})
+                else:
+                    insert = sqlite_insert(table)
+                    connection.execute(insert.on_conflict_do_update(
+                        index_elements=["window", "client_id", "worker"],
+                        set_={"hits": insert.excluded.hits}), [
+                            {"window": window, "client_id": key, "worker": self.worker,
+                             "hits": hits} for key, hits in exchange.hits.items()])
+                if exchange.sweep:
+                    # Windows before the previous one count for nothing any more: swept
+                    # once per window, not at every exchange (a round trip each).
+                    connection.execute(table.delete().where(table.c.window < window - 1))
+        else:
+            exchange.sweep = False  # swept with the next write
+        with read_snapshot(self.engine) as connection:
+            return {str(key): int(hits) for key, hits in connection.execute(
+                sa.select(table.c.client_id, sa.func.sum(table.c.hits))
+                .where(table.c.window == window, table.c.worker != self.worker)
+                .group_by(table.c.client_id))}

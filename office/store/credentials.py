@@ -269,10 +269,27 @@ class Credentials(StorePart):
                 self._cache = {}
         self._cache[digest] = (principal, now + self.cache_seconds)
 
+    @property
+    def renew_seconds(self) -> float:
+        """Seconds between two looks for revocations (:data:`REVOCATION_CHECK_SECONDS`)."""
+        return self.check_seconds
+
+    @property
+    def due_at(self) -> float:
+        """When (monotonic) the next look is due: until it is done, :meth:`cached` answers
+        None and the request goes to :meth:`authenticate`, which looks first."""
+        return self._next_check
+
     def forget_revoked(self) -> None:
-        """When a look is due, forget the tokens revoked since the previous one (by any
-        worker); one thread looks, the others go on with the memory they have."""
-        if self._monotonic() < self._next_check or not self._checking.acquire(blocking=False):
+        """:meth:`renew` when a look is due: the request path's fallback when the worker's
+        background upkeep (:mod:`office.upkeep`) has not looked in time."""
+        if self._monotonic() >= self._next_check:
+            self.renew()
+
+    def renew(self) -> None:
+        """Forget the tokens revoked since the previous look (by any worker), now; one
+        thread looks, the others go on with the memory they have."""
+        if not self._checking.acquire(blocking=False):
             return
         try:
             since = self._stamp_of(self.clock() - REVOCATION_OVERLAP)

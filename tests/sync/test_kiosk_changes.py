@@ -203,3 +203,18 @@ def test_a_malformed_poll_is_answered_by_the_route_not_the_shortcut(
     etag = api.get(CHANGES, headers=_auth(token)).headers["ETag"]
     assert api.get(CHANGES, params={"unit": 0}, headers=_auth(token, etag)).status_code == 422
     assert api.get(CHANGES, headers=_auth("wrong", etag)).status_code == 401
+
+
+def test_the_shortcuts_etag_is_the_whole_answers_etag(backend: Backend) -> None:
+    # GIVEN a catalog and unit 4's queue published, nothing else
+    backend.store.publish(CatalogKind.CATALOG, 2, catalog_bytes(
+        {**SMALL_CATALOG, "version": 2}), OFFICE)
+    backend.store.publish_queue(4, wire.QueuePublication.model_validate(
+        {"published_at": "2026-12-07T09:00:00+07:00", "services": [
+            {"service": "A", "waiting": 3, "counters_open": 1}]}), OFFICE)
+    heads = backend.store.changes
+    heads.refresh()
+    # THEN the unchanged poll's ETag is the full answer's, with and without unit or values
+    for kiosk, unit in (("K1", 4), ("K1", None), ("K2", 7)):
+        assert heads.etag(kiosk, unit) == heads.changes(kiosk, unit)[1]
+    assert len({heads.etag("K1", 4), heads.etag("K1", None)}) == 2
