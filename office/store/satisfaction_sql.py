@@ -6,7 +6,7 @@ Two statements, read in one snapshot by :class:`office.store.satisfaction.Satisf
 
 - :func:`ratings_statement`: the kiosks' ratings (their level, day and counter read from
   the JSON body; only ratings, through the partial index ``submissions_ratings``) and the
-  hubs' ``rate`` events (plain columns, through ``queue_events_day``), counted per level
+  hubs' ``rate`` events (plain columns, through ``queue_events_rates``), counted per level
   by unit and day, and by service, counter and officer.
 - :func:`waits_statement`: each ticket's wait, from its first ``issue`` to the first
   ``call`` after it (the ``queue_events_ticket`` index finds both), then per grouping the

@@ -149,7 +149,6 @@ UNRATED_LISTED_UP_TO = 200
 class RankingShown:
     """The ranking as the page shows it: every unit, or the ranked ones and a count."""
 
-    units: int
     rows: list[RankedUnit]
     unrated_not_listed: int
 
@@ -160,8 +159,8 @@ def ranking_shown(ranking: list[RankedUnit] | None) -> RankingShown | None:
         return None
     unrated = sum(1 for item in ranking if item.rank is None)
     if unrated <= UNRATED_LISTED_UP_TO:
-        return RankingShown(len(ranking), ranking, 0)
-    return RankingShown(len(ranking), [item for item in ranking if item.rank is not None],
+        return RankingShown(ranking, 0)
+    return RankingShown([item for item in ranking if item.rank is not None],
                         unrated)
 
 
