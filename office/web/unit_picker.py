@@ -158,12 +158,18 @@ def _in_order(unit_words: Sequence[str], typed: Sequence[str]) -> bool:
 
 
 _cached: UnitFinder | None = None
+#: Lists up to this long get a finder of their own per request, never the cached one.
+SMALL_LIST = 20
 
 
 def finder_for(names: Mapping[int, str]) -> UnitFinder:
     """The finder over ``names``, built once per list: the served units hand out the same
     mapping until they are read again (a load shows within 30 s)."""
     global _cached  # noqa: PLW0603 - one slot, replaced whole (safe across threads)
+    if len(names) <= SMALL_LIST:
+        # A commune officer's own unit (or a handful): quick to build, and it must not push
+        # the whole list's search out of the one slot.
+        return UnitFinder(names)
     found = _cached
     if found is not None and found.names is names:
         return found

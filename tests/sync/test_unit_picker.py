@@ -13,7 +13,14 @@ from office.app import create_app
 from office.store.served_units import hanoi_units
 from office.store.users import UserRole
 from office.units_file import NATIONAL_UNITS, parse_units, province_names
-from office.web.unit_picker import MAX_CHOICES, UnitChoice, UnitFinder, UnitPicker, pick_unit
+from office.web.unit_picker import (
+    MAX_CHOICES,
+    UnitChoice,
+    UnitFinder,
+    UnitPicker,
+    finder_for,
+    pick_unit,
+)
 from tests.sync.back_office import PASSWORD, signed_in
 from tests.sync.conftest import Backend
 
@@ -161,3 +168,10 @@ def test_a_unit_code_that_is_not_plain_digits_is_no_unit_not_a_server_error(
     choices = admin.get("/bo/units/choices", params={"unit": code, "unit_q": "ba dinh"})
     assert choices.status_code == 200
     assert 'checked' not in choices.text.split("Phường Ba Đình")[0].rsplit("<input", 1)[-1]
+
+
+def test_an_officer_s_own_unit_does_not_push_the_whole_list_s_search_out() -> None:
+    whole = national()
+    first = finder_for(whole)
+    assert finder_for({HOAN_KIEM: whole[HOAN_KIEM]}).names == {HOAN_KIEM: whole[HOAN_KIEM]}
+    assert finder_for(whole) is first
