@@ -321,7 +321,7 @@ class KioskApp(Navigation, TechnicianMode, PrinterFront, StaffHelpFront, Listeni
         elif action in BANNER_ACTIONS:
             self.session.on_activity()
             self.sound_error()
-            self.show_banner(_SCAN_BANNERS[action])
+            self.show_banner(SCAN_BANNERS[action])
 
     def _show_greeting(self) -> None:
         """Greet the identified citizen by title and given name, or show nobody."""
@@ -428,7 +428,7 @@ _GREETINGS: dict[Honorific, str] = {
 }
 
 #: What the citizen reads when a scan is only explained (message ids).
-_SCAN_BANNERS: dict[ScanAction, str] = {
+SCAN_BANNERS: dict[ScanAction, str] = {
     ScanAction.WEB_ADDRESS_BANNER: N_(
         "This QR code is a web address. The kiosk does not open web pages; please use "
         "your phone."

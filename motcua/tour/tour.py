@@ -189,16 +189,19 @@ class _Tour:
     def _check_under_banner(self, path: Path, size: tuple[int, int]) -> None:
         """The same screen with the longest passing message showing under it.
 
-        A message can come on any screen (a staff call's answer stays 30 s; "your ID card
-        was read" 8 s), and it takes height from the screen. Whether the tour met one by
+        A message can come on any screen (a staff call's answer stays 30 s; a scan's
+        explanation, such as how to hold an unreadable ID card, 8 s), and it takes height
+        from the screen. Whether the tour met one by
         itself depended on how fast the machine ran it; here every screen meets one. Its
         screenshot is kept (``...-banner.png``) only when something does not fit.
         """
+        from screens.app import SCAN_BANNERS  # noqa: PLC0415
         from screens.i18n import _  # noqa: PLC0415
         from screens.staff_help_front import HELP_MESSAGES  # noqa: PLC0415
 
         app = self.app
-        longest = max(HELP_MESSAGES.values(), key=lambda message: len(_(message)))
+        passing = [*HELP_MESSAGES.values(), *SCAN_BANNERS.values()]
+        longest = max(passing, key=lambda message: len(_(message)))
         showing, showing_args = app.banner, dict(app.banner_args)
         banner_path = path.with_name(f"{path.stem}-banner{path.suffix}")
         app.show_banner(longest)
