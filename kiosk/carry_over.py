@@ -20,8 +20,12 @@ within minutes anyway, and the agent pulls statuses again from its (older) curso
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -36,12 +40,18 @@ class CarryReport:
 
 def carry_submissions(restored: Path, trial: Path) -> CarryReport:
     """Copy what the trial wrote from the database file ``trial`` into ``restored``."""
+    return carry_between(restored, trial, _carry)
+
+
+def carry_between(restored: Path, trial: Path, carry: Callable[[sqlite3.Connection], R]) -> R:
+    """Run ``carry`` on ``restored`` with ``trial`` attached read-only as ``trial``, in one
+    immediate transaction: all of it is carried, or nothing (the kiosk's and the hub's)."""
     conn = sqlite3.connect(restored, isolation_level=None)
     try:
         conn.execute("ATTACH DATABASE ? AS trial", [f"file:{trial}?mode=ro"])
         conn.execute("BEGIN IMMEDIATE")
         try:
-            report = _carry(conn)
+            report = carry(conn)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -51,14 +61,15 @@ def carry_submissions(restored: Path, trial: Path) -> CarryReport:
         conn.close()
 
 
-def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+def columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+    """The columns of ``schema``'s ``table`` (none when it has no such table)."""
     rows = conn.execute(f"PRAGMA {schema}.table_info({table})").fetchall()
     return [str(row[1]) for row in rows]
 
 
 def _carry(conn: sqlite3.Connection) -> CarryReport:
-    main_columns = _columns(conn, "main", "submissions")
-    trial_columns = _columns(conn, "trial", "submissions")
+    main_columns = columns(conn, "main", "submissions")
+    trial_columns = columns(conn, "trial", "submissions")
     # seq is the restored file's own order: new rows take the next numbers there.
     shared = [name for name in main_columns if name in trial_columns and name != "seq"]
     left_behind = tuple(name for name in trial_columns if name not in main_columns)
@@ -67,8 +78,8 @@ def _carry(conn: sqlite3.Connection) -> CarryReport:
         f"INSERT INTO main.submissions ({names}) SELECT {names} FROM trial.submissions "  # noqa: S608 - column names come from the schemas
         "WHERE uuid NOT IN (SELECT uuid FROM main.submissions) ORDER BY seq"
     ).rowcount
-    outbox_columns = [name for name in _columns(conn, "main", "outbox")
-                      if name in _columns(conn, "trial", "outbox")]
+    outbox_columns = [name for name in columns(conn, "main", "outbox")
+                      if name in columns(conn, "trial", "outbox")]
     outbox_names = ", ".join(outbox_columns)
     outbox = conn.execute(
         f"INSERT OR REPLACE INTO main.outbox ({outbox_names}) "  # noqa: S608 - as above

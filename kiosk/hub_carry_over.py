@@ -24,6 +24,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.carry_over import carry_between, columns
+
 
 @dataclass(frozen=True)
 class HubCarryReport:
@@ -39,29 +41,12 @@ class HubCarryReport:
 
 def carry_hub_queue(restored: Path, trial: Path) -> HubCarryReport:
     """Copy the queue the trial wrote from the hub database ``trial`` into ``restored``."""
-    conn = sqlite3.connect(restored, isolation_level=None)
-    try:
-        conn.execute("ATTACH DATABASE ? AS trial", [f"file:{trial}?mode=ro"])
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            report = _carry(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return report
-    finally:
-        conn.close()
-
-
-def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
-    rows = conn.execute(f"PRAGMA {schema}.table_info({table})").fetchall()
-    return [str(row[1]) for row in rows]
+    return carry_between(restored, trial, _carry)
 
 
 def _shared(conn: sqlite3.Connection, table: str, *leave: str) -> list[str]:
-    theirs = _columns(conn, "trial", table)
-    return [name for name in _columns(conn, "main", table) if name in theirs
+    theirs = columns(conn, "trial", table)
+    return [name for name in columns(conn, "main", table) if name in theirs
             and name not in leave]
 
 
@@ -72,8 +57,8 @@ _RESTORED_ID = ("(SELECT m.id FROM main.tickets AS m JOIN trial.tickets AS t "
 
 def _carry(conn: sqlite3.Connection) -> HubCarryReport:
     shared = _shared(conn, "tickets", "id")
-    left_behind = tuple(name for name in _columns(conn, "trial", "tickets")
-                        if name not in _columns(conn, "main", "tickets"))
+    left_behind = tuple(name for name in columns(conn, "trial", "tickets")
+                        if name not in columns(conn, "main", "tickets"))
     names = ", ".join(shared)
     # Column names below come from the two schemas, never from data.
     moved = conn.execute(
@@ -103,7 +88,7 @@ def _carry(conn: sqlite3.Connection) -> HubCarryReport:
         "WHERE forwarded_at IS NULL AND EXISTS (SELECT 1 FROM trial.ticket_events AS t "
         "WHERE t.uuid = main.ticket_events.uuid AND t.forwarded_at IS NOT NULL)")
     ratings = 0
-    if _columns(conn, "main", "ratings") and _columns(conn, "trial", "ratings"):
+    if columns(conn, "main", "ratings") and columns(conn, "trial", "ratings"):
         rating_columns = _shared(conn, "ratings", "ticket_id")
         ratings = conn.execute(
             f"INSERT OR IGNORE INTO main.ratings (ticket_id, {', '.join(rating_columns)}) "  # noqa: S608
