@@ -28,6 +28,7 @@ from office.database import (
 )
 from office.keys import create_keys
 from tests.conftest import Result
+from tests.own_loop import run_async
 from tests.postgres_cluster import PostgresServer
 
 
@@ -85,7 +86,7 @@ def test_the_async_connections_never_exceed_the_pool_and_say_whose_they_are(
         return [*answers, names]
 
     try:
-        *answers, names = asyncio.run(statements())
+        *answers, names = run_async(statements())
     finally:
         engine.dispose()
     # THEN each is answered, over 2 async connections named with this process and "lean",
@@ -109,7 +110,7 @@ def test_an_application_name_in_the_url_is_kept(postgres: PostgresServer) -> Non
         with engine.connect() as connection:
             assert connection.exec_driver_sql(
                 "SELECT current_setting('application_name')").scalar() == "city-office"
-        assert asyncio.run(name()) == ["city-office"]
+        assert run_async(name()) == ["city-office"]
     finally:
         engine.dispose()
 

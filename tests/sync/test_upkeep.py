@@ -24,6 +24,7 @@ from office.store.changes import ChangeHeads
 from office.store.credentials import Credentials
 from office.upkeep import IDLE_SECONDS, Renewable, Upkeep, worker_upkeep
 from sync import wire
+from tests.own_loop import run_async
 from tests.postgres_cluster import free_port
 from tests.sync.conftest import KEYS, Backend
 
@@ -74,7 +75,7 @@ class Driver:
             self.clock[0] = round(self.clock[0] + self.tick, 6)
             for (upkeep, name), wake in self.wake.items():
                 if wake <= self.clock[0] + 1e-6:  # (float sums of periods)
-                    self.wake[upkeep, name] = self.clock[0] + asyncio.run(upkeep.round(name))
+                    self.wake[upkeep, name] = self.clock[0] + run_async(upkeep.round(name))
 
 
 def _worker(backend: Backend, clock: list[float], rate_limit: str) -> tuple[TestClient, Upkeep]:
@@ -262,14 +263,14 @@ def test_the_exchange_on_the_event_loop_is_the_threads_exchange(postgres: Any) -
         await first.renew_on(loop)
         await loop.close()
 
-    asyncio.run(exchange())
+    run_async(exchange())
     # THEN each sees the other's counts: the second lets K1 in twice more, the first K2 thrice
     assert [second.retry_after("K1") for _ in range(3)] == [None, None, 40]
     assert [first.retry_after("K2") for _ in range(4)] == [None, None, None, 40]
     # AND two windows later the first's exchange sweeps the old counts
     wall[0] += 120
     first.retry_after("K3")
-    asyncio.run(_renew_on(first, loop))
+    run_async(_renew_on(first, loop))
     with engine.connect() as connection:
         left = connection.execute(sa.text(
             'SELECT DISTINCT "window" FROM rate_counts')).scalars().all()
@@ -292,8 +293,8 @@ def test_counts_an_exchange_could_not_write_are_written_by_the_next(postgres: An
     unreachable = AsyncPostgres(engine.url.set(port=free_port()), size=1)
     # WHEN its exchange fails, and the next one (with no new request) succeeds
     with pytest.raises(psycopg.OperationalError):
-        asyncio.run(first.renew_on(unreachable))
-    asyncio.run(_renew_on(first, AsyncPostgres(engine.url, size=1)))
+        run_async(first.renew_on(unreachable))
+    run_async(_renew_on(first, AsyncPostgres(engine.url, size=1)))
     second.renew()
     # THEN the other worker knows both requests
     assert [second.retry_after("K1") for _ in range(2)] == [None, 40]
@@ -318,7 +319,7 @@ def test_an_upkeep_that_ends_by_a_bug_says_so(caplog: pytest.LogCaptureFixture) 
 
     # WHEN it runs: THEN its end is logged as an error, not left silent
     with caplog.at_level(logging.ERROR, logger="office.upkeep"):
-        asyncio.run(serve_a_while())
+        run_async(serve_a_while())
     assert [record.getMessage() for record in caplog.records] == [
         "background upkeep stopped: RuntimeError('a bug'); requests renew what is due "
         "themselves"]
