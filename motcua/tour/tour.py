@@ -191,9 +191,9 @@ class _Tour:
 
         A message can come on any screen (a staff call's answer stays 30 s; a scan's
         explanation, such as how to hold an unreadable ID card, 8 s), and it takes height
-        from the screen. Whether the tour met one by
-        itself depended on how fast the machine ran it; here every screen meets one. Its
-        screenshot is kept (``...-banner.png``) only when something does not fit.
+        from the screen. Whether the tour met one by itself depended on how fast the
+        machine ran it; here every screen meets one. Its screenshot is kept
+        (``...-banner.png``) only when something does not fit.
         """
         from screens.app import SCAN_BANNERS  # noqa: PLC0415
         from screens.i18n import _  # noqa: PLC0415
