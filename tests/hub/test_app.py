@@ -16,6 +16,7 @@ from hub.queue import HubQueue
 from hub.voice import FakeCallAudio
 from kiosk.servicepoint.tickets import TicketAction, TicketState
 from tests.hub.conftest import OFFICER_PIN, issue
+from tests.own_loop import run_async
 
 SECRET = "test-secret-not-for-production"
 
@@ -184,7 +185,7 @@ def test_every_connected_display_gets_each_message_once() -> None:
         assert live.listeners == 0
         return received
 
-    assert asyncio.run(scenario()) == [b"event: board\ndata: first\n\n",
+    assert run_async(scenario()) == [b"event: board\ndata: first\n\n",
                                        b"event: board\ndata: second\n\n"]
 
 

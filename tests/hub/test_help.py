@@ -15,6 +15,7 @@ from hub.queue import HubQueue
 from hub.web import HubWeb
 from tests.hub.conftest import MovingClock
 from tests.hub.test_app import SECRET, sign_in, text_of
+from tests.own_loop import run_async
 
 
 @pytest.fixture
@@ -123,6 +124,6 @@ def test_every_open_console_gets_the_alert_as_it_is_raised(client: TestClient,
         await first.aclose()
         return pushed
 
-    pushed = asyncio.run(scenario()).decode()
+    pushed = run_async(scenario()).decode()
     assert pushed.startswith("event: help\n")
     assert "Cần hỗ trợ tại ki-ốt kiosk-3" in pushed

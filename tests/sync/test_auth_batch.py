@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 from office.auth_batch import AuthBatcher
 from office.store.credentials import Credentials, Role
+from tests.own_loop import run_async
 from tests.sync.conftest import Backend
 
 
@@ -29,9 +29,7 @@ def test_a_burst_of_unseen_tokens_is_checked_in_one_or_two_reads(backend: Backen
                                       [*tokens.values(), "not-a-token", tokens["K00"]]))
 
     # WHEN they all arrive at once (K00 twice)
-    # (in a thread of its own: a browser test earlier in the run may hold this thread's loop)
-    with ThreadPoolExecutor(1) as thread:
-        found = thread.submit(asyncio.run, burst()).result()
+    found = run_async(burst())
     # THEN each got its own kiosk, the stranger nothing, in one read of all 51 tokens
     assert [getattr(principal, "client_id", None) for principal in found] == [
         *tokens, None, "K00"]
