@@ -26,6 +26,7 @@ from sync.release_source import BackendReleaseSource
 from sync.updater import UpdateError, UpdatePaths, Updater, UpdateRecord
 from tests.conftest import catalog_bytes
 from tests.sync.conftest import Backend
+from tests.sync.fail_once import failing_once
 
 START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 MORNING = dt.datetime(2026, 12, 7, 8, 0, tzinfo=HANOI)
@@ -622,15 +623,8 @@ def test_a_rollback_whose_carry_failed_keeps_the_trial_s_file_and_submissions_wh
     kiosk.updater.check_for_update()
     during = submit_under_newer_schema(kiosk.paths.database, "TRIAL-1")
     # GIVEN a carry of the submissions that fails once
-    real, calls = updater_module.carry_submissions, []
-
-    def fails_once(restored: Path, trial: Path):
-        calls.append(trial.name)
-        if len(calls) == 1:
-            raise sqlite3.OperationalError("disk I/O error")
-        return real(restored, trial)
-
-    monkeypatch.setattr(updater_module, "carry_submissions", fails_once)
+    monkeypatch.setattr(updater_module, "carry_submissions", failing_once(
+        updater_module.carry_submissions, sqlite3.OperationalError("disk I/O error")))
     with pytest.raises(sqlite3.OperationalError):
         kiosk.updater.check_trial()
     assert kiosk.updater.record().state is UpdateState.TRIAL

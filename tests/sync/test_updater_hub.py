@@ -13,9 +13,9 @@ import pytest
 
 import sync.updater as updater_module
 from hub.database import HubDatabase
-from kiosk.hub_carry_over import HubCarryReport
 from kiosk.storage import SCHEMA_VERSION
 from kiosk.update_policy import TrialVerdict, UpdateState
+from tests.sync.fail_once import failing_once
 from tests.sync.test_updater import START, Kiosk, key, kiosk, publish  # noqa: F401 - fixtures
 from tests.test_hub_carry_over import opened, ticket
 
@@ -122,15 +122,8 @@ def test_a_rollback_whose_hub_carry_failed_keeps_the_trial_s_tickets_when_retrie
     with opened(hub) as db:
         ticket(db, "u-trial", "A002", updated_at="08:04")
     # GIVEN a carry of the hub's queue that fails once (an SQLite error, a full disk)
-    real, calls = updater_module.carry_hub_queue, []
-
-    def fails_once(restored: Path, trial: Path) -> HubCarryReport:
-        calls.append(trial.name)
-        if len(calls) == 1:
-            raise sqlite3.OperationalError("disk I/O error")
-        return real(restored, trial)
-
-    monkeypatch.setattr(updater_module, "carry_hub_queue", fails_once)
+    monkeypatch.setattr(updater_module, "carry_hub_queue", failing_once(
+        updater_module.carry_hub_queue, sqlite3.OperationalError("disk I/O error")))
     with pytest.raises(sqlite3.OperationalError):
         kiosk.updater.check_trial()
     # THEN the hub's file is still the trial's whole queue, the rollback still to do
