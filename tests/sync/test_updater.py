@@ -655,16 +655,22 @@ class CountedSource:
         self.source.download(channel, target, sha256)
 
 
+def counted_busy(kiosk: Kiosk) -> CountedSource:
+    """The kiosk's source counting its downloads, and the kiosk busy (updates postponed)."""
+    source = CountedSource(kiosk.updater.source)
+    kiosk.updater.source = source
+    kiosk.services.busy_looks = 1000
+    return source
+
+
 def downloaded(kiosk: Kiosk) -> list[str]:
     return sorted(path.name for path in (kiosk.paths.root / "downloads").iterdir())
 
 
 def test_a_postponed_update_is_applied_later_without_downloading_it_again(
         kiosk: Kiosk, sqlite_backend, key):
-    source = CountedSource(kiosk.updater.source)
-    kiosk.updater.source = source
+    source = counted_busy(kiosk)
     publish(sqlite_backend, key, "2.4.0")
-    kiosk.services.busy_looks = 1000
     # two busy runs: one download, kept verified
     for _ in range(2):
         assert kiosk.updater.check_for_update().problem is OfferProblem.POSTPONED
@@ -680,10 +686,8 @@ def test_a_postponed_update_is_applied_later_without_downloading_it_again(
 
 def test_a_kept_artifact_goes_when_the_channel_offers_another_release(
         kiosk: Kiosk, sqlite_backend, key):
-    source = CountedSource(kiosk.updater.source)
-    kiosk.updater.source = source
+    source = counted_busy(kiosk)
     publish(sqlite_backend, key, "2.4.0")
-    kiosk.services.busy_looks = 1000
     kiosk.updater.check_for_update()
     publish(sqlite_backend, key, "2.4.1")
     assert kiosk.updater.check_for_update().problem is OfferProblem.POSTPONED
@@ -698,10 +702,8 @@ def test_a_kept_artifact_goes_when_the_channel_offers_another_release(
 
 def test_a_kept_artifact_that_no_longer_matches_the_manifest_is_downloaded_again(
         kiosk: Kiosk, sqlite_backend, key):
-    source = CountedSource(kiosk.updater.source)
-    kiosk.updater.source = source
+    source = counted_busy(kiosk)
     publish(sqlite_backend, key, "2.4.0")
-    kiosk.services.busy_looks = 1000
     kiosk.updater.check_for_update()
     kept = kiosk.paths.root / "downloads" / "motcua_kiosk-2.4.0-py3-none-any.whl"
     kept.write_bytes(b"the 2.4.0 wheeL")  # the SD card flipped a bit
